@@ -1,0 +1,32 @@
+namespace Verification.Specs.Examples;
+
+/// <summary>The alphabet of the seed's counters: something happened, or a reset.</summary>
+public abstract record CounterEvent;
+
+public sealed record Tick : CounterEvent;
+
+public sealed record Reset : CounterEvent;
+
+/// <summary>
+/// The seed's C (length of the history) and SinceReset (events since the last RESET):
+/// C(Nil) = 0, C(σe) = 1 + C; SinceReset(Nil) = 0, SinceReset(σe) = 0 if e = RESET, 1 + SinceReset otherwise.
+/// </summary>
+public static class Counter
+{
+    public const string Name = "Counter";
+
+    /// <param name="withFalseClaim">Adds the false invariant SinceReset &lt; C, for showing counterexamples.</param>
+    public static Spec<CounterEvent> Create(bool withFalseClaim = false)
+    {
+        var spec = new SpecBuilder<CounterEvent>(withFalseClaim ? Name + "WithFalseClaim" : Name);
+        var length = spec.Variable<int>("C");
+        var sinceReset = spec.Variable<int>("SinceReset");
+        spec.Define(length, initial: 0, next: e => 1 + length.Now);
+        spec.Define(sinceReset, initial: 0, next: e => e is Reset ? 0 : 1 + sinceReset.Now);
+        spec.Invariant("SinceResetNonNegative", () => 0 <= sinceReset.Now);
+        spec.Invariant("SinceResetAtMostLength", () => sinceReset.Now <= length.Now);
+        spec.StepProperty("LengthGrowsByOne", e => length.Next == length.Now + 1);
+        if (withFalseClaim) spec.Invariant("SinceResetBelowLength", () => sinceReset.Now < length.Now);
+        return spec.Build();
+    }
+}

@@ -1,0 +1,53 @@
+namespace Verification.Specs.Examples;
+
+/// <summary>The composite's alphabet: shift x in from the left end or from the right end.</summary>
+public abstract record ShiftEvent;
+
+/// <summary>The seed's Right_x: x enters cell 0 and every value moves one cell up.</summary>
+public sealed record Right(int X) : ShiftEvent;
+
+/// <summary>The seed's Left_x: x enters the last cell and every value moves one cell down.</summary>
+public sealed record Left(int X) : ShiftEvent;
+
+/// <summary>What a cell sees: a value stored into it.</summary>
+public abstract record CellInput;
+
+public sealed record Stored(int Value) : CellInput;
+
+/// <summary>
+/// The seed's shift register, composed from n instances of L: L_i = L(u_i), u_i(Nil) = Nil, and
+/// u_i(σe) = u_i·x if (i = 0 and e = Right_x) or (i = n−1 and e = Left_x); u_i·L_(i−1) if i &gt; 0 and e = Right_x;
+/// u_i·L_(i+1) if i &lt; n−1 and e = Left_x. A neighbour that holds nothing yet passes nothing (the seed leaves
+/// L(Nil) undefined), so the cell keeps its value.
+/// </summary>
+public static class ShiftRegister
+{
+    public const string Name = "ShiftRegister";
+    public const string CellsName = "u";
+
+    public static Spec<ShiftEvent> Create(int cells = 4)
+    {
+        var spec = new SpecBuilder<ShiftEvent>(Name);
+        var cell = LastEvent.Create<CellInput>();
+        var last = cell.Variable<Var<CellInput>>(LastEvent.VariableName);
+        var u = spec.Components(CellsName, cell, cells);
+        var n = cells;
+        spec.Feed(u, (e, i) =>
+            e is Right
+                ? (i == 0 ? new Stored(((Right)e).X) : u.IsDefined(i - 1, last) ? u.Now(i - 1, last) : null)
+                : (i == n - 1 ? new Stored(((Left)e).X) : u.IsDefined(i + 1, last) ? u.Now(i + 1, last) : null));
+        // A cell receives a value only from an end or from a filled neighbour, so from the Right end the filled
+        // cells are those of a prefix, and from the Left end those of a suffix, until the two meet.
+        spec.StepProperty("RightFillsCellZero", e => !(e is Right) || (u.IsDefinedNext(0, last) && u.Next(0, last) == new Stored(((Right)e).X)));
+        spec.StepProperty("LeftFillsLastCell", e => !(e is Left) || (u.IsDefinedNext(n - 1, last) && u.Next(n - 1, last) == new Stored(((Left)e).X)));
+        return spec.Build();
+    }
+
+    /// <summary>The value cell <paramref name="index"/> holds, or null when it has never been filled.</summary>
+    public static int? Cell(Evaluator<ShiftEvent> evaluator, int index)
+    {
+        var u = evaluator.Spec.Variable<Component<CellInput>>(CellsName);
+        var last = u.SubSpec.Variable<Var<CellInput>>(LastEvent.VariableName);
+        return evaluator.IsDefined(u, index, last) ? ((Stored)evaluator.Value(u, index, last)).Value : null;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace Verification.Specs;
+
+/// <summary>One field of an event case: a positional parameter of the case's record.</summary>
+public sealed record EventField(string Name, Type Type, PropertyInfo Property);
+
+/// <summary>One case of an event alphabet, e.g. <c>Right(int X)</c>.</summary>
+public sealed record EventCase(string Name, Type Type, IReadOnlyList<EventField> Fields, ConstructorInfo Constructor)
+{
+    public object Create(IReadOnlyList<object?> fieldValues) => Constructor.Invoke(fieldValues.ToArray());
+
+    public IReadOnlyList<object?> FieldValues(object instance) => Fields.Select(f => f.Property.GetValue(instance)).ToList();
+}
+
+/// <summary>
+/// The event alphabet E of a spec: an abstract record type and its non-abstract subtypes declared in the same
+/// assembly. Each subtype is one case; its record's positional parameters are the case's fields.
+/// Field types are those the equation language supports: int, long, bool, string, enums, and events.
+/// </summary>
+public sealed class Alphabet
+{
+    private static readonly ConcurrentDictionary<Type, Alphabet> Cache = new();
+    private readonly Dictionary<Type, EventCase> byType;
+    private readonly Dictionary<string, EventCase> byName;
+
+    private Alphabet(Type eventType, IReadOnlyList<EventCase> cases)
+    {
+        EventType = eventType;
+        Cases = cases;
+        byType = cases.ToDictionary(c => c.Type);
+        byName = cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    public Type EventType { get; }
+    public string Name => EventType.Name;
+    public IReadOnlyList<EventCase> Cases { get; }
+
+    public static Alphabet Of<TEvent>() => Of(typeof(TEvent));
+
+    public static Alphabet Of(Type eventType) => Cache.GetOrAdd(eventType, Build);
+
+    public bool TryGetCase(string name, out EventCase eventCase) => byName.TryGetValue(name, out eventCase!);
+
+    public EventCase CaseOf(object evt) =>
+        evt is not null && byType.TryGetValue(evt.GetType(), out var c)
+            ? c
+            : throw new SpecException($"event {Describe(evt)} is not in the alphabet {Name} (cases: {string.Join(", ", Cases.Select(k => k.Name))})");
+
+    public bool Contains(object? evt) => evt is not null && byType.ContainsKey(evt.GetType());
+
+    /// <summary>Readable form of an event, <c>Right(X: 3)</c>, used in counterexamples.</summary>
+    public static string Describe(object? evt)
+    {
+        if (evt is null) return "null";
+        var type = evt.GetType();
+        var alphabetType = type.BaseType;
+        if (alphabetType is null || !alphabetType.IsAbstract) return evt.ToString() ?? type.Name;
+        var eventCase = Of(alphabetType).byType.GetValueOrDefault(type);
+        if (eventCase is null) return type.Name;
+        if (eventCase.Fields.Count == 0) return eventCase.Name;
+        return $"{eventCase.Name}({string.Join(", ", eventCase.Fields.Select(f => $"{f.Name}: {FormatValue(f.Property.GetValue(evt))}"))})";
+    }
+
+    public static string FormatValue(object? value) => value switch
+    {
+        null => "undefined",
+        bool b => b ? "true" : "false",
+        string s => $"\"{s}\"",
+        _ when value.GetType().IsClass && IsEvent(value.GetType()) => Describe(value),
+        _ => value.ToString() ?? "",
+    };
+
+    internal static bool IsEvent(Type type) =>
+        type.IsClass && (type.IsAbstract ? IsRecord(type) : type.BaseType is { IsAbstract: true } b && IsRecord(b));
+
+    private static bool IsRecord(Type type) => type.GetMethod("<Clone>$") is not null || type.GetProperty("EqualityContract", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
+
+    internal static bool IsSupportedFieldType(Type type) =>
+        type == typeof(int) || type == typeof(long) || type == typeof(bool) || type == typeof(string) || type.IsEnum || IsEvent(type);
+
+    private static Alphabet Build(Type eventType)
+    {
+        if (!eventType.IsClass || !eventType.IsAbstract)
+            throw new SpecException($"event alphabet {eventType.Name} must be an abstract record with one sealed record per event case");
+        var cases = new List<EventCase>();
+        foreach (var type in eventType.Assembly.GetTypes().Where(t => !t.IsAbstract && t.IsSubclassOf(eventType)).OrderBy(t => t.MetadataToken))
+        {
+            if (type.BaseType != eventType)
+                throw new SpecException($"event case {type.Name} must derive directly from {eventType.Name}");
+            var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
+                ?? throw new SpecException($"event case {type.Name} has no public constructor");
+            var fields = new List<EventField>();
+            foreach (var parameter in constructor.GetParameters())
+            {
+                var property = type.GetProperty(parameter.Name!, BindingFlags.Public | BindingFlags.Instance)
+                    ?? throw new SpecException($"event case {type.Name}: constructor parameter '{parameter.Name}' has no matching property (declare cases as positional records)");
+                if (!IsSupportedFieldType(parameter.ParameterType))
+                    throw new SpecException($"event case {type.Name}: field '{parameter.Name}' has type {parameter.ParameterType.Name}; supported field types are int, long, bool, string, enums and events");
+                fields.Add(new EventField(parameter.Name!, parameter.ParameterType, property));
+            }
+            cases.Add(new EventCase(type.Name, type, fields, constructor));
+        }
+        if (cases.Count == 0)
+            throw new SpecException($"event alphabet {eventType.Name} has no cases: declare sealed records deriving from it in {eventType.Assembly.GetName().Name}");
+        return new Alphabet(eventType, cases);
+    }
+}

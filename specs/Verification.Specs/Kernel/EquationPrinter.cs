@@ -1,0 +1,130 @@
+using System.Linq.Expressions;
+using System.Text;
+
+namespace Verification.Specs;
+
+/// <summary>
+/// Use (c) of a staged spec: the equations as a person reads them, in the seed's notation —
+/// <c>C(Nil) = 0</c>, <c>SinceReset(σe) = if e is Reset then 0 else SinceReset + 1</c>, <c>waiting_p</c>, <c>L(u_i)</c>.
+/// </summary>
+public static class EquationPrinter
+{
+    public static string Print(ISpec spec)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"spec {spec.Name} over {spec.Alphabet.Name} = {{{string.Join(", ", spec.Alphabet.Cases.Select(CaseSignature))}}}");
+        foreach (var variable in spec.Variables)
+        {
+            var equation = spec.EquationOf(variable);
+            var index = equation.IndexParameter?.Name ?? "i";
+            var name = variable.Count > 1 || variable is IComponent ? $"{variable.Name}_{index}" : variable.Name;
+            var range = variable.Count > 1 || variable is IComponent ? $"    ({index} ∈ 0..{variable.Count - 1})" : "";
+            if (variable is IComponent component)
+            {
+                text.AppendLine($"  {name}(Nil) = Nil{range}    -- each {name} is a history of {component.SubSpec.Name}");
+                text.AppendLine($"  {name}(σe) = {name} · {Print(spec, equation.Body)}    -- null appends nothing");
+                continue;
+            }
+            if (equation.InitialValues is null) text.AppendLine($"  {name}(Nil) undefined");
+            else if (equation.InitialValues.Distinct().Count() == 1) text.AppendLine($"  {name}(Nil) = {Alphabet.FormatValue(equation.InitialValues[0])}{range}");
+            else text.AppendLine($"  {name}(Nil) = [{string.Join(", ", equation.InitialValues.Select(Alphabet.FormatValue))}]{range}");
+            text.AppendLine($"  {name}(σe) = {Print(spec, equation.Body)}");
+        }
+        foreach (var property in spec.Properties)
+        {
+            var kind = property.Kind == PropertyKind.Invariant ? "invariant" : "step property";
+            var forEach = property.IndexParameter is { } p ? $" (for each {p.Name} ∈ 0..{property.Count - 1})" : "";
+            text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(spec, property.Body)}");
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    private static string CaseSignature(EventCase eventCase) =>
+        eventCase.Fields.Count == 0 ? eventCase.Name : $"{eventCase.Name}({string.Join(", ", eventCase.Fields.Select(f => $"{f.Name}: {f.Type.Name}"))})";
+
+    /// <summary>One staged expression in the seed's notation.</summary>
+    public static string Print(ISpec spec, Expression body) => new Printer(spec).Print(body, 0);
+
+    private sealed class Printer(ISpec spec)
+    {
+        public string Print(Expression node, int outer)
+        {
+            var (text, precedence) = Render(node);
+            return precedence < outer ? $"({text})" : text;
+        }
+
+        private (string, int) Render(Expression node)
+        {
+            switch (node)
+            {
+                case ConstantExpression constant:
+                    return (constant.Value is null ? "nothing" : constant.Type.IsEnum ? $"{constant.Type.Name}.{constant.Value}" : Alphabet.FormatValue(constant.Value), 100);
+                case ParameterExpression parameter:
+                    return (parameter.Name ?? "e", 100);
+                case MethodCallExpression call when StateRead.TryDecode(call, spec, out var site):
+                    return (Read(site), 100);
+                case MethodCallExpression { Method.Name: "Min" or "Max" } call:
+                    return ($"{call.Method.Name.ToLowerInvariant()}({Print(call.Arguments[0], 0)}, {Print(call.Arguments[1], 0)})", 100);
+                case MethodCallExpression { Method.Name: "op_Equality" or "op_Inequality" } call:
+                    return ($"{Print(call.Arguments[0], 41)} {(call.Method.Name == "op_Equality" ? "=" : "≠")} {Print(call.Arguments[1], 41)}", 40);
+                case ConditionalExpression conditional:
+                    return ($"if {Print(conditional.Test, 0)} then {Print(conditional.IfTrue, 0)} else {Print(conditional.IfFalse, 0)}", 1);
+                case TypeBinaryExpression typeIs:
+                    return ($"{Print(typeIs.Expression, 90)} is {typeIs.TypeOperand.Name}", 40);
+                case UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert:
+                    return Render(convert.Operand);
+                case UnaryExpression { NodeType: ExpressionType.Not } not:
+                    return ($"¬{Print(not.Operand, 90)}", 90);
+                case UnaryExpression negate:
+                    return ($"-{Print(negate.Operand, 90)}", 90);
+                case MemberExpression member:
+                    return ($"{Print(member.Expression!, 100)}.{member.Member.Name}", 100);
+                case NewExpression creation:
+                    return ($"{creation.Type.Name}({string.Join(", ", creation.Arguments.Select(a => Print(a, 0)))})", 100);
+                case BinaryExpression binary:
+                    var (symbol, precedence) = binary.NodeType switch
+                    {
+                        ExpressionType.OrElse or ExpressionType.Or => ("∨", 10),
+                        ExpressionType.ExclusiveOr => ("⊕", 15),
+                        ExpressionType.AndAlso or ExpressionType.And => ("∧", 20),
+                        ExpressionType.Equal => ("=", 40),
+                        ExpressionType.NotEqual => ("≠", 40),
+                        ExpressionType.LessThan => ("<", 40),
+                        ExpressionType.LessThanOrEqual => ("≤", 40),
+                        ExpressionType.GreaterThan => (">", 40),
+                        ExpressionType.GreaterThanOrEqual => ("≥", 40),
+                        ExpressionType.Add or ExpressionType.AddChecked => ("+", 50),
+                        ExpressionType.Subtract or ExpressionType.SubtractChecked => ("-", 50),
+                        ExpressionType.Multiply or ExpressionType.MultiplyChecked => ("×", 60),
+                        ExpressionType.Divide => ("div", 60),
+                        ExpressionType.Modulo => ("mod", 60),
+                        _ => (binary.NodeType.ToString(), 30),
+                    };
+                    return ($"{Print(binary.Left, precedence)} {symbol} {Print(binary.Right, precedence + 1)}", precedence);
+                default:
+                    return (node.ToString(), 100);
+            }
+        }
+
+        private string Read(ReadSite site)
+        {
+            var subscript = site.Variable.Count > 1 || site.Variable is IComponent ? "_" + Subscript(site.Index) : "";
+            if (site.SubVariable is null)
+            {
+                var name = site.Variable.Name + subscript;
+                if (site.IsDefinedQuery) return site.Next ? $"defined({name}(σe))" : $"defined({name})";
+                return site.Next ? $"{name}(σe)" : name;
+            }
+            var component = site.Variable.Name + subscript + (site.Next ? "(σe)" : "");
+            var read = $"{site.SubVariable.Name}({component})";
+            return site.IsDefinedQuery ? $"defined({read})" : read;
+        }
+
+        private string Subscript(Expression index) => index switch
+        {
+            ConstantExpression constant => constant.Value?.ToString() ?? "?",
+            ParameterExpression parameter => parameter.Name ?? "i",
+            _ => $"({Print(index, 0)})",
+        };
+    }
+}

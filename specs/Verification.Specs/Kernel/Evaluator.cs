@@ -1,0 +1,149 @@
+namespace Verification.Specs;
+
+/// <summary>The value of one variable (one family member, one component's sub-variable) in one state.</summary>
+public sealed record VariableValue(string Name, object? Value, bool IsDefined)
+{
+    public override string ToString() => $"{Name} = {(IsDefined ? Alphabet.FormatValue(Value) : "undefined")}";
+}
+
+/// <summary>
+/// Incremental evaluation of a spec (use (a)): one compiled step per appended event; memory independent of the
+/// history's length. Starts at Nil.
+/// </summary>
+public sealed class Evaluator<TEvent> where TEvent : class
+{
+    private readonly CompiledSpec<TEvent> compiled;
+
+    internal Evaluator(Spec<TEvent> spec)
+    {
+        Spec = spec;
+        compiled = spec.Compiled;
+        State = compiled.NewState();
+    }
+
+    private Evaluator(Evaluator<TEvent> source)
+    {
+        Spec = source.Spec;
+        compiled = source.compiled;
+        State = source.State.Clone();
+        Length = source.Length;
+    }
+
+    public Spec<TEvent> Spec { get; }
+
+    /// <summary>Number of events appended so far: the length of σ.</summary>
+    public long Length { get; private set; }
+
+    internal SpecState State { get; }
+
+    /// <summary>σ := σe.</summary>
+    public void Step(TEvent evt)
+    {
+        Compute(evt);
+        State.Commit();
+        Length++;
+    }
+
+    /// <summary>An independent copy at the same prefix.</summary>
+    public Evaluator<TEvent> Fork() => new(this);
+
+    /// <summary>Computes y(σe) for all y into the Next buffers without committing (step properties read both).</summary>
+    internal void Compute(TEvent evt)
+    {
+        try
+        {
+            compiled.Step(evt, State);
+        }
+        catch (Exception ex) when (ex is not SpecException || ex is UndefinedValueException)
+        {
+            throw new EvaluationException($"spec '{Spec.Name}': evaluating event #{Length + 1} ({Alphabet.Describe(evt)}) failed: {ex.Message}", ex);
+        }
+    }
+
+    internal void Commit()
+    {
+        State.Commit();
+        Length++;
+    }
+
+    public T Value<T>(Var<T> variable) => (T)StateValues.Read(State, compiled.Layouts, Spec, variable, 0, next: false)!;
+
+    public T Value<T>(Family<T> family, int index) => (T)StateValues.Read(State, compiled.Layouts, Spec, family, index, next: false)!;
+
+    public T Value<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
+        (T)StateValues.Read(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, 0, next: false)!;
+
+    public bool IsDefined<T>(Var<T> variable) => StateValues.IsDefined(State, compiled.Layouts, Spec, variable, next: false);
+
+    public bool IsDefined<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
+        StateValues.IsDefined(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, next: false);
+
+    /// <summary>Every variable's current value, family members and components' sub-variables included, in declaration order.</summary>
+    public IReadOnlyList<VariableValue> Snapshot() => StateValues.Snapshot(Spec, State, "", next: false);
+
+    internal IReadOnlyList<VariableValue> Snapshot(bool next) => StateValues.Snapshot(Spec, State, "", next);
+
+    internal SpecState ChildState(Variable component, int index)
+    {
+        if (Spec.Variables.Count <= component.Id || Spec.Variables[component.Id] != component)
+            throw new SpecException($"'{component.Name}' is not a component of spec '{Spec.Name}'");
+        if (index < 0 || index >= component.Count) throw new SpecException($"component '{component.Name}' has no index {index} (0..{component.Count - 1})");
+        return State.Children[compiled.Layouts[component.Id].Slot + index];
+    }
+}
+
+/// <summary>Reads values out of a <see cref="SpecState"/> by a spec's layout (for reports and the public accessors, not the hot path).</summary>
+internal static class StateValues
+{
+    internal static IReadOnlyList<VariableValue> Snapshot(ISpec spec, SpecState state, string prefix, bool next)
+    {
+        var values = new List<VariableValue>();
+        var layouts = spec.Compiled.Layouts;
+        foreach (var variable in spec.Variables)
+        {
+            for (var i = 0; i < variable.Count; i++)
+            {
+                var name = prefix + (variable.Count == 1 && variable is not IComponent ? variable.Name : $"{variable.Name}[{i}]");
+                if (variable is IComponent component)
+                {
+                    values.AddRange(Snapshot(component.SubSpec, state.Children[layouts[variable.Id].Slot + i], name + ".", next));
+                    continue;
+                }
+                var defined = IsDefined(state, layouts, spec, variable, next);
+                values.Add(new VariableValue(name, defined ? Read(state, layouts, spec, variable, i, next) : null, defined));
+            }
+        }
+        return values;
+    }
+
+    internal static bool IsDefined(SpecState state, IReadOnlyList<SlotLayout> layouts, ISpec spec, Variable variable, bool next)
+    {
+        Check(spec, variable);
+        if (!variable.IsPartial) return true;
+        return (next ? state.NextFlags : state.CurrentFlags)[layouts[variable.Id].DefinedFlag];
+    }
+
+    internal static object? Read(SpecState state, IReadOnlyList<SlotLayout> layouts, ISpec spec, Variable variable, int index, bool next)
+    {
+        Check(spec, variable);
+        if (index < 0 || index >= variable.Count) throw new SpecException($"'{variable.Name}' has no index {index} (0..{variable.Count - 1})");
+        if (!IsDefined(state, layouts, spec, variable, next)) throw new UndefinedValueException(variable.Name);
+        var layout = layouts[variable.Id];
+        var slot = layout.Slot + index;
+        return layout.Storage switch
+        {
+            Storage.Numbers => variable.ValueType == typeof(long) ? (next ? state.NextNumbers : state.CurrentNumbers)[slot]
+                : variable.ValueType.IsEnum ? Enum.ToObject(variable.ValueType, (next ? state.NextNumbers : state.CurrentNumbers)[slot])
+                : (object)(int)(next ? state.NextNumbers : state.CurrentNumbers)[slot],
+            Storage.Flags => (next ? state.NextFlags : state.CurrentFlags)[slot],
+            Storage.References => (next ? state.NextReferences : state.CurrentReferences)[slot],
+            _ => throw new SpecException($"'{variable.Name}' is a component: read its sub-variables"),
+        };
+    }
+
+    private static void Check(ISpec spec, Variable variable)
+    {
+        if (variable.Id < 0 || variable.Id >= spec.Variables.Count || spec.Variables[variable.Id] != variable)
+            throw new SpecException($"'{variable.Name}' is not a variable of spec '{spec.Name}'");
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text;
+
+namespace Verification.Specs;
+
+/// <summary>
+/// A property that failed: which instance, after which prefix (the shortest, since every prefix is checked), on which
+/// event, and the values of the variables the property reads.
+/// </summary>
+public sealed record Violation(
+    string Spec,
+    Property Property,
+    string Instance,
+    long PrefixLength,
+    object? Event,
+    IReadOnlyList<VariableValue> Values,
+    IReadOnlyList<object>? Prefix)
+{
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        var what = Property.Kind == PropertyKind.Invariant ? "invariant" : "step property";
+        text.Append($"{what} {Instance} of spec '{Spec}' fails ");
+        text.AppendLine(PrefixLength == 0 ? "at Nil (the empty history)" : $"after event #{PrefixLength}: {Alphabet.Describe(Event)}");
+        if (Prefix is not null && PrefixLength > 0)
+        {
+            text.AppendLine($"  shortest failing prefix ({PrefixLength} events):");
+            for (var i = 0; i < Prefix.Count; i++) text.AppendLine($"    {i + 1,4}. {Alphabet.Describe(Prefix[i])}");
+        }
+        text.AppendLine("  values the property reads:");
+        foreach (var value in Values) text.AppendLine($"    {value}");
+        return text.ToString().TrimEnd();
+    }
+}
+
+/// <summary>
+/// Checks a spec's properties incrementally while events are appended: invariants at Nil and after every event,
+/// step properties on every event. Stops at the first violation, which is therefore on the shortest failing prefix.
+/// </summary>
+public sealed class Monitor<TEvent> where TEvent : class
+{
+    private readonly CompiledSpec<TEvent> compiled;
+    private readonly List<object>? recorded;
+
+    /// <param name="recordPrefix">Keep the events so a violation can show its prefix (memory grows with the history).</param>
+    public Monitor(Spec<TEvent> spec, bool recordPrefix = true)
+    {
+        Evaluator = spec.NewEvaluator();
+        compiled = spec.Compiled;
+        recorded = recordPrefix ? [] : null;
+        CheckInvariants(null);
+    }
+
+    public Evaluator<TEvent> Evaluator { get; }
+    public Violation? Violation { get; private set; }
+    public long Length => Evaluator.Length;
+
+    /// <summary>Appends an event and checks every property; false once a property has failed.</summary>
+    public bool Append(TEvent evt)
+    {
+        if (Violation is not null) return false;
+        Evaluator.Spec.Alphabet.CaseOf(evt);
+        Evaluator.Compute(evt);
+        recorded?.Add(evt);
+        var failedStep = compiled.CheckStepProperties(evt, Evaluator.State);
+        if (failedStep >= 0)
+        {
+            var (property, index) = compiled.StepInstance(failedStep);
+            Violation = Describe(property, index, evt, Evaluator.Length + 1);
+            Evaluator.Commit();
+            return false;
+        }
+        Evaluator.Commit();
+        return CheckInvariants(evt);
+    }
+
+    private bool CheckInvariants(TEvent? evt)
+    {
+        var failed = compiled.CheckInvariants(Evaluator.State);
+        if (failed < 0) return true;
+        var (property, index) = compiled.InvariantInstance(failed);
+        Violation = Describe(property, index, evt, Evaluator.Length);
+        return false;
+    }
+
+    private Violation Describe(Property property, int index, TEvent? evt, long prefixLength)
+    {
+        var values = PropertyReads.Values(Evaluator.Spec, Evaluator.State, property, index);
+        return new Violation(Evaluator.Spec.Name, property, property.InstanceName(index), prefixLength, evt, values, recorded?.ToList());
+    }
+}
+
+/// <summary>Outcome of checking a whole history.</summary>
+public sealed record CheckResult(long EventsChecked, Violation? Violation)
+{
+    public bool Holds => Violation is null;
+
+    public override string ToString() => Holds ? $"all properties hold on {EventsChecked} events" : Violation!.ToString();
+}
+
+public static class History
+{
+    /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>.</summary>
+    public static CheckResult Check<TEvent>(Spec<TEvent> spec, IEnumerable<TEvent> events) where TEvent : class
+    {
+        var monitor = new Monitor<TEvent>(spec);
+        if (monitor.Violation is not null) return new CheckResult(0, monitor.Violation);
+        foreach (var evt in events)
+            if (!monitor.Append(evt)) break;
+        return new CheckResult(monitor.Length, monitor.Violation);
+    }
+}
+
+/// <summary>The values a property reads, for reports: each variable it mentions (a whole family when the index is computed).</summary>
+internal static class PropertyReads
+{
+    public static IReadOnlyList<VariableValue> Values(ISpec spec, SpecState state, Property property, int index)
+    {
+        var body = Staging.Instantiate(property.Body, null, null, property.IndexParameter, index);
+        var sites = ReadCollector.Collect(spec, body);
+        var values = new List<VariableValue>();
+        var seen = new HashSet<string>();
+        foreach (var site in sites.OrderBy(s => s.Next))
+        {
+            var indices = site.ConstantIndex is int i ? [i] : Enumerable.Range(0, site.Variable.Count);
+            foreach (var member in indices)
+            {
+                if (site.SubVariable is null)
+                {
+                    var name = site.Variable.Count == 1 ? site.Variable.Name : $"{site.Variable.Name}[{member}]";
+                    Add(values, seen, name, site.Next, () => StateValues.Read(state, spec.Compiled.Layouts, spec, site.Variable, member, site.Next),
+                        () => StateValues.IsDefined(state, spec.Compiled.Layouts, spec, site.Variable, site.Next));
+                }
+                else
+                {
+                    var child = state.Children[spec.Compiled.Layouts[site.Variable.Id].Slot + member];
+                    var subSpec = ((IComponent)site.Variable).SubSpec;
+                    var name = $"{site.Variable.Name}[{member}].{site.SubVariable.Name}";
+                    Add(values, seen, name, site.Next, () => StateValues.Read(child, subSpec.Compiled.Layouts, subSpec, site.SubVariable, 0, site.Next),
+                        () => StateValues.IsDefined(child, subSpec.Compiled.Layouts, subSpec, site.SubVariable, site.Next));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static void Add(List<VariableValue> values, HashSet<string> seen, string name, bool next, Func<object?> read, Func<bool> defined)
+    {
+        var label = next ? $"{name}(σe)" : name;
+        if (!seen.Add(label)) return;
+        var isDefined = defined();
+        values.Add(new VariableValue(label, isDefined ? read() : null, isDefined));
+    }
+}

@@ -1,0 +1,176 @@
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace Verification.Specs;
+
+/// <summary>
+/// Turns an equation as the user wrote it (a C# expression tree over handles and captured values) into the staged
+/// form shared by every use: handle accesses become <see cref="StateRead"/> markers, captured values become constants,
+/// and anything outside the equation language is rejected with the variable's name and the construct.
+/// </summary>
+internal sealed class Normalizer : ExpressionVisitor
+{
+    private readonly ISpec spec;
+    private readonly string owner;
+
+    private Normalizer(ISpec spec, string owner)
+    {
+        this.spec = spec;
+        this.owner = owner;
+    }
+
+    /// <param name="owner">What the expression defines, for error messages ("variable 'C'", "invariant 'Safe'").</param>
+    public static Expression Normalize(ISpec spec, string owner, Expression body)
+    {
+        var normalizer = new Normalizer(spec, owner);
+        var rewritten = normalizer.Visit(body);
+        var folded = new ConstantFolder().Visit(rewritten)!;
+        EquationLanguage.Validate(folded, spec, owner);
+        return new CheckedArithmetic().Visit(folded);
+    }
+
+    /// <summary>Arithmetic overflow is an error, not a wrap-around: the SMT translation's integers are unbounded.</summary>
+    private sealed class CheckedArithmetic : ExpressionVisitor
+    {
+        protected override Expression VisitBinary(BinaryExpression node)
+        {
+            var visited = (BinaryExpression)base.VisitBinary(node);
+            return visited.NodeType switch
+            {
+                ExpressionType.Add => Expression.AddChecked(visited.Left, visited.Right),
+                ExpressionType.Subtract => Expression.SubtractChecked(visited.Left, visited.Right),
+                ExpressionType.Multiply => Expression.MultiplyChecked(visited.Left, visited.Right),
+                _ => visited,
+            };
+        }
+
+        protected override Expression VisitUnary(UnaryExpression node)
+        {
+            var visited = (UnaryExpression)base.VisitUnary(node);
+            return visited.NodeType == ExpressionType.Negate ? Expression.NegateChecked(visited.Operand) : visited;
+        }
+    }
+
+    protected override Expression VisitMember(MemberExpression node)
+    {
+        if (node.Expression is not null && IsHandleType(node.Expression.Type) && node.Member is PropertyInfo property)
+        {
+            var variable = Handle(node.Expression);
+            return property.Name switch
+            {
+                "Now" => StateRead.MakeValue(variable, Expression.Constant(0), next: false),
+                "Next" => StateRead.MakeValue(variable, Expression.Constant(0), next: true),
+                "IsDefined" => StateRead.MakeDefined(variable, Expression.Constant(0), next: false),
+                "IsDefinedNext" => StateRead.MakeDefined(variable, Expression.Constant(0), next: true),
+                _ => throw Unsupported($"member '{property.Name}' of a state-variable handle"),
+            };
+        }
+        return base.VisitMember(node);
+    }
+
+    protected override Expression VisitMethodCall(MethodCallExpression node)
+    {
+        if (node.Object is not null && IsHandleType(node.Object.Type))
+        {
+            var variable = Handle(node.Object);
+            var index = Visit(node.Arguments[0]);
+            if (variable is IComponent)
+            {
+                var subVariable = (Variable)Evaluate(node.Arguments[1])!;
+                var subSpec = ((IComponent)variable).SubSpec;
+                if (subVariable.Owner != subSpec)
+                    throw new SpecException($"{owner}: '{subVariable.Name}' is not a variable of {variable.Name}'s sub-spec '{subSpec.Name}'");
+                return node.Method.Name switch
+                {
+                    "Now" => StateRead.MakeSubValue(variable, index, subVariable, next: false),
+                    "Next" => StateRead.MakeSubValue(variable, index, subVariable, next: true),
+                    "IsDefined" => StateRead.MakeSubDefined(variable, index, subVariable, next: false),
+                    "IsDefinedNext" => StateRead.MakeSubDefined(variable, index, subVariable, next: true),
+                    _ => throw Unsupported($"method '{node.Method.Name}' of a component handle"),
+                };
+            }
+            return node.Method.Name switch
+            {
+                "Now" => StateRead.MakeValue(variable, index, next: false),
+                "Next" => StateRead.MakeValue(variable, index, next: true),
+                _ => throw Unsupported($"method '{node.Method.Name}' of a family handle"),
+            };
+        }
+        return base.VisitMethodCall(node);
+    }
+
+    private Variable Handle(Expression handleExpression)
+    {
+        if (Evaluate(handleExpression) is not Variable variable)
+            throw new SpecException($"{owner}: a state-variable handle evaluated to null (declare variables before defining equations that read them)");
+        if (variable.Owner != spec)
+            throw new SpecException($"{owner}: reads '{variable.Name}', which belongs to another spec; read a component's variables through the component handle");
+        return variable;
+    }
+
+    private SpecException Unsupported(string construct) =>
+        new($"{owner}: unsupported construct {construct}");
+
+    private static bool IsHandleType(Type type) => typeof(Variable).IsAssignableFrom(type);
+
+    /// <summary>Evaluates a closed subexpression (captured handles and values) once, at build time.</summary>
+    internal static object? Evaluate(Expression closed) => closed switch
+    {
+        ConstantExpression constant => constant.Value,
+        MemberExpression { Member: FieldInfo field } member => field.GetValue(member.Expression is null ? null : Evaluate(member.Expression)),
+        MemberExpression { Member: PropertyInfo property } member => property.GetValue(member.Expression is null ? null : Evaluate(member.Expression)),
+        _ => Expression.Lambda<Func<object?>>(Expression.Convert(closed, typeof(object))).Compile(preferInterpretation: true)(),
+    };
+
+    /// <summary>Replaces every subtree that mentions no parameter and no state read by its value, and a conditional with a constant test by its chosen branch.</summary>
+    internal sealed class ConstantFolder : ExpressionVisitor
+    {
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is null || node is ConstantExpression || node is ParameterExpression || node is LambdaExpression) return base.Visit(node);
+            if (!OpenFinder.IsOpen(node))
+            {
+                try
+                {
+                    return Expression.Constant(Evaluate(node), node.Type);
+                }
+                catch (Exception ex) when (ex is not SpecException)
+                {
+                    // Folding must not change when an error happens: leave it to evaluation, which reports it on the event.
+                    return base.Visit(node);
+                }
+            }
+            if (node is ConditionalExpression conditional && Visit(conditional.Test) is ConstantExpression { Value: bool test })
+                return Visit(test ? conditional.IfTrue : conditional.IfFalse);
+            return base.Visit(node);
+        }
+    }
+
+    private sealed class OpenFinder : ExpressionVisitor
+    {
+        private bool open;
+
+        public static bool IsOpen(Expression node)
+        {
+            var finder = new OpenFinder();
+            finder.Visit(node);
+            return finder.open;
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            open = true;
+            return node;
+        }
+
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            if (node.Method.DeclaringType == typeof(StateRead))
+            {
+                open = true;
+                return node;
+            }
+            return base.VisitMethodCall(node);
+        }
+    }
+}

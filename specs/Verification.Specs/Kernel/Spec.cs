@@ -1,0 +1,127 @@
+using System.Linq.Expressions;
+
+namespace Verification.Specs;
+
+/// <summary>A spec seen without its alphabet type: what the staging passes and components need.</summary>
+public interface ISpec
+{
+    string Name { get; }
+    Alphabet Alphabet { get; }
+    IReadOnlyList<Variable> Variables { get; }
+    IReadOnlyList<Property> Properties { get; }
+
+    /// <summary>Variables in the order one step evaluates them: every variable after those whose post-event value it reads.</summary>
+    IReadOnlyList<Variable> EvaluationOrder { get; }
+
+    internal Equation EquationOf(Variable variable);
+
+    internal ICompiledSpec Compiled { get; }
+}
+
+/// <summary>
+/// The staged definition of one variable: y(Nil) (per index, absent when partial or a component) and y(σe) = body.
+/// For a component the body is the feed h_i: the event appended to u_i, or null for none.
+/// </summary>
+internal sealed record Equation(
+    Variable Variable,
+    IReadOnlyList<object?>? InitialValues,
+    LambdaExpression Source,
+    ParameterExpression EventParameter,
+    ParameterExpression? IndexParameter,
+    Expression Body);
+
+public enum PropertyKind
+{
+    /// <summary>Holds after every prefix of σ, including Nil.</summary>
+    Invariant,
+
+    /// <summary>Relates values before and after each event.</summary>
+    Step,
+}
+
+/// <summary>A named invariant or step property; an indexed one stands for one instance per index.</summary>
+public sealed class Property
+{
+    internal Property(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter, Expression body)
+    {
+        Name = name;
+        Kind = kind;
+        Count = count;
+        Source = source;
+        EventParameter = eventParameter;
+        IndexParameter = indexParameter;
+        Body = body;
+    }
+
+    public string Name { get; }
+    public PropertyKind Kind { get; }
+
+    /// <summary>Number of instances: 1, or the size of the index range of a "for each" property.</summary>
+    public int Count { get; }
+
+    internal LambdaExpression Source { get; }
+    internal ParameterExpression? EventParameter { get; }
+    internal ParameterExpression? IndexParameter { get; }
+    internal Expression Body { get; }
+    internal int Ordinal { get; set; }
+
+    public string InstanceName(int index) => IndexParameter is null ? Name : $"{Name}[{IndexParameter.Name}={index}]";
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// A specification: state variables over the event alphabet <typeparamref name="TEvent"/>, each defined once by
+/// primitive recursion, plus invariants and step properties. Built by <see cref="SpecBuilder{TEvent}"/>.
+/// </summary>
+public sealed class Spec<TEvent> : ISpec where TEvent : class
+{
+    private readonly Dictionary<Variable, Equation> equations;
+    private readonly Lazy<CompiledSpec<TEvent>> compiled;
+
+    internal Spec(string name, IReadOnlyList<Variable> variables, Dictionary<Variable, Equation> equations, IReadOnlyList<Property> properties, IReadOnlyList<Variable> order)
+    {
+        Name = name;
+        Variables = variables;
+        this.equations = equations;
+        Properties = properties;
+        EvaluationOrder = order;
+        compiled = new Lazy<CompiledSpec<TEvent>>(() => new CompiledSpec<TEvent>(this));
+    }
+
+    public string Name { get; }
+    public Alphabet Alphabet => Alphabet.Of<TEvent>();
+    public IReadOnlyList<Variable> Variables { get; }
+    public IReadOnlyList<Property> Properties { get; }
+    public IReadOnlyList<Variable> EvaluationOrder { get; }
+
+    public IEnumerable<Property> Invariants => Properties.Where(p => p.Kind == PropertyKind.Invariant);
+
+    Equation ISpec.EquationOf(Variable variable) => equations[variable];
+
+    internal Equation EquationOf(Variable variable) => equations[variable];
+
+    internal CompiledSpec<TEvent> Compiled => compiled.Value;
+
+    ICompiledSpec ISpec.Compiled => compiled.Value;
+
+    /// <summary>The handle of a variable by name, for reading a sub-spec's variables through a component.</summary>
+    public TVariable Variable<TVariable>(string name) where TVariable : Variable =>
+        Variables.FirstOrDefault(v => v.Name == name) switch
+        {
+            TVariable v => v,
+            null => throw new SpecException($"spec '{Name}' has no variable '{name}' (it has {string.Join(", ", Variables.Select(v => v.Name))})"),
+            var other => throw new SpecException($"variable '{name}' of spec '{Name}' is a {other.GetType().Name}, not a {typeof(TVariable).Name}"),
+        };
+
+    public Property Property(string name) =>
+        Properties.FirstOrDefault(p => p.Name == name) ?? throw new SpecException($"spec '{Name}' has no property '{name}' (it has {string.Join(", ", Properties.Select(p => p.Name))})");
+
+    /// <summary>A fresh incremental evaluator at Nil.</summary>
+    public Evaluator<TEvent> NewEvaluator() => new(this);
+
+    /// <summary>The equations as a person reads them: y(Nil) = k, y(σe) = h(e, y, …).</summary>
+    public string Print() => EquationPrinter.Print(this);
+
+    public override string ToString() => Name;
+}

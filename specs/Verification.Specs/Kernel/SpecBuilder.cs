@@ -1,0 +1,130 @@
+using System.Linq.Expressions;
+
+namespace Verification.Specs;
+
+/// <summary>
+/// Declares a spec's state variables, defines each once by primitive recursion, and adds its properties:
+/// <code>
+/// var spec = new SpecBuilder&lt;CounterEvent&gt;("Counter");
+/// var length = spec.Variable&lt;int&gt;("C");
+/// spec.Define(length, initial: 0, next: e =&gt; length.Now + 1);   // C(Nil) = 0, C(σe) = C + 1
+/// </code>
+/// </summary>
+public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
+{
+    private readonly List<Variable> variables = [];
+    private readonly Dictionary<Variable, Equation> equations = [];
+    private readonly List<Property> properties = [];
+
+    public SpecBuilder(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new SpecException("a spec needs a non-empty name");
+        Name = name;
+        _ = Alphabet.Of<TEvent>(); // reject a malformed alphabet up front
+    }
+
+    public string Name { get; }
+    Alphabet ISpec.Alphabet => Alphabet.Of<TEvent>();
+    IReadOnlyList<Variable> ISpec.Variables => variables;
+    IReadOnlyList<Property> ISpec.Properties => properties;
+    IReadOnlyList<Variable> ISpec.EvaluationOrder => throw new InvalidOperationException("the evaluation order is derived by Build()");
+    Equation ISpec.EquationOf(Variable variable) => equations[variable];
+    ICompiledSpec ISpec.Compiled => throw new InvalidOperationException("a spec is compiled after Build()");
+
+    /// <summary>A total scalar variable; give its equation with <see cref="Define{T}(Var{T}, T, Expression{Func{TEvent, T}})"/>.</summary>
+    public Var<T> Variable<T>(string name) => Declare(new Var<T>(name, isPartial: false));
+
+    /// <summary>A partial scalar variable, undefined at Nil (the seed's L); define it with <see cref="Define{T}(Var{T}, Expression{Func{TEvent, T}})"/>.</summary>
+    public Var<T> Partial<T>(string name) => Declare(new Var<T>(name, isPartial: true));
+
+    /// <summary>A family y_0 … y_{count-1} (e.g. waiting_p over processes p).</summary>
+    public Family<T> Family<T>(string name, int count) => Declare(new Family<T>(name, count));
+
+    /// <summary>An array of components u_0 … u_{count-1}, each an instance of <paramref name="subSpec"/> run on its own derived history.</summary>
+    public Component<TSub> Components<TSub>(string name, Spec<TSub> subSpec, int count) where TSub : class =>
+        Declare(new Component<TSub>(name, subSpec, count));
+
+    /// <summary>y(Nil) = initial; y(σe) = next(e).</summary>
+    public void Define<T>(Var<T> variable, T initial, Expression<Func<TEvent, T>> next)
+    {
+        if (variable.IsPartial) throw new SpecException($"variable '{variable.Name}' is partial (undefined at Nil): define it without an initial value");
+        AddEquation(variable, [initial], next, next.Parameters[0], null);
+    }
+
+    /// <summary>A partial variable: y(Nil) undefined; y(σe) = next(e).</summary>
+    public void Define<T>(Var<T> variable, Expression<Func<TEvent, T>> next)
+    {
+        if (!variable.IsPartial) throw new SpecException($"variable '{variable.Name}' is total: give its initial value y(Nil)");
+        AddEquation(variable, null, next, next.Parameters[0], null);
+    }
+
+    /// <summary>y_p(Nil) = initial(p); y_p(σe) = next(e, p) for every index p.</summary>
+    public void Define<T>(Family<T> family, Expression<Func<int, T>> initial, Expression<Func<TEvent, int, T>> next)
+    {
+        var initialOf = initial.Compile(preferInterpretation: true);
+        var values = Enumerable.Range(0, family.Count).Select(p => (object?)initialOf(p)).ToList();
+        AddEquation(family, values, next, next.Parameters[0], next.Parameters[1]);
+    }
+
+    /// <summary>u_i(Nil) = Nil; u_i(σe) = u_i · appended(e, i), where null appends nothing.</summary>
+    public void Feed<TSub>(Component<TSub> component, Expression<Func<TEvent, int, TSub?>> appended) where TSub : class =>
+        AddEquation(component, null, appended, appended.Parameters[0], appended.Parameters[1]);
+
+    /// <summary>A predicate that must hold after every prefix of the history, Nil included.</summary>
+    public Property Invariant(string name, Expression<Func<bool>> holds) =>
+        AddProperty(name, PropertyKind.Invariant, 1, holds, null, null);
+
+    /// <summary>An invariant for each index p in 0..count-1 (e.g. over a family).</summary>
+    public Property Invariant(string name, int count, Expression<Func<int, bool>> holds) =>
+        AddProperty(name, PropertyKind.Invariant, count, holds, null, holds.Parameters[0]);
+
+    /// <summary>A property of each step, relating values before (Now) and after (Next) the event e.</summary>
+    public Property StepProperty(string name, Expression<Func<TEvent, bool>> holds) =>
+        AddProperty(name, PropertyKind.Step, 1, holds, holds.Parameters[0], null);
+
+    /// <summary>Checks the definition (every variable defined once, no cycle, supported constructs) and derives the evaluation order.</summary>
+    public Spec<TEvent> Build()
+    {
+        var undefined = variables.Where(v => !equations.ContainsKey(v)).Select(v => v.Name).ToList();
+        if (undefined.Count > 0)
+            throw new SpecException($"spec '{Name}': no equation for {string.Join(", ", undefined.Select(n => $"'{n}'"))}");
+        var order = DependencyOrder.Derive(this, variables, equations);
+        var spec = new Spec<TEvent>(Name, variables.ToList(), new Dictionary<Variable, Equation>(equations), properties.ToList(), order);
+        foreach (var variable in variables) variable.Owner = spec;
+        return spec;
+    }
+
+    private TVariable Declare<TVariable>(TVariable variable) where TVariable : Variable
+    {
+        if (variable.Owner is not null) throw new SpecException($"variable '{variable.Name}' is already declared");
+        if (variables.Any(v => v.Name == variable.Name)) throw new SpecException($"spec '{Name}' declares '{variable.Name}' twice");
+        if (!EquationLanguage.IsValueType(variable.ValueType))
+            throw new SpecException($"variable '{variable.Name}' has type {variable.ValueType.Name}; state variables may be int, long, bool, string, enums or events");
+        variable.Id = variables.Count;
+        variable.Owner = this;
+        variables.Add(variable);
+        return variable;
+    }
+
+    private void AddEquation(Variable variable, IReadOnlyList<object?>? initialValues, LambdaExpression source, ParameterExpression eventParameter, ParameterExpression? indexParameter)
+    {
+        if (variable.Owner != this) throw new SpecException($"variable '{variable.Name}' is not declared in spec '{Name}'");
+        if (equations.ContainsKey(variable)) throw new SpecException($"variable '{variable.Name}' is defined twice");
+        var body = Normalizer.Normalize(this, $"variable '{variable.Name}'", source.Body);
+        equations[variable] = new Equation(variable, initialValues, source, eventParameter, indexParameter, body);
+    }
+
+    private Property AddProperty(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a property needs a non-empty name");
+        if (properties.Any(p => p.Name == name)) throw new SpecException($"spec '{Name}' declares property '{name}' twice");
+        if (count < 1) throw new SpecException($"property '{name}' needs at least one index (got {count})");
+        var what = kind == PropertyKind.Invariant ? "invariant" : "step property";
+        var body = Normalizer.Normalize(this, $"{what} '{name}'", source.Body);
+        if (kind == PropertyKind.Invariant && ReadCollector.Collect(this, body).Any(r => r.Next))
+            throw new SpecException($"invariant '{name}' reads a value after an event (Next); invariants read the current state (Now), step properties relate Now and Next");
+        var property = new Property(name, kind, count, source, eventParameter, indexParameter, body) { Ordinal = properties.Count };
+        properties.Add(property);
+        return property;
+    }
+}

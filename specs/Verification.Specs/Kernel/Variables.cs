@@ -1,0 +1,98 @@
+namespace Verification.Specs;
+
+/// <summary>
+/// A state variable of a spec: a function of the event history σ defined by primitive recursion,
+/// y(Nil) = k and y(σe) = h(e, y, …). Handles are used only inside equations (expression trees): there
+/// <c>Now</c> means y(σ), the value before the event, and <c>Next</c> means y(σe), the value after it.
+/// Calling them directly is a mistake, so they throw.
+/// </summary>
+public abstract class Variable
+{
+    private protected Variable(string name, Type valueType, int count, bool isPartial)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new SpecException("a state variable needs a non-empty name");
+        if (count < 1) throw new SpecException($"variable family '{name}' needs at least one index (got {count})");
+        Name = name;
+        ValueType = valueType;
+        Count = count;
+        IsPartial = isPartial;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The type of one value (of one member, for a family).</summary>
+    public Type ValueType { get; }
+
+    /// <summary>1 for a scalar; the number of indices 0..Count-1 for a family or a component array.</summary>
+    public int Count { get; }
+
+    /// <summary>Partial: undefined at Nil, like the seed's L.</summary>
+    public bool IsPartial { get; }
+
+    /// <summary>Position in its spec, assigned when declared.</summary>
+    internal int Id { get; set; } = -1;
+
+    internal object? Owner { get; set; }
+
+    public override string ToString() => Name;
+
+    private protected static InvalidOperationException OnlyInEquations(string name) =>
+        new($"'{name}' is a state-variable handle: read it only inside an equation or property, which the spec evaluates for you");
+}
+
+/// <summary>A scalar state variable.</summary>
+public sealed class Var<T> : Variable
+{
+    internal Var(string name, bool isPartial) : base(name, typeof(T), 1, isPartial) { }
+
+    /// <summary>y(σ): the value before the event (in an invariant: the current value).</summary>
+    public T Now => throw OnlyInEquations(Name);
+
+    /// <summary>y(σe): the value after the event.</summary>
+    public T Next => throw OnlyInEquations(Name);
+
+    /// <summary>Whether a partial variable has a value before the event (always true for a total one).</summary>
+    public bool IsDefined => throw OnlyInEquations(Name);
+
+    /// <summary>Whether a partial variable has a value after the event.</summary>
+    public bool IsDefinedNext => throw OnlyInEquations(Name);
+}
+
+/// <summary>A family of state variables indexed by 0..Count-1, e.g. waiting_p for processes p.</summary>
+public sealed class Family<T> : Variable
+{
+    internal Family(string name, int count) : base(name, typeof(T), count, isPartial: false) { }
+
+    public T Now(int index) => throw OnlyInEquations(Name);
+
+    public T Next(int index) => throw OnlyInEquations(Name);
+}
+
+/// <summary>
+/// An array of components u_0..u_{Count-1}: each u_i is an event sequence over the sub-spec's alphabet, fed by an
+/// equation u_i(σe) = u_i · h_i(e, …), and the component is the sub-spec evaluated on u_i (the seed's composition).
+/// </summary>
+public sealed class Component<TSub> : Variable, IComponent where TSub : class
+{
+    internal Component(string name, Spec<TSub> subSpec, int count) : base(name, typeof(TSub), count, isPartial: false) => SubSpec = subSpec;
+
+    public Spec<TSub> SubSpec { get; }
+
+    ISpec IComponent.SubSpec => SubSpec;
+
+    /// <summary>The sub-spec's variable on u_i before the event: C(u_i(σ)).</summary>
+    public T Now<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
+
+    /// <summary>The sub-spec's variable on u_i after the event: C(u_i(σe)).</summary>
+    public T Next<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
+
+    public bool IsDefined<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
+
+    public bool IsDefinedNext<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
+}
+
+/// <summary>A component array seen without its sub-alphabet type.</summary>
+public interface IComponent
+{
+    ISpec SubSpec { get; }
+}
