@@ -24,6 +24,13 @@ public static class EquationLanguage
         public override Expression? Visit(Expression? node)
         {
             if (node is null) return null;
+            if (node is MethodCallExpression marker && StateRead.TryDecode(marker, spec, out var read))
+            {
+                Visit(read.Index);
+                return node;
+            }
+            // Children first, so the innermost unsupported construct (usually the cause) is the one reported.
+            base.Visit(node);
             switch (node.NodeType)
             {
                 case ExpressionType.Constant:
@@ -64,11 +71,6 @@ public static class EquationLanguage
                     break;
                 case ExpressionType.Call:
                     var call = (MethodCallExpression)node;
-                    if (StateRead.TryDecode(call, spec, out var site))
-                    {
-                        Visit(site.Index);
-                        return node;
-                    }
                     if (call.Method.DeclaringType == typeof(Math) && call.Method.Name is "Min" or "Max" && call.Type is var t && (t == typeof(int) || t == typeof(long)))
                         break;
                     if (call.Method.Name is "op_Equality" or "op_Inequality") break;
@@ -78,8 +80,8 @@ public static class EquationLanguage
                     Fail(node, $"'{node.NodeType}'");
                     break;
             }
-            if (!IsValueType(node.Type) && !IsNullableEvent(node.Type)) Fail(node, $"a value of type {node.Type.Name}");
-            return base.Visit(node);
+            if (!IsValueType(node.Type)) Fail(node, $"a value of type {node.Type.Name}");
+            return node;
         }
 
         private void CheckConvert(UnaryExpression convert)
@@ -95,8 +97,6 @@ public static class EquationLanguage
 
         private static bool IsField(MemberExpression member) =>
             !member.Expression!.Type.IsAbstract && Alphabet.Of(member.Expression.Type.BaseType!).Cases.Any(c => c.Type == member.Expression.Type && c.Fields.Any(f => f.Name == member.Member.Name));
-
-        private static bool IsNullableEvent(Type type) => Alphabet.IsEvent(type);
 
         private void RequireNumeric(Expression node, Type operand)
         {

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text;
+using Verification.Specs;
+
+namespace Verification.Checkers.Smt;
+
+public enum ProofVerdict
+{
+    /// <summary>Init ⇒ Inv and Inv ∧ step ⇒ Inv′ (and every step property) both hold: the claims hold on every history.</summary>
+    Proved,
+
+    /// <summary>A claim fails at Nil.</summary>
+    FailsInitially,
+
+    /// <summary>A history of the given length violates a claim (found by bounded unrolling).</summary>
+    Violated,
+
+    /// <summary>Inv ∧ step ⇏ Inv′: a state satisfying the claims steps to one that does not, and no history up to the bound reaches such a state. Strengthen the invariant.</summary>
+    NotInductive,
+
+    /// <summary>The solver gave up or hit its deadline.</summary>
+    Unknown,
+}
+
+public sealed record ProverOptions
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How far bounded unrolling looks for a real history when induction fails.</summary>
+    public int UnrollingDepth { get; init; } = 8;
+}
+
+/// <summary>
+/// The outcome of sending a spec's claims to Z3. Counterexamples are in the spec's own terms: variable values and
+/// events of its alphabet; a violating history is replayed through the incremental evaluator to confirm it.
+/// </summary>
+public sealed record ProofResult(
+    string Spec,
+    IReadOnlyList<string> Claims,
+    ProofVerdict Verdict,
+    string? FailingClaim,
+    IReadOnlyList<object>? History,
+    IReadOnlyList<VariableValue>? PreState,
+    object? Event,
+    IReadOnlyList<VariableValue>? PostState,
+    bool? ConfirmedByEvaluation,
+    TimeSpan SolverTime,
+    string Z3Version)
+{
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        var claims = string.Join(" ∧ ", Claims);
+        text.Append($"{Spec}: {claims} — ");
+        switch (Verdict)
+        {
+            case ProofVerdict.Proved:
+                text.Append("proved by induction (holds initially and is preserved by every event)");
+                break;
+            case ProofVerdict.FailsInitially:
+            case ProofVerdict.Violated:
+                text.AppendLine($"{FailingClaim} is violated by {(History!.Count == 0 ? "the empty history Nil" : $"a history of {History.Count} event{(History.Count == 1 ? "" : "s")}")}:");
+                for (var i = 0; i < History.Count; i++) text.AppendLine($"    {i + 1,3}. {Alphabet.Describe(History[i])}");
+                text.AppendLine("  state after it:");
+                foreach (var value in PostState!) text.AppendLine($"    {value}");
+                text.Append(ConfirmedByEvaluation == true ? "  (replayed through the evaluator: same violation)" : "  (WARNING: replaying it through the evaluator did not reproduce the violation)");
+                break;
+            case ProofVerdict.NotInductive:
+                text.AppendLine($"not inductive: {FailingClaim} can break in one step from a state satisfying every claim:");
+                text.AppendLine("  pre-state:");
+                foreach (var value in PreState!) text.AppendLine($"    {value}");
+                text.AppendLine($"  event: {Alphabet.Describe(Event)}");
+                text.AppendLine("  post-state:");
+                foreach (var value in PostState!) text.AppendLine($"    {value}");
+                text.Append("  No history up to the unrolling bound reaches that pre-state; strengthen the invariant to exclude it.");
+                break;
+            default:
+                text.Append("unknown (the solver gave up or hit its deadline)");
+                break;
+        }
+        text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// Induction and bounded unrolling over a spec's SMT translation (use (b) of the staged definition):
+/// Init ⇒ Inv, Inv ∧ step ⇒ Inv′ where Inv is the conjunction of the claimed invariants, and every claimed step
+/// property follows from Inv ∧ step.
+/// </summary>
+public static class Prover
+{
+    /// <summary>Proves the claims (all of the spec's properties by default); on failure, finds a real violating history when one exists within the unrolling bound.</summary>
+    public static ProofResult Prove<TEvent>(Spec<TEvent> spec, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
+    {
+        options ??= new ProverOptions();
+        var claimed = (claims ?? spec.Properties).ToList();
+        foreach (var claim in claimed)
+            if (!spec.Properties.Contains(claim)) throw new SpecException($"'{claim.Name}' is not a property of spec '{spec.Name}'");
+        var encoding = new SmtEncoding(spec);
+        var invariants = claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList();
+        var steps = claimed.Where(p => p.Kind == PropertyKind.Step).ToList();
+        var names = claimed.Select(c => c.Name).ToList();
+        using var session = new Z3Session(options.Timeout);
+        var deadline = Stopwatch.StartNew();
+
+        ProofResult Result(ProofVerdict verdict, string? failing = null, IReadOnlyList<object>? history = null, IReadOnlyList<VariableValue>? pre = null,
+            object? evt = null, IReadOnlyList<VariableValue>? post = null, bool? confirmed = null) =>
+            new(spec.Name, names, verdict, failing, history, pre, evt, post, confirmed, session.Elapsed, session.Version);
+
+        // Initiation: Init ⇒ Inv.
+        session.Run(encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+        var initialTerms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 0))).ToList();
+        if (initialTerms.Count > 0)
+        {
+            var initiation = session.Check($"(push)\n(assert (not (and true {string.Join(" ", initialTerms.Select(t => t.Term))})))");
+            if (initiation == SatResult.Unknown) return Result(ProofVerdict.Unknown);
+            if (initiation == SatResult.Sat)
+            {
+                var failing = FirstFalse(session, initialTerms);
+                var state = ReadState(session, encoding, 0);
+                var confirmed = Replay(spec, [], failing);
+                return Result(ProofVerdict.FailsInitially, failing, [], null, null, state, confirmed);
+            }
+            session.Run("(pop)");
+        }
+
+        // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property.
+        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
+        var assumed = Instances(invariants).Select(i => encoding.Invariant(i.Property, i.Index, 0));
+        var obligations = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1)))
+            .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
+        var consecution = session.Check(
+            $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}(assert (not (and true {string.Join(" ", obligations.Select(o => o.Term))})))");
+        if (consecution == SatResult.Unknown) return Result(ProofVerdict.Unknown);
+        if (consecution == SatResult.Unsat) return Result(ProofVerdict.Proved);
+        var failingClaim = FirstFalse(session, obligations);
+        var pre = ReadState(session, encoding, 0);
+        var post = ReadState(session, encoding, 1);
+        var evt = encoding.FromModel(GetValues(session, [SmtEncoding.EventSymbol(0)])[0], spec.Alphabet.EventType);
+
+        // Is the bad pre-state reachable? Look for a real history.
+        session.Timeout = options.Timeout - deadline.Elapsed > TimeSpan.FromSeconds(1) ? options.Timeout - deadline.Elapsed : TimeSpan.FromSeconds(1);
+        var bounded = Unroll(spec, encoding, session, invariants, steps, options.UnrollingDepth);
+        if (bounded is { } found)
+            return Result(ProofVerdict.Violated, found.Failing, found.History, null, null, found.State, Replay(spec, found.History, found.Failing));
+        return Result(ProofVerdict.NotInductive, failingClaim, null, pre, evt, post);
+    }
+
+    /// <summary>Bounded model checking: the shortest history of at most <paramref name="depth"/> events that violates a property, if any.</summary>
+    public static ProofResult BoundedCheck<TEvent>(Spec<TEvent> spec, int depth, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
+    {
+        if (depth < 0) throw new SpecException($"the unrolling depth must be at least 0 (got {depth})");
+        options ??= new ProverOptions();
+        var claimed = (claims ?? spec.Properties).ToList();
+        var encoding = new SmtEncoding(spec);
+        using var session = new Z3Session(options.Timeout);
+        var found = Unroll(spec, encoding, session, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
+        var names = claimed.Select(c => c.Name).ToList();
+        if (found is null)
+            return new ProofResult(spec.Name, names, session.TimedOut ? ProofVerdict.Unknown : ProofVerdict.Proved, null, null, null, null, null, null, session.Elapsed, session.Version);
+        var verdict = found.Value.History.Count == 0 ? ProofVerdict.FailsInitially : ProofVerdict.Violated;
+        return new ProofResult(spec.Name, names, verdict, found.Value.Failing, found.Value.History, null, null, found.Value.State,
+            Replay(spec, found.Value.History, found.Value.Failing), session.Elapsed, session.Version);
+    }
+
+    private static (string Failing, IReadOnlyList<object> History, IReadOnlyList<VariableValue> State)? Unroll<TEvent>(
+        Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, int depth) where TEvent : class
+    {
+        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+        for (var k = 0; k <= depth; k++)
+        {
+            var terms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, k))).ToList();
+            if (k > 0) terms.AddRange(steps.Select(p => (p.Name, Term: encoding.StepProperty(p, k - 1))));
+            if (terms.Count > 0)
+            {
+                var result = session.Check($"(push)\n(assert (not (and true {string.Join(" ", terms.Select(t => t.Term))})))");
+                if (result == SatResult.Sat)
+                {
+                    var failing = FirstFalse(session, terms);
+                    var events = k == 0 ? [] : GetValues(session, Enumerable.Range(0, k).Select(SmtEncoding.EventSymbol).ToList())
+                        .Select(v => encoding.FromModel(v, spec.Alphabet.EventType)!).ToList();
+                    return (failing, events, ReadState(session, encoding, k));
+                }
+                session.Run("(pop)");
+                if (result == SatResult.Unknown) return null;
+            }
+            if (k < depth) session.Run(encoding.DeclareEvent(k) + encoding.DeclareState(k + 1) + encoding.Transition(k));
+        }
+        return null;
+    }
+
+    private static IEnumerable<(Property Property, int Index, string Name)> Instances(IEnumerable<Property> properties) =>
+        properties.SelectMany(p => Enumerable.Range(0, p.Count).Select(i => (p, i, p.InstanceName(i))));
+
+    private static string FirstFalse(Z3Session session, IReadOnlyList<(string Name, string Term)> terms)
+    {
+        var values = GetValues(session, terms.Select(t => t.Term).ToList());
+        for (var i = 0; i < terms.Count; i++)
+            if (values[i].Atom == "false") return terms[i].Name;
+        return terms[0].Name;
+    }
+
+    private static IReadOnlyList<SExpression> GetValues(Z3Session session, IReadOnlyList<string> terms)
+    {
+        if (terms.Count == 0) return [];
+        var output = session.Run($"(get-value ({string.Join(" ", terms)}))");
+        var parsed = SExpression.ParseAll(output);
+        if (parsed.Count != 1 || !parsed[0].IsList || parsed[0].Items.Count != terms.Count)
+            throw new SmtException($"unexpected get-value answer: {output}");
+        return parsed[0].Items.Select(pair => pair.Items[1]).ToList();
+    }
+
+    private static IReadOnlyList<VariableValue> ReadState(Z3Session session, SmtEncoding encoding, int step)
+    {
+        var symbols = encoding.StateSymbols;
+        var values = GetValues(session, symbols.Select(s => s.At(step)).ToList());
+        var result = new List<VariableValue>();
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            if (symbols[i].IsDefinedFlag) continue;
+            var definedIndex = i + 1 < symbols.Count && symbols[i + 1].IsDefinedFlag ? i + 1 : -1;
+            var defined = definedIndex < 0 || values[definedIndex].Atom == "true";
+            result.Add(new VariableValue(symbols[i].Name, defined ? encoding.FromModel(values[i], symbols[i].ValueType) : null, defined));
+        }
+        return result;
+    }
+
+    /// <summary>Runs the solver's history through the incremental evaluator: it must fail the same property.</summary>
+    private static bool Replay<TEvent>(Spec<TEvent> spec, IReadOnlyList<object> history, string failing) where TEvent : class
+    {
+        try
+        {
+            var result = History.Check(spec, history.Cast<TEvent>());
+            return result.Violation is { } violation && violation.Instance == failing && violation.PrefixLength == history.Count;
+        }
+        catch (SpecException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Verification.Specs;
+
+/// <summary>
+/// Seeded random events of an alphabet, for exploring a spec on many histories (CLI checks, benchmarks). Integers
+/// are drawn from a small range so that equalities between events and indices actually happen.
+/// </summary>
+public sealed class RandomHistories(int seed, int minInteger = 0, int maxInteger = 3)
+{
+    private readonly Random random = new(seed);
+    private static readonly string[] Strings = ["a", "b", "c"];
+
+    public TEvent Next<TEvent>() where TEvent : class => (TEvent)Next(Alphabet.Of<TEvent>());
+
+    public List<TEvent> History<TEvent>(int length) where TEvent : class =>
+        Enumerable.Range(0, length).Select(_ => Next<TEvent>()).ToList();
+
+    public object Next(Alphabet alphabet)
+    {
+        var eventCase = alphabet.Cases[random.Next(alphabet.Cases.Count)];
+        return eventCase.Create(eventCase.Fields.Select(f => Value(f.Type)).ToList());
+    }
+
+    private object? Value(Type type) =>
+        type == typeof(int) ? random.Next(minInteger, maxInteger + 1)
+        : type == typeof(long) ? (long)random.Next(minInteger, maxInteger + 1)
+        : type == typeof(bool) ? random.Next(2) == 1
+        : type == typeof(string) ? Strings[random.Next(Strings.Length)]
+        : type.IsEnum ? Enum.GetValues(type).GetValue(random.Next(Enum.GetValues(type).Length))
+        : Next(Alphabet.Of(type.IsAbstract ? type : type.BaseType!));
+}
