@@ -308,7 +308,8 @@ public sealed class SmtEncoding
 
     private string Translate(Expression node, Scope scope) => new Translator(this, scope).Term(node);
 
-    private string Constant(object? value, Type type)
+    /// <summary>The SMT term of a C# value of a spec type.</summary>
+    public string Constant(object? value, Type type)
     {
         if (value is null) throw new SpecException($"a null {type.Name} has no SMT term (only a feed may be null)");
         return value switch

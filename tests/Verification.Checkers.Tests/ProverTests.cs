@@ -1,0 +1,137 @@
+using Verification.Checkers.Smt;
+using Verification.Specs;
+using Verification.Specs.Examples;
+using Xunit.Abstractions;
+
+namespace Verification.Checkers.Tests;
+
+/// <summary>The same spec definitions, sent to Z3: induction, counterexamples to induction, bounded unrolling.</summary>
+public class ProverTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void SinceResetAtMostLength_IsProvedByInduction_WithItsNonNegativityLemma()
+    {
+        var spec = Counter.Create();
+        var result = Prover.Prove(spec, [spec.Property("SinceResetNonNegative"), spec.Property("SinceResetAtMostLength")]);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+    }
+
+    [Fact]
+    public void SinceResetAtMostLength_Alone_IsNotInductive_AndTheCounterexampleToInductionIsReadable()
+    {
+        var spec = Counter.Create();
+        var result = Prover.Prove(spec, [spec.Property("SinceResetAtMostLength")]);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
+        Assert.Equal("SinceResetAtMostLength", result.FailingClaim);
+        // The pre-state satisfies the claim, the post-state does not: only a Reset with C < -1 does that.
+        var pre = result.PreState!.ToDictionary(v => v.Name, v => (int)v.Value!);
+        var post = result.PostState!.ToDictionary(v => v.Name, v => (int)v.Value!);
+        Assert.True(pre["SinceReset"] <= pre["C"]);
+        Assert.True(post["SinceReset"] > post["C"]);
+        Assert.Equal(new Reset(), result.Event);
+        Assert.Contains("event: Reset", result.ToString());
+    }
+
+    [Fact]
+    public void FalseClaim_SinceResetBelowLength_ComesBackAsACounterexampleHistory()
+    {
+        var spec = Counter.Create(withFalseClaim: true);
+        var result = Prover.Prove(spec);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.FailsInitially, result.Verdict);
+        Assert.Equal("SinceResetBelowLength", result.FailingClaim);
+        Assert.Empty(result.History!);
+        Assert.Contains(new VariableValue("SinceReset", 0, true), result.PostState!);
+        Assert.Contains(new VariableValue("C", 0, true), result.PostState!);
+        Assert.True(result.ConfirmedByEvaluation);
+    }
+
+    [Fact]
+    public void BoundedCheck_FindsTheShortestViolatingHistory_AndItReplays()
+    {
+        var spec = new SpecBuilder<SchedulerEvent>("ClockBelowTwo");
+        var clock = spec.Variable<int>("Clock");
+        var executing = spec.Variable<int>("Executing");
+        spec.Define(clock, 0, e => e is ClockTick ? clock.Now + 1 : clock.Now);
+        spec.Define(executing, -1, e => e is Dispatch ? ((Dispatch)e).Process : executing.Now);
+        spec.Invariant("ClockBelowTwo", () => clock.Now < 2 || executing.Now == 7);
+        var built = spec.Build();
+        var result = Prover.BoundedCheck(built, depth: 5);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Violated, result.Verdict);
+        Assert.Equal([new ClockTick(), new ClockTick()], result.History!.Cast<SchedulerEvent>());
+        Assert.True(result.ConfirmedByEvaluation);
+
+        // Induction on a claim that is false but holds initially goes on to find the same history.
+        var proof = Prover.Prove(built);
+        Assert.Equal(ProofVerdict.Violated, proof.Verdict);
+        Assert.Equal(2, proof.History!.Count);
+    }
+
+    [Fact]
+    public void BoundedCheck_OfATrueClaim_FindsNothing()
+    {
+        var result = Prover.BoundedCheck(Counter.Create(), depth: 6);
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Null(result.History);
+    }
+
+    [Fact]
+    public void Scheduler_FamiliesAndAfterEventReads_AreProvedByInduction()
+    {
+        var result = Prover.Prove(Scheduler.Create(3));
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+    }
+
+    [Fact]
+    public void ShiftRegister_Components_AreTranslated_AndItsStepPropertiesProved()
+    {
+        var result = Prover.Prove(ShiftRegister.Create(3));
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+    }
+
+    private static (SpecBuilder<ShiftEvent> Builder, Component<CellInput> Cells, Var<CellInput> Last) Register(string name)
+    {
+        var spec = new SpecBuilder<ShiftEvent>(name);
+        var cell = LastEvent.Create<CellInput>();
+        var last = cell.Variable<Var<CellInput>>(LastEvent.VariableName);
+        var u = spec.Components("u", cell, 3);
+        spec.Feed(u, (e, i) =>
+            e is Right
+                ? (i == 0 ? new Stored(((Right)e).X) : u.IsDefined(i - 1, last) ? u.Now(i - 1, last) : null)
+                : (i == 2 ? new Stored(((Left)e).X) : u.IsDefined(i + 1, last) ? u.Now(i + 1, last) : null));
+        return (spec, u, last);
+    }
+
+    [Fact]
+    public void ShiftRegister_AFalseClaimAboutCells_GetsAHistoryOfShiftsThatReplays()
+    {
+        var (spec, u, last) = Register("FiveAndSixNeverAtTheEnds");
+        spec.Invariant("NotFiveAndSix", () => !(u.IsDefined(0, last) && u.Now(0, last) == new Stored(5) && u.IsDefined(2, last) && u.Now(2, last) == new Stored(6)));
+        var result = Prover.BoundedCheck(spec.Build(), depth: 4);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Violated, result.Verdict);
+        Assert.True(result.ConfirmedByEvaluation);
+        // Shortest: one value from each end; the empty middle cell passes nothing, so neither end is overwritten.
+        Assert.Equal(2, result.History!.Count);
+        Assert.Contains(new Right(5), result.History.Cast<ShiftEvent>());
+        Assert.Contains(new Left(6), result.History.Cast<ShiftEvent>());
+    }
+
+    [Fact]
+    public void ClaimReadingAnUndefinedValue_ItsCounterexampleIsFlaggedAsNotReproduced()
+    {
+        // The solver may give an undefined L(u_0) any value; the evaluator refuses to read it. The replay catches the difference.
+        var (spec, u, last) = Register("ReadsUndefined");
+        spec.Invariant("Unguarded", () => !u.IsDefined(2, last) || u.Now(2, last) != new Stored(5) || u.Now(0, last) == new Stored(5));
+        var result = Prover.BoundedCheck(spec.Build(), depth: 3);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Violated, result.Verdict);
+        Assert.False(result.ConfirmedByEvaluation);
+        Assert.Contains("did not reproduce", result.ToString());
+    }
+}
