@@ -79,6 +79,32 @@ public class ProverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LockService_InvariantsAreProvedOverGuardedHistories_AndGuardsAreNotClaims()
+    {
+        var spec = LockService.Create();
+        var result = Prover.Prove(spec);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.DoesNotContain("GrantedOnlyWhenFree", result.Claims);
+        Assert.Throws<SpecException>(() => (object)Prover.Prove(spec, [spec.Property("GrantedOnlyWhenFree")]));
+    }
+
+    [Fact]
+    public void WithoutItsGuards_TheLockInvariantFails()
+    {
+        // Same equations and invariant, no guards: Acquired(-5) is then a history of the spec.
+        var spec = new SpecBuilder<LockEvent>("UnguardedLock");
+        var holder = spec.Variable<int>("Holder");
+        spec.Define(holder, LockService.Nobody, e => e is Acquired ? ((Acquired)e).Client : e is Released && ((Released)e).Client == holder.Now ? LockService.Nobody : holder.Now);
+        spec.Invariant("HolderIsSomeoneOrNobody", () => holder.Now >= LockService.Nobody);
+        var result = Prover.Prove(spec.Build());
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Violated, result.Verdict);
+        var acquired = Assert.IsType<Acquired>(Assert.Single(result.History!));
+        Assert.True(acquired.Client < LockService.Nobody);
+    }
+
+    [Fact]
     public void Scheduler_FamiliesAndAfterEventReads_AreProvedByInduction()
     {
         var result = Prover.Prove(Scheduler.Create(3));

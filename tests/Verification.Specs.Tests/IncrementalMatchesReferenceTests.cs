@@ -23,6 +23,9 @@ public class IncrementalMatchesReferenceTests
     public void Scheduler_IncrementalEqualsReference() => Agree(Scheduler.Create(3), maxInteger: 2);
 
     [Fact]
+    public void LockService_GuardVerdictsAgree() => Agree(LockService.Create(), maxInteger: 2);
+
+    [Fact]
     public void ShiftRegister_IncrementalEqualsReference() => Agree(ShiftRegister.Create(4), maxInteger: 9, maxLength: 25, maxTests: 100);
 
     [Fact]

@@ -67,6 +67,19 @@ public class PropertyTests
     }
 
     [Fact]
+    public void Guard_Violation_IsReportedOnTheForbiddenStep()
+    {
+        var history = new LockEvent[] { new Acquired(1), new Released(1), new Acquired(2), new Acquired(3), new Released(2) };
+        var violation = History.Check(LockService.Create(), history).Violation!;
+        Assert.Equal(PropertyKind.Guard, violation.Property.Kind);
+        Assert.Equal("GrantedOnlyWhenFree", violation.Instance);
+        Assert.Equal(4, violation.PrefixLength);
+        Assert.Equal(new Acquired(3), violation.Event);
+        Assert.Contains(new VariableValue("Holder", 2, true), violation.Values);
+        Assert.StartsWith("guard GrantedOnlyWhenFree of spec 'LockService' fails after event #4: Acquired(Client: 3)", violation.ToString());
+    }
+
+    [Fact]
     public void Monitor_HoldsOnAHistoryWithoutViolation()
     {
         var result = History.Check(Scheduler.Create(), [new ClockTick(), new Dispatch(0), new ClockTick(), new SetPriority(1, 4)]);

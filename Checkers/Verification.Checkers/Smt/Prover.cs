@@ -85,8 +85,8 @@ public sealed record ProofResult(
 
 /// <summary>
 /// Induction and bounded unrolling over a spec's SMT translation (use (b) of the staged definition):
-/// Init ⇒ Inv, Inv ∧ step ⇒ Inv′ where Inv is the conjunction of the claimed invariants, and every claimed step
-/// property follows from Inv ∧ step.
+/// Init ⇒ Inv, Inv ∧ guards ∧ step ⇒ Inv′ where Inv is the conjunction of the claimed invariants, and every claimed step
+/// property follows from Inv ∧ guards ∧ step. Bounded unrolling looks only at histories whose every event passes its guards.
 /// </summary>
 public static class Prover
 {
@@ -94,9 +94,7 @@ public static class Prover
     public static ProofResult Prove<TEvent>(Spec<TEvent> spec, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
     {
         options ??= new ProverOptions();
-        var claimed = (claims ?? spec.Properties).ToList();
-        foreach (var claim in claimed)
-            if (!spec.Properties.Contains(claim)) throw new SpecException($"'{claim.Name}' is not a property of spec '{spec.Name}'");
+        var claimed = Claims(spec, claims);
         var encoding = new SmtEncoding(spec);
         var invariants = claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList();
         var steps = claimed.Where(p => p.Kind == PropertyKind.Step).ToList();
@@ -131,7 +129,7 @@ public static class Prover
         var obligations = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1)))
             .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
         var consecution = session.Check(
-            $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}(assert (not (and true {string.Join(" ", obligations.Select(o => o.Term))})))");
+            $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}(assert (not (and true {string.Join(" ", obligations.Select(o => o.Term))})))");
         if (consecution == SatResult.Unknown) return Result(ProofVerdict.Unknown);
         if (consecution == SatResult.Unsat) return Result(ProofVerdict.Proved);
         var failingClaim = FirstFalse(session, obligations);
@@ -147,12 +145,28 @@ public static class Prover
         return Result(ProofVerdict.NotInductive, failingClaim, null, pre, evt, post);
     }
 
+    /// <summary>The claims to prove: the given ones (all invariants and step properties by default); guards are assumptions, not claims.</summary>
+    private static List<Property> Claims(ISpec spec, IEnumerable<Property>? claims)
+    {
+        var claimed = (claims ?? spec.Properties.Where(p => p.Kind != PropertyKind.Guard)).ToList();
+        foreach (var claim in claimed)
+        {
+            if (!spec.Properties.Contains(claim)) throw new SpecException($"'{claim.Name}' is not a property of spec '{spec.Name}'");
+            if (claim.Kind == PropertyKind.Guard) throw new SpecException($"'{claim.Name}' is a guard of spec '{spec.Name}': guards are assumed, not proved");
+        }
+        return claimed;
+    }
+
+    /// <summary>The guards of the event e@step, as one assertion (true when the spec has none).</summary>
+    private static string Guards(ISpec spec, SmtEncoding encoding, int step) =>
+        $"(assert (and true {string.Join(" ", spec.Properties.Where(p => p.Kind == PropertyKind.Guard).Select(g => encoding.StepProperty(g, step)))}))\n";
+
     /// <summary>Bounded model checking: the shortest history of at most <paramref name="depth"/> events that violates a property, if any.</summary>
     public static ProofResult BoundedCheck<TEvent>(Spec<TEvent> spec, int depth, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
     {
         if (depth < 0) throw new SpecException($"the unrolling depth must be at least 0 (got {depth})");
         options ??= new ProverOptions();
-        var claimed = (claims ?? spec.Properties).ToList();
+        var claimed = Claims(spec, claims);
         var encoding = new SmtEncoding(spec);
         using var session = new Z3Session(options.Timeout);
         var found = Unroll(spec, encoding, session, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
@@ -185,7 +199,7 @@ public static class Prover
                 session.Run("(pop)");
                 if (result == SatResult.Unknown) return null;
             }
-            if (k < depth) session.Run(encoding.DeclareEvent(k) + encoding.DeclareState(k + 1) + encoding.Transition(k));
+            if (k < depth) session.Run(encoding.DeclareEvent(k) + encoding.DeclareState(k + 1) + encoding.Transition(k) + Guards(spec, encoding, k));
         }
         return null;
     }

@@ -188,7 +188,8 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         var access = new StateAccess(Spec, this, state);
         var checks = new List<Expression>();
         var result = Expression.Label(typeof(int));
-        foreach (var property in Spec.Properties.Where(p => p.Kind == PropertyKind.Step))
+        // Guards first: a step outside the protocol is reported as such, before what it breaks.
+        foreach (var property in Spec.Properties.Where(p => p.Kind == PropertyKind.Guard).Concat(Spec.Properties.Where(p => p.Kind == PropertyKind.Step)))
         {
             var holds = access.Rewrite(property.Body, property.EventParameter, evt, null, 0);
             checks.Add(Expression.IfThen(Expression.Not(holds), Expression.Return(result, Expression.Constant(stepInstances.Count))));

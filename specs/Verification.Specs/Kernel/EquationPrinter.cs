@@ -32,7 +32,7 @@ public static class EquationPrinter
         }
         foreach (var property in spec.Properties)
         {
-            var kind = property.Kind == PropertyKind.Invariant ? "invariant" : "step property";
+            var kind = property.KindName;
             var forEach = property.IndexParameter is { } p ? $" (for each {p.Name} ∈ 0..{property.Count - 1})" : "";
             text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(spec, property.Body)}");
         }

@@ -18,7 +18,7 @@ public sealed record Violation(
     public override string ToString()
     {
         var text = new StringBuilder();
-        var what = Property.Kind == PropertyKind.Invariant ? "invariant" : "step property";
+        var what = Property.KindName;
         text.Append($"{what} {Instance} of spec '{Spec}' fails ");
         text.AppendLine(PrefixLength == 0 ? "at Nil (the empty history)" : $"after event #{PrefixLength}: {Alphabet.Describe(Event)}");
         if (Prefix is not null && PrefixLength > 0)

@@ -35,8 +35,15 @@ public enum PropertyKind
     /// <summary>Holds after every prefix of σ, including Nil.</summary>
     Invariant,
 
-    /// <summary>Relates values before and after each event.</summary>
+    /// <summary>Relates values before and after each event: an obligation, proved from the invariants and guards.</summary>
     Step,
+
+    /// <summary>
+    /// A precondition of an event (a protocol message's guard): histories in which it fails are not histories of the
+    /// protocol. A recorded history or an implementation that takes such a step violates the spec; the prover assumes
+    /// guards when it proves invariants and step properties.
+    /// </summary>
+    Guard,
 }
 
 /// <summary>A named invariant or step property; an indexed one stands for one instance per index.</summary>
@@ -64,6 +71,14 @@ public sealed class Property
     internal ParameterExpression? IndexParameter { get; }
     internal Expression Body { get; }
     internal int Ordinal { get; set; }
+
+    /// <summary>"invariant", "step property" or "guard".</summary>
+    public string KindName => Kind switch
+    {
+        PropertyKind.Invariant => "invariant",
+        PropertyKind.Step => "step property",
+        _ => "guard",
+    };
 
     public string InstanceName(int index) => IndexParameter is null ? Name : $"{Name}[{IndexParameter.Name}={index}]";
 

@@ -82,6 +82,10 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     public Property StepProperty(string name, Expression<Func<TEvent, bool>> holds) =>
         AddProperty(name, PropertyKind.Step, 1, holds, holds.Parameters[0], null);
 
+    /// <summary>A guard: the event e may happen only when this holds (see <see cref="PropertyKind.Guard"/>).</summary>
+    public Property Guard(string name, Expression<Func<TEvent, bool>> allowed) =>
+        AddProperty(name, PropertyKind.Guard, 1, allowed, allowed.Parameters[0], null);
+
     /// <summary>Checks the definition (every variable defined once, no cycle, supported constructs) and derives the evaluation order.</summary>
     public Spec<TEvent> Build()
     {
@@ -119,7 +123,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a property needs a non-empty name");
         if (properties.Any(p => p.Name == name)) throw new SpecException($"spec '{Name}' declares property '{name}' twice");
         if (count < 1) throw new SpecException($"property '{name}' needs at least one index (got {count})");
-        var what = kind == PropertyKind.Invariant ? "invariant" : "step property";
+        var what = kind switch { PropertyKind.Invariant => "invariant", PropertyKind.Step => "step property", _ => "guard" };
         var body = Normalizer.Normalize(this, $"{what} '{name}'", source.Body);
         if (kind == PropertyKind.Invariant && ReadCollector.Collect(this, body).Any(r => r.Next))
             throw new SpecException($"invariant '{name}' reads a value after an event (Next); invariants read the current state (Now), step properties relate Now and Next");

@@ -1,0 +1,36 @@
+namespace Verification.Specs.Examples;
+
+/// <summary>What a lock service's log records: a client acquired or released the lock.</summary>
+public abstract record LockEvent;
+
+public sealed record Acquired(int Client) : LockEvent;
+
+public sealed record Released(int Client) : LockEvent;
+
+/// <summary>
+/// A lock service observed from its log: who holds the lock, and how many grants were made. The guards are the
+/// service's rules (a grant only when the lock is free, a release only by the holder), so a recorded log that
+/// breaks mutual exclusion is caught on the first event that does; the invariants are proved over guarded histories.
+/// </summary>
+public static class LockService
+{
+    public const string Name = "LockService";
+    public const int Nobody = -1;
+
+    public static Spec<LockEvent> Create()
+    {
+        var spec = new SpecBuilder<LockEvent>(Name);
+        var holder = spec.Variable<int>("Holder");
+        var grants = spec.Variable<int>("Grants");
+        spec.Define(holder, Nobody, e => e is Acquired ? ((Acquired)e).Client : e is Released && ((Released)e).Client == holder.Now ? Nobody : holder.Now);
+        spec.Define(grants, 0, e => e is Acquired ? grants.Now + 1 : grants.Now);
+        spec.Guard("ClientIdsAreValid", e => e is Acquired ? ((Acquired)e).Client >= 0 : ((Released)e).Client >= 0);
+        spec.Guard("GrantedOnlyWhenFree", e => !(e is Acquired) || holder.Now == Nobody);
+        spec.Guard("ReleasedOnlyByHolder", e => !(e is Released) || ((Released)e).Client == holder.Now);
+        spec.Invariant("HolderIsSomeoneOrNobody", () => holder.Now >= Nobody);
+        spec.Invariant("GrantsNonNegative", () => grants.Now >= 0);
+        spec.Invariant("SomeoneHoldsOnlyAfterAGrant", () => holder.Now == Nobody || grants.Now >= 1);
+        spec.StepProperty("GrantsNeverDecrease", e => grants.Next >= grants.Now);
+        return spec.Build();
+    }
+}
