@@ -73,6 +73,15 @@ public sealed class Monitor<TEvent> where TEvent : class
         return CheckInvariants(evt);
     }
 
+    /// <summary>Whether <paramref name="evt"/> passes every guard in the current state (nothing is appended).</summary>
+    public bool Allows(TEvent evt)
+    {
+        var probe = Evaluator.Fork();
+        probe.Compute(evt);
+        var failed = compiled.CheckStepProperties(evt, probe.State);
+        return failed < 0 || compiled.StepInstance(failed).Property.Kind != PropertyKind.Guard; // guards are checked first
+    }
+
     private bool CheckInvariants(TEvent? evt)
     {
         var failed = compiled.CheckInvariants(Evaluator.State);

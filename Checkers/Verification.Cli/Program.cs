@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using Verification.Checkers.Catalog;
+using Verification.Checkers.Smt;
+using Verification.Specs;
+
+namespace Verification.Cli;
+
+/// <summary>
+/// verify — the toolkit's command line. With no command it runs every check with its embedded defaults
+/// (the same as <c>verify check</c>). Exit codes: 0 every verdict as expected (or the history/claim holds),
+/// 1 a verdict differs (or a violation was found), 2 bad input or an environment problem (message on stderr).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No });
+        if (output != Console.Out || Console.IsOutputRedirected) console.Profile.Width = 160; // logs and CI: no terminal width to respect
+        var root = BuildCommands(console, output);
+        try
+        {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var parseError in parsed.Errors) error.WriteLine($"verify: {parseError.Message}");
+                error.WriteLine("verify: see 'verify --help'");
+                return 2;
+            }
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (SpecException ex)
+        {
+            error.WriteLine($"verify: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"verify: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex)
+        {
+            // A defect of ours, not of the input: say so plainly, without a stack trace.
+            error.WriteLine($"verify: internal error ({ex.GetType().Name}): {ex.Message}");
+            error.WriteLine("verify: please report it with the command line that produced it");
+            return 3;
+        }
+    }
+
+    private static RootCommand BuildCommands(IAnsiConsole console, TextWriter output)
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path" };
+        var filter = new Option<string?>("--filter") { Description = "Run only the checks whose name contains this text" };
+        var seed = new Option<int>("--seed") { Description = "Seed for the random histories", DefaultValueFactory = _ => 1 };
+
+        var check = new Command("check", "Run every check (spec examples, recorded histories, proofs) and compare each verdict with the expected one");
+        check.Options.Add(json);
+        check.Options.Add(filter);
+        check.Options.Add(seed);
+        check.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
+
+        var list = new Command("list", "List the shipped specs and the default checks");
+        list.SetAction(_ =>
+        {
+            foreach (var entry in CheckCatalog.Specs) output.WriteLine($"spec   {entry.Name,-24} {entry.Description}");
+            foreach (var definition in CheckCatalog.Default()) output.WriteLine($"check  {Words<CheckKind>.Name(definition.Kind),-8} expect {Words<Verdict>.Name(definition.Expected),-14} {definition.Name}");
+            return 0;
+        });
+
+        var specName = new Argument<string>("spec") { Description = "A spec name (see 'verify list')" };
+        var smt = new Option<bool>("--smt") { Description = "Print the SMT-LIB2 translation instead of the equations" };
+        var print = new Command("print", "Print a spec's equations in the seed's notation (or its SMT-LIB2 translation)");
+        print.Arguments.Add(specName);
+        print.Options.Add(smt);
+        print.SetAction(result =>
+        {
+            var entry = CheckCatalog.Spec(result.GetValue(specName)!);
+            output.WriteLine(result.GetValue(smt) ? new SmtEncoding(entry.Spec).Describe() : EquationPrinter.Print(entry.Spec));
+            return 0;
+        });
+
+        var file = new Argument<string>("file") { Description = "History file: JSON Lines, one event per line, e.g. {\"event\": \"Dispatch\", \"Process\": 1}" };
+        var history = new Command("history", "Check a recorded history file against a spec (trace validation)");
+        history.Arguments.Add(specName);
+        history.Arguments.Add(file);
+        history.SetAction(result =>
+        {
+            var entry = CheckCatalog.Spec(result.GetValue(specName)!);
+            var outcome = entry.CheckHistoryFile(result.GetValue(file)!);
+            output.WriteLine(outcome.Holds ? $"{entry.Name}: {outcome}" : outcome.ToString());
+            return outcome.Holds ? 0 : 1;
+        });
+
+        var claims = new Option<string[]>("--claim") { Description = "A property to prove (repeatable); default: every invariant and step property", AllowMultipleArgumentsPerToken = true };
+        var depth = new Option<int>("--depth") { Description = "Bounded unrolling depth used when induction fails", DefaultValueFactory = _ => 8 };
+        var timeout = new Option<int>("--timeout") { Description = "Solver deadline per query, in seconds", DefaultValueFactory = _ => 30 };
+        var prove = new Command("prove", "Send a spec's claims to Z3: induction, then bounded unrolling for a readable counterexample");
+        prove.Arguments.Add(specName);
+        prove.Options.Add(claims);
+        prove.Options.Add(depth);
+        prove.Options.Add(timeout);
+        prove.SetAction(result =>
+        {
+            if (result.GetValue(depth) < 0) throw new SpecException($"--depth must be at least 0 (got {result.GetValue(depth)})");
+            if (result.GetValue(timeout) <= 0) throw new SpecException($"--timeout must be positive (got {result.GetValue(timeout)})");
+            var entry = CheckCatalog.Spec(result.GetValue(specName)!);
+            var selected = result.GetValue(claims) is { Length: > 0 } names ? names : null;
+            var proof = entry.Prove(selected, new ProverOptions { Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)), UnrollingDepth = result.GetValue(depth) });
+            output.WriteLine(proof.ToString());
+            return proof.Verdict == ProofVerdict.Proved ? 0 : 1;
+        });
+
+        var root = new RootCommand("verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check.");
+        root.Options.Add(json);
+        root.Options.Add(filter);
+        root.Options.Add(seed);
+        root.Subcommands.Add(check);
+        root.Subcommands.Add(list);
+        root.Subcommands.Add(print);
+        root.Subcommands.Add(history);
+        root.Subcommands.Add(prove);
+        root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
+        return root;
+    }
+
+    private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed)
+    {
+        var definitions = CheckCatalog.Default(seed).Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (definitions.Count == 0) throw new SpecException($"no check matches --filter '{filter}' (see 'verify list')");
+        var total = Stopwatch.StartNew();
+        var records = new List<CheckRecord>();
+        for (var i = 0; i < definitions.Count; i++)
+        {
+            var definition = definitions[i];
+            var watch = Stopwatch.StartNew();
+            CheckOutcome outcome;
+            try
+            {
+                outcome = definition.Run();
+            }
+            catch (Z3UnavailableException)
+            {
+                throw; // an environment problem, reported once with the install hint
+            }
+            catch (SpecException ex)
+            {
+                outcome = new CheckOutcome(Verdict.Error, ex.Message);
+            }
+            var record = new CheckRecord(definition.Name, definition.Kind, definition.Expected, outcome.Verdict, watch.Elapsed.TotalSeconds, outcome.Detail);
+            records.Add(record);
+            var mark = record.Passed ? "[green]ok  [/]" : "[red]FAIL[/]";
+            console.MarkupLine($"[grey][[{i + 1}/{definitions.Count}]][/] {mark} {Markup.Escape(definition.Name)} [grey]({Words<Verdict>.Name(outcome.Verdict)}, {watch.Elapsed.TotalSeconds:F2} s)[/]");
+            if (!record.Passed)
+                console.WriteLine($"      expected {Words<Verdict>.Name(definition.Expected)}, got {Words<Verdict>.Name(outcome.Verdict)}:\n      " + outcome.Detail.Replace("\n", "\n      "));
+        }
+        var report = new Report(records, total.Elapsed.TotalSeconds);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("check", "kind", "expected", "actual", "s");
+        foreach (var record in records)
+            table.AddRow(Markup.Escape(record.Name), Words<CheckKind>.Name(record.Kind), Words<Verdict>.Name(record.Expected),
+                record.Passed ? Words<Verdict>.Name(record.Actual) : $"[red]{Words<Verdict>.Name(record.Actual)}[/]", record.Seconds.ToString("F2"));
+        console.Write(table);
+        console.MarkupLine($"{report.Passed} as expected, {report.Failed} not, in {report.Seconds:F1} s");
+        if (jsonPath is not null) report.WriteJson(jsonPath);
+        return report.Failed == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Verification.Checkers.Catalog;
+
+namespace Verification.Cli;
+
+/// <summary>One line of the report: what was checked, what verdict it must have, what it had, and how long it took.</summary>
+internal sealed record CheckRecord(string Name, CheckKind Kind, Verdict Expected, Verdict Actual, double Seconds, string Detail)
+{
+    public bool Passed => Expected == Actual;
+}
+
+internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
+{
+    public int Passed => Checks.Count(c => c.Passed);
+    public int Failed => Checks.Count(c => !c.Passed);
+
+    public void WriteJson(string path)
+    {
+        var json = JsonSerializer.Serialize(new
+        {
+            tool = "verify",
+            passed = Passed,
+            failed = Failed,
+            seconds = Math.Round(Seconds, 3),
+            checks = Checks.Select(c => new
+            {
+                c.Name,
+                Kind = Words<CheckKind>.Name(c.Kind),
+                Expected = Words<Verdict>.Name(c.Expected),
+                Actual = Words<Verdict>.Name(c.Actual),
+                c.Passed,
+                Seconds = Math.Round(c.Seconds, 3),
+                c.Detail,
+            }),
+        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        File.WriteAllText(path, json + "\n");
+    }
+}
+
+/// <summary>Enums as the words people read in the table and the JSON: "planted-bug", "not-inductive".</summary>
+internal static class Words<TEnum> where TEnum : struct, Enum
+{
+    public static string Name(TEnum value) => string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
