@@ -149,3 +149,17 @@ public class BadInputTests
         Assert.Contains("belongs to another spec", Assert.Throws<SpecException>(() => spec.Define(x, 0, e => foreign.Now)).Message);
     }
 }
+
+/// <summary>An event type declared outside the alphabet's assembly: not a case of the alphabet.</summary>
+public sealed record ForeignEvent : Verification.Specs.Examples.CounterEvent;
+
+public class WrongAlphabetTests
+{
+    [Fact]
+    public void EventOutsideTheAlphabet_IsRejectedNamingTheAlphabet()
+    {
+        var monitor = new Monitor<Verification.Specs.Examples.CounterEvent>(Verification.Specs.Examples.Counter.Create());
+        var error = Assert.Throws<SpecException>(() => monitor.Append(new ForeignEvent()));
+        Assert.Contains("is not in the alphabet CounterEvent (cases: Tick, Reset)", error.Message);
+    }
+}

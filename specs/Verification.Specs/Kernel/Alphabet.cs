@@ -23,6 +23,7 @@ public sealed class Alphabet
 {
     private static readonly ConcurrentDictionary<Type, Alphabet> Cache = new();
     private readonly Dictionary<Type, EventCase> byType;
+    private readonly Type[] caseTypes;
     private readonly Dictionary<string, EventCase> byName;
 
     private Alphabet(Type eventType, IReadOnlyList<EventCase> cases)
@@ -30,6 +31,7 @@ public sealed class Alphabet
         EventType = eventType;
         Cases = cases;
         byType = cases.ToDictionary(c => c.Type);
+        caseTypes = cases.Select(c => c.Type).ToArray();
         byName = cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
@@ -48,7 +50,15 @@ public sealed class Alphabet
             ? c
             : throw new SpecException($"event {Describe(evt)} is not in the alphabet {Name} (cases: {string.Join(", ", Cases.Select(k => k.Name))})");
 
-    public bool Contains(object? evt) => evt is not null && byType.ContainsKey(evt.GetType());
+    public bool Contains(object? evt) => evt is not null && IsCase(evt.GetType());
+
+    /// <summary>Whether a type is one of the cases; a scan of a few references, cheaper than hashing on the monitor's hot path.</summary>
+    public bool IsCase(Type type)
+    {
+        foreach (var caseType in caseTypes)
+            if (ReferenceEquals(caseType, type)) return true;
+        return false;
+    }
 
     /// <summary>Readable form of an event, <c>Right(X: 3)</c>, used in counterexamples.</summary>
     public static string Describe(object? evt)

@@ -5,35 +5,40 @@ namespace Verification.Specs;
 
 internal enum Storage { Numbers, Flags, References, Children }
 
-/// <summary>Where a variable's values live in a <see cref="SpecState"/>: Count consecutive slots from Slot, and, for a partial variable, a definedness flag.</summary>
+/// <summary>Where a variable's values live in a <see cref="SpecState"/>: Count consecutive slots from Slot (within one half), and, for a partial variable, a definedness flag.</summary>
 internal sealed record SlotLayout(Storage Storage, int Slot, int DefinedFlag);
 
 /// <summary>A compiled spec seen without its alphabet type (how a parent reaches its components' compiled form).</summary>
 internal interface ICompiledSpec
 {
     IReadOnlyList<SlotLayout> Layouts { get; }
-    Delegate Step { get; }
+
+    /// <summary>The step for each parity of the state (see <see cref="SpecState.Parity"/>).</summary>
+    IReadOnlyList<Delegate> Steps { get; }
+
     SpecState NewState();
 }
 
 /// <summary>
 /// Use (a) of a staged spec: all equations fused into one compiled step delegate that computes every y(σe) from
 /// e and the pre-event values in the derived order, plus one delegate per kind of property. One call per event,
-/// no re-scan of history, no allocation for scalar variables.
+/// no re-scan of history, no allocation for scalar variables. Each delegate is compiled twice, once per parity of
+/// the double-buffered state, so every slot index is a constant.
 /// </summary>
 internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
 {
-    private static readonly FieldInfo CurrentNumbers = Field(nameof(SpecState.CurrentNumbers));
-    private static readonly FieldInfo NextNumbers = Field(nameof(SpecState.NextNumbers));
-    private static readonly FieldInfo CurrentFlags = Field(nameof(SpecState.CurrentFlags));
-    private static readonly FieldInfo NextFlags = Field(nameof(SpecState.NextFlags));
-    private static readonly FieldInfo CurrentReferences = Field(nameof(SpecState.CurrentReferences));
-    private static readonly FieldInfo NextReferences = Field(nameof(SpecState.NextReferences));
-    private static readonly FieldInfo Children = Field(nameof(SpecState.Children));
+    private static readonly FieldInfo NumbersField = Field(nameof(SpecState.Numbers));
+    private static readonly FieldInfo FlagsField = Field(nameof(SpecState.Flags));
+    private static readonly FieldInfo ReferencesField = Field(nameof(SpecState.References));
+    private static readonly FieldInfo ChildrenField = Field(nameof(SpecState.Children));
+    private static readonly FieldInfo ParityField = Field(nameof(SpecState.Parity));
 
     private readonly int numbers, flags, references, children;
     private readonly List<(Property Property, int Index)> invariantInstances = [];
     private readonly List<(Property Property, int Index)> stepInstances = [];
+    private readonly Action<TEvent, SpecState>[] steps;
+    private readonly Func<SpecState, int>[] invariantChecks;
+    private readonly Func<TEvent, SpecState, int>[] stepChecks;
 
     public CompiledSpec(Spec<TEvent> spec)
     {
@@ -54,25 +59,29 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         }
         Layouts = layouts;
         Initial = BuildInitialState();
-        Step = CompileStep();
-        CheckInvariants = CompileInvariants();
-        CheckStepProperties = CompileStepProperties();
+        steps = [CompileStep(0), CompileStep(1)];
+        invariantChecks = [CompileInvariants(0), CompileInvariants(1)];
+        stepChecks = [CompileStepProperties(0), CompileStepProperties(1)];
+        HasStepProperties = stepInstances.Count > 0;
     }
 
     public Spec<TEvent> Spec { get; }
     public IReadOnlyList<SlotLayout> Layouts { get; }
+    public bool HasStepProperties { get; }
 
     /// <summary>The state at Nil; <see cref="NewState"/> clones it.</summary>
     private SpecState Initial { get; }
 
-    /// <summary>Writes every y(σe) into the state's Next buffers (components included); the caller commits.</summary>
-    public Action<TEvent, SpecState> Step { get; }
+    IReadOnlyList<Delegate> ICompiledSpec.Steps => steps;
+
+    /// <summary>Writes every y(σe) into the state's next half (components included); the caller commits.</summary>
+    public void Step(TEvent evt, SpecState state) => steps[state.Parity](evt, state);
 
     /// <summary>Index of the first failing invariant instance in the current values, or -1.</summary>
-    public Func<SpecState, int> CheckInvariants { get; }
+    public int CheckInvariants(SpecState state) => invariantChecks[state.Parity](state);
 
-    /// <summary>Index of the first failing step-property instance between Current and Next, or -1.</summary>
-    public Func<TEvent, SpecState, int> CheckStepProperties { get; }
+    /// <summary>Index of the first failing guard or step-property instance between the current and next values, or -1.</summary>
+    public int CheckStepProperties(TEvent evt, SpecState state) => stepChecks[state.Parity](evt, state);
 
     public (Property Property, int Index) InvariantInstance(int code) => invariantInstances[code];
     public (Property Property, int Index) StepInstance(int code) => stepInstances[code];
@@ -97,7 +106,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         var childStates = new List<SpecState>();
         foreach (var variable in Spec.Variables.Where(v => v is IComponent))
             for (var i = 0; i < variable.Count; i++)
-                childStates.Add(SubSpecState(((IComponent)variable).SubSpec));
+                childStates.Add(((IComponent)variable).SubSpec.Compiled.NewState());
         var state = new SpecState(numbers, flags, references, childStates.ToArray());
         foreach (var variable in Spec.Variables)
         {
@@ -109,24 +118,20 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
                 var value = equation.InitialValues[i];
                 switch (layout.Storage)
                 {
-                    case Storage.Numbers: state.CurrentNumbers[layout.Slot + i] = Convert.ToInt64(value); break;
-                    case Storage.Flags: state.CurrentFlags[layout.Slot + i] = (bool)value!; break;
-                    default: state.CurrentReferences[layout.Slot + i] = value; break;
+                    case Storage.Numbers: state.Numbers[layout.Slot + i] = Convert.ToInt64(value); break;
+                    case Storage.Flags: state.Flags[layout.Slot + i] = (bool)value!; break;
+                    default: state.References[layout.Slot + i] = value; break;
                 }
             }
         }
         return state;
     }
 
-    private static SpecState SubSpecState(ISpec subSpec) => subSpec.Compiled.NewState();
-
-    Delegate ICompiledSpec.Step => Step;
-
-    private Action<TEvent, SpecState> CompileStep()
+    private Action<TEvent, SpecState> CompileStep(int parity)
     {
         var evt = Expression.Parameter(typeof(TEvent), "e");
         var state = Expression.Parameter(typeof(SpecState), "state");
-        var access = new StateAccess(Spec, this, state);
+        var access = new StateAccess(Spec, this, state, parity);
         var statements = new List<Expression>();
         foreach (var variable in Spec.EvaluationOrder)
         {
@@ -140,8 +145,8 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
                     statements.Add(FeedComponent(component, body, access.Child(layout.Slot + index)));
                     continue;
                 }
-                statements.Add(access.Write(layout, index, body));
-                if (variable.IsPartial) statements.Add(Expression.Assign(Expression.ArrayAccess(access.Array(Storage.Flags, next: true), Expression.Constant(layout.DefinedFlag)), Expression.Constant(true)));
+                statements.Add(access.Write(layout.Storage, layout.Slot + index, body));
+                if (variable.IsPartial) statements.Add(access.Write(Storage.Flags, layout.DefinedFlag, Expression.Constant(true)));
             }
         }
         statements.Add(Expression.Empty());
@@ -153,111 +158,119 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
     private static Expression FeedComponent(IComponent component, Expression appended, Expression child)
     {
         var subSpec = component.SubSpec;
-        var subStep = subSpec.Compiled.Step;
+        var subSteps = subSpec.Compiled.Steps;
         var appendedEvent = Expression.Variable(appended.Type, "appended");
+        var childState = Expression.Variable(typeof(SpecState), "child");
+        var subEvent = Expression.Convert(appendedEvent, subSpec.Alphabet.EventType);
         return Expression.Block(
-            [appendedEvent],
+            [appendedEvent, childState],
             Expression.Assign(appendedEvent, appended),
+            Expression.Assign(childState, child),
             Expression.IfThenElse(
                 Expression.ReferenceNotEqual(appendedEvent, Expression.Constant(null, appended.Type)),
-                Expression.Invoke(Expression.Constant(subStep), Expression.Convert(appendedEvent, subSpec.Alphabet.EventType), child),
-                Expression.Call(child, typeof(SpecState).GetMethod(nameof(SpecState.Stay), BindingFlags.Instance | BindingFlags.NonPublic)!)));
+                Expression.Condition(
+                    Expression.Equal(Expression.Field(childState, ParityField), Expression.Constant(0)),
+                    Expression.Invoke(Expression.Constant(subSteps[0]), subEvent, childState),
+                    Expression.Invoke(Expression.Constant(subSteps[1]), subEvent, childState),
+                    typeof(void)),
+                Expression.Call(childState, typeof(SpecState).GetMethod(nameof(SpecState.Stay), BindingFlags.Instance | BindingFlags.NonPublic)!)));
     }
 
-    private Func<SpecState, int> CompileInvariants()
+    private Func<SpecState, int> CompileInvariants(int parity)
     {
         var state = Expression.Parameter(typeof(SpecState), "state");
-        var access = new StateAccess(Spec, this, state);
+        var access = new StateAccess(Spec, this, state, parity);
         var checks = new List<Expression>();
         var result = Expression.Label(typeof(int));
+        var instances = new List<(Property, int)>();
         foreach (var property in Spec.Properties.Where(p => p.Kind == PropertyKind.Invariant))
             for (var index = 0; index < property.Count; index++)
             {
                 var holds = access.Rewrite(property.Body, null, null, property.IndexParameter, index);
-                checks.Add(Expression.IfThen(Expression.Not(holds), Expression.Return(result, Expression.Constant(invariantInstances.Count))));
-                invariantInstances.Add((property, index));
+                checks.Add(Expression.IfThen(Expression.Not(holds), Expression.Return(result, Expression.Constant(instances.Count))));
+                instances.Add((property, index));
             }
+        if (parity == 0) invariantInstances.AddRange(instances);
         var block = Expression.Block(access.Locals, access.Prologue.Concat(checks).Append(Expression.Label(result, Expression.Constant(-1))));
         return Expression.Lambda<Func<SpecState, int>>(block, state).Compile();
     }
 
-    private Func<TEvent, SpecState, int> CompileStepProperties()
+    private Func<TEvent, SpecState, int> CompileStepProperties(int parity)
     {
         var evt = Expression.Parameter(typeof(TEvent), "e");
         var state = Expression.Parameter(typeof(SpecState), "state");
-        var access = new StateAccess(Spec, this, state);
+        var access = new StateAccess(Spec, this, state, parity);
         var checks = new List<Expression>();
         var result = Expression.Label(typeof(int));
+        var instances = new List<(Property, int)>();
         // Guards first: a step outside the protocol is reported as such, before what it breaks.
         foreach (var property in Spec.Properties.Where(p => p.Kind == PropertyKind.Guard).Concat(Spec.Properties.Where(p => p.Kind == PropertyKind.Step)))
         {
             var holds = access.Rewrite(property.Body, property.EventParameter, evt, null, 0);
-            checks.Add(Expression.IfThen(Expression.Not(holds), Expression.Return(result, Expression.Constant(stepInstances.Count))));
-            stepInstances.Add((property, 0));
+            checks.Add(Expression.IfThen(Expression.Not(holds), Expression.Return(result, Expression.Constant(instances.Count))));
+            instances.Add((property, 0));
         }
+        if (parity == 0) stepInstances.AddRange(instances);
         var block = Expression.Block(access.Locals, access.Prologue.Concat(checks).Append(Expression.Label(result, Expression.Constant(-1))));
         return Expression.Lambda<Func<TEvent, SpecState, int>>(block, evt, state).Compile();
     }
 
     private static FieldInfo Field(string name) => typeof(SpecState).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
 
-    /// <summary>Replaces state-read markers by slot accesses on one <see cref="SpecState"/> (and its children).</summary>
-    private sealed class StateAccess
+    private int CountOf(Storage storage) => storage switch
     {
-        private readonly ISpec spec;
-        private readonly CompiledSpec<TEvent> compiled;
-        private readonly Expression state;
-        private readonly Dictionary<(Storage, bool), ParameterExpression> arrays = [];
+        Storage.Numbers => numbers,
+        Storage.Flags => flags,
+        _ => references,
+    };
+
+    /// <summary>Replaces state-read markers by slot accesses on one <see cref="SpecState"/> of known parity (and on its children, whose parity is read at run time).</summary>
+    private sealed class StateAccess(ISpec spec, CompiledSpec<TEvent> compiled, Expression state, int parity)
+    {
+        private readonly Dictionary<Storage, ParameterExpression> arrays = [];
         private ParameterExpression? children;
 
-        public StateAccess(ISpec spec, CompiledSpec<TEvent> compiled, Expression state)
-        {
-            this.spec = spec;
-            this.compiled = compiled;
-            this.state = state;
-        }
+        private ISpec Spec => spec;
 
         public List<ParameterExpression> Locals { get; } = [];
         public List<Expression> Prologue { get; } = [];
 
+        private int Offset(Storage storage, bool next) => (next ? 1 - parity : parity) * compiled.CountOf(storage);
+
         /// <summary>The local holding one of the state's arrays, loaded once at the start of the delegate.</summary>
-        public Expression Array(Storage storage, bool next)
+        private ParameterExpression Array(Storage storage)
         {
-            if (arrays.TryGetValue((storage, next), out var local)) return local;
-            var field = (storage, next) switch
-            {
-                (Storage.Numbers, false) => CurrentNumbers,
-                (Storage.Numbers, true) => NextNumbers,
-                (Storage.Flags, false) => CurrentFlags,
-                (Storage.Flags, true) => NextFlags,
-                (Storage.References, false) => CurrentReferences,
-                _ => NextReferences,
-            };
-            local = Expression.Variable(field.FieldType, (next ? "next" : "current") + storage);
+            if (arrays.TryGetValue(storage, out var local)) return local;
+            var field = FieldOf(storage);
+            local = Expression.Variable(field.FieldType, storage.ToString());
             Locals.Add(local);
             Prologue.Add(Expression.Assign(local, Expression.Field(state, field)));
-            arrays[(storage, next)] = local;
+            arrays[storage] = local;
             return local;
         }
 
-        public Expression Child(int slot) => Expression.ArrayIndex(ChildArray(), Expression.Constant(slot));
-
-        private Expression Child(Expression slot) => Expression.ArrayIndex(ChildArray(), slot);
-
-        private ParameterExpression ChildArray()
+        private static FieldInfo FieldOf(Storage storage) => storage switch
         {
-            if (children is not null) return children;
-            children = Expression.Variable(typeof(SpecState[]), "children");
-            Locals.Add(children);
-            Prologue.Add(Expression.Assign(children, Expression.Field(state, Children)));
-            return children;
+            Storage.Numbers => NumbersField,
+            Storage.Flags => FlagsField,
+            _ => ReferencesField,
+        };
+
+        public Expression Child(int slot) => Child(Expression.Constant(slot));
+
+        private Expression Child(Expression slot)
+        {
+            if (children is null)
+            {
+                children = Expression.Variable(typeof(SpecState[]), "children");
+                Locals.Add(children);
+                Prologue.Add(Expression.Assign(children, Expression.Field(state, ChildrenField)));
+            }
+            return Expression.ArrayIndex(children, slot);
         }
 
-        public Expression Write(SlotLayout layout, int index, Expression value)
-        {
-            var target = Expression.ArrayAccess(Array(layout.Storage, next: true), Expression.Constant(layout.Slot + index));
-            return Expression.Assign(target, ToSlot(layout.Storage, value));
-        }
+        public Expression Write(Storage storage, int slot, Expression value) =>
+            Expression.Assign(Expression.ArrayAccess(Array(storage), Expression.Constant(slot + Offset(storage, next: true))), ToSlot(storage, value));
 
         public Expression Rewrite(Expression body, ParameterExpression? eventParameter, Expression? evt, ParameterExpression? indexParameter, int index) =>
             new Rewriter(this).Visit(Staging.Instantiate(body, eventParameter, evt, indexParameter, index));
@@ -272,63 +285,70 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         private static Expression FromSlot(Storage storage, Expression slot, Type type) =>
             storage == Storage.Flags || type == typeof(long) ? slot : Expression.Convert(slot, type);
 
-        private Expression Slot(Variable variable, SlotLayout layout, Expression index)
+        /// <summary>The slot of member <paramref name="index"/> of a variable: a constant when the index is, else a range-checked computation.</summary>
+        private static Expression MemberSlot(Variable variable, int first, Expression index, Expression? offset)
         {
-            if (index is ConstantExpression { Value: int constant })
-            {
-                if (constant >= 0 && constant < variable.Count) return Expression.Constant(layout.Slot + constant);
-            }
-            return Expression.Call(typeof(StateAccess).GetMethod(nameof(CheckedSlot), BindingFlags.Static | BindingFlags.NonPublic)!,
-                Expression.Constant(layout.Slot), Expression.Constant(variable.Count), index, Expression.Constant(variable.Name));
+            if (index is ConstantExpression { Value: int constant } && constant >= 0 && constant < variable.Count)
+                return offset is null ? Expression.Constant(first + constant) : Expression.Add(Expression.Constant(first + constant), offset);
+            var slot = Expression.Call(typeof(StateAccess).GetMethod(nameof(CheckedSlot), BindingFlags.Static | BindingFlags.NonPublic)!,
+                Expression.Constant(first), Expression.Constant(variable.Count), index, Expression.Constant(variable.Name));
+            return offset is null ? slot : Expression.Add(slot, offset);
         }
 
         private static int CheckedSlot(int first, int count, int index, string name) =>
             (uint)index < (uint)count ? first + index : throw new EvaluationException($"'{name}' read at index {index}, outside 0..{count - 1}");
 
-        private Expression ReadValue(Variable variable, Expression index, bool next, Func<Storage, bool, Expression> arrayOf, IReadOnlyList<SlotLayout> layouts, Expression? slotIndex = null)
-        {
-            var layout = layouts[variable.Id];
-            var slot = slotIndex ?? Slot(variable, layout, index);
-            var value = FromSlot(layout.Storage, Expression.ArrayIndex(arrayOf(layout.Storage, next), slot), variable.ValueType);
-            if (!variable.IsPartial) return value;
-            var defined = Expression.ArrayIndex(arrayOf(Storage.Flags, next), Expression.Constant(layout.DefinedFlag));
-            return Expression.Condition(defined, value, Expression.Throw(Expression.New(typeof(UndefinedValueException).GetConstructor([typeof(string)])!, Expression.Constant(variable.Name)), variable.ValueType));
-        }
-
-        private Expression ReadDefined(Variable variable, bool next, Func<Storage, bool, Expression> arrayOf, IReadOnlyList<SlotLayout> layouts) =>
-            variable.IsPartial ? Expression.ArrayIndex(arrayOf(Storage.Flags, next), Expression.Constant(layouts[variable.Id].DefinedFlag)) : Expression.Constant(true);
+        private static Expression Undefined(Variable variable) =>
+            Expression.Throw(Expression.New(typeof(UndefinedValueException).GetConstructor([typeof(string)])!, Expression.Constant(variable.Name)), variable.ValueType);
 
         private Expression Read(ReadSite site)
         {
-            if (site.SubVariable is null)
-                return site.IsDefinedQuery
-                    ? ReadDefined(site.Variable, site.Next, Array, compiled.Layouts)
-                    : ReadValue(site.Variable, site.Index, site.Next, Array, compiled.Layouts);
+            if (site.SubVariable is null) return ReadOwn(site);
 
-            // A component's sub-variable: the child state's own arrays, with the sub-spec's layout.
+            // A component's sub-variable: the child state's own arrays and parity, with the sub-spec's layout.
             var componentLayout = compiled.Layouts[site.Variable.Id];
-            var child = Child(Slot(site.Variable, componentLayout, site.Index));
-            var subSpec = ((IComponent)site.Variable).SubSpec;
-            var subLayouts = subSpec.Compiled.Layouts;
-            Expression ChildArray(Storage storage, bool next) => Expression.Field(child, (storage, next) switch
+            var child = Child(MemberSlot(site.Variable, componentLayout.Slot, site.Index, null));
+            var subLayout = ((IComponent)site.Variable).SubSpec.Compiled.Layouts[site.SubVariable.Id];
+            Expression ChildSlot(Storage storage, int slot, string countProperty)
             {
-                (Storage.Numbers, false) => CurrentNumbers,
-                (Storage.Numbers, true) => NextNumbers,
-                (Storage.Flags, false) => CurrentFlags,
-                (Storage.Flags, true) => NextFlags,
-                (Storage.References, false) => CurrentReferences,
-                _ => NextReferences,
-            });
-            var subVariable = site.SubVariable;
-            if (site.IsDefinedQuery) return ReadDefined(subVariable, site.Next, ChildArray, subLayouts);
-            return ReadValue(subVariable, Expression.Constant(0), site.Next, ChildArray, subLayouts);
+                // (next ? 1 - parity : parity) * count, read from the child at run time
+                var childParity = Expression.Field(child, ParityField);
+                var half = site.Next ? Expression.Subtract(Expression.Constant(1), childParity) : (Expression)childParity;
+                var count = Expression.Property(child, typeof(SpecState).GetProperty(countProperty, BindingFlags.Instance | BindingFlags.NonPublic)!);
+                return Expression.Add(Expression.Constant(slot), Expression.Multiply(half, count));
+            }
+            var defined = site.SubVariable.IsPartial
+                ? Expression.ArrayIndex(Expression.Field(child, FlagsField), ChildSlot(Storage.Flags, subLayout.DefinedFlag, nameof(SpecState.FlagCount)))
+                : (Expression)Expression.Constant(true);
+            if (site.IsDefinedQuery) return defined;
+            var (field, countName) = subLayout.Storage switch
+            {
+                Storage.Numbers => (NumbersField, nameof(SpecState.NumberCount)),
+                Storage.Flags => (FlagsField, nameof(SpecState.FlagCount)),
+                _ => (ReferencesField, nameof(SpecState.ReferenceCount)),
+            };
+            var value = FromSlot(subLayout.Storage, Expression.ArrayIndex(Expression.Field(child, field), ChildSlot(subLayout.Storage, subLayout.Slot, countName)), site.SubVariable.ValueType);
+            return site.SubVariable.IsPartial ? Expression.Condition(defined, value, Undefined(site.SubVariable)) : value;
+        }
+
+        private Expression ReadOwn(ReadSite site)
+        {
+            var variable = site.Variable;
+            var layout = compiled.Layouts[variable.Id];
+            var defined = variable.IsPartial
+                ? Expression.ArrayIndex(Array(Storage.Flags), Expression.Constant(layout.DefinedFlag + Offset(Storage.Flags, site.Next)))
+                : (Expression)Expression.Constant(true);
+            if (site.IsDefinedQuery) return defined;
+            var slot = MemberSlot(variable, layout.Slot + Offset(layout.Storage, site.Next), site.Index, null);
+            var value = FromSlot(layout.Storage, Expression.ArrayIndex(Array(layout.Storage), slot), variable.ValueType);
+            return variable.IsPartial ? Expression.Condition(defined, value, Undefined(variable)) : value;
         }
 
         private sealed class Rewriter(StateAccess access) : ExpressionVisitor
         {
             protected override Expression VisitMethodCall(MethodCallExpression node)
             {
-                if (StateRead.TryDecode(node, access.spec, out var site))
+                if (StateRead.TryDecode(node, access.Spec, out var site))
                     return access.Read(site with { Index = Visit(site.Index) });
                 return base.VisitMethodCall(node);
             }

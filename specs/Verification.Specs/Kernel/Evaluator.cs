@@ -40,8 +40,7 @@ public sealed class Evaluator<TEvent> where TEvent : class
     public void Step(TEvent evt)
     {
         Compute(evt);
-        State.Commit();
-        Length++;
+        Commit();
     }
 
     /// <summary>An independent copy at the same prefix.</summary>
@@ -54,7 +53,7 @@ public sealed class Evaluator<TEvent> where TEvent : class
         {
             compiled.Step(evt, State);
         }
-        catch (Exception ex) when (ex is not SpecException || ex is UndefinedValueException)
+        catch (Exception ex)
         {
             throw new EvaluationException($"spec '{Spec.Name}': evaluating event #{Length + 1} ({Alphabet.Describe(evt)}) failed: {ex.Message}", ex);
         }
@@ -62,7 +61,8 @@ public sealed class Evaluator<TEvent> where TEvent : class
 
     internal void Commit()
     {
-        State.Commit();
+        State.Parity ^= 1;
+        if (State.Children.Length > 0) foreach (var child in State.Children) child.Commit();
         Length++;
     }
 
@@ -120,7 +120,7 @@ internal static class StateValues
     {
         Check(spec, variable);
         if (!variable.IsPartial) return true;
-        return (next ? state.NextFlags : state.CurrentFlags)[layouts[variable.Id].DefinedFlag];
+        return state.Flags[layouts[variable.Id].DefinedFlag + state.Offset(state.FlagCount, next)];
     }
 
     internal static object? Read(SpecState state, IReadOnlyList<SlotLayout> layouts, ISpec spec, Variable variable, int index, bool next)
@@ -130,15 +130,18 @@ internal static class StateValues
         if (!IsDefined(state, layouts, spec, variable, next)) throw new UndefinedValueException(variable.Name);
         var layout = layouts[variable.Id];
         var slot = layout.Slot + index;
-        return layout.Storage switch
+        switch (layout.Storage)
         {
-            Storage.Numbers => variable.ValueType == typeof(long) ? (next ? state.NextNumbers : state.CurrentNumbers)[slot]
-                : variable.ValueType.IsEnum ? Enum.ToObject(variable.ValueType, (next ? state.NextNumbers : state.CurrentNumbers)[slot])
-                : (object)(int)(next ? state.NextNumbers : state.CurrentNumbers)[slot],
-            Storage.Flags => (next ? state.NextFlags : state.CurrentFlags)[slot],
-            Storage.References => (next ? state.NextReferences : state.CurrentReferences)[slot],
-            _ => throw new SpecException($"'{variable.Name}' is a component: read its sub-variables"),
-        };
+            case Storage.Numbers:
+                var number = state.Numbers[slot + state.Offset(state.NumberCount, next)];
+                return variable.ValueType == typeof(long) ? number : variable.ValueType.IsEnum ? Enum.ToObject(variable.ValueType, number) : (int)number;
+            case Storage.Flags:
+                return state.Flags[slot + state.Offset(state.FlagCount, next)];
+            case Storage.References:
+                return state.References[slot + state.Offset(state.ReferenceCount, next)];
+            default:
+                throw new SpecException($"'{variable.Name}' is a component: read its sub-variables");
+        }
     }
 
     private static void Check(ISpec spec, Variable variable)

@@ -40,12 +40,14 @@ public sealed class Monitor<TEvent> where TEvent : class
 {
     private readonly CompiledSpec<TEvent> compiled;
     private readonly List<object>? recorded;
+    private readonly Alphabet alphabet;
 
     /// <param name="recordPrefix">Keep the events so a violation can show its prefix (memory grows with the history).</param>
     public Monitor(Spec<TEvent> spec, bool recordPrefix = true)
     {
         Evaluator = spec.NewEvaluator();
         compiled = spec.Compiled;
+        alphabet = spec.Alphabet;
         recorded = recordPrefix ? [] : null;
         CheckInvariants(null);
     }
@@ -58,10 +60,10 @@ public sealed class Monitor<TEvent> where TEvent : class
     public bool Append(TEvent evt)
     {
         if (Violation is not null) return false;
-        Evaluator.Spec.Alphabet.CaseOf(evt);
+        if (!alphabet.IsCase(evt.GetType())) alphabet.CaseOf(evt); // throws, naming the event and the alphabet
         Evaluator.Compute(evt);
         recorded?.Add(evt);
-        var failedStep = compiled.CheckStepProperties(evt, Evaluator.State);
+        var failedStep = compiled.HasStepProperties ? compiled.CheckStepProperties(evt, Evaluator.State) : -1;
         if (failedStep >= 0)
         {
             var (property, index) = compiled.StepInstance(failedStep);

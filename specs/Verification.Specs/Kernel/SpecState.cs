@@ -2,56 +2,66 @@ namespace Verification.Specs;
 
 /// <summary>
 /// The values of every state variable of one spec instance after some prefix σ, in typed slots so that scalar
-/// steps do not allocate. Double-buffered: a step writes the post-event values into the Next buffers while reading
-/// pre-event values from the Current ones, then <see cref="Commit"/> swaps them; so y(σ) and y(σe) are both
-/// available while the step and the step properties run, and memory stays independent of the history's length.
+/// steps do not allocate. Double-buffered: each array holds two halves, and <see cref="Parity"/> says which half is
+/// current. A step writes y(σe) into the other half while reading y(σ), so both are available to the equations and
+/// step properties; <see cref="Commit"/> flips the parity (an integer write: no reference stores, hence no GC write
+/// barriers on the hot path). Memory stays independent of the history's length.
 /// </summary>
 public sealed class SpecState
 {
-    internal long[] CurrentNumbers, NextNumbers;
-    internal bool[] CurrentFlags, NextFlags;
-    internal object?[] CurrentReferences, NextReferences;
+    internal readonly long[] Numbers;
+    internal readonly bool[] Flags;
+    internal readonly object?[] References;
     internal readonly SpecState[] Children;
+
+    /// <summary>0: the current values are in the first half of each array; 1: in the second.</summary>
+    internal int Parity;
 
     internal SpecState(int numbers, int flags, int references, SpecState[] children)
     {
-        CurrentNumbers = new long[numbers];
-        NextNumbers = new long[numbers];
-        CurrentFlags = new bool[flags];
-        NextFlags = new bool[flags];
-        CurrentReferences = new object?[references];
-        NextReferences = new object?[references];
+        NumberCount = numbers;
+        FlagCount = flags;
+        ReferenceCount = references;
+        Numbers = new long[2 * numbers];
+        Flags = new bool[2 * flags];
+        References = new object?[2 * references];
         Children = children;
     }
 
     private SpecState(SpecState source)
     {
-        CurrentNumbers = (long[])source.CurrentNumbers.Clone();
-        NextNumbers = (long[])source.NextNumbers.Clone();
-        CurrentFlags = (bool[])source.CurrentFlags.Clone();
-        NextFlags = (bool[])source.NextFlags.Clone();
-        CurrentReferences = (object?[])source.CurrentReferences.Clone();
-        NextReferences = (object?[])source.NextReferences.Clone();
+        NumberCount = source.NumberCount;
+        FlagCount = source.FlagCount;
+        ReferenceCount = source.ReferenceCount;
+        Numbers = (long[])source.Numbers.Clone();
+        Flags = (bool[])source.Flags.Clone();
+        References = (object?[])source.References.Clone();
+        Parity = source.Parity;
         Children = source.Children.Select(c => c.Clone()).ToArray();
     }
+
+    internal int NumberCount { get; }
+    internal int FlagCount { get; }
+    internal int ReferenceCount { get; }
 
     /// <summary>An independent copy (for forking an exploration).</summary>
     public SpecState Clone() => new(this);
 
+    /// <summary>Offset of the current (next = false) or next half for a storage of <paramref name="count"/> slots.</summary>
+    internal int Offset(int count, bool next) => (next ? 1 - Parity : Parity) * count;
+
     internal void Commit()
     {
-        (CurrentNumbers, NextNumbers) = (NextNumbers, CurrentNumbers);
-        (CurrentFlags, NextFlags) = (NextFlags, CurrentFlags);
-        (CurrentReferences, NextReferences) = (NextReferences, CurrentReferences);
+        Parity ^= 1;
         foreach (var child in Children) child.Commit();
     }
 
     /// <summary>A component that receives no event this step keeps its values: y(σe) = y(σ).</summary>
     internal void Stay()
     {
-        Array.Copy(CurrentNumbers, NextNumbers, CurrentNumbers.Length);
-        Array.Copy(CurrentFlags, NextFlags, CurrentFlags.Length);
-        Array.Copy(CurrentReferences, NextReferences, CurrentReferences.Length);
+        Array.Copy(Numbers, Offset(NumberCount, false), Numbers, Offset(NumberCount, true), NumberCount);
+        Array.Copy(Flags, Offset(FlagCount, false), Flags, Offset(FlagCount, true), FlagCount);
+        Array.Copy(References, Offset(ReferenceCount, false), References, Offset(ReferenceCount, true), ReferenceCount);
         foreach (var child in Children) child.Stay();
     }
 }
