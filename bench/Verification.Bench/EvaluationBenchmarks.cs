@@ -43,7 +43,7 @@ public class IncrementalEvaluationBenchmarks
 /// re-evaluates each prefix from Nil (quadratic). The ratio of the two is the cost of not being incremental.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 2)]
 public class ReferenceRatioBenchmarks
 {
     private Spec<MeterEvent> spec = null!;

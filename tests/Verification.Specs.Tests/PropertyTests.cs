@@ -87,3 +87,22 @@ public class PropertyTests
         Assert.Equal(4, result.EventsChecked);
     }
 }
+
+public class LongHistoryTests
+{
+    [Fact]
+    public void Violation_OnALongLog_KeepsOnlyTheLastEvents_AndNumbersThemByPosition()
+    {
+        var history = Enumerable.Repeat<SchedulerEvent>(new Dispatch(0), 50).Append(new ClockTick()).Append(new ClockTick()).ToList();
+        var spec = new SpecBuilder<SchedulerEvent>("ClockBelowTwo");
+        var clock = spec.Variable<int>("Clock");
+        spec.Define(clock, 0, e => e is ClockTick ? clock.Now + 1 : clock.Now);
+        spec.Invariant("ClockBelowTwo", () => clock.Now < 2);
+        var violation = History.Check(spec.Build(), history, keepLast: 3).Violation!;
+        Assert.Equal(52, violation.PrefixLength);
+        Assert.Equal(history.Skip(49).Cast<object>(), violation.Prefix!);
+        Assert.Contains("(52 events, the first 49 not kept)", violation.ToString());
+        Assert.Contains("  50. Dispatch(Process: 0)", violation.ToString());
+        Assert.Contains("  52. ClockTick", violation.ToString());
+    }
+}

@@ -4,7 +4,8 @@ namespace Verification.Specs;
 
 /// <summary>
 /// A property that failed: which instance, after which prefix (the shortest, since every prefix is checked), on which
-/// event, and the values of the variables the property reads.
+/// event, and the values of the variables the property reads. <see cref="Prefix"/> holds the prefix's last events
+/// (all of them unless the monitor was told to keep fewer); they are events number PrefixLength − Prefix.Count + 1 on.
 /// </summary>
 public sealed record Violation(
     string Spec,
@@ -23,8 +24,9 @@ public sealed record Violation(
         text.AppendLine(PrefixLength == 0 ? "at Nil (the empty history)" : $"after event #{PrefixLength}: {Alphabet.Describe(Event)}");
         if (Prefix is not null && PrefixLength > 0)
         {
-            text.AppendLine($"  shortest failing prefix ({PrefixLength} events):");
-            for (var i = 0; i < Prefix.Count; i++) text.AppendLine($"    {i + 1,4}. {Alphabet.Describe(Prefix[i])}");
+            var omitted = PrefixLength - Prefix.Count;
+            text.AppendLine($"  shortest failing prefix ({PrefixLength} events{(omitted > 0 ? $", the first {omitted} not kept" : "")}):");
+            for (var i = 0; i < Prefix.Count; i++) text.AppendLine($"    {omitted + i + 1,4}. {Alphabet.Describe(Prefix[i])}");
         }
         text.AppendLine("  values the property reads:");
         foreach (var value in Values) text.AppendLine($"    {value}");
@@ -39,16 +41,20 @@ public sealed record Violation(
 public sealed class Monitor<TEvent> where TEvent : class
 {
     private readonly CompiledSpec<TEvent> compiled;
-    private readonly List<object>? recorded;
+    private readonly Queue<object>? recorded;
+    private readonly int keepLast;
     private readonly Alphabet alphabet;
 
-    /// <param name="recordPrefix">Keep the events so a violation can show its prefix (memory grows with the history).</param>
-    public Monitor(Spec<TEvent> spec, bool recordPrefix = true)
+    /// <param name="recordPrefix">Keep events so a violation can show its prefix.</param>
+    /// <param name="keepLast">How many of the most recent events to keep (memory stays bounded on long logs).</param>
+    public Monitor(Spec<TEvent> spec, bool recordPrefix = true, int keepLast = int.MaxValue)
     {
         Evaluator = spec.NewEvaluator();
         compiled = spec.Compiled;
         alphabet = spec.Alphabet;
-        recorded = recordPrefix ? [] : null;
+        if (keepLast < 1) throw new SpecException($"keepLast must be at least 1 (got {keepLast})");
+        recorded = recordPrefix ? new Queue<object>() : null;
+        this.keepLast = keepLast;
         CheckInvariants(null);
     }
 
@@ -62,7 +68,11 @@ public sealed class Monitor<TEvent> where TEvent : class
         if (Violation is not null) return false;
         if (!alphabet.IsCase(evt.GetType())) alphabet.CaseOf(evt); // throws, naming the event and the alphabet
         Evaluator.Compute(evt);
-        recorded?.Add(evt);
+        if (recorded is not null)
+        {
+            if (recorded.Count == keepLast) recorded.Dequeue();
+            recorded.Enqueue(evt);
+        }
         var failedStep = compiled.HasStepProperties ? compiled.CheckStepProperties(evt, Evaluator.State) : -1;
         if (failedStep >= 0)
         {
@@ -111,9 +121,10 @@ public sealed record CheckResult(long EventsChecked, Violation? Violation)
 public static class History
 {
     /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>.</summary>
-    public static CheckResult Check<TEvent>(Spec<TEvent> spec, IEnumerable<TEvent> events) where TEvent : class
+    /// <param name="keepLast">How many of the most recent events a violation shows (bounds memory on long logs).</param>
+    public static CheckResult Check<TEvent>(Spec<TEvent> spec, IEnumerable<TEvent> events, int keepLast = 10_000) where TEvent : class
     {
-        var monitor = new Monitor<TEvent>(spec);
+        var monitor = new Monitor<TEvent>(spec, recordPrefix: true, keepLast);
         if (monitor.Violation is not null) return new CheckResult(0, monitor.Violation);
         foreach (var evt in events)
             if (!monitor.Append(evt)) break;

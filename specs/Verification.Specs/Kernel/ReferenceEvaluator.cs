@@ -41,17 +41,23 @@ public static class ReferenceEvaluator
         return new CheckResult(history.Count, null);
     }
 
-    private static Layer Fold<TEvent>(Spec<TEvent> spec, IReadOnlyList<TEvent> history) where TEvent : class
-    {
-        var layer = new Layer(spec, null, null);
-        foreach (var evt in history) layer = new Layer(spec, layer, evt);
-        return layer;
-    }
+    private static Layer Fold<TEvent>(Spec<TEvent> spec, IReadOnlyList<TEvent> history) where TEvent : class =>
+        Fold(spec, history.Cast<object>());
 
+    /// <summary>
+    /// y(⟨e1…en⟩) = h(en, y(⟨e1…en−1⟩)): one layer per prefix, each computed in full before the next, so every read of
+    /// a value before the event finds it already known (no recursion down the whole history).
+    /// </summary>
     internal static Layer Fold(ISpec spec, IEnumerable<object> history)
     {
         var layer = new Layer(spec, null, null);
-        foreach (var evt in history) layer = new Layer(spec, layer, evt);
+        layer.ComputeAll();
+        foreach (var evt in history)
+        {
+            layer = new Layer(spec, layer, evt);
+            layer.ComputeAll();
+            layer.ForgetGrandparent();
+        }
         return layer;
     }
 
@@ -87,7 +93,7 @@ public static class ReferenceEvaluator
     internal sealed class Layer
     {
         private readonly ISpec spec;
-        private readonly Layer? previous;
+        private Layer? previous;
         private readonly Dictionary<(int, int), Value> values = [];
         private readonly HashSet<(int, int)> inProgress = [];
         private readonly Dictionary<(int, int), ImmutableList<object>> sequences = [];
@@ -103,6 +109,22 @@ public static class ReferenceEvaluator
         }
 
         public object? Event { get; }
+
+        public void ComputeAll()
+        {
+            foreach (var variable in spec.Variables)
+                for (var i = 0; i < variable.Count; i++)
+                {
+                    if (variable is IComponent) SubLayer(variable, i);
+                    else Get(variable, i);
+                }
+        }
+
+        /// <summary>Once this layer is computed, its predecessor's own predecessor is no longer needed (step properties need only the last pair).</summary>
+        public void ForgetGrandparent()
+        {
+            if (previous is not null) previous.previous = null;
+        }
 
         public Value Get(Variable variable, int index)
         {
@@ -189,7 +211,7 @@ public static class ReferenceEvaluator
         var typedEvent = eventParameter is null ? null : Expression.Convert(evt, eventParameter.Type);
         var instance = Staging.Instantiate(body, eventParameter, typedEvent, indexParameter, index);
         var rewritten = new ReadRewriter(spec, layer).Visit(instance);
-        return Expression.Lambda<Func<object?, Layer, object?>>(Expression.Convert(rewritten, typeof(object)), evt, layer).Compile(preferInterpretation: true);
+        return Expression.Lambda<Func<object?, Layer, object?>>(Expression.Convert(rewritten, typeof(object)), evt, layer).Compile();
     }
 
     private sealed class ReadRewriter(ISpec spec, Expression layer) : ExpressionVisitor
