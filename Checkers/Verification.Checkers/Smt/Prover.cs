@@ -148,11 +148,12 @@ public static class Prover
     /// <summary>The claims to prove: the given ones (all invariants and step properties by default); guards are assumptions, not claims.</summary>
     private static List<Property> Claims(ISpec spec, IEnumerable<Property>? claims)
     {
-        var claimed = (claims ?? spec.Properties.Where(p => p.Kind != PropertyKind.Guard)).ToList();
+        var claimed = (claims ?? spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step)).ToList();
         foreach (var claim in claimed)
         {
             if (!spec.Properties.Contains(claim)) throw new SpecException($"'{claim.Name}' is not a property of spec '{spec.Name}'");
             if (claim.Kind == PropertyKind.Guard) throw new SpecException($"'{claim.Name}' is a guard of spec '{spec.Name}': guards are assumed, not proved");
+            if (claim.Kind == PropertyKind.Liveness) throw new SpecException($"'{claim.Name}' is a liveness property of spec '{spec.Name}': the systematic tester checks it, induction cannot");
         }
         return claimed;
     }

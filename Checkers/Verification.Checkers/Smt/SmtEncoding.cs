@@ -101,7 +101,7 @@ public sealed class SmtEncoding
         text.AppendLine("; one step").Append(Transition(0));
         foreach (var property in Spec.Properties)
             for (var i = 0; i < property.Count; i++)
-                text.AppendLine($"; {property.InstanceName(i)}: {(property.Kind == PropertyKind.Invariant ? Invariant(property, i, 0) : StepProperty(property, 0))}");
+                text.AppendLine($"; {property.InstanceName(i)}: {(property.Kind is PropertyKind.Invariant or PropertyKind.Liveness ? Invariant(property, i, 0) : StepProperty(property, 0))}");
         return text.ToString();
     }
 

@@ -39,6 +39,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
     private readonly Action<TEvent, SpecState>[] steps;
     private readonly Func<SpecState, int>[] invariantChecks;
     private readonly Func<TEvent, SpecState, int>[] stepChecks;
+    private readonly Func<SpecState, long>[] hotChecks;
 
     public CompiledSpec(Spec<TEvent> spec)
     {
@@ -63,6 +64,8 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         invariantChecks = [CompileInvariants(0), CompileInvariants(1)];
         stepChecks = [CompileStepProperties(0), CompileStepProperties(1)];
         HasStepProperties = stepInstances.Count > 0;
+        LivenessProperties = spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ToList();
+        hotChecks = [CompileHot(0), CompileHot(1)];
     }
 
     public Spec<TEvent> Spec { get; }
@@ -82,6 +85,12 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
 
     /// <summary>Index of the first failing guard or step-property instance between the current and next values, or -1.</summary>
     public int CheckStepProperties(TEvent evt, SpecState state) => stepChecks[state.Parity](evt, state);
+
+    /// <summary>The liveness properties, in the bit order of <see cref="HotMask"/>.</summary>
+    public IReadOnlyList<Property> LivenessProperties { get; }
+
+    /// <summary>Bit i set: liveness property i is hot in the current values.</summary>
+    public long HotMask(SpecState state) => hotChecks[state.Parity](state);
 
     public (Property Property, int Index) InvariantInstance(int code) => invariantInstances[code];
     public (Property Property, int Index) StepInstance(int code) => stepInstances[code];
@@ -193,6 +202,20 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         if (parity == 0) invariantInstances.AddRange(instances);
         var block = Expression.Block(access.Locals, access.Prologue.Concat(checks).Append(Expression.Label(result, Expression.Constant(-1))));
         return Expression.Lambda<Func<SpecState, int>>(block, state).Compile();
+    }
+
+    private Func<SpecState, long> CompileHot(int parity)
+    {
+        var state = Expression.Parameter(typeof(SpecState), "state");
+        var access = new StateAccess(Spec, this, state, parity);
+        Expression mask = Expression.Constant(0L);
+        for (var bit = 0; bit < LivenessProperties.Count; bit++)
+        {
+            var hot = access.Rewrite(LivenessProperties[bit].Body, null, null, null, 0);
+            mask = Expression.Or(mask, Expression.Condition(hot, Expression.Constant(1L << bit), Expression.Constant(0L)));
+        }
+        var block = Expression.Block(access.Locals, access.Prologue.Append(mask));
+        return Expression.Lambda<Func<SpecState, long>>(block, state).Compile();
     }
 
     private Func<TEvent, SpecState, int> CompileStepProperties(int parity)

@@ -78,6 +78,20 @@ public sealed class Evaluator<TEvent> where TEvent : class
     public bool IsDefined<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
         StateValues.IsDefined(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, next: false);
 
+    /// <summary>Adds the current values to a state key (numbers and flags as numbers, references as objects), children included.</summary>
+    public void AddKey(List<long> numbers, List<object?> objects) => AddKey(State, numbers, objects);
+
+    private static void AddKey(SpecState state, List<long> numbers, List<object?> objects)
+    {
+        var n = state.Offset(state.NumberCount, next: false);
+        for (var i = 0; i < state.NumberCount; i++) numbers.Add(state.Numbers[n + i]);
+        var f = state.Offset(state.FlagCount, next: false);
+        for (var i = 0; i < state.FlagCount; i++) numbers.Add(state.Flags[f + i] ? 1 : 0);
+        var r = state.Offset(state.ReferenceCount, next: false);
+        for (var i = 0; i < state.ReferenceCount; i++) objects.Add(state.References[r + i]);
+        foreach (var child in state.Children) AddKey(child, numbers, objects);
+    }
+
     /// <summary>Every variable's current value, family members and components' sub-variables included, in declaration order.</summary>
     public IReadOnlyList<VariableValue> Snapshot() => StateValues.Snapshot(Spec, State, "", next: false);
 

@@ -85,6 +85,28 @@ public sealed class Monitor<TEvent> where TEvent : class
         return CheckInvariants(evt);
     }
 
+    /// <summary>The liveness properties, in the bit order of <see cref="HotMask"/>.</summary>
+    public IReadOnlyList<Property> LivenessProperties => compiled.LivenessProperties;
+
+    /// <summary>Bit i set: liveness property i is hot now.</summary>
+    public long HotMask => compiled.LivenessProperties.Count == 0 ? 0 : compiled.HotMask(Evaluator.State);
+
+    /// <summary>A report of a liveness property that stayed hot: the state it is in and the values it reads.</summary>
+    public Violation DescribeHot(Property liveness) => Describe(liveness, 0, null, Evaluator.Length);
+
+    /// <summary>An independent copy (for forking an exploration); the copy keeps no prefix.</summary>
+    public Monitor<TEvent> Fork() => new(this);
+
+    private Monitor(Monitor<TEvent> source)
+    {
+        Evaluator = source.Evaluator.Fork();
+        compiled = source.compiled;
+        alphabet = source.alphabet;
+        Violation = source.Violation;
+        keepLast = source.keepLast;
+        recorded = null;
+    }
+
     /// <summary>Whether <paramref name="evt"/> passes every guard in the current state (nothing is appended).</summary>
     public bool Allows(TEvent evt)
     {

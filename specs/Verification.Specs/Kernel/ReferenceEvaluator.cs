@@ -26,7 +26,7 @@ public static class ReferenceEvaluator
         for (var length = 0; length <= history.Count; length++)
         {
             var layer = Fold(spec, history.Take(length).ToList());
-            foreach (var property in spec.Properties.OrderBy(p => p.Kind == PropertyKind.Guard ? 0 : p.Kind == PropertyKind.Step ? 1 : 2))
+            foreach (var property in spec.Properties.Where(p => p.Kind != PropertyKind.Liveness).OrderBy(p => p.Kind == PropertyKind.Guard ? 0 : p.Kind == PropertyKind.Step ? 1 : 2))
             {
                 if (property.Kind != PropertyKind.Invariant && length == 0) continue;
                 for (var index = 0; index < property.Count; index++)

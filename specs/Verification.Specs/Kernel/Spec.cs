@@ -44,6 +44,13 @@ public enum PropertyKind
     /// guards when it proves invariants and step properties.
     /// </summary>
     Guard,
+
+    /// <summary>
+    /// A liveness monitor, Coyote-style: "hot" while its predicate holds (something is owed, e.g. no value chosen
+    /// yet). A run must not end hot, nor stay hot past a temperature threshold once scheduling is fair. Checked by the
+    /// systematic tester; not an invariant, so neither the monitor nor the prover treats it as one.
+    /// </summary>
+    Liveness,
 }
 
 /// <summary>A named invariant or step property; an indexed one stands for one instance per index.</summary>
@@ -77,7 +84,8 @@ public sealed class Property
     {
         PropertyKind.Invariant => "invariant",
         PropertyKind.Step => "step property",
-        _ => "guard",
+        PropertyKind.Guard => "guard",
+        _ => "liveness property",
     };
 
     public string InstanceName(int index) => IndexParameter is null ? Name : $"{Name}[{IndexParameter.Name}={index}]";

@@ -86,6 +86,10 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     public Property Guard(string name, Expression<Func<TEvent, bool>> allowed) =>
         AddProperty(name, PropertyKind.Guard, 1, allowed, allowed.Parameters[0], null);
 
+    /// <summary>A liveness monitor: hot while <paramref name="hot"/> holds (see <see cref="PropertyKind.Liveness"/>).</summary>
+    public Property Liveness(string name, Expression<Func<bool>> hot) =>
+        AddProperty(name, PropertyKind.Liveness, 1, hot, null, null);
+
     /// <summary>Checks the definition (every variable defined once, no cycle, supported constructs) and derives the evaluation order.</summary>
     public Spec<TEvent> Build()
     {
@@ -123,10 +127,12 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a property needs a non-empty name");
         if (properties.Any(p => p.Name == name)) throw new SpecException($"spec '{Name}' declares property '{name}' twice");
         if (count < 1) throw new SpecException($"property '{name}' needs at least one index (got {count})");
-        var what = kind switch { PropertyKind.Invariant => "invariant", PropertyKind.Step => "step property", _ => "guard" };
+        var what = kind switch { PropertyKind.Invariant => "invariant", PropertyKind.Step => "step property", PropertyKind.Guard => "guard", _ => "liveness property" };
         var body = Normalizer.Normalize(this, $"{what} '{name}'", source.Body);
-        if (kind == PropertyKind.Invariant && ReadCollector.Collect(this, body).Any(r => r.Next))
-            throw new SpecException($"invariant '{name}' reads a value after an event (Next); invariants read the current state (Now), step properties relate Now and Next");
+        if (kind is PropertyKind.Invariant or PropertyKind.Liveness && ReadCollector.Collect(this, body).Any(r => r.Next))
+            throw new SpecException($"{what} '{name}' reads a value after an event (Next); it reads the current state (Now), step properties relate Now and Next");
+        if (kind == PropertyKind.Liveness && properties.Count(p => p.Kind == PropertyKind.Liveness) == 64)
+            throw new SpecException($"spec '{Name}' has more than 64 liveness properties");
         var property = new Property(name, kind, count, source, eventParameter, indexParameter, body) { Ordinal = properties.Count };
         properties.Add(property);
         return property;

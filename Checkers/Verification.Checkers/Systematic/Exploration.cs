@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.Checkers.Systematic;
+
+/// <summary>The outcome of an exhaustive search: distinct states, transitions, whether the depth bound cut anything off, and a bug if one was reached.</summary>
+public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, bool Complete, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState)
+{
+    public double StatesPerSecond => States / Math.Max(Elapsed.TotalSeconds, 1e-9);
+
+    public override string ToString() =>
+        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, {(Complete ? "complete" : "cut off by the depth bound")}, {Elapsed.TotalSeconds:F2} s ({StatesPerSecond:F0} states/s)"
+        + (Bug is null ? "" : "\n" + Bug);
+}
+
+public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
+{
+    /// <summary>
+    /// Depth-first search over every choice (each enabled action, and every value a node may choose), with a set of
+    /// visited states (node states, persisted states, timers, in-flight messages, fault budgets and the spec's
+    /// values), to <paramref name="maxDepth"/> steps. When nothing was cut off, the configuration is checked
+    /// exhaustively. Liveness is judged on terminal states only (a run that ends hot).
+    /// </summary>
+    public ExplorationReport Explore(int maxDepth)
+    {
+        if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
+        var watch = Stopwatch.StartNew();
+        var visited = new HashSet<StateKey>();
+        long transitions = 0, keyBytes = 0;
+        var complete = true;
+        var deepest = 0;
+        var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes);
+        var startChoices = new VectorChoices([]);
+        start.Start(startChoices);
+        if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
+        var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, List<int> Path, int Depth)>();
+        var startKey = start.Key();
+        visited.Add(startKey);
+        keyBytes += startKey.ApproximateBytes;
+        if (start.Violation is not null) return Found([], 0);
+        stack.Push((start, [], 0));
+        var enabled = new List<ScheduledAction>();
+        while (stack.Count > 0)
+        {
+            var (world, path, depth) = stack.Pop();
+            deepest = Math.Max(deepest, depth);
+            enabled.Clear();
+            world.Enumerate(enabled);
+            if (enabled.Count == 0)
+            {
+                if (world.Monitor.HotMask != 0) return Found(path, depth);
+                continue;
+            }
+            if (depth >= maxDepth)
+            {
+                complete = false;
+                continue;
+            }
+            for (var index = enabled.Count - 1; index >= 0; index--)
+            {
+                // Every combination of the values nodes choose while handling this action is its own edge.
+                var vector = new List<int>();
+                while (true)
+                {
+                    var next = world.Clone();
+                    var choices = new VectorChoices(vector);
+                    next.Apply(enabled[index], choices);
+                    transitions++;
+                    var nextPath = new List<int>(path) { index };
+                    nextPath.AddRange(choices.Used);
+                    if (next.Violation is not null) return Found(nextPath, depth + 1);
+                    var key = next.Key();
+                    if (visited.Add(key))
+                    {
+                        keyBytes += key.ApproximateBytes;
+                        stack.Push((next, nextPath, depth + 1));
+                    }
+                    if (!choices.Advance(out vector)) break;
+                }
+            }
+        }
+        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, complete, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count));
+
+        ExplorationReport Found(List<int> path, int depth)
+        {
+            var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
+            var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
+            var bug = explainer.Explain(path, "dfs", 0, depth);
+            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), false, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count));
+        }
+    }
+
+    /// <summary>Answers choices from a vector (0 past its end) and remembers how many options each had, to enumerate the next vector.</summary>
+    private sealed class VectorChoices(List<int> vector) : IChoiceSource
+    {
+        public List<int> Used { get; } = [];
+        public List<int> Branches { get; } = [];
+
+        public int Choose(int count)
+        {
+            var value = Used.Count < vector.Count ? vector[Used.Count] : 0;
+            Used.Add(value);
+            Branches.Add(count);
+            return value;
+        }
+
+        /// <summary>The next vector in odometer order, or false when all were tried.</summary>
+        public bool Advance(out List<int> next)
+        {
+            next = new List<int>(Used);
+            for (var i = next.Count - 1; i >= 0; i--)
+            {
+                if (next[i] + 1 < Branches[i])
+                {
+                    next[i]++;
+                    next.RemoveRange(i + 1, next.Count - i - 1);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.Checkers.Systematic;
+
+/// <summary>What the environment did, as an event of the history σ (mapped into a spec's alphabet when the spec wants it).</summary>
+public abstract record EnvironmentEvent;
+
+public sealed record MessageSent(NodeId From, NodeId To, object Message) : EnvironmentEvent;
+
+public sealed record MessageDelivered(NodeId From, NodeId To, object Message) : EnvironmentEvent;
+
+public sealed record MessageDropped(NodeId From, NodeId To, object Message) : EnvironmentEvent;
+
+public sealed record MessageDuplicated(NodeId From, NodeId To, object Message) : EnvironmentEvent;
+
+public sealed record TimerFired(NodeId Node, string Timer) : EnvironmentEvent;
+
+public sealed record NodeCrashed(NodeId Node, CrashKind Kind) : EnvironmentEvent;
+
+public sealed record NodeRecovered(NodeId Node) : EnvironmentEvent;
+
+public sealed record NetworkPartitioned(string Groups) : EnvironmentEvent;
+
+public sealed record NetworkHealed : EnvironmentEvent;
+
+/// <summary>
+/// A system under test: N nodes (each given by a factory, so roles may differ), and the spec whose properties its
+/// histories must satisfy. Nodes feed the spec through <c>effects.Observe(e)</c>; environment events reach it only
+/// through <see cref="EnvironmentEvents"/>, when the spec speaks of them.
+/// </summary>
+public sealed record Protocol<TState, TMessage, TSpecEvent>(
+    string Name,
+    int Nodes,
+    Func<NodeId, INode<TState, TMessage>> NodeFactory,
+    Spec<TSpecEvent> Spec)
+    where TState : class where TMessage : notnull where TSpecEvent : class
+{
+    /// <summary>Maps an environment event to a spec event (null: the spec does not see it).</summary>
+    public Func<EnvironmentEvent, TSpecEvent?>? EnvironmentEvents { get; init; }
+}

@@ -1,0 +1,154 @@
+using Verification.Runtime;
+
+namespace Verification.Checkers.Systematic;
+
+/// <summary>
+/// Makes every nondeterministic choice of one run: which enabled action comes next, and every random value a node
+/// asks for. Created per iteration from (seed, iteration), so any run can be reproduced from those two numbers.
+/// </summary>
+public interface IStrategy : IChoiceSource
+{
+    string Name { get; }
+
+    /// <summary>Index into <paramref name="enabled"/>. <paramref name="actorOf"/> gives an action's actor (node, or the environment) for priority-based strategies.</summary>
+    int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step);
+}
+
+/// <summary>Uniformly random among the enabled actions.</summary>
+public sealed class RandomStrategy(int seed) : IStrategy
+{
+    private readonly Random random = new(seed);
+
+    public string Name => "random";
+
+    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step) => random.Next(enabled.Count);
+
+    public int Choose(int count) => random.Next(count);
+}
+
+/// <summary>
+/// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010) for message passing: every operation — each
+/// message delivery, each node's timers, the environment's faults — gets a random priority when it first appears;
+/// the enabled action of the highest priority runs; at d−1 random steps the running operation drops below all others.
+/// A bug of depth d is found with probability at least 1/(n·k^(d−1)) per run.
+/// </summary>
+public sealed class PctStrategy : IStrategy
+{
+    private readonly Random random;
+    private readonly Dictionary<long, int> priority = [];
+    private readonly HashSet<int> changePoints;
+    private int lowest;
+
+    public PctStrategy(int seed, int depth, int maxSteps)
+    {
+        random = new Random(seed);
+        changePoints = [];
+        while (changePoints.Count < Math.Min(depth - 1, Math.Max(0, maxSteps - 1))) changePoints.Add(1 + random.Next(Math.Max(1, maxSteps - 1)));
+        lowest = -1;
+        Depth = depth;
+    }
+
+    public int Depth { get; }
+    public string Name => $"pct(d={Depth})";
+
+    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step)
+    {
+        var best = 0;
+        var bestPriority = int.MinValue;
+        for (var i = 0; i < enabled.Count; i++)
+        {
+            var actor = actorOf(enabled[i]);
+            if (!priority.TryGetValue(actor, out var p)) priority[actor] = p = random.Next();
+            if (p > bestPriority)
+            {
+                best = i;
+                bestPriority = p;
+            }
+        }
+        if (changePoints.Contains(step)) priority[actorOf(enabled[best])] = lowest--;
+        return best;
+    }
+
+    public int Choose(int count) => random.Next(count);
+}
+
+/// <summary>Replays a recorded list of decisions (action indices and chosen values, in the order they were made).</summary>
+internal sealed class DecisionReplay(IReadOnlyList<int> decisions) : IStrategy
+{
+    private int position;
+
+    public string Name => "replay";
+    public bool Exhausted => position >= decisions.Count;
+
+    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step) => Next(enabled.Count);
+
+    public int Choose(int count) => Next(count);
+
+    private int Next(int count)
+    {
+        if (position >= decisions.Count) throw new Verification.Specs.SpecException("the recorded decisions ran out before the run ended: the nodes are not deterministic");
+        var value = decisions[position++];
+        if (value >= count) throw new Verification.Specs.SpecException($"recorded decision {value} is out of range (only {count} options): the nodes are not deterministic");
+        return value;
+    }
+}
+
+/// <summary>Wraps a strategy and records every decision it makes, for replay and minimisation.</summary>
+internal sealed class Recorder(IStrategy inner) : IStrategy
+{
+    public List<int> Decisions { get; } = [];
+    public string Name => inner.Name;
+
+    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step)
+    {
+        var choice = inner.Pick(enabled, actorOf, step);
+        Decisions.Add(choice);
+        return choice;
+    }
+
+    public int Choose(int count)
+    {
+        var choice = inner.Choose(count);
+        Decisions.Add(choice);
+        return choice;
+    }
+}
+
+/// <summary>Which strategy an iteration uses.</summary>
+public enum StrategyKind
+{
+    Random,
+    Pct,
+
+    /// <summary>Rotates random and PCT at several depths across iterations, as Coyote's default portfolio does.</summary>
+    Portfolio,
+}
+
+internal static class StrategyFactory
+{
+    /// <summary>A per-iteration seed: a fixed mix of the run's seed and the iteration index (SplitMix64).</summary>
+    public static int IterationSeed(int seed, long iteration)
+    {
+        var z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)iteration + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)(z ^ (z >> 31));
+    }
+
+    public static IStrategy Create(StrategyKind kind, int seed, long iteration, int maxSteps, int pctDepth)
+    {
+        var iterationSeed = IterationSeed(seed, iteration);
+        return kind switch
+        {
+            StrategyKind.Random => new RandomStrategy(iterationSeed),
+            StrategyKind.Pct => new PctStrategy(iterationSeed, pctDepth, maxSteps),
+            _ => (iteration % 4) switch
+            {
+                0 => new RandomStrategy(iterationSeed),
+                1 => new PctStrategy(iterationSeed, 2, maxSteps),
+                2 => new PctStrategy(iterationSeed, 3, maxSteps),
+                _ => new PctStrategy(iterationSeed, 5, maxSteps),
+            },
+        };
+    }
+}

@@ -1,0 +1,369 @@
+using System.Text;
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.Checkers.Systematic;
+
+public enum ActionKind : byte
+{
+    Deliver,
+    Drop,
+    Duplicate,
+    Fire,
+    Crash,
+    Recover,
+    Partition,
+    Heal,
+}
+
+/// <summary>
+/// One enabled choice of the environment: deliver, drop or duplicate in-flight message <see cref="Item"/>, fire timer
+/// <see cref="Item"/> of <see cref="Node"/>, crash or recover <see cref="Node"/>, partition the nodes whose bits are
+/// set in <see cref="Item"/> from the rest, or heal.
+/// </summary>
+public readonly record struct ScheduledAction(ActionKind Kind, int Node, int Item, CrashKind Crash = CrashKind.Stop);
+
+internal enum NodeStatus : byte { Up, Stopped, Down, Paused }
+
+/// <summary>A message in flight; Id (unique in a run, not part of the state's identity) lets PCT prioritise each delivery.</summary>
+internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMessage Message, long Id);
+
+/// <summary>
+/// The controlled runtime: the whole system's state (nodes, persisted states, timers, in-flight messages, partition,
+/// fault budgets, the spec monitor) and the one way it changes, <see cref="Apply"/>, by an action a strategy chose.
+/// Deterministic: the same actions and choices give the same history. Clonable and hashable for DFS.
+/// </summary>
+internal sealed class World<TState, TMessage, TSpecEvent> where TState : class where TMessage : notnull where TSpecEvent : class
+{
+    private readonly Protocol<TState, TMessage, TSpecEvent> protocol;
+    private readonly FaultModel faults;
+    private readonly INode<TState, TMessage>[] nodes;
+    private readonly TState?[] states;
+    private readonly TState?[] persisted;
+    private readonly NodeStatus[] status;
+    private readonly List<string>[] timers;
+    private readonly List<Envelope<TMessage>> inFlight;
+    private readonly Effects<TState, TMessage> effects = new();
+    private readonly bool observesEnvironment;
+    private int partitionMask, crashes, down, losses, duplicates, partitions;
+    private long nextEnvelope;
+
+    public World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes)
+    {
+        this.protocol = protocol;
+        this.faults = faults;
+        this.nodes = nodes;
+        var n = protocol.Nodes;
+        states = new TState?[n];
+        persisted = new TState?[n];
+        status = new NodeStatus[n];
+        timers = Enumerable.Range(0, n).Select(_ => new List<string>()).ToArray();
+        inFlight = [];
+        observesEnvironment = protocol.EnvironmentEvents is not null;
+        Monitor = new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false);
+    }
+
+    private World(World<TState, TMessage, TSpecEvent> source)
+    {
+        protocol = source.protocol;
+        faults = source.faults;
+        nodes = source.nodes;
+        observesEnvironment = source.observesEnvironment;
+        states = (TState?[])source.states.Clone();
+        persisted = (TState?[])source.persisted.Clone();
+        status = (NodeStatus[])source.status.Clone();
+        timers = source.timers.Select(t => new List<string>(t)).ToArray();
+        inFlight = new List<Envelope<TMessage>>(source.inFlight);
+        partitionMask = source.partitionMask;
+        crashes = source.crashes;
+        down = source.down;
+        losses = source.losses;
+        duplicates = source.duplicates;
+        partitions = source.partitions;
+        nextEnvelope = source.nextEnvelope;
+        FaultsEnabled = source.FaultsEnabled;
+        Monitor = source.Monitor.Fork();
+    }
+
+    public Monitor<TSpecEvent> Monitor { get; }
+
+    /// <summary>Off after the unfair prefix of a liveness run: no new faults, only recoveries and heals.</summary>
+    public bool FaultsEnabled { get; set; } = true;
+
+    /// <summary>When set, every step and every observed event is described here (for counterexamples and replay checks).</summary>
+    public List<string>? Trace { get; set; }
+
+    public Violation? Violation => Monitor.Violation;
+
+    /// <summary>
+    /// The "operation" an action belongs to, for PCT's priorities: each message delivery is its own (so reorderings are
+    /// explored), timers belong to their node (0..N−1), faults to the environment (N).
+    /// </summary>
+    public long ActorOf(ScheduledAction action) => action.Kind switch
+    {
+        ActionKind.Deliver => protocol.Nodes + 1 + inFlight[action.Item].Id,
+        ActionKind.Fire => action.Node,
+        _ => protocol.Nodes,
+    };
+
+    public World<TState, TMessage, TSpecEvent> Clone() => new(this);
+
+    public void Start(IChoiceSource choices)
+    {
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var self = new NodeId(i);
+            effects.Reset(self, nodes.Length, choices);
+            states[i] = nodes[i].Start(effects);
+            Trace?.Add($"start {self}");
+            Process(i);
+            if (Violation is not null) return;
+        }
+    }
+
+    /// <summary>Appends every enabled action, in a fixed order: deliveries, drops, duplicates, timers, then faults.</summary>
+    public void Enumerate(List<ScheduledAction> enabled)
+    {
+        for (var m = 0; m < inFlight.Count; m++)
+            if (Deliverable(m)) enabled.Add(new ScheduledAction(ActionKind.Deliver, inFlight[m].To.Index, m));
+        if (FaultsEnabled && losses < faults.MaxLosses)
+            for (var m = 0; m < inFlight.Count; m++) enabled.Add(new ScheduledAction(ActionKind.Drop, inFlight[m].To.Index, m));
+        if (FaultsEnabled && duplicates < faults.MaxDuplicates)
+            for (var m = 0; m < inFlight.Count; m++) enabled.Add(new ScheduledAction(ActionKind.Duplicate, inFlight[m].To.Index, m));
+        for (var n = 0; n < status.Length; n++)
+            if (status[n] == NodeStatus.Up)
+                for (var t = 0; t < timers[n].Count; t++) enabled.Add(new ScheduledAction(ActionKind.Fire, n, t));
+        if (FaultsEnabled && crashes < faults.MaxCrashes && down < faults.MaxDownAtOnce)
+            for (var n = 0; n < status.Length; n++)
+                if (status[n] == NodeStatus.Up)
+                    foreach (var kind in faults.CrashKinds) enabled.Add(new ScheduledAction(ActionKind.Crash, n, 0, kind));
+        for (var n = 0; n < status.Length; n++)
+            if (status[n] is NodeStatus.Down or NodeStatus.Paused) enabled.Add(new ScheduledAction(ActionKind.Recover, n, 0));
+        if (partitionMask != 0) enabled.Add(new ScheduledAction(ActionKind.Heal, 0, 0));
+        else if (FaultsEnabled && partitions < faults.MaxPartitions)
+            // Every split into two sides, node 0 always on the first side.
+            for (var mask = 1; mask < (1 << (status.Length - 1)) * 2 - 1; mask += 2)
+                enabled.Add(new ScheduledAction(ActionKind.Partition, 0, mask));
+    }
+
+    private bool Deliverable(int m)
+    {
+        var envelope = inFlight[m];
+        if (status[envelope.To.Index] != NodeStatus.Up || !Connected(envelope.From.Index, envelope.To.Index)) return false;
+        if (faults.Network == NetworkOrder.Unordered) return true;
+        for (var earlier = 0; earlier < m; earlier++)
+            if (inFlight[earlier].From == envelope.From && inFlight[earlier].To == envelope.To) return false;
+        return true;
+    }
+
+    private bool Connected(int a, int b) => partitionMask == 0 || ((partitionMask >> a) & 1) == ((partitionMask >> b) & 1);
+
+    /// <summary>A stable description of an action in this state; replay and minimisation find actions by it.</summary>
+    public string Describe(ScheduledAction action) => action.Kind switch
+    {
+        ActionKind.Deliver => $"deliver {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
+        ActionKind.Drop => $"drop {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
+        ActionKind.Duplicate => $"duplicate {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
+        ActionKind.Fire => $"timer {new NodeId(action.Node)} '{timers[action.Node][action.Item]}'",
+        ActionKind.Crash => $"crash {new NodeId(action.Node)} ({action.Crash.ToString().ToLowerInvariant()})",
+        ActionKind.Recover => $"recover {new NodeId(action.Node)}",
+        ActionKind.Partition => $"partition {Groups(action.Item)}",
+        _ => "heal the partition",
+    };
+
+    private string Groups(int mask)
+    {
+        var inside = Enumerable.Range(0, status.Length).Where(i => ((mask >> i) & 1) == 1).Select(i => new NodeId(i).ToString());
+        var outside = Enumerable.Range(0, status.Length).Where(i => ((mask >> i) & 1) == 0).Select(i => new NodeId(i).ToString());
+        return $"{{{string.Join(",", inside)}}} | {{{string.Join(",", outside)}}}";
+    }
+
+    public void Apply(ScheduledAction action, IChoiceSource choices)
+    {
+        Trace?.Add(Describe(action));
+        switch (action.Kind)
+        {
+            case ActionKind.Deliver:
+            {
+                var envelope = inFlight[action.Item];
+                inFlight.RemoveAt(action.Item);
+                if (observesEnvironment) Emit(new MessageDelivered(envelope.From, envelope.To, envelope.Message));
+                var to = envelope.To.Index;
+                effects.Reset(envelope.To, nodes.Length, choices);
+                states[to] = nodes[to].OnMessage(states[to]!, envelope.From, envelope.Message, effects);
+                Process(to);
+                break;
+            }
+            case ActionKind.Drop:
+            {
+                var envelope = inFlight[action.Item];
+                inFlight.RemoveAt(action.Item);
+                losses++;
+                if (observesEnvironment) Emit(new MessageDropped(envelope.From, envelope.To, envelope.Message));
+                break;
+            }
+            case ActionKind.Duplicate:
+            {
+                var envelope = inFlight[action.Item] with { Id = nextEnvelope++ };
+                inFlight.Add(envelope);
+                duplicates++;
+                if (observesEnvironment) Emit(new MessageDuplicated(envelope.From, envelope.To, envelope.Message));
+                break;
+            }
+            case ActionKind.Fire:
+            {
+                var node = action.Node;
+                var timer = timers[node][action.Item];
+                timers[node].RemoveAt(action.Item);
+                if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
+                effects.Reset(new NodeId(node), nodes.Length, choices);
+                states[node] = nodes[node].OnTimer(states[node]!, timer, effects);
+                Process(node);
+                break;
+            }
+            case ActionKind.Crash:
+            {
+                var node = action.Node;
+                crashes++;
+                down++;
+                status[node] = action.Crash switch { CrashKind.Stop => NodeStatus.Stopped, CrashKind.Amnesia => NodeStatus.Down, _ => NodeStatus.Paused };
+                if (action.Crash != CrashKind.Pause)
+                {
+                    states[node] = null; // volatile state is gone
+                    timers[node].Clear();
+                }
+                if (observesEnvironment) Emit(new NodeCrashed(new NodeId(node), action.Crash));
+                break;
+            }
+            case ActionKind.Recover:
+            {
+                var node = action.Node;
+                var wasDown = status[node] == NodeStatus.Down;
+                status[node] = NodeStatus.Up;
+                down--;
+                if (observesEnvironment) Emit(new NodeRecovered(new NodeId(node)));
+                if (wasDown)
+                {
+                    effects.Reset(new NodeId(node), nodes.Length, choices);
+                    states[node] = nodes[node].OnRecover(persisted[node], effects);
+                    Process(node);
+                }
+                break;
+            }
+            case ActionKind.Partition:
+                partitionMask = action.Item;
+                partitions++;
+                if (observesEnvironment) Emit(new NetworkPartitioned(Groups(action.Item)));
+                break;
+            default:
+                partitionMask = 0;
+                if (observesEnvironment) Emit(new NetworkHealed());
+                break;
+        }
+    }
+
+    /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
+    private void Process(int node)
+    {
+        var items = effects.Items;
+        for (var i = 0; i < items.Count; i++)
+            if (items[i] is Persist<TState, TMessage> persist) persisted[node] = persist.State;
+        var self = new NodeId(node);
+        for (var i = 0; i < items.Count && Violation is null; i++)
+        {
+            switch (items[i])
+            {
+                case Send<TState, TMessage> send:
+                    inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++));
+                    if (observesEnvironment) Emit(new MessageSent(self, send.To, send.Message));
+                    break;
+                case SetTimer<TState, TMessage> set:
+                    if (!timers[node].Contains(set.Timer))
+                    {
+                        timers[node].Add(set.Timer);
+                        timers[node].Sort(StringComparer.Ordinal);
+                    }
+                    break;
+                case CancelTimer<TState, TMessage> cancel:
+                    timers[node].Remove(cancel.Timer);
+                    break;
+                case Observe<TState, TMessage> observe:
+                    if (observe.Event is not TSpecEvent specEvent)
+                        throw new SpecException($"{self} observed {observe.Event}, which is not an event of spec '{protocol.Spec.Name}' ({typeof(TSpecEvent).Name})");
+                    Trace?.Add($"    {self} observes {Alphabet.Describe(specEvent)}");
+                    Monitor.Append(specEvent);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Feeds an environment event to the spec, when the protocol maps it into the spec's alphabet.</summary>
+    private void Emit(EnvironmentEvent environmentEvent)
+    {
+        if (Violation is null && protocol.EnvironmentEvents!(environmentEvent) is { } mapped) Monitor.Append(mapped);
+    }
+
+    /// <summary>The exact identity of this state for visited-state sets: node, durable and network state, budgets, and the spec's values.</summary>
+    public StateKey Key()
+    {
+        var numbers = new List<long> { partitionMask, crashes, down, losses, duplicates, partitions, FaultsEnabled ? 1 : 0 };
+        var objects = new List<object?>();
+        for (var n = 0; n < states.Length; n++)
+        {
+            numbers.Add((long)status[n]);
+            objects.Add(states[n]);
+            objects.Add(persisted[n]);
+            objects.Add(string.Join("\u0001", timers[n]));
+        }
+        IEnumerable<Envelope<TMessage>> messages = inFlight;
+        if (faults.Network == NetworkOrder.Unordered)
+            messages = inFlight.OrderBy(e => e.From.Index).ThenBy(e => e.To.Index).ThenBy(e => e.Message.GetHashCode());
+        foreach (var envelope in messages)
+        {
+            numbers.Add(envelope.From.Index * 65536L + envelope.To.Index);
+            objects.Add(envelope.Message);
+        }
+        numbers.Add(-1); // separates the network from the spec's values
+        Monitor.Evaluator.AddKey(numbers, objects);
+        return new StateKey(numbers.ToArray(), objects.ToArray());
+    }
+
+    /// <summary>A readable picture of the system, for reports.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        for (var n = 0; n < states.Length; n++)
+            text.AppendLine($"  {new NodeId(n)} [{status[n].ToString().ToLowerInvariant()}] {states[n]?.ToString() ?? "-"}{(timers[n].Count > 0 ? $" timers: {string.Join(", ", timers[n])}" : "")}");
+        if (inFlight.Count > 0) text.AppendLine($"  in flight: {string.Join("; ", inFlight.Select(e => $"{e.From}→{e.To}: {e.Message}"))}");
+        return text.ToString().TrimEnd();
+    }
+}
+
+/// <summary>A state's identity in a visited set: structural equality over its parts, hash computed once.</summary>
+public sealed class StateKey : IEquatable<StateKey>
+{
+    private readonly long[] numbers;
+    private readonly object?[] objects;
+    private readonly int hash;
+
+    internal StateKey(long[] numbers, object?[] objects)
+    {
+        this.numbers = numbers;
+        this.objects = objects;
+        var combined = new HashCode();
+        foreach (var n in numbers) combined.Add(n);
+        foreach (var o in objects) combined.Add(o);
+        hash = combined.ToHashCode();
+    }
+
+    /// <summary>Approximate bytes held by this key (arrays and their slots; shared immutable node states not counted).</summary>
+    public int ApproximateBytes => 16 + 24 + numbers.Length * 8 + 24 + objects.Length * 8 + 4;
+
+    public bool Equals(StateKey? other) =>
+        other is not null && hash == other.hash && numbers.AsSpan().SequenceEqual(other.numbers) && objects.Length == other.objects.Length
+        && objects.Zip(other.objects).All(pair => Equals(pair.First, pair.Second));
+
+    public override bool Equals(object? obj) => Equals(obj as StateKey);
+
+    public override int GetHashCode() => hash;
+}

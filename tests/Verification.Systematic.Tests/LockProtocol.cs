@@ -1,0 +1,131 @@
+using Verification.Checkers.Systematic;
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.Systematic.Tests;
+
+// ---- A lock server (n0) and two clients (n1, n2), each of which takes the lock once and releases it. ----
+
+public abstract record LockMessage;
+
+public sealed record Acquire : LockMessage;
+
+public sealed record Granted : LockMessage;
+
+public sealed record Release : LockMessage;
+
+public sealed record ReleaseAcknowledged : LockMessage;
+
+/// <summary>Waiting and Served hold client indices as digits (small, immutable, value-equal).</summary>
+public sealed record ServerState(int Holder, string Waiting, string Served);
+
+public sealed record ClientState(string Phase);
+
+public abstract record LockObservation;
+
+public sealed record Entered(int Client) : LockObservation;
+
+public sealed record Left(int Client) : LockObservation;
+
+public static class LockSpec
+{
+    public const int Clients = 2;
+
+    public static Spec<LockObservation> Create()
+    {
+        var spec = new SpecBuilder<LockObservation>("MutexAndProgress");
+        var holder = spec.Variable<int>("Holder");
+        var entered = spec.Variable<int>("Entered");
+        spec.Define(holder, -1, e => e is Entered ? ((Entered)e).Client : -1);
+        spec.Define(entered, 0, e => e is Entered ? entered.Now + 1 : entered.Now);
+        spec.Guard("MutualExclusion", e => !(e is Entered) || holder.Now == -1);
+        spec.Guard("OnlyTheHolderLeaves", e => !(e is Left) || ((Left)e).Client == holder.Now);
+        spec.Liveness("EveryClientEnters", () => entered.Now < Clients);
+        return spec.Build();
+    }
+}
+
+/// <summary>
+/// Clients retransmit Acquire until granted, and the server tolerates retransmissions (it re-grants to the holder and
+/// ignores clients already served). The planted lost-release bug: a client sends Release once and forgets about it, so
+/// when the network loses that message the server holds the lock for a client that has left, and the other client
+/// waits forever. The fix: the client retransmits Release on a timer until the server acknowledges it.
+/// </summary>
+public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage>
+{
+    private static readonly NodeId Server = new(0);
+
+    public object Start(Effects<object, LockMessage> effects)
+    {
+        if (effects.Self == Server) return new ServerState(-1, "", "");
+        effects.Send(Server, new Acquire());
+        effects.SetTimer("acquire");
+        return new ClientState("waiting");
+    }
+
+    public object OnMessage(object state, NodeId from, LockMessage message, Effects<object, LockMessage> effects)
+    {
+        switch (state, message)
+        {
+            case (ServerState server, Acquire):
+            {
+                var client = (char)('0' + from.Index);
+                if (server.Served.Contains(client) || server.Waiting.Contains(client)) return server; // a retransmission
+                if (server.Holder == from.Index)
+                {
+                    effects.Send(from, new Granted()); // the grant may have been lost: grant again
+                    return server;
+                }
+                if (server.Holder == -1)
+                {
+                    effects.Send(from, new Granted());
+                    return server with { Holder = from.Index };
+                }
+                return server with { Waiting = server.Waiting + client };
+            }
+            case (ServerState server, Release):
+            {
+                effects.Send(from, new ReleaseAcknowledged());
+                if (server.Holder != from.Index) return server;
+                var served = server.Served + (char)('0' + from.Index);
+                if (server.Waiting.Length == 0) return server with { Holder = -1, Served = served };
+                var next = server.Waiting[0] - '0';
+                effects.Send(new NodeId(next), new Granted());
+                return new ServerState(next, server.Waiting[1..], served);
+            }
+            case (ClientState { Phase: "waiting" }, Granted):
+                var self = effects.Self.Index;
+                effects.CancelTimer("acquire");
+                effects.Observe(new Entered(self));
+                effects.Observe(new Left(self));
+                effects.Send(Server, new Release());
+                if (retransmitRelease) effects.SetTimer("release");
+                return new ClientState("releasing");
+            case (ClientState { Phase: "releasing" }, ReleaseAcknowledged):
+                effects.CancelTimer("release");
+                return new ClientState("done");
+            default:
+                return state;
+        }
+    }
+
+    public object OnTimer(object state, string timer, Effects<object, LockMessage> effects)
+    {
+        if (state is ClientState { Phase: "waiting" } && timer == "acquire")
+        {
+            effects.Send(Server, new Acquire());
+            effects.SetTimer("acquire");
+        }
+        if (state is ClientState { Phase: "releasing" } && timer == "release")
+        {
+            effects.Send(Server, new Release());
+            effects.SetTimer("release");
+        }
+        return state;
+    }
+
+    public object OnRecover(object? persisted, Effects<object, LockMessage> effects) => persisted ?? Start(effects);
+
+    public static Protocol<object, LockMessage, LockObservation> Protocol(bool retransmitRelease) =>
+        new(retransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + LockSpec.Clients, _ => new LockNode(retransmitRelease), LockSpec.Create());
+}

@@ -1,0 +1,89 @@
+using Verification.Checkers.Systematic;
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.Systematic.Tests;
+
+// ---- A two-node ping/ack protocol. The receiver must deliver pings to its application in order. ----
+
+public abstract record PingMessage;
+
+public sealed record Ping(int Seq) : PingMessage;
+
+public sealed record Ack(int Seq) : PingMessage;
+
+public sealed record SenderState(int NextToSend, int Acked);
+
+public sealed record ReceiverState(int Expected);
+
+/// <summary>The spec's alphabet: what the receiver hands to its application.</summary>
+public abstract record PingEvent;
+
+public sealed record Delivered(int Seq) : PingEvent;
+
+public static class PingSpec
+{
+    public const int Count = 3;
+
+    public static Spec<PingEvent> Create()
+    {
+        var spec = new SpecBuilder<PingEvent>("PingInOrder");
+        var last = spec.Variable<int>("LastDelivered");
+        spec.Define(last, 0, e => ((Delivered)e).Seq);
+        spec.StepProperty("InOrder", e => ((Delivered)e).Seq == last.Now + 1);
+        spec.Liveness("AllDelivered", () => last.Now < Count);
+        return spec.Build();
+    }
+}
+
+/// <summary>
+/// n0 sends pings 1..3 and n1 delivers them. The planted ordering bug: the sender pipelines all three pings and the
+/// receiver delivers whatever arrives, assuming the network keeps order. The fix: stop-and-wait (next ping only after
+/// the previous ack) and a receiver that delivers only the ping it expects, acking duplicates again.
+/// </summary>
+public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
+{
+    private static readonly NodeId Sender = new(0), Receiver = new(1);
+
+    public object Start(Effects<object, PingMessage> effects)
+    {
+        if (effects.Self != Sender) return new ReceiverState(1);
+        if (!pipelined)
+        {
+            effects.Send(Receiver, new Ping(1));
+            return new SenderState(2, 0);
+        }
+        for (var seq = 1; seq <= PingSpec.Count; seq++) effects.Send(Receiver, new Ping(seq));
+        return new SenderState(PingSpec.Count + 1, 0);
+    }
+
+    public object OnMessage(object state, NodeId from, PingMessage message, Effects<object, PingMessage> effects)
+    {
+        switch (state, message)
+        {
+            case (ReceiverState receiver, Ping ping):
+                effects.Send(from, new Ack(ping.Seq));
+                if (pipelined)
+                {
+                    effects.Observe(new Delivered(ping.Seq));
+                    return receiver;
+                }
+                if (ping.Seq != receiver.Expected) return receiver; // a duplicate: acked again, not delivered
+                effects.Observe(new Delivered(ping.Seq));
+                return receiver with { Expected = receiver.Expected + 1 };
+            case (SenderState sender, Ack ack):
+                if (pipelined || ack.Seq != sender.NextToSend - 1) return sender with { Acked = Math.Max(sender.Acked, ack.Seq) };
+                if (sender.NextToSend <= PingSpec.Count) effects.Send(Receiver, new Ping(sender.NextToSend));
+                return new SenderState(sender.NextToSend + 1, ack.Seq);
+            default:
+                return state;
+        }
+    }
+
+    public object OnTimer(object state, string timer, Effects<object, PingMessage> effects) => state;
+
+    public object OnRecover(object? persisted, Effects<object, PingMessage> effects) => persisted ?? Start(effects);
+
+    public static Protocol<object, PingMessage, PingEvent> Protocol(bool pipelined) =>
+        new(pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(pipelined), PingSpec.Create());
+}
