@@ -25,6 +25,23 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     public ExplorationReport Explore(int maxDepth)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
+        try
+        {
+            return Explore(maxDepth, alwaysClone: false);
+        }
+        catch (ChoicesDiscovered)
+        {
+            // A node asked for a choice while its state was being reused in place: explore again, copying every successor.
+            return Explore(maxDepth, alwaysClone: true);
+        }
+    }
+
+    private sealed class ChoicesDiscovered : Exception;
+
+    private static readonly List<int> NoChoices = [];
+
+    private ExplorationReport Explore(int maxDepth, bool alwaysClone)
+    {
         var watch = Stopwatch.StartNew();
         var visited = new HashSet<StateKey>();
         long transitions = 0, keyBytes = 0;
@@ -34,12 +51,12 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         var startChoices = new VectorChoices([]);
         start.Start(startChoices);
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
-        var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, List<int> Path, int Depth)>();
+        var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, PathNode? Path, int Depth)>();
         var startKey = start.Key();
         visited.Add(startKey);
         keyBytes += startKey.ApproximateBytes;
-        if (start.Violation is not null) return Found([], 0);
-        stack.Push((start, [], 0));
+        if (start.Violation is not null) return Found(null, 0);
+        stack.Push((start, null, 0));
         var enabled = new List<ScheduledAction>();
         while (stack.Count > 0)
         {
@@ -57,18 +74,21 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 complete = false;
                 continue;
             }
-            for (var index = enabled.Count - 1; index >= 0; index--)
+            var actions = enabled.ToArray();
+            for (var index = actions.Length - 1; index >= 0; index--)
             {
                 // Every combination of the values nodes choose while handling this action is its own edge.
-                var vector = new List<int>();
+                var vector = NoChoices;
                 while (true)
                 {
-                    var next = world.Clone();
+                    // The last successor may take the popped state itself: nothing else needs it any more.
+                    var inPlace = index == 0 && vector.Count == 0 && !alwaysClone;
+                    var next = inPlace ? world : world.Clone();
                     var choices = new VectorChoices(vector);
-                    next.Apply(enabled[index], choices);
+                    next.Apply(actions[index], choices);
+                    if (inPlace && choices.Branches.Count > 0) throw new ChoicesDiscovered();
                     transitions++;
-                    var nextPath = new List<int>(path) { index };
-                    nextPath.AddRange(choices.Used);
+                    var nextPath = new PathNode(path, index, choices.Used.Count == 0 ? null : choices.Used.ToArray());
                     if (next.Violation is not null) return Found(nextPath, depth + 1);
                     var key = next.Key();
                     if (visited.Add(key))
@@ -82,8 +102,9 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         }
         return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, complete, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count));
 
-        ExplorationReport Found(List<int> path, int depth)
+        ExplorationReport Found(PathNode? last, int depth)
         {
+            var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, "dfs", 0, depth);
@@ -91,17 +112,40 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         }
     }
 
+    /// <summary>How a state was reached, as a chain back to the start (no copying of whole paths per state).</summary>
+    private sealed record PathNode(PathNode? Parent, int Action, int[]? Choices)
+    {
+        public static List<int> Decisions(PathNode? last)
+        {
+            var steps = new List<PathNode>();
+            for (var node = last; node is not null; node = node.Parent) steps.Add(node);
+            steps.Reverse();
+            var decisions = new List<int>();
+            foreach (var step in steps)
+            {
+                decisions.Add(step.Action);
+                if (step.Choices is not null) decisions.AddRange(step.Choices);
+            }
+            return decisions;
+        }
+    }
+
     /// <summary>Answers choices from a vector (0 past its end) and remembers how many options each had, to enumerate the next vector.</summary>
     private sealed class VectorChoices(List<int> vector) : IChoiceSource
     {
-        public List<int> Used { get; } = [];
-        public List<int> Branches { get; } = [];
+        private static readonly List<int> None = [];
+        private List<int>? used, branches;
+
+        public List<int> Used => used ?? None;
+        public List<int> Branches => branches ?? None;
 
         public int Choose(int count)
         {
-            var value = Used.Count < vector.Count ? vector[Used.Count] : 0;
-            Used.Add(value);
-            Branches.Add(count);
+            used ??= [];
+            branches ??= [];
+            var value = used.Count < vector.Count ? vector[used.Count] : 0;
+            used.Add(value);
+            branches.Add(count);
             return value;
         }
 

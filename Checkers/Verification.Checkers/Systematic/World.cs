@@ -41,7 +41,8 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     private readonly TState?[] states;
     private readonly TState?[] persisted;
     private readonly NodeStatus[] status;
-    private readonly List<string>[] timers;
+    /// <summary>Each node's armed timers, sorted; arrays are replaced, never changed, so clones share them.</summary>
+    private readonly string[][] timers;
     private readonly List<Envelope<TMessage>> inFlight;
     private readonly Effects<TState, TMessage> effects = new();
     private readonly bool observesEnvironment;
@@ -57,7 +58,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         states = new TState?[n];
         persisted = new TState?[n];
         status = new NodeStatus[n];
-        timers = Enumerable.Range(0, n).Select(_ => new List<string>()).ToArray();
+        timers = Enumerable.Repeat(Array.Empty<string>(), n).ToArray();
         inFlight = [];
         observesEnvironment = protocol.EnvironmentEvents is not null;
         Monitor = new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false);
@@ -72,7 +73,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         states = (TState?[])source.states.Clone();
         persisted = (TState?[])source.persisted.Clone();
         status = (NodeStatus[])source.status.Clone();
-        timers = source.timers.Select(t => new List<string>(t)).ToArray();
+        timers = (string[][])source.timers.Clone();
         inFlight = new List<Envelope<TMessage>>(source.inFlight);
         partitionMask = source.partitionMask;
         crashes = source.crashes;
@@ -132,7 +133,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
             for (var m = 0; m < inFlight.Count; m++) enabled.Add(new ScheduledAction(ActionKind.Duplicate, inFlight[m].To.Index, m));
         for (var n = 0; n < status.Length; n++)
             if (status[n] == NodeStatus.Up)
-                for (var t = 0; t < timers[n].Count; t++) enabled.Add(new ScheduledAction(ActionKind.Fire, n, t));
+                for (var t = 0; t < timers[n].Length; t++) enabled.Add(new ScheduledAction(ActionKind.Fire, n, t));
         if (FaultsEnabled && crashes < faults.MaxCrashes && down < faults.MaxDownAtOnce)
             for (var n = 0; n < status.Length; n++)
                 if (status[n] == NodeStatus.Up)
@@ -214,7 +215,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
             {
                 var node = action.Node;
                 var timer = timers[node][action.Item];
-                timers[node].RemoveAt(action.Item);
+                timers[node] = timers[node].Where((_, i) => i != action.Item).ToArray();
                 if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
                 effects.Reset(new NodeId(node), nodes.Length, choices);
                 states[node] = nodes[node].OnTimer(states[node]!, timer, effects);
@@ -230,7 +231,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                 if (action.Crash != CrashKind.Pause)
                 {
                     states[node] = null; // volatile state is gone
-                    timers[node].Clear();
+                    timers[node] = [];
                 }
                 if (observesEnvironment) Emit(new NodeCrashed(new NodeId(node), action.Crash));
                 break;
@@ -279,13 +280,10 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                     break;
                 case SetTimer<TState, TMessage> set:
                     if (!timers[node].Contains(set.Timer))
-                    {
-                        timers[node].Add(set.Timer);
-                        timers[node].Sort(StringComparer.Ordinal);
-                    }
+                        timers[node] = timers[node].Append(set.Timer).Order(StringComparer.Ordinal).ToArray();
                     break;
                 case CancelTimer<TState, TMessage> cancel:
-                    timers[node].Remove(cancel.Timer);
+                    if (timers[node].Contains(cancel.Timer)) timers[node] = timers[node].Where(t => t != cancel.Timer).ToArray();
                     break;
                 case Observe<TState, TMessage> observe:
                     if (observe.Event is not TSpecEvent specEvent)
@@ -306,34 +304,54 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>The exact identity of this state for visited-state sets: node, durable and network state, budgets, and the spec's values.</summary>
     public StateKey Key()
     {
-        var numbers = new List<long> { partitionMask, crashes, down, losses, duplicates, partitions, FaultsEnabled ? 1 : 0 };
-        var objects = new List<object?>();
-        for (var n = 0; n < states.Length; n++)
+        var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
+        var numbers = new long[8 + states.Length + inFlight.Count + specNumbers];
+        var objects = new object?[3 * states.Length + inFlight.Count + specObjects];
+        int n = 0, o = 0;
+        numbers[n++] = partitionMask;
+        numbers[n++] = crashes;
+        numbers[n++] = down;
+        numbers[n++] = losses;
+        numbers[n++] = duplicates;
+        numbers[n++] = partitions;
+        numbers[n++] = FaultsEnabled ? 1 : 0;
+        for (var node = 0; node < states.Length; node++)
         {
-            numbers.Add((long)status[n]);
-            objects.Add(states[n]);
-            objects.Add(persisted[n]);
-            objects.Add(string.Join("\u0001", timers[n]));
+            numbers[n++] = (long)status[node];
+            objects[o++] = states[node];
+            objects[o++] = persisted[node];
+            objects[o++] = timers[node].Length == 0 ? "" : string.Join("\u0001", timers[node]);
         }
-        IEnumerable<Envelope<TMessage>> messages = inFlight;
-        if (faults.Network == NetworkOrder.Unordered)
-            messages = inFlight.OrderBy(e => e.From.Index).ThenBy(e => e.To.Index).ThenBy(e => e.Message.GetHashCode());
+        IReadOnlyList<Envelope<TMessage>> messages = inFlight;
+        // An unordered network's in-flight messages are a multiset: put them in a canonical order.
+        if (faults.Network == NetworkOrder.Unordered && inFlight.Count > 1)
+        {
+            var sorted = inFlight.ToArray();
+            Array.Sort(sorted, CanonicalOrder);
+            messages = sorted;
+        }
         foreach (var envelope in messages)
         {
-            numbers.Add(envelope.From.Index * 65536L + envelope.To.Index);
-            objects.Add(envelope.Message);
+            numbers[n++] = envelope.From.Index * 65536L + envelope.To.Index;
+            objects[o++] = envelope.Message;
         }
-        numbers.Add(-1); // separates the network from the spec's values
-        Monitor.Evaluator.AddKey(numbers, objects);
-        return new StateKey(numbers.ToArray(), objects.ToArray());
+        numbers[n++] = -1; // separates the network from the spec's values
+        Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
+        return new StateKey(numbers, objects);
     }
+
+    private static readonly Comparison<Envelope<TMessage>> CanonicalOrder = (a, b) =>
+    {
+        var byChannel = (a.From.Index * 65536 + a.To.Index).CompareTo(b.From.Index * 65536 + b.To.Index);
+        return byChannel != 0 ? byChannel : a.Message.GetHashCode().CompareTo(b.Message.GetHashCode());
+    };
 
     /// <summary>A readable picture of the system, for reports.</summary>
     public string Describe()
     {
         var text = new StringBuilder();
         for (var n = 0; n < states.Length; n++)
-            text.AppendLine($"  {new NodeId(n)} [{status[n].ToString().ToLowerInvariant()}] {states[n]?.ToString() ?? "-"}{(timers[n].Count > 0 ? $" timers: {string.Join(", ", timers[n])}" : "")}");
+            text.AppendLine($"  {new NodeId(n)} [{status[n].ToString().ToLowerInvariant()}] {states[n]?.ToString() ?? "-"}{(timers[n].Length > 0 ? $" timers: {string.Join(", ", timers[n])}" : "")}");
         if (inFlight.Count > 0) text.AppendLine($"  in flight: {string.Join("; ", inFlight.Select(e => $"{e.From}→{e.To}: {e.Message}"))}");
         return text.ToString().TrimEnd();
     }
@@ -359,9 +377,13 @@ public sealed class StateKey : IEquatable<StateKey>
     /// <summary>Approximate bytes held by this key (arrays and their slots; shared immutable node states not counted).</summary>
     public int ApproximateBytes => 16 + 24 + numbers.Length * 8 + 24 + objects.Length * 8 + 4;
 
-    public bool Equals(StateKey? other) =>
-        other is not null && hash == other.hash && numbers.AsSpan().SequenceEqual(other.numbers) && objects.Length == other.objects.Length
-        && objects.Zip(other.objects).All(pair => Equals(pair.First, pair.Second));
+    public bool Equals(StateKey? other)
+    {
+        if (other is null || hash != other.hash || objects.Length != other.objects.Length || !numbers.AsSpan().SequenceEqual(other.numbers)) return false;
+        for (var i = 0; i < objects.Length; i++)
+            if (!Equals(objects[i], other.objects[i])) return false;
+        return true;
+    }
 
     public override bool Equals(object? obj) => Equals(obj as StateKey);
 

@@ -79,17 +79,32 @@ public sealed class Evaluator<TEvent> where TEvent : class
         StateValues.IsDefined(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, next: false);
 
     /// <summary>Adds the current values to a state key (numbers and flags as numbers, references as objects), children included.</summary>
-    public void AddKey(List<long> numbers, List<object?> objects) => AddKey(State, numbers, objects);
+    public void AddKey(long[] numbers, ref int numberIndex, object?[] objects, ref int objectIndex) => AddKey(State, numbers, ref numberIndex, objects, ref objectIndex);
 
-    private static void AddKey(SpecState state, List<long> numbers, List<object?> objects)
+    /// <summary>How many numbers and objects <see cref="AddKey"/> adds.</summary>
+    public (int Numbers, int Objects) KeySize() => KeySize(State);
+
+    private static (int, int) KeySize(SpecState state)
     {
-        var n = state.Offset(state.NumberCount, next: false);
-        for (var i = 0; i < state.NumberCount; i++) numbers.Add(state.Numbers[n + i]);
+        var (numbers, objects) = (state.NumberCount + state.FlagCount, state.ReferenceCount);
+        foreach (var child in state.Children)
+        {
+            var (n, o) = KeySize(child);
+            numbers += n;
+            objects += o;
+        }
+        return (numbers, objects);
+    }
+
+    private static void AddKey(SpecState state, long[] numbers, ref int numberIndex, object?[] objects, ref int objectIndex)
+    {
+        Array.Copy(state.Numbers, state.Offset(state.NumberCount, next: false), numbers, numberIndex, state.NumberCount);
+        numberIndex += state.NumberCount;
         var f = state.Offset(state.FlagCount, next: false);
-        for (var i = 0; i < state.FlagCount; i++) numbers.Add(state.Flags[f + i] ? 1 : 0);
-        var r = state.Offset(state.ReferenceCount, next: false);
-        for (var i = 0; i < state.ReferenceCount; i++) objects.Add(state.References[r + i]);
-        foreach (var child in state.Children) AddKey(child, numbers, objects);
+        for (var i = 0; i < state.FlagCount; i++) numbers[numberIndex++] = state.Flags[f + i] ? 1 : 0;
+        Array.Copy(state.References, state.Offset(state.ReferenceCount, next: false), objects, objectIndex, state.ReferenceCount);
+        objectIndex += state.ReferenceCount;
+        foreach (var child in state.Children) AddKey(child, numbers, ref numberIndex, objects, ref objectIndex);
     }
 
     /// <summary>Every variable's current value, family members and components' sub-variables included, in declaration order.</summary>

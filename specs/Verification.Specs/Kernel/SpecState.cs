@@ -37,7 +37,7 @@ public sealed class SpecState
         Flags = (bool[])source.Flags.Clone();
         References = (object?[])source.References.Clone();
         Parity = source.Parity;
-        Children = source.Children.Select(c => c.Clone()).ToArray();
+        Children = source.Children.Length == 0 ? source.Children : source.Children.Select(c => c.Clone()).ToArray();
     }
 
     internal int NumberCount { get; }
