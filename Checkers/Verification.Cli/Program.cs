@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
-using Verification.Checkers.Catalog;
+using Verification.Cli.Catalog;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 

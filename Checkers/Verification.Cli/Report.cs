@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Verification.Checkers.Catalog;
+using Verification.Cli.Catalog;
 
 namespace Verification.Cli;
 

@@ -1,4 +1,6 @@
 using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Specs.Examples;
 using Xunit.Abstractions;
 
 namespace Verification.Systematic.Tests;
@@ -14,8 +16,8 @@ public class SystematicTests(ITestOutputHelper output)
     [InlineData(StrategyKind.Portfolio)]
     public void PingOrderingBug_IsFoundByEveryStrategy_AndReplaysByteForByte(StrategyKind strategy)
     {
-        var protocol = PingNode.Protocol(pipelined: true);
-        var tester = new SystematicTester<object, PingMessage, PingEvent>(protocol, new TestOptions { Strategy = strategy, Seed = 7, Iterations = 200, MaxSteps = 50, ScheduleDirectory = Schedules });
+        var protocol = Systems.Ping(pipelined: true);
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = strategy, Seed = 7, Iterations = 200, MaxSteps = 50, ScheduleDirectory = Schedules });
         var report = tester.Run();
         output.WriteLine(report.ToString());
         var bug = report.AssertFound("InOrder", FailureKind.Safety);
@@ -30,7 +32,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingOrderingBug_MinimisedToTheTwoStepsThatMatter()
     {
-        var tester = new SystematicTester<object, PingMessage, PingEvent>(PingNode.Protocol(pipelined: true), new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true), new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
         var bug = tester.Run().AssertFound("InOrder");
         output.WriteLine(bug.ToString());
         // The shortest violation: ping 2 (or 3) delivered before ping 1.
@@ -45,7 +47,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void PingStopAndWait_IsCorrect_ExhaustivelyWithReorderingAndDuplication()
     {
         var options = new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } };
-        var tester = new SystematicTester<object, PingMessage, PingEvent>(PingNode.Protocol(pipelined: false), options);
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: false), options);
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
@@ -56,7 +58,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingPipelined_DfsFindsTheBug()
     {
-        var tester = new SystematicTester<object, PingMessage, PingEvent>(PingNode.Protocol(pipelined: true), new TestOptions());
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true), new TestOptions());
         var report = tester.Explore(maxDepth: 20);
         output.WriteLine(report.ToString());
         Assert.Equal("InOrder", report.Bug?.Property);
@@ -71,12 +73,12 @@ public class SystematicTests(ITestOutputHelper output)
     {
         // Retransmitted Acquires leave many messages in flight, so the fair suffix needs room to drain them.
         var options = new TestOptions { Strategy = strategy, Seed = 11, Iterations = 500, MaxSteps = 600, FairAfterSteps = 30, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = Schedules };
-        var tester = new SystematicTester<object, LockMessage, LockObservation>(LockNode.Protocol(retransmitRelease: false), options);
+        var tester = new SystematicTester<object, LockMessage, LockEvent>(Systems.Lock(retransmitRelease: false), options);
         var report = tester.Run();
         output.WriteLine(report.ToString());
-        var bug = report.AssertFound("EveryClientEnters", FailureKind.Liveness);
+        var bug = report.AssertFound("EveryClientAcquires", FailureKind.Liveness);
         Assert.Contains(bug.Schedule.Steps, s => s.Action == "drop n1→n0: Release { }" || s.Action == "drop n2→n0: Release { }");
-        Assert.Contains("Entered = 1", bug.Details); // the monitor's state: one client entered, the other never will
+        Assert.Contains("Grants = 1", bug.Details); // the monitor's state: one client got the lock, the other never will
         var replay = tester.Replay(bug.Schedule);
         Assert.Equal(bug.Trace, replay.Trace);
         Assert.Equal(FailureKind.Liveness, replay.Kind);
@@ -86,7 +88,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void LockWithRetransmit_HasNoSafetyOrLivenessViolation()
     {
         var options = new TestOptions { Strategy = StrategyKind.Portfolio, Seed = 5, Iterations = 200, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
-        var report = new SystematicTester<object, LockMessage, LockObservation>(LockNode.Protocol(retransmitRelease: true), options).Run();
+        var report = new SystematicTester<object, LockMessage, LockEvent>(Systems.Lock(retransmitRelease: true), options).Run();
         output.WriteLine(report.ToString());
         report.AssertNoBug();
         Assert.Equal(200, report.Iterations);
@@ -95,9 +97,9 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void ParallelAndShardedRuns_ReportTheSameFirstFailingIteration()
     {
-        var protocol = PingNode.Protocol(pipelined: true);
+        var protocol = Systems.Ping(pipelined: true);
         TestReport Run(int parallelism, int shard = 0, int shards = 1) =>
-            new SystematicTester<object, PingMessage, PingEvent>(protocol, new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
+            new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
         var sequential = Run(1);
         var parallel = Run(2);
         Assert.Equal(sequential.Bug!.Schedule.Iteration, parallel.Bug!.Schedule.Iteration);
@@ -110,8 +112,8 @@ public class SystematicTests(ITestOutputHelper output)
     [InlineData(0, "at least one node")]
     public void ImpossibleConfiguration_IsRejected(int nodes, string expected)
     {
-        var protocol = PingNode.Protocol(pipelined: true) with { Nodes = nodes };
-        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, PingEvent>(protocol));
+        var protocol = Systems.Ping(pipelined: true) with { Nodes = nodes };
+        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(protocol));
         Assert.Contains(expected, error.Message);
     }
 
@@ -119,7 +121,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void MoreCrashesThanNodes_IsRejected()
     {
         var faults = new FaultModel { MaxCrashes = 3, MaxDownAtOnce = 3, CrashKinds = [CrashKind.Stop] };
-        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, PingEvent>(PingNode.Protocol(false), new TestOptions { Faults = faults }));
+        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(false), new TestOptions { Faults = faults }));
         Assert.Contains("nodes down at once, but the system has only 2", error.Message);
         Assert.Throws<ConfigurationException>(() => TestOptions.ParseShard("3/2"));
         Assert.Equal((1, 4), TestOptions.ParseShard("1/4"));

@@ -122,10 +122,25 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         return new TestReport(protocol.Name, iterations, steps, watch.Elapsed, bug);
     }
 
+    /// <summary>
+    /// The helper for planted-bug tests: the run must find a violation of <paramref name="property"/>, and the saved
+    /// schedule must replay to the same failure with the same history, line for line.
+    /// </summary>
+    public Counterexample AssertFindsAndReplays(string property, FailureKind? kind = null)
+    {
+        var bug = Run().AssertFound(property, kind);
+        var schedule = bug.SchedulePath is not null ? Schedule.Load(bug.SchedulePath) : bug.Schedule;
+        var replay = Replay(schedule);
+        if (replay.Property != bug.Property || replay.Kind != bug.Kind || !replay.Trace.SequenceEqual(bug.Trace))
+            throw new SystematicTestException($"{protocol.Name}: the counterexample did not replay to the same history:\n{bug}\n--- replayed ---\n{string.Join("\n", replay.Trace)}");
+        return bug;
+    }
+
     /// <summary>Replays a schedule exactly; the result's trace is the history it produces, step by step.</summary>
     public ReplayResult Replay(Schedule schedule)
     {
-        var result = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false);
+        var probe = Execute(new ScheduleSource(schedule, lenient: false), [], trace: false, recordSteps: false);
+        var result = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: probe.Failure?.Property);
         return new ReplayResult(result.Failure?.Kind, result.Failure?.Property, result.Failure?.Details, result.Trace!);
     }
 
@@ -135,9 +150,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         var recorded = Execute(new StrategySource(new DecisionReplay(decisions), options.FairAfterSteps), [], trace: false, recordSteps: true);
         var failure = recorded.Failure ?? throw new SpecException($"{protocol.Name}: replaying the failing run's decisions did not fail: the nodes are not deterministic (a clock, unseeded randomness, or shared mutable state?)");
         var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, recorded.StartChoices, recorded.RecordedSteps!);
-        // A liveness counterexample needs its long fair suffix to exceed the threshold, so only safety ones are shrunk.
-        if (options.Minimize && failure.Kind != FailureKind.Liveness) schedule = Minimize(schedule, failure);
-        var final = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false);
+        if (options.Minimize) schedule = Minimize(schedule, failure);
+        var final = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: failure.Property);
         var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic");
         string? path = null;
         try
@@ -156,12 +170,17 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
 
     private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
 
-    /// <summary>Delta debugging (ddmin) over the steps: the smallest schedule found that still fails the same way.</summary>
+    /// <summary>
+    /// Delta debugging (ddmin) over the steps: the smallest schedule found that still fails the same way. A liveness
+    /// failure needs a long fair suffix to exceed its threshold, so a candidate is continued by fair random steps
+    /// (seeded, and recorded into the result) until the run ends; what shrinks is the part that matters.
+    /// </summary>
     private Schedule Minimize(Schedule schedule, Failure failure)
     {
         bool StillFails(IReadOnlyList<ScheduleStep> steps, out List<ScheduleStep> applied)
         {
-            var result = Execute(new ScheduleSource(schedule with { Steps = steps }, lenient: true), [], trace: false, recordSteps: true);
+            var continuation = failure.Kind == FailureKind.Liveness ? new Random(options.Seed) : null;
+            var result = Execute(new ScheduleSource(schedule with { Steps = steps }, lenient: true, continuation), [], trace: false, recordSteps: true);
             applied = result.RecordedSteps!;
             return result.Failure is { } f && f.Kind == failure.Kind && f.Property == failure.Property;
         }
@@ -176,7 +195,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             {
                 var subset = current.Skip(start).Take(chunk).ToList();
                 var complement = current.Take(start).Concat(current.Skip(start + chunk)).ToList();
-                if (StillFails(subset, out var applied) || StillFails(complement, out applied))
+                // Only a strictly shorter applied schedule counts (a liveness candidate's continuation can make it longer).
+                if ((StillFails(subset, out var applied) && applied.Count < current.Count) || (StillFails(complement, out applied) && applied.Count < current.Count))
                 {
                     current = applied;
                     granularity = Math.Max(granularity - 1, 2);
@@ -196,12 +216,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     private sealed record RunResult(Failure? Failure, int Steps, List<string>? Trace, IReadOnlyList<int> StartChoices, List<ScheduleStep>? RecordedSteps);
 
     /// <summary>One run. The step source decides each action (or ends the run); every choice goes through it.</summary>
-    private RunResult Execute(IStepSource source, List<ScheduledAction> enabled, bool trace, bool recordSteps)
+    /// <param name="watch">With a trace: after each step, show the current values of the variables this property reads.</param>
+    private RunResult Execute(IStepSource source, List<ScheduledAction> enabled, bool trace, bool recordSteps, string? watch = null)
     {
         var world = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes) { Trace = trace ? [] : null };
         var choices = new RecordingChoices(source);
         var recorded = recordSteps ? new List<ScheduleStep>() : null;
         var temperature = new int[world.Monitor.LivenessProperties.Count];
+        var watched = trace && watch is not null ? protocol.Spec.Properties.FirstOrDefault(p => p.Name == watch || watch.StartsWith(p.Name + "[", StringComparison.Ordinal)) : null;
+        string? lastValues = null;
         var step = 0;
         try
         {
@@ -225,7 +248,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 var description = recordSteps || trace ? world.Describe(action) : null;
                 var traceStart = world.Trace?.Count ?? 0;
                 world.Apply(action, choices);
-                if (world.Trace is not null) world.Trace[traceStart] = $"{step + 1,4}. {world.Trace[traceStart]}";
+                if (world.Trace is not null)
+                {
+                    world.Trace[traceStart] = $"{step + 1,4}. {world.Trace[traceStart]}";
+                    if (watched is not null && world.Violation is null && string.Join(", ", world.Monitor.ValuesReadBy(watched)) is var values && values != lastValues)
+                    {
+                        world.Trace.Add($"          {values}");
+                        lastValues = values;
+                    }
+                }
                 if (recorded is not null) recorded.Add(new ScheduleStep(description!, choices.Take()));
                 else choices.Forget();
                 step++;
@@ -295,15 +326,17 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     }
 
     /// <summary>Follows a schedule by action descriptions. Lenient (for minimisation): a step whose action is not enabled is skipped.</summary>
-    private sealed class ScheduleSource(Schedule schedule, bool lenient) : IStepSource
+    private sealed class ScheduleSource(Schedule schedule, bool lenient, Random? continuation = null) : IStepSource
     {
         private int position = -1;
         private int choice;
         private bool starting = true;
+        private bool continuing;
 
         public int Next(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled, int step)
         {
             starting = false;
+            if (continuing) return continuation!.Next(enabled.Count);
             while (++position < schedule.Steps.Count)
             {
                 choice = 0;
@@ -313,11 +346,14 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 if (!lenient)
                     throw new SpecException($"schedule step {position + 1} ('{wanted}') is not enabled; enabled: {string.Join("; ", enabled.Select(world.Describe))}");
             }
-            return -1;
+            if (continuation is null) return -1;
+            continuing = true;
+            return continuation.Next(enabled.Count);
         }
 
         public int Choose(int count)
         {
+            if (continuing) return continuation!.Next(count);
             var list = starting ? schedule.StartChoices : schedule.Steps[position].Choices;
             if (choice < list.Count && list[choice] < count) return list[choice++];
             if (!lenient) throw new SpecException($"schedule step {position + 1}: a node asked for a choice the schedule does not have");

@@ -17,7 +17,8 @@ public static class LockService
     public const string Name = "LockService";
     public const int Nobody = -1;
 
-    public static Spec<LockEvent> Create()
+    /// <param name="clients">When positive, also a liveness monitor: hot until that many grants were made (every client gets the lock).</param>
+    public static Spec<LockEvent> Create(int clients = 0)
     {
         var spec = new SpecBuilder<LockEvent>(Name);
         var holder = spec.Variable<int>("Holder");
@@ -31,6 +32,7 @@ public static class LockService
         spec.Invariant("GrantsNonNegative", () => grants.Now >= 0);
         spec.Invariant("SomeoneHoldsOnlyAfterAGrant", () => holder.Now == Nobody || grants.Now >= 1);
         spec.StepProperty("GrantsNeverDecrease", e => grants.Next >= grants.Now);
+        if (clients > 0) spec.Liveness("EveryClientAcquires", () => grants.Now < clients);
         return spec.Build();
     }
 }

@@ -91,6 +91,10 @@ public sealed class Monitor<TEvent> where TEvent : class
     /// <summary>Bit i set: liveness property i is hot now.</summary>
     public long HotMask => compiled.LivenessProperties.Count == 0 ? 0 : compiled.HotMask(Evaluator.State);
 
+    /// <summary>The current values of the variables <paramref name="property"/> reads (for step-by-step traces).</summary>
+    public IReadOnlyList<VariableValue> ValuesReadBy(Property property) =>
+        PropertyReads.Values(Evaluator.Spec, Evaluator.State, property, 0, currentOnly: true);
+
     /// <summary>A report of a liveness property that stayed hot: the state it is in and the values it reads.</summary>
     public Violation DescribeHot(Property liveness) => Describe(liveness, 0, null, Evaluator.Length);
 
@@ -157,14 +161,16 @@ public static class History
 /// <summary>The values a property reads, for reports: each variable it mentions (a whole family when the index is computed).</summary>
 internal static class PropertyReads
 {
-    public static IReadOnlyList<VariableValue> Values(ISpec spec, SpecState state, Property property, int index)
+    /// <param name="currentOnly">Read every variable's current value (after a step has been committed, the post-event values are the current ones).</param>
+    public static IReadOnlyList<VariableValue> Values(ISpec spec, SpecState state, Property property, int index, bool currentOnly = false)
     {
         var body = Staging.Instantiate(property.Body, null, null, property.IndexParameter, index);
         var sites = ReadCollector.Collect(spec, body);
         var values = new List<VariableValue>();
         var seen = new HashSet<string>();
-        foreach (var site in sites.OrderBy(s => s.Next))
+        foreach (var original in sites.OrderBy(s => s.Next))
         {
+            var site = currentOnly ? original with { Next = false } : original;
             var indices = site.ConstantIndex is int i ? [i] : Enumerable.Range(0, site.Variable.Count);
             foreach (var member in indices)
             {

@@ -1,10 +1,10 @@
-using Verification.Checkers.Systematic;
+using Verification.Specs.Examples;
 using Verification.Runtime;
 using Verification.Specs;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols;
 
-// ---- A two-node ping/ack protocol. The receiver must deliver pings to its application in order. ----
+// ---- A two-node ping/ack protocol. The receiver must deliver pings to its application in order (spec InOrderDelivery). ----
 
 public abstract record PingMessage;
 
@@ -15,26 +15,6 @@ public sealed record Ack(int Seq) : PingMessage;
 public sealed record SenderState(int NextToSend, int Acked);
 
 public sealed record ReceiverState(int Expected);
-
-/// <summary>The spec's alphabet: what the receiver hands to its application.</summary>
-public abstract record PingEvent;
-
-public sealed record Delivered(int Seq) : PingEvent;
-
-public static class PingSpec
-{
-    public const int Count = 3;
-
-    public static Spec<PingEvent> Create()
-    {
-        var spec = new SpecBuilder<PingEvent>("PingInOrder");
-        var last = spec.Variable<int>("LastDelivered");
-        spec.Define(last, 0, e => ((Delivered)e).Seq);
-        spec.StepProperty("InOrder", e => ((Delivered)e).Seq == last.Now + 1);
-        spec.Liveness("AllDelivered", () => last.Now < Count);
-        return spec.Build();
-    }
-}
 
 /// <summary>
 /// n0 sends pings 1..3 and n1 delivers them. The planted ordering bug: the sender pipelines all three pings and the
@@ -53,8 +33,8 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
             effects.Send(Receiver, new Ping(1));
             return new SenderState(2, 0);
         }
-        for (var seq = 1; seq <= PingSpec.Count; seq++) effects.Send(Receiver, new Ping(seq));
-        return new SenderState(PingSpec.Count + 1, 0);
+        for (var seq = 1; seq <= InOrderDelivery.Messages; seq++) effects.Send(Receiver, new Ping(seq));
+        return new SenderState(InOrderDelivery.Messages + 1, 0);
     }
 
     public object OnMessage(object state, NodeId from, PingMessage message, Effects<object, PingMessage> effects)
@@ -73,7 +53,7 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
                 return receiver with { Expected = receiver.Expected + 1 };
             case (SenderState sender, Ack ack):
                 if (pipelined || ack.Seq != sender.NextToSend - 1) return sender with { Acked = Math.Max(sender.Acked, ack.Seq) };
-                if (sender.NextToSend <= PingSpec.Count) effects.Send(Receiver, new Ping(sender.NextToSend));
+                if (sender.NextToSend <= InOrderDelivery.Messages) effects.Send(Receiver, new Ping(sender.NextToSend));
                 return new SenderState(sender.NextToSend + 1, ack.Seq);
             default:
                 return state;
@@ -84,6 +64,6 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
 
     public object OnRecover(object? persisted, Effects<object, PingMessage> effects) => persisted ?? Start(effects);
 
-    public static Protocol<object, PingMessage, PingEvent> Protocol(bool pipelined) =>
-        new(pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(pipelined), PingSpec.Create());
+    public const string PipelinedName = "PingPipelined";
+    public const string StopAndWaitName = "PingStopAndWait";
 }

@@ -1,10 +1,10 @@
-using Verification.Checkers.Systematic;
+using Verification.Specs.Examples;
 using Verification.Runtime;
 using Verification.Specs;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols;
 
-// ---- A lock server (n0) and two clients (n1, n2), each of which takes the lock once and releases it. ----
+// ---- A lock server (n0) and two clients (n1, n2), each of which takes the lock once and releases it (spec LockService). ----
 
 public abstract record LockMessage;
 
@@ -20,30 +20,6 @@ public sealed record ReleaseAcknowledged : LockMessage;
 public sealed record ServerState(int Holder, string Waiting, string Served);
 
 public sealed record ClientState(string Phase);
-
-public abstract record LockObservation;
-
-public sealed record Entered(int Client) : LockObservation;
-
-public sealed record Left(int Client) : LockObservation;
-
-public static class LockSpec
-{
-    public const int Clients = 2;
-
-    public static Spec<LockObservation> Create()
-    {
-        var spec = new SpecBuilder<LockObservation>("MutexAndProgress");
-        var holder = spec.Variable<int>("Holder");
-        var entered = spec.Variable<int>("Entered");
-        spec.Define(holder, -1, e => e is Entered ? ((Entered)e).Client : -1);
-        spec.Define(entered, 0, e => e is Entered ? entered.Now + 1 : entered.Now);
-        spec.Guard("MutualExclusion", e => !(e is Entered) || holder.Now == -1);
-        spec.Guard("OnlyTheHolderLeaves", e => !(e is Left) || ((Left)e).Client == holder.Now);
-        spec.Liveness("EveryClientEnters", () => entered.Now < Clients);
-        return spec.Build();
-    }
-}
 
 /// <summary>
 /// Clients retransmit Acquire until granted, and the server tolerates retransmissions (it re-grants to the holder and
@@ -96,8 +72,8 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
             case (ClientState { Phase: "waiting" }, Granted):
                 var self = effects.Self.Index;
                 effects.CancelTimer("acquire");
-                effects.Observe(new Entered(self));
-                effects.Observe(new Left(self));
+                effects.Observe(new Acquired(self));
+                effects.Observe(new Released(self));
                 effects.Send(Server, new Release());
                 if (retransmitRelease) effects.SetTimer("release");
                 return new ClientState("releasing");
@@ -126,6 +102,7 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
 
     public object OnRecover(object? persisted, Effects<object, LockMessage> effects) => persisted ?? Start(effects);
 
-    public static Protocol<object, LockMessage, LockObservation> Protocol(bool retransmitRelease) =>
-        new(retransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + LockSpec.Clients, _ => new LockNode(retransmitRelease), LockSpec.Create());
+    public const int Clients = 2;
+    public const string LostReleaseName = "LockLostRelease";
+    public const string RetransmitName = "LockWithRetransmit";
 }

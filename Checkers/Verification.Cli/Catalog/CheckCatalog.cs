@@ -3,7 +3,7 @@ using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Examples;
 
-namespace Verification.Checkers.Catalog;
+namespace Verification.Cli.Catalog;
 
 /// <summary>What a check is about (the JSON report's "kind").</summary>
 public enum CheckKind
@@ -45,7 +45,7 @@ public static class CheckCatalog
         new SpecEntry<SchedulerEvent>(Scheduler.Name, "the seed's Clock, Executing, priority_p and waiting_p", () => Scheduler.Create(), maxInteger: 2),
         new SpecEntry<ShiftEvent>(ShiftRegister.Name, "the seed's shift register composed from instances of L", () => ShiftRegister.Create(4), maxInteger: 9),
         new SpecEntry<CounterEvent>("LastEvent", "the seed's L, undefined at Nil", LastEvent.Create<CounterEvent>),
-        new SpecEntry<LockEvent>(LockService.Name, "a lock service's log: guards and invariants", LockService.Create, maxInteger: 2),
+        new SpecEntry<LockEvent>(LockService.Name, "a lock service's log: guards and invariants", () => LockService.Create(), maxInteger: 2),
     ];
 
     public static ISpecEntry Spec(string name) =>
@@ -77,6 +77,7 @@ public static class CheckCatalog
         checks.Add(Proof("Scheduler: all properties by induction", Scheduler.Name, null, Verdict.Proved));
         checks.Add(Proof("ShiftRegister: step properties by induction", ShiftRegister.Name, null, Verdict.Proved));
         checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Verdict.Proved));
+        checks.AddRange(ProtocolChecks.All(seed));
         return checks;
     }
 

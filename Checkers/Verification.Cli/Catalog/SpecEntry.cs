@@ -1,7 +1,7 @@
 using Verification.Checkers.Smt;
 using Verification.Specs;
 
-namespace Verification.Checkers.Catalog;
+namespace Verification.Cli.Catalog;
 
 /// <summary>
 /// A shipped spec seen without its alphabet type, so the CLI can name it on the command line and apply each use
