@@ -25,23 +25,6 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     public ExplorationReport Explore(int maxDepth)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
-        try
-        {
-            return Explore(maxDepth, alwaysClone: false);
-        }
-        catch (ChoicesDiscovered)
-        {
-            // A node asked for a choice while its state was being reused in place: explore again, copying every successor.
-            return Explore(maxDepth, alwaysClone: true);
-        }
-    }
-
-    private sealed class ChoicesDiscovered : Exception;
-
-    private static readonly List<int> NoChoices = [];
-
-    private ExplorationReport Explore(int maxDepth, bool alwaysClone)
-    {
         var watch = Stopwatch.StartNew();
         var visited = new HashSet<StateKey>();
         long transitions = 0, keyBytes = 0;
@@ -58,6 +41,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         if (start.Violation is not null) return Found(null, 0);
         stack.Push((start, null, 0));
         var enabled = new List<ScheduledAction>();
+        var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
+        var choices = new VectorChoices(NoChoices);
         while (stack.Count > 0)
         {
             var (world, path, depth) = stack.Pop();
@@ -81,20 +66,17 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 var vector = NoChoices;
                 while (true)
                 {
-                    // The last successor may take the popped state itself: nothing else needs it any more.
-                    var inPlace = index == 0 && vector.Count == 0 && !alwaysClone;
-                    var next = inPlace ? world : world.Clone();
-                    var choices = new VectorChoices(vector);
+                    scratch.CopyFrom(world);
+                    var next = scratch;
+                    choices.Reset(vector);
                     next.Apply(actions[index], choices);
-                    if (inPlace && choices.Branches.Count > 0) throw new ChoicesDiscovered();
                     transitions++;
-                    var nextPath = new PathNode(path, index, choices.Used.Count == 0 ? null : choices.Used.ToArray());
-                    if (next.Violation is not null) return Found(nextPath, depth + 1);
+                    if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
                     var key = next.Key();
                     if (visited.Add(key))
                     {
                         keyBytes += key.ApproximateBytes;
-                        stack.Push((next, nextPath, depth + 1));
+                        stack.Push((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
                     }
                     if (!choices.Advance(out vector)) break;
                 }
@@ -111,6 +93,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), false, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count));
         }
     }
+
+    private static readonly List<int> NoChoices = [];
 
     /// <summary>How a state was reached, as a chain back to the start (no copying of whole paths per state).</summary>
     private sealed record PathNode(PathNode? Parent, int Action, int[]? Choices)
@@ -135,6 +119,16 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     {
         private static readonly List<int> None = [];
         private List<int>? used, branches;
+
+        /// <summary>Starts answering from another vector (one instance serves every transition).</summary>
+        public void Reset(List<int> next)
+        {
+            vector = next;
+            used = null;
+            branches = null;
+        }
+
+        public int[]? UsedArray() => used is null || used.Count == 0 ? null : used.ToArray();
 
         public List<int> Used => used ?? None;
         public List<int> Branches => branches ?? None;

@@ -109,6 +109,26 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
 
     public World<TState, TMessage, TSpecEvent> Clone() => new(this);
 
+    /// <summary>Makes this world equal to <paramref name="source"/> without allocating (a scratch copy for exploring one transition).</summary>
+    public void CopyFrom(World<TState, TMessage, TSpecEvent> source)
+    {
+        Array.Copy(source.states, states, states.Length);
+        Array.Copy(source.persisted, persisted, persisted.Length);
+        Array.Copy(source.status, status, status.Length);
+        Array.Copy(source.timers, timers, timers.Length);
+        inFlight.Clear();
+        inFlight.AddRange(source.inFlight);
+        partitionMask = source.partitionMask;
+        crashes = source.crashes;
+        down = source.down;
+        losses = source.losses;
+        duplicates = source.duplicates;
+        partitions = source.partitions;
+        nextEnvelope = source.nextEnvelope;
+        FaultsEnabled = source.FaultsEnabled;
+        Monitor.CopyFrom(source.Monitor);
+    }
+
     public void Start(IChoiceSource choices)
     {
         for (var i = 0; i < nodes.Length; i++)

@@ -43,6 +43,13 @@ public sealed class Evaluator<TEvent> where TEvent : class
         Commit();
     }
 
+    /// <summary>Makes this evaluator equal to <paramref name="source"/> (same spec) without allocating.</summary>
+    public void CopyFrom(Evaluator<TEvent> source)
+    {
+        State.CopyFrom(source.State);
+        Length = source.Length;
+    }
+
     /// <summary>An independent copy at the same prefix.</summary>
     public Evaluator<TEvent> Fork() => new(this);
 

@@ -101,6 +101,13 @@ public sealed class Monitor<TEvent> where TEvent : class
     /// <summary>An independent copy (for forking an exploration); the copy keeps no prefix.</summary>
     public Monitor<TEvent> Fork() => new(this);
 
+    /// <summary>Makes this monitor equal to <paramref name="source"/> (same spec) without allocating; keeps no prefix.</summary>
+    public void CopyFrom(Monitor<TEvent> source)
+    {
+        Evaluator.CopyFrom(source.Evaluator);
+        Violation = source.Violation;
+    }
+
     private Monitor(Monitor<TEvent> source)
     {
         Evaluator = source.Evaluator.Fork();

@@ -47,6 +47,16 @@ public sealed class SpecState
     /// <summary>An independent copy (for forking an exploration).</summary>
     public SpecState Clone() => new(this);
 
+    /// <summary>Overwrites this state with <paramref name="source"/>'s values (same spec), reusing this state's arrays.</summary>
+    public void CopyFrom(SpecState source)
+    {
+        Array.Copy(source.Numbers, Numbers, Numbers.Length);
+        Array.Copy(source.Flags, Flags, Flags.Length);
+        Array.Copy(source.References, References, References.Length);
+        Parity = source.Parity;
+        for (var i = 0; i < Children.Length; i++) Children[i].CopyFrom(source.Children[i]);
+    }
+
     /// <summary>Offset of the current (next = false) or next half for a storage of <paramref name="count"/> slots.</summary>
     internal int Offset(int count, bool next) => (next ? 1 - Parity : Parity) * count;
 
