@@ -63,6 +63,18 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
         return Bug;
     }
 
+    /// <summary>
+    /// Combines the reports of shards (ShardIndex 0..n−1 of one configuration): iterations and steps add up, and the
+    /// bug reported is the one of the lowest iteration, as a single unsharded run would report.
+    /// </summary>
+    public static TestReport Merge(IReadOnlyList<TestReport> shards)
+    {
+        if (shards.Count == 0) throw new ConfigurationException("no shard reports to merge");
+        if (shards.Select(s => s.Protocol).Distinct().Count() > 1) throw new ConfigurationException("shard reports of different protocols cannot be merged");
+        var bug = shards.Where(s => s.Bug is not null).Select(s => s.Bug!).OrderBy(b => b.Schedule.Iteration).FirstOrDefault();
+        return new TestReport(shards[0].Protocol, shards.Sum(s => s.Iterations), shards.Sum(s => s.Steps), shards.Max(s => s.Elapsed), bug);
+    }
+
     public override string ToString() =>
         $"{Protocol}: {Iterations} iterations, {Steps} steps in {Elapsed.TotalSeconds:F2} s ({StepsPerSecond:F0} steps/s): " + (Bug is null ? "no bug found" : Bug.ToString());
 }
