@@ -1,0 +1,118 @@
+using Verification.Checkers.Systematic;
+using Verification.Runtime;
+using Verification.Specs;
+using Xunit.Abstractions;
+
+namespace Verification.Systematic.Tests;
+
+public abstract record IssueEvent;
+
+public sealed record Issued(int Number) : IssueEvent;
+
+public sealed record Picked(int Value) : IssueEvent;
+
+public sealed record Tick;
+
+public sealed record SequencerState(int Next);
+
+/// <summary>
+/// A sequencer hands out numbers on a timer; numbers must never repeat, even across crashes. The planted bug: it
+/// does not persist the counter, so after an amnesia crash it starts again from 1. The fix persists the counter
+/// before it announces the number (the persist-before-send rule). It also draws a random "lottery" value through the
+/// runtime, to exercise choices.
+/// </summary>
+public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerState, Tick>
+{
+    public SequencerState Start(Effects<SequencerState, Tick> effects)
+    {
+        effects.SetTimer("issue");
+        if (effects.Self.Index == 1) effects.SetTimer("lottery");
+        return new SequencerState(1);
+    }
+
+    public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<SequencerState, Tick> effects) => state;
+
+    public SequencerState OnTimer(SequencerState state, string timer, Effects<SequencerState, Tick> effects)
+    {
+        if (timer == "lottery")
+        {
+            effects.Observe(new Picked(effects.Choose(3)));
+            return state;
+        }
+        if (effects.Self.Index != 0 || state.Next > limit) return state;
+        var next = new SequencerState(state.Next + 1);
+        if (persist) effects.Persist(next);
+        effects.Observe(new Issued(state.Next));
+        effects.SetTimer("issue");
+        return next;
+    }
+
+    public SequencerState OnRecover(SequencerState? persisted, Effects<SequencerState, Tick> effects)
+    {
+        effects.SetTimer("issue");
+        return persisted ?? new SequencerState(1);
+    }
+
+    public static Spec<IssueEvent> Spec(bool lotteryMayPickTwo)
+    {
+        var spec = new SpecBuilder<IssueEvent>("UniqueNumbers");
+        var highest = spec.Variable<int>("Highest");
+        spec.Define(highest, 0, e => e is Issued ? ((Issued)e).Number : highest.Now);
+        spec.StepProperty("NeverReissued", e => !(e is Issued) || ((Issued)e).Number > highest.Now);
+        if (!lotteryMayPickTwo) spec.StepProperty("LotteryNeverTwo", e => !(e is Picked) || ((Picked)e).Value != 2);
+        return spec.Build();
+    }
+
+    public static Protocol<SequencerState, Tick, IssueEvent> Protocol(bool persist, bool lotteryMayPickTwo = true) =>
+        new(persist ? "SequencerPersisting" : "SequencerForgetful", 2, _ => new Sequencer(persist), Spec(lotteryMayPickTwo));
+}
+
+public class FaultTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void UnpersistedCounter_AfterAnAmnesiaCrash_ReissuesANumber()
+    {
+        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: false), new TestOptions { Seed = 2, Iterations = 200, MaxSteps = 30, Faults = FaultModel.CrashRecover(1) });
+        var bug = tester.AssertFindsAndReplays("NeverReissued", FailureKind.Safety);
+        output.WriteLine(bug.ToString());
+        Assert.Contains(bug.Schedule.Steps, s => s.Action == "crash n0 (amnesia)");
+        Assert.Contains(bug.Schedule.Steps, s => s.Action == "recover n0");
+    }
+
+    [Fact]
+    public void UnpersistedCounter_DfsFindsTheShortestCrash()
+    {
+        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: false), new TestOptions { Faults = FaultModel.CrashRecover(1) });
+        var report = tester.Explore(maxDepth: 12);
+        output.WriteLine(report.ToString());
+        Assert.Equal("NeverReissued", report.Bug?.Property);
+        // issue 1, crash, recover, issue 1 again
+        Assert.Equal(4, report.Bug!.Schedule.Steps.Count(s => !s.Action.StartsWith("timer n1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void PersistedCounter_SurvivesEveryFaultKind_Exhaustively()
+    {
+        var faults = new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause, CrashKind.Stop], MaxPartitions = 1 };
+        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Faults = faults });
+        var report = tester.Explore(maxDepth: 40);
+        output.WriteLine(report.ToString());
+        Assert.Null(report.Bug);
+        Assert.True(report.Complete);
+        Assert.Equal(672, report.States); // pinned
+        new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertNoBug();
+    }
+
+    [Fact]
+    public void RandomValuesAreChoices_DfsBranchesOnThem_AndReplayRepeatsThem()
+    {
+        var protocol = Sequencer.Protocol(persist: true, lotteryMayPickTwo: false);
+        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(protocol, new TestOptions { Seed = 4, Iterations = 100, MaxSteps = 20 });
+        var dfs = tester.Explore(maxDepth: 10);
+        Assert.Equal("LotteryNeverTwo", dfs.Bug?.Property);
+        var lottery = Assert.Single(dfs.Bug!.Schedule.Steps, s => s.Action == "timer n1 'lottery'");
+        Assert.Equal([2], lottery.Choices);
+        var random = tester.AssertFindsAndReplays("LotteryNeverTwo");
+        Assert.Contains(random.Schedule.Steps, s => s.Choices.SequenceEqual([2]));
+    }
+}
