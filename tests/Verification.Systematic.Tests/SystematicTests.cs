@@ -109,6 +109,34 @@ public class SystematicTests(ITestOutputHelper output)
         Assert.Equal(sequential.Bug.Trace, merged.Bug.Trace);
     }
 
+    [Fact]
+    public void Minimisation_NeverReturnsAScheduleThatNoLongerFails()
+    {
+        for (var seed = 1; seed <= 15; seed++)
+        {
+            var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true),
+                new TestOptions { Strategy = StrategyKind.Random, Seed = seed, Iterations = 100, MaxSteps = 50, Faults = new FaultModel { MaxDuplicates = 1, MaxLosses = 1 } });
+            var bug = tester.Run().AssertFound("InOrder");
+            Assert.True(bug.Schedule.Steps.Count <= bug.OriginalSteps);
+            var replay = tester.Replay(bug.Schedule);
+            Assert.Equal("InOrder", replay.Property);
+            Assert.Equal(bug.Trace, replay.Trace);
+        }
+    }
+
+    [Fact]
+    public void LostPingWithoutRetransmission_RunEndsWithAHotMonitor()
+    {
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: false),
+            new TestOptions { Strategy = StrategyKind.Random, Seed = 1, Iterations = 200, MaxSteps = 50, FairAfterSteps = 10, Faults = new FaultModel { MaxLosses = 1 } });
+        var bug = tester.AssertFindsAndReplays("AllDelivered", FailureKind.Liveness);
+        output.WriteLine(bug.ToString());
+        Assert.Contains("is hot when the run ends", bug.Details);
+        Assert.Contains(bug.Schedule.Steps, s => s.Action.StartsWith("drop ", StringComparison.Ordinal));
+        // DFS reports the same kind of violation on a terminal state.
+        Assert.Equal("AllDelivered", tester.Explore(maxDepth: 20).Bug?.Property);
+    }
+
     [Theory]
     [InlineData(0, "at least one node")]
     public void ImpossibleConfiguration_IsRejected(int nodes, string expected)
