@@ -64,27 +64,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         Monitor = new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false);
     }
 
-    private World(World<TState, TMessage, TSpecEvent> source)
-    {
-        protocol = source.protocol;
-        faults = source.faults;
-        nodes = source.nodes;
-        observesEnvironment = source.observesEnvironment;
-        states = (TState?[])source.states.Clone();
-        persisted = (TState?[])source.persisted.Clone();
-        status = (NodeStatus[])source.status.Clone();
-        timers = (string[][])source.timers.Clone();
-        inFlight = new List<Envelope<TMessage>>(source.inFlight);
-        partitionMask = source.partitionMask;
-        crashes = source.crashes;
-        down = source.down;
-        losses = source.losses;
-        duplicates = source.duplicates;
-        partitions = source.partitions;
-        nextEnvelope = source.nextEnvelope;
-        FaultsEnabled = source.FaultsEnabled;
-        Monitor = source.Monitor.Fork();
-    }
+    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes) => CopyFrom(source);
 
     public Monitor<TSpecEvent> Monitor { get; }
 
