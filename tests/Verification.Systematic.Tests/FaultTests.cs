@@ -116,3 +116,27 @@ public class FaultTests(ITestOutputHelper output)
         Assert.Contains(random.Schedule.Steps, s => s.Choices.SequenceEqual([2]));
     }
 }
+
+public class DefinitionErrorTests
+{
+    private sealed class Stranger : INode<SequencerState, Tick>
+    {
+        public SequencerState Start(Effects<SequencerState, Tick> effects)
+        {
+            effects.Observe("not an event of the spec");
+            return new SequencerState(0);
+        }
+
+        public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<SequencerState, Tick> effects) => state;
+        public SequencerState OnTimer(SequencerState state, string timer, Effects<SequencerState, Tick> effects) => state;
+        public SequencerState OnRecover(SequencerState? persisted, Effects<SequencerState, Tick> effects) => new(0);
+    }
+
+    [Fact]
+    public void ObservingAnEventOutsideTheSpecsAlphabet_IsADefinitionError_NotABug()
+    {
+        var protocol = new Protocol<SequencerState, Tick, IssueEvent>("Stranger", 1, _ => new Stranger(), Sequencer.Spec(true));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => new SystematicTester<SequencerState, Tick, IssueEvent>(protocol, new TestOptions { Iterations = 5, Parallelism = 2 }).Run());
+        Assert.Contains("n0 observed not an event of the spec, which is not an event of spec 'UniqueNumbers' (IssueEvent)", error.Message);
+    }
+}

@@ -106,7 +106,20 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         (RunResult Result, List<int> Decisions, string Strategy)? best = null;
         var gate = new object();
         var workers = options.Parallelism;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+        try
+        {
+            RunIterations();
+        }
+        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions[0] is SpecException)
+        {
+            // A problem of the system's definition (an observed event outside the spec's alphabet, say): report it as such.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0]).Throw();
+        }
+        Counterexample? bug = null;
+        if (best is { } found) bug = Explain(found.Decisions, found.Strategy, bestIteration, found.Result.Steps);
+        return new TestReport(protocol.Name, iterations, steps, watch.Elapsed, bug);
+
+        void RunIterations() => Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
             var enabled = new List<ScheduledAction>();
             for (var k = (long)worker; k < options.Iterations; k += workers)
@@ -129,9 +142,6 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 break;
             }
         });
-        Counterexample? bug = null;
-        if (best is { } found) bug = Explain(found.Decisions, found.Strategy, bestIteration, found.Result.Steps);
-        return new TestReport(protocol.Name, iterations, steps, watch.Elapsed, bug);
     }
 
     /// <summary>
