@@ -16,6 +16,9 @@ public sealed record TestOptions
     /// <summary>A liveness monitor hot for more than this many consecutive steps of the fair suffix is a violation.</summary>
     public int LivenessThreshold { get; init; } = 80;
 
+    /// <summary>Judge the spec's liveness properties (off for safety-only runs of protocols that need not terminate, e.g. bounded retries).</summary>
+    public bool CheckLiveness { get; init; } = true;
+
     /// <summary>Worker threads; iterations are split among them and the result does not depend on the count.</summary>
     public int Parallelism { get; init; } = 1;
 

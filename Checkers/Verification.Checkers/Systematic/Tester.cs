@@ -244,7 +244,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         var world = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes) { Trace = trace ? [] : null };
         var choices = new RecordingChoices(source);
         var recorded = recordSteps ? new List<ScheduleStep>() : null;
-        var temperature = new int[world.Monitor.LivenessProperties.Count];
+        var temperature = new int[options.CheckLiveness ? world.Monitor.LivenessProperties.Count : 0];
         var watched = trace && watch is not null ? protocol.Spec.Properties.FirstOrDefault(p => p.Name == watch || watch.StartsWith(p.Name + "[", StringComparison.Ordinal)) : null;
         string? lastValues = null;
         var step = 0;

@@ -78,6 +78,7 @@ public static class CheckCatalog
         checks.Add(Proof("ShiftRegister: step properties by induction", ShiftRegister.Name, null, Verdict.Proved));
         checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Verdict.Proved));
         checks.AddRange(ProtocolChecks.All(seed));
+        checks.AddRange(PaxosChecks.All(seed));
         return checks;
     }
 

@@ -45,7 +45,7 @@ internal static class ProtocolChecks
     }
 
     /// <summary>A planted bug "holds" only if the tester misses it; found and replayed, its verdict is "violated".</summary>
-    private static CheckDefinition PlantedBug(string name, string property, FailureKind kind, Func<Counterexample> find) =>
+    internal static CheckDefinition PlantedBug(string name, string property, FailureKind kind, Func<Counterexample> find) =>
         new(name, CheckKind.PlantedBug, Verdict.Violated, $"the default portfolio must find a {kind.ToString().ToLowerInvariant()} violation of {property} and replay it", () =>
         {
             try

@@ -1,0 +1,46 @@
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Specs.Consensus;
+
+namespace Verification.Cli.Catalog;
+
+/// <summary>Single-decree Paxos under the systematic tester: the correct protocol holds, every planted bug is found with the property it breaks.</summary>
+internal static class PaxosChecks
+{
+    private static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) =>
+        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+
+    private static TestOptions Options(int seed, long iterations, FaultModel faults) => new()
+    {
+        Seed = seed,
+        Iterations = iterations,
+        MaxSteps = 150,
+        CheckLiveness = false, // bounded rounds over a lossy network need not decide: safety is checked here
+        Faults = faults,
+        Parallelism = Environment.ProcessorCount,
+    };
+
+    public static IEnumerable<CheckDefinition> All(int seed)
+    {
+        yield return new CheckDefinition("Paxos (2 proposers, 3 acceptors): loss, duplication, partition, crash-recover", CheckKind.Protocol, Verdict.Holds,
+            "50,000 runs of the default portfolio against the Paxos spec's guards and consensus properties", () =>
+            {
+                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(System(new PaxosConfig()),
+                    Options(seed, 50_000, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        foreach (var (bug, property) in new[]
+                 {
+                     (PaxosBug.AcceptorForgetsPromise, "PromiseOnlyHigher"),
+                     (PaxosBug.PromiseOmitsAcceptedValue, "PromiseReportsLastVote"),
+                     (PaxosBug.ProposerIgnoresReportedValue, "Agreement"),
+                     (PaxosBug.MinorityQuorum, "Agreement"),
+                     (PaxosBug.AcceptsLowerBallot, "VoteRespectsPromise"),
+                 })
+        {
+            var faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+            yield return ProtocolChecks.PlantedBug($"Paxos planted bug {bug} ({property})", property, FailureKind.Safety,
+                () => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(System(new PaxosConfig(Bugs: bug)), Options(seed, 20_000, faults)).AssertFindsAndReplays(property, FailureKind.Safety));
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using Verification.Runtime;
+using Verification.Specs.Consensus;
+
+namespace Verification.Protocols;
+
+/// <summary>Planted bugs, each switched on by configuration (they can be combined).</summary>
+[Flags]
+public enum PaxosBug
+{
+    None = 0,
+
+    /// <summary>An acceptor does not persist its promise: after an amnesia crash it can promise a lower ballot.</summary>
+    AcceptorForgetsPromise = 1,
+
+    /// <summary>The 1b reply omits the acceptor's previously accepted value.</summary>
+    PromiseOmitsAcceptedValue = 2,
+
+    /// <summary>A proposer proposes its own value although a 1b reported an accepted one.</summary>
+    ProposerIgnoresReportedValue = 4,
+
+    /// <summary>Quorums of ⌊N/2⌋ acceptors: two quorums need not intersect.</summary>
+    MinorityQuorum = 8,
+
+    /// <summary>An acceptor accepts a 2a for a ballot lower than it promised.</summary>
+    AcceptsLowerBallot = 16,
+}
+
+/// <summary>Nodes 0..P−1 are proposers (and learners), P..P+A−1 acceptors. Proposer i proposes value i; ballots are round·P + i.</summary>
+public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None)
+{
+    public int Nodes => Proposers + Acceptors;
+    public int Ballots => MaxRounds * Proposers;
+
+    public QuorumSystem Quorums => (Bugs & PaxosBug.MinorityQuorum) != 0
+        ? QuorumSystem.AtLeast(Acceptors, Acceptors / 2)
+        : QuorumSystem.Majority(Acceptors);
+}
+
+public abstract record PaxosMessage;
+
+public sealed record Prepare(int Ballot) : PaxosMessage;
+
+public sealed record Promise(int Ballot, int LastBallot, int LastValue) : PaxosMessage;
+
+public sealed record Accept(int Ballot, int Value) : PaxosMessage;
+
+public sealed record AcceptedVote(int Ballot, int Value) : PaxosMessage;
+
+/// <summary>Proposer and learner state; acceptor sets are bit masks over acceptor indices.</summary>
+public sealed record ProposerState(int Round, int Ballot, int Phase, uint Promises, int BestBallot, int BestValue, int LearnBallot, int LearnValue, uint LearnVoters, int Learned) : PaxosNodeState;
+
+public sealed record AcceptorState(int Promised, int AcceptedBallot, int AcceptedValue) : PaxosNodeState;
+
+public abstract record PaxosNodeState;
+
+/// <summary>
+/// Single-decree Paxos (Paxos Made Simple): any proposer may start a ballot when its timer fires (so proposers can
+/// duel); acceptors persist their promise and vote before replying; learners count 2b votes of the highest ballot.
+/// </summary>
+public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosMessage>
+{
+    private const int Idle = 0, Preparing = 1, Accepting = 2;
+    private readonly QuorumSystem quorums = config.Quorums;
+
+    private bool Has(PaxosBug bug) => (config.Bugs & bug) != 0;
+
+    private bool IsAcceptor(NodeId node) => node.Index >= config.Proposers;
+
+    private IEnumerable<NodeId> Acceptors => Enumerable.Range(config.Proposers, config.Acceptors).Select(i => new NodeId(i));
+
+    private IEnumerable<NodeId> Learners => Enumerable.Range(0, config.Proposers).Select(i => new NodeId(i));
+
+    public PaxosNodeState Start(Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        if (IsAcceptor(effects.Self)) return new AcceptorState(PaxosSpec.None, PaxosSpec.None, PaxosSpec.None);
+        effects.SetTimer("propose");
+        return new ProposerState(0, PaxosSpec.None, Idle, 0, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, 0, PaxosSpec.None);
+    }
+
+    public PaxosNodeState OnTimer(PaxosNodeState state, string timer, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        if (state is not ProposerState proposer || proposer.Round >= config.MaxRounds) return state;
+        var ballot = proposer.Round * config.Proposers + effects.Self.Index;
+        var next = proposer with { Round = proposer.Round + 1, Ballot = ballot, Phase = Preparing, Promises = 0, BestBallot = PaxosSpec.None, BestValue = PaxosSpec.None };
+        effects.Persist(next); // a restarted proposer must not reuse a ballot
+        foreach (var acceptor in Acceptors) effects.Send(acceptor, new Prepare(ballot));
+        effects.SetTimer("propose"); // may start a higher ballot later: preemption, and duelling
+        return next;
+    }
+
+    public PaxosNodeState OnMessage(PaxosNodeState state, NodeId from, PaxosMessage message, Effects<PaxosNodeState, PaxosMessage> effects) =>
+        (state, message) switch
+        {
+            (AcceptorState acceptor, Prepare prepare) => OnPrepare(acceptor, from, prepare, effects),
+            (AcceptorState acceptor, Accept accept) => OnAccept(acceptor, accept, effects),
+            (ProposerState proposer, Promise promise) => OnPromise(proposer, from, promise, effects),
+            (ProposerState proposer, AcceptedVote vote) => OnVote(proposer, from, vote, effects),
+            _ => state,
+        };
+
+    private PaxosNodeState OnPrepare(AcceptorState acceptor, NodeId from, Prepare prepare, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        if (prepare.Ballot <= acceptor.Promised) return acceptor;
+        var next = acceptor with { Promised = prepare.Ballot };
+        if (!Has(PaxosBug.AcceptorForgetsPromise)) effects.Persist(next);
+        var (lastBallot, lastValue) = Has(PaxosBug.PromiseOmitsAcceptedValue) ? (PaxosSpec.None, PaxosSpec.None) : (acceptor.AcceptedBallot, acceptor.AcceptedValue);
+        effects.Observe(new Promised(effects.Self.Index - config.Proposers, prepare.Ballot, lastBallot, lastValue));
+        effects.Send(from, new Promise(prepare.Ballot, lastBallot, lastValue));
+        return next;
+    }
+
+    private PaxosNodeState OnAccept(AcceptorState acceptor, Accept accept, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        if (accept.Ballot < acceptor.Promised && !Has(PaxosBug.AcceptsLowerBallot)) return acceptor;
+        if (accept.Ballot == acceptor.AcceptedBallot) return acceptor; // a duplicate 2a: already voted
+        var next = new AcceptorState(Math.Max(acceptor.Promised, accept.Ballot), accept.Ballot, accept.Value);
+        effects.Persist(next);
+        effects.Observe(new Voted(effects.Self.Index - config.Proposers, accept.Ballot, accept.Value));
+        foreach (var learner in Learners) effects.Send(learner, new AcceptedVote(accept.Ballot, accept.Value));
+        return next;
+    }
+
+    private PaxosNodeState OnPromise(ProposerState proposer, NodeId from, Promise promise, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        if (proposer.Phase != Preparing || promise.Ballot != proposer.Ballot) return proposer;
+        var promises = proposer.Promises | (1u << (from.Index - config.Proposers));
+        var (bestBallot, bestValue) = promise.LastBallot > proposer.BestBallot ? (promise.LastBallot, promise.LastValue) : (proposer.BestBallot, proposer.BestValue);
+        var next = proposer with { Promises = promises, BestBallot = bestBallot, BestValue = bestValue };
+        if (!quorums.IsQuorum(promises)) return next;
+        var value = bestBallot != PaxosSpec.None && !Has(PaxosBug.ProposerIgnoresReportedValue) ? bestValue : effects.Self.Index;
+        effects.Observe(new Proposed(effects.Self.Index, proposer.Ballot, value));
+        foreach (var acceptor in Acceptors) effects.Send(acceptor, new Accept(proposer.Ballot, value));
+        return next with { Phase = Accepting };
+    }
+
+    private PaxosNodeState OnVote(ProposerState learner, NodeId from, AcceptedVote vote, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        var voter = 1u << (from.Index - config.Proposers);
+        var next = vote.Ballot > learner.LearnBallot ? learner with { LearnBallot = vote.Ballot, LearnValue = vote.Value, LearnVoters = voter }
+            : vote.Ballot == learner.LearnBallot ? learner with { LearnVoters = learner.LearnVoters | voter }
+            : learner;
+        if (next.Learned != PaxosSpec.None || !quorums.IsQuorum(next.LearnVoters)) return next;
+        effects.Observe(new Learned(effects.Self.Index, next.LearnValue));
+        return next with { Learned = next.LearnValue };
+    }
+
+    public PaxosNodeState OnRecover(PaxosNodeState? persisted, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        switch (persisted)
+        {
+            case null:
+                return Start(effects);
+            case ProposerState proposer:
+                effects.SetTimer("propose"); // timers are lost in a crash; the ballot round survives, the ballot in progress does not
+                return proposer with { Phase = Idle, Promises = 0 };
+            default:
+                return persisted;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Numerics;
+
+namespace Verification.Specs.Consensus;
+
+/// <summary>
+/// A quorum system over nodes 0..N−1 (N ≤ 32), as bit sets. Intersection is checked, not assumed:
+/// <see cref="FindDisjointQuorums"/> returns a counterexample pair when two quorums share no node.
+/// </summary>
+public sealed class QuorumSystem
+{
+    private readonly Func<uint, bool> isQuorum;
+
+    private QuorumSystem(string name, int nodes, Func<uint, bool> isQuorum)
+    {
+        if (nodes is < 1 or > 32) throw new SpecException($"a quorum system needs 1..32 nodes (got {nodes})");
+        Name = name;
+        Nodes = nodes;
+        this.isQuorum = isQuorum;
+    }
+
+    public string Name { get; }
+    public int Nodes { get; }
+
+    /// <summary>Any set of more than half the nodes.</summary>
+    public static QuorumSystem Majority(int nodes) => new($"majority of {nodes}", nodes, set => BitOperations.PopCount(set) > nodes / 2);
+
+    /// <summary>Any set of at least <paramref name="size"/> nodes (⌊N/2⌋ is the planted bug: two quorums can miss each other).</summary>
+    public static QuorumSystem AtLeast(int nodes, int size) => new($"any {size} of {nodes}", nodes, set => BitOperations.PopCount(set) >= size);
+
+    /// <summary>An explicit system: a set is a quorum when it contains one of the given sets.</summary>
+    public static QuorumSystem Explicit(int nodes, IEnumerable<IEnumerable<int>> quorums)
+    {
+        var masks = quorums.Select(q => q.Aggregate(0u, (mask, node) =>
+            node >= 0 && node < nodes ? mask | (1u << node) : throw new SpecException($"quorum member {node} is not a node (0..{nodes - 1})"))).ToArray();
+        if (masks.Length == 0) throw new SpecException("an explicit quorum system needs at least one quorum");
+        return new QuorumSystem($"explicit over {nodes}", nodes, set => masks.Any(m => (set & m) == m));
+    }
+
+    public bool IsQuorum(IEnumerable<int> members) => isQuorum(members.Aggregate(0u, (mask, node) => mask | (1u << node)));
+
+    public bool IsQuorum(uint members) => isQuorum(members);
+
+    /// <summary>Two quorums with no common node, or null when every two quorums intersect (checked over all subsets; N ≤ 20).</summary>
+    public (uint First, uint Second)? FindDisjointQuorums()
+    {
+        if (Nodes > 20) throw new SpecException($"checking intersection enumerates 2^N subsets; {Nodes} nodes is too many");
+        var all = (1u << Nodes) - 1;
+        for (var first = 1u; first <= all; first++)
+        {
+            if (!isQuorum(first)) continue;
+            // A disjoint quorum exists iff the complement of `first` contains one; quorum systems here are upward closed.
+            var complement = all & ~first;
+            if (complement != 0 && isQuorum(complement)) return (first, complement);
+        }
+        return null;
+    }
+
+    public static string Describe(uint set) => "{" + string.Join(",", Enumerable.Range(0, 32).Where(i => ((set >> i) & 1) == 1)) + "}";
+}

@@ -1,0 +1,75 @@
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Specs.Consensus;
+using Xunit.Abstractions;
+
+namespace Verification.Systematic.Tests;
+
+public class QuorumTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void Majorities_AlwaysIntersect(int nodes) => Assert.Null(QuorumSystem.Majority(nodes).FindDisjointQuorums());
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void HalfSizedQuorums_CanMissEachOther(int nodes)
+    {
+        var (first, second) = QuorumSystem.AtLeast(nodes, nodes / 2).FindDisjointQuorums()!.Value;
+        Assert.Equal(0u, first & second);
+    }
+
+    [Fact]
+    public void ExplicitSystems_AreCheckedNotAssumed()
+    {
+        Assert.Null(QuorumSystem.Explicit(4, [[0, 1], [1, 2], [0, 2, 3]]).FindDisjointQuorums());
+        var disjoint = QuorumSystem.Explicit(4, [[0, 1], [2, 3]]).FindDisjointQuorums();
+        Assert.NotNull(disjoint);
+        Assert.Equal("{0,1}", QuorumSystem.Describe(disjoint.Value.First));
+        Assert.Throws<Verification.Specs.SpecException>(() => QuorumSystem.Explicit(3, [[0, 5]]));
+    }
+}
+
+/// <summary>Single-decree Paxos against the Paxos spec (protocol rules as guards, consensus as step properties).</summary>
+public class PaxosTests(ITestOutputHelper output)
+{
+    private static Protocol<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent> System(PaxosConfig config) =>
+        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+
+    private static TestOptions Options(int seed, long iterations, FaultModel? faults = null) => new()
+    {
+        Seed = seed,
+        Iterations = iterations,
+        MaxSteps = 120,
+        CheckLiveness = false, // bounded rounds and lossy networks need not decide; safety is the question here
+        Faults = faults ?? new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] },
+    };
+
+    [Fact]
+    public void CorrectPaxos_NoSafetyViolation_UnderTheFullFaultModel()
+    {
+        var config = new PaxosConfig();
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(System(config),
+            Options(1, 400, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    [Theory]
+    [InlineData(PaxosBug.AcceptorForgetsPromise, "PromiseOnlyHigher")]
+    [InlineData(PaxosBug.PromiseOmitsAcceptedValue, "PromiseReportsLastVote")]
+    [InlineData(PaxosBug.ProposerIgnoresReportedValue, "Agreement")]
+    [InlineData(PaxosBug.MinorityQuorum, "Agreement")]
+    [InlineData(PaxosBug.AcceptsLowerBallot, "VoteRespectsPromise")]
+    public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(PaxosBug bug, string property)
+    {
+        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(System(new PaxosConfig(Bugs: bug)), Options(3, 3000));
+        var found = tester.AssertFindsAndReplays(property);
+        output.WriteLine(found.ToString());
+    }
+}
