@@ -1,6 +1,5 @@
 using Verification.Specs.Examples;
 using Verification.Runtime;
-using Verification.Specs;
 
 namespace Verification.Protocols;
 
@@ -103,6 +102,8 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
     public object OnRecover(object? persisted, Effects<object, LockMessage> effects) => persisted ?? Start(effects);
 
     public const int Clients = 2;
-    public const string LostReleaseName = "LockLostRelease";
-    public const string RetransmitName = "LockWithRetransmit";
+
+    /// <summary>The server and its clients with the spec they must satisfy (the lock service's log spec, with its liveness monitor).</summary>
+    public static Protocol<object, LockMessage, LockEvent> System(bool retransmitRelease) =>
+        new(retransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + Clients, _ => new LockNode(retransmitRelease), LockService.Create(Clients));
 }

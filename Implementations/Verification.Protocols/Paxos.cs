@@ -62,6 +62,10 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     private const int Idle = 0, Preparing = 1, Accepting = 2;
     private readonly QuorumSystem quorums = config.Quorums;
 
+    /// <summary>Proposers and acceptors with the Paxos spec they must satisfy.</summary>
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) =>
+        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+
     private bool Has(PaxosBug bug) => (config.Bugs & bug) != 0;
 
     private bool IsAcceptor(NodeId node) => node.Index >= config.Proposers;

@@ -1,6 +1,5 @@
 using Verification.Specs.Examples;
 using Verification.Runtime;
-using Verification.Specs;
 
 namespace Verification.Protocols;
 
@@ -64,6 +63,7 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
 
     public object OnRecover(object? persisted, Effects<object, PingMessage> effects) => persisted ?? Start(effects);
 
-    public const string PipelinedName = "PingPipelined";
-    public const string StopAndWaitName = "PingStopAndWait";
+    /// <summary>The two nodes with the spec they must satisfy.</summary>
+    public static Protocol<object, PingMessage, DeliveryEvent> System(bool pipelined) =>
+        new(pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(pipelined), InOrderDelivery.Create());
 }

@@ -1,3 +1,4 @@
+using Verification.Runtime;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Verification.Checkers.Systematic;
@@ -24,8 +25,7 @@ public class PaxosBenchmarks
     [Benchmark(Description = "time to first bug")]
     public long TimeToFirstBug()
     {
-        var config = new PaxosConfig(Bugs: Bug);
-        var protocol = new Protocol<PaxosNodeState, PaxosMessage, PaxosEvent>($"Paxos[{Bug}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+        var protocol = PaxosNode.System(new PaxosConfig(Bugs: Bug));
         var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(protocol,
             new TestOptions { Strategy = Strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = Faults, Minimize = false }).Run();
         return report.Bug is null ? throw new InvalidOperationException($"{Bug} not found by {Strategy}") : report.Iterations;
@@ -41,8 +41,7 @@ public class PaxosThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Paxos, per iteration (run of ≤150 steps)")]
     public long CorrectPaxos()
     {
-        var config = new PaxosConfig();
-        var protocol = new Protocol<PaxosNodeState, PaxosMessage, PaxosEvent>("Paxos", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+        var protocol = PaxosNode.System(new PaxosConfig());
         return new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(protocol,
             new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 150, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) }).Run().Steps;
     }

@@ -1,3 +1,4 @@
+using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
@@ -38,9 +39,6 @@ public class QuorumTests
 /// <summary>Single-decree Paxos against the Paxos spec (protocol rules as guards, consensus as step properties).</summary>
 public class PaxosTests(ITestOutputHelper output)
 {
-    private static Protocol<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent> System(PaxosConfig config) =>
-        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
-
     private static TestOptions Options(int seed, long iterations, FaultModel? faults = null) => new()
     {
         Seed = seed,
@@ -54,7 +52,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void CorrectPaxos_NoSafetyViolation_UnderTheFullFaultModel()
     {
         var config = new PaxosConfig();
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(System(config),
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(PaxosNode.System(config),
             Options(1, 400, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
         output.WriteLine(report.ToString());
         report.AssertNoBug();
@@ -68,7 +66,7 @@ public class PaxosTests(ITestOutputHelper output)
     [InlineData(PaxosBug.AcceptsLowerBallot, "VoteRespectsPromise")]
     public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(PaxosBug bug, string property)
     {
-        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(System(new PaxosConfig(Bugs: bug)), Options(3, 3000));
+        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(PaxosNode.System(new PaxosConfig(Bugs: bug)), Options(3, 3000));
         var found = tester.AssertFindsAndReplays(property);
         output.WriteLine(found.ToString());
     }

@@ -1,3 +1,4 @@
+using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Examples;
@@ -16,7 +17,7 @@ public class SystematicTests(ITestOutputHelper output)
     [InlineData(StrategyKind.Portfolio)]
     public void PingOrderingBug_IsFoundByEveryStrategy_AndReplaysByteForByte(StrategyKind strategy)
     {
-        var protocol = Systems.Ping(pipelined: true);
+        var protocol = PingNode.System(pipelined: true);
         var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = strategy, Seed = 7, Iterations = 200, MaxSteps = 50, ScheduleDirectory = Schedules });
         var report = tester.Run();
         output.WriteLine(report.ToString());
@@ -32,7 +33,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingOrderingBug_MinimisedToTheTwoStepsThatMatter()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true), new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
         var bug = tester.Run().AssertFound("InOrder");
         output.WriteLine(bug.ToString());
         // The shortest violation: ping 2 (or 3) delivered before ping 1.
@@ -47,7 +48,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void PingStopAndWait_IsCorrect_ExhaustivelyWithReorderingAndDuplication()
     {
         var options = new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } };
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: false), options);
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false), options);
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
@@ -58,7 +59,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingPipelined_DfsFindsTheBug()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true), new TestOptions());
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions());
         var report = tester.Explore(maxDepth: 20);
         output.WriteLine(report.ToString());
         Assert.Equal("InOrder", report.Bug?.Property);
@@ -73,7 +74,7 @@ public class SystematicTests(ITestOutputHelper output)
     {
         // Retransmitted Acquires leave many messages in flight, so the fair suffix needs room to drain them.
         var options = new TestOptions { Strategy = strategy, Seed = 11, Iterations = 500, MaxSteps = 600, FairAfterSteps = 30, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = Schedules };
-        var tester = new SystematicTester<object, LockMessage, LockEvent>(Systems.Lock(retransmitRelease: false), options);
+        var tester = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: false), options);
         var report = tester.Run();
         output.WriteLine(report.ToString());
         var bug = report.AssertFound("EveryClientAcquires", FailureKind.Liveness);
@@ -88,7 +89,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void LockWithRetransmit_HasNoSafetyOrLivenessViolation()
     {
         var options = new TestOptions { Strategy = StrategyKind.Portfolio, Seed = 5, Iterations = 200, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
-        var report = new SystematicTester<object, LockMessage, LockEvent>(Systems.Lock(retransmitRelease: true), options).Run();
+        var report = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: true), options).Run();
         output.WriteLine(report.ToString());
         report.AssertNoBug();
         Assert.Equal(200, report.Iterations);
@@ -97,7 +98,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void ParallelAndShardedRuns_ReportTheSameFirstFailingIteration()
     {
-        var protocol = Systems.Ping(pipelined: true);
+        var protocol = PingNode.System(pipelined: true);
         TestReport Run(int parallelism, int shard = 0, int shards = 1) =>
             new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
         var sequential = Run(1);
@@ -114,7 +115,7 @@ public class SystematicTests(ITestOutputHelper output)
     {
         for (var seed = 1; seed <= 15; seed++)
         {
-            var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: true),
+            var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true),
                 new TestOptions { Strategy = StrategyKind.Random, Seed = seed, Iterations = 100, MaxSteps = 50, Faults = new FaultModel { MaxDuplicates = 1, MaxLosses = 1 } });
             var bug = tester.Run().AssertFound("InOrder");
             Assert.True(bug.Schedule.Steps.Count <= bug.OriginalSteps);
@@ -127,7 +128,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void LostPingWithoutRetransmission_RunEndsWithAHotMonitor()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(pipelined: false),
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false),
             new TestOptions { Strategy = StrategyKind.Random, Seed = 1, Iterations = 200, MaxSteps = 50, FairAfterSteps = 10, Faults = new FaultModel { MaxLosses = 1 } });
         var bug = tester.AssertFindsAndReplays("AllDelivered", FailureKind.Liveness);
         output.WriteLine(bug.ToString());
@@ -141,7 +142,7 @@ public class SystematicTests(ITestOutputHelper output)
     [InlineData(0, "at least one node")]
     public void ImpossibleConfiguration_IsRejected(int nodes, string expected)
     {
-        var protocol = Systems.Ping(pipelined: true) with { Nodes = nodes };
+        var protocol = PingNode.System(pipelined: true) with { Nodes = nodes };
         var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(protocol));
         Assert.Contains(expected, error.Message);
     }
@@ -150,7 +151,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void MoreCrashesThanNodes_IsRejected()
     {
         var faults = new FaultModel { MaxCrashes = 3, MaxDownAtOnce = 3, CrashKinds = [CrashKind.Stop] };
-        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(Systems.Ping(false), new TestOptions { Faults = faults }));
+        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(false), new TestOptions { Faults = faults }));
         Assert.Contains("nodes down at once, but the system has only 2", error.Message);
         Assert.Throws<ConfigurationException>(() => TestOptions.ParseShard("3/2"));
         Assert.Equal((1, 4), TestOptions.ParseShard("1/4"));

@@ -1,19 +1,7 @@
+using Verification.Runtime;
 using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
-
-/// <summary>How a crashed node behaves (the seed's taxonomy of crash failures).</summary>
-public enum CrashKind
-{
-    /// <summary>Halting: the node never returns.</summary>
-    Stop,
-
-    /// <summary>Crash-recover with amnesia: it returns with only what it persisted; timers are lost.</summary>
-    Amnesia,
-
-    /// <summary>Pause: it stops for a while and resumes with its whole state.</summary>
-    Pause,
-}
 
 /// <summary>Whether the network may reorder messages between two nodes.</summary>
 public enum NetworkOrder

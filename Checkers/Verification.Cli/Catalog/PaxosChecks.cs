@@ -1,3 +1,4 @@
+using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
@@ -7,9 +8,6 @@ namespace Verification.Cli.Catalog;
 /// <summary>Single-decree Paxos under the systematic tester: the correct protocol holds, every planted bug is found with the property it breaks.</summary>
 internal static class PaxosChecks
 {
-    private static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) =>
-        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
-
     private static TestOptions Options(int seed, long iterations, FaultModel faults) => new()
     {
         Seed = seed,
@@ -25,7 +23,7 @@ internal static class PaxosChecks
         yield return new CheckDefinition("Paxos (2 proposers, 3 acceptors): loss, duplication, partition, crash-recover", CheckKind.Protocol, Verdict.Holds,
             "50,000 runs of the default portfolio against the Paxos spec's guards and consensus properties", () =>
             {
-                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(System(new PaxosConfig()),
+                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig()),
                     Options(seed, 50_000, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
@@ -40,7 +38,7 @@ internal static class PaxosChecks
         {
             var faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
             yield return ProtocolChecks.PlantedBug($"Paxos planted bug {bug} ({property})", property, FailureKind.Safety,
-                () => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(System(new PaxosConfig(Bugs: bug)), Options(seed, 20_000, faults)).AssertFindsAndReplays(property, FailureKind.Safety));
+                () => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(Bugs: bug)), Options(seed, 20_000, faults)).AssertFindsAndReplays(property, FailureKind.Safety));
         }
     }
 }

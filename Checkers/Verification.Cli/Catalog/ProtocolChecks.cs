@@ -1,3 +1,4 @@
+using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Examples;
@@ -7,12 +8,6 @@ namespace Verification.Cli.Catalog;
 /// <summary>The example protocols under the systematic tester: correct versions must hold, planted bugs must be found and replay.</summary>
 internal static class ProtocolChecks
 {
-    private static Protocol<object, PingMessage, DeliveryEvent> Ping(bool pipelined) =>
-        new(pipelined ? PingNode.PipelinedName : PingNode.StopAndWaitName, 2, _ => new PingNode(pipelined), InOrderDelivery.Create());
-
-    private static Protocol<object, LockMessage, LockEvent> Lock(bool retransmitRelease) =>
-        new(retransmitRelease ? LockNode.RetransmitName : LockNode.LostReleaseName, 1 + LockNode.Clients, _ => new LockNode(retransmitRelease), LockService.Create(LockNode.Clients));
-
     private static TestOptions LockOptions(int seed) => new()
     {
         Seed = seed,
@@ -29,19 +24,19 @@ internal static class ProtocolChecks
         yield return new CheckDefinition("PingStopAndWait: every schedule, with reordering and 2 duplications (DFS)", CheckKind.Protocol, Verdict.Holds,
             "exhaustive depth-first search with a visited-state set", () =>
             {
-                var report = new SystematicTester<object, PingMessage, DeliveryEvent>(Ping(false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } }).Explore(100);
+                var report = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } }).Explore(100);
                 return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
             });
         yield return PlantedBug("PingPipelined: the ordering bug (InOrder)", "InOrder", FailureKind.Safety,
-            () => new SystematicTester<object, PingMessage, DeliveryEvent>(Ping(true), new TestOptions { Seed = seed, Iterations = 1000, MaxSteps = 50 }).AssertFindsAndReplays("InOrder", FailureKind.Safety));
+            () => new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(true), new TestOptions { Seed = seed, Iterations = 1000, MaxSteps = 50 }).AssertFindsAndReplays("InOrder", FailureKind.Safety));
         yield return new CheckDefinition("LockWithRetransmit: loss, duplication and reordering (portfolio)", CheckKind.Protocol, Verdict.Holds,
             "1000 runs of the default portfolio, liveness judged after a fair suffix", () =>
             {
-                var report = new SystematicTester<object, LockMessage, LockEvent>(Lock(true), LockOptions(seed)).Run();
+                var report = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(true), LockOptions(seed)).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
         yield return PlantedBug("LockLostRelease: a lost Release starves the other client (EveryClientAcquires)", "EveryClientAcquires", FailureKind.Liveness,
-            () => new SystematicTester<object, LockMessage, LockEvent>(Lock(false), LockOptions(seed) with { Faults = new FaultModel { MaxLosses = 1 } }).AssertFindsAndReplays("EveryClientAcquires", FailureKind.Liveness));
+            () => new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(false), LockOptions(seed) with { Faults = new FaultModel { MaxLosses = 1 } }).AssertFindsAndReplays("EveryClientAcquires", FailureKind.Liveness));
     }
 
     /// <summary>A planted bug "holds" only if the tester misses it; found and replayed, its verdict is "violated".</summary>

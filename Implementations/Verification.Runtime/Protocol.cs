@@ -1,7 +1,20 @@
-using Verification.Runtime;
 using Verification.Specs;
 
-namespace Verification.Checkers.Systematic;
+namespace Verification.Runtime;
+
+/// <summary>How a crashed node behaves (the seed's taxonomy of crash failures).</summary>
+public enum CrashKind
+{
+    /// <summary>Halting: the node never returns.</summary>
+    Stop,
+
+    /// <summary>Crash-recover with amnesia: it returns with only what it persisted; timers are lost.</summary>
+    Amnesia,
+
+    /// <summary>Pause: it stops for a while and resumes with its whole state.</summary>
+    Pause,
+}
+
 
 /// <summary>What the environment did, as an event of the history σ (mapped into a spec's alphabet when the spec wants it).</summary>
 public abstract record EnvironmentEvent;
@@ -25,8 +38,8 @@ public sealed record NetworkPartitioned(string Groups) : EnvironmentEvent;
 public sealed record NetworkHealed : EnvironmentEvent;
 
 /// <summary>
-/// A system under test: N nodes (each given by a factory, so roles may differ), and the spec whose properties its
-/// histories must satisfy. Nodes feed the spec through <c>effects.Observe(e)</c>; environment events reach it only
+/// A system: N nodes (each given by a factory, so roles may differ), and the spec whose properties its histories must
+/// satisfy — what the systematic tester explores, and what a real host can monitor. Nodes feed the spec through <c>effects.Observe(e)</c>; environment events reach it only
 /// through <see cref="EnvironmentEvents"/>, when the spec speaks of them.
 /// </summary>
 public sealed record Protocol<TState, TMessage, TSpecEvent>(
