@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using Verification.Cli.Catalog;
 using Verification.Checkers.Smt;
+using Verification.Checkers.Systematic;
 using Verification.Specs;
 
 namespace Verification.Cli;
@@ -114,6 +115,19 @@ public static class Program
             return proof.Verdict == ProofVerdict.Proved ? 0 : 1;
         });
 
+        var scheduleFile = new Argument<string>("schedule") { Description = "A schedule file written by the systematic tester (*.schedule.json)" };
+        var replay = new Command("replay", "Replay a saved counterexample schedule of a shipped system and print its history");
+        replay.Arguments.Add(scheduleFile);
+        replay.SetAction(result =>
+        {
+            var schedule = Schedule.Load(result.GetValue(scheduleFile)!);
+            var outcome = Systems.Replay(schedule);
+            output.WriteLine($"{schedule.Protocol}: {schedule.Steps.Count} steps (strategy {schedule.Strategy}, seed {schedule.Seed}, iteration {schedule.Iteration})");
+            foreach (var line in outcome.Trace) output.WriteLine("  " + line);
+            output.WriteLine(outcome.Details ?? "no violation: the schedule runs to its end without failing");
+            return outcome.Property is null ? 0 : 1;
+        });
+
         var root = new RootCommand("verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check.");
         root.Options.Add(json);
         root.Options.Add(filter);
@@ -123,6 +137,7 @@ public static class Program
         root.Subcommands.Add(print);
         root.Subcommands.Add(history);
         root.Subcommands.Add(prove);
+        root.Subcommands.Add(replay);
         root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
         return root;
     }

@@ -145,3 +145,47 @@ public class CliTests
         NoStackTrace(error);
     }
 }
+
+public class ReplayCommandTests
+{
+    [Fact]
+    public void Replay_ASavedCounterexample_PrintsTheSameHistory_AndExitsOne()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"verify-replay-{Guid.NewGuid():N}");
+        try
+        {
+            var tester = new Verification.Checkers.Systematic.SystematicTester<Verification.Protocols.PaxosNodeState, Verification.Protocols.PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(
+                Verification.Protocols.PaxosNode.System(new Verification.Protocols.PaxosConfig(Bugs: Verification.Protocols.PaxosBug.AcceptsLowerBallot)),
+                new Verification.Checkers.Systematic.TestOptions { Seed = 3, Iterations = 2000, MaxSteps = 120, CheckLiveness = false, ScheduleDirectory = directory, Faults = new Verification.Checkers.Systematic.FaultModel { MaxLosses = 1 } });
+            var bug = tester.Run().AssertFound("VoteRespectsPromise");
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var exit = Program.Run(["replay", bug.SchedulePath!], output, error);
+            Assert.Equal(1, exit);
+            foreach (var line in bug.Trace) Assert.Contains(line, output.ToString());
+            Assert.Contains("guard VoteRespectsPromise", output.ToString());
+            Assert.Contains("verify replay", bug.ToString());
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Replay_NotASchedule_IsAClearError()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "{ not json");
+        try
+        {
+            var error = new StringWriter();
+            Assert.Equal(2, Program.Run(["replay", file], new StringWriter(), error));
+            Assert.Contains("not a schedule file", error.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

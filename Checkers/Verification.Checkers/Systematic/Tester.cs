@@ -35,7 +35,7 @@ public sealed record Counterexample(
         text.AppendLine($"schedule: {Schedule.Steps.Count} steps{(OriginalSteps != Schedule.Steps.Count ? $" (minimised from {OriginalSteps})" : "")}");
         foreach (var line in Trace) text.AppendLine("  " + line);
         text.AppendLine(Details);
-        if (SchedulePath is not null) text.Append($"replay: tester.Replay(Schedule.Load(\"{SchedulePath}\"))");
+        if (SchedulePath is not null) text.Append($"replay: tester.Replay(Schedule.Load(\"{SchedulePath}\")), or for a shipped system: verify replay {SchedulePath}");
         return text.ToString().TrimEnd();
     }
 }
@@ -161,6 +161,9 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     /// <summary>Replays a schedule exactly; the result's trace is the history it produces, step by step.</summary>
     public ReplayResult Replay(Schedule schedule)
     {
+        // A schedule recorded under other settings (faults, steps, liveness) is replayed under its own.
+        if (schedule.Settings is { } settings && !settings.SameAs(ReplaySettings.From(options)))
+            return new SystematicTester<TState, TMessage, TSpecEvent>(protocol, settings.ApplyTo(options)).Replay(schedule);
         var probe = Execute(new ScheduleSource(schedule, lenient: false), [], trace: false, recordSteps: false);
         var result = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: probe.Failure?.Property);
         return new ReplayResult(result.Failure?.Kind, result.Failure?.Property, result.Failure?.Details, result.Trace!);
@@ -171,7 +174,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     {
         var recorded = Execute(new StrategySource(new DecisionReplay(decisions), options.FairAfterSteps), [], trace: false, recordSteps: true);
         var failure = recorded.Failure ?? throw new SpecException($"{protocol.Name}: replaying the failing run's decisions did not fail: the nodes are not deterministic (a clock, unseeded randomness, or shared mutable state?)");
-        var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, recorded.StartChoices, recorded.RecordedSteps!);
+        var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, recorded.StartChoices, recorded.RecordedSteps!) { Settings = ReplaySettings.From(options) };
         if (options.Minimize) schedule = Minimize(schedule, failure);
         var final = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: failure.Property);
         var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic");
