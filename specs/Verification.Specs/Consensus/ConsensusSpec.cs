@@ -1,0 +1,24 @@
+namespace Verification.Specs.Consensus;
+
+/// <summary>
+/// Consensus alone (Paxos Made Simple's three safety requirements, over what learners learn): only a proposed value
+/// is learned, and no two learners learn different values; liveness: some value is eventually learned. Uses the Paxos
+/// alphabet's Proposed and Learned events, so any protocol that reports those can be checked against it.
+/// </summary>
+public static class ConsensusSpec
+{
+    public const string Name = "Consensus";
+
+    public static Spec<PaxosEvent> Create(int values)
+    {
+        var spec = new SpecBuilder<PaxosEvent>(Name);
+        var proposed = spec.Family<bool>("proposed", values);
+        var learned = spec.Variable<int>("learnedValue");
+        spec.Define(proposed, v => false, (e, v) => proposed.Now(v) || (e is Proposed && ((Proposed)e).Value == v));
+        spec.Define(learned, PaxosSpec.None, e => learned.Now == PaxosSpec.None && e is Learned ? ((Learned)e).Value : learned.Now);
+        spec.StepProperty("OnlyProposedValuesLearned", e => !(e is Learned) || proposed.Now(((Learned)e).Value));
+        spec.StepProperty("Agreement", e => !(e is Learned) || learned.Now == PaxosSpec.None || learned.Now == ((Learned)e).Value);
+        spec.Liveness("SomeValueLearned", () => learned.Now == PaxosSpec.None);
+        return spec.Build();
+    }
+}
