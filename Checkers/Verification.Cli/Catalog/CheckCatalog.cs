@@ -79,6 +79,7 @@ public static class CheckCatalog
         checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Verdict.Proved));
         checks.AddRange(ProtocolChecks.All(seed));
         checks.AddRange(PaxosChecks.All(seed));
+        checks.AddRange(DistinguishedProposerChecks.All(seed));
         return checks;
     }
 

@@ -42,3 +42,25 @@ internal static class PaxosChecks
         }
     }
 }
+
+/// <summary>The seed's distinguished-proposer protocol, one check per failure model (docs/distinguished-proposer.md).</summary>
+internal static class DistinguishedProposerChecks
+{
+    private static SystematicTester<DpState, DpMessage, PaxosEvent> Tester(bool perfectDetector, FaultModel faults, int seed) =>
+        new(DistinguishedProposerNode.System(perfectDetector), new TestOptions { Seed = seed, Iterations = 50_000, MaxSteps = 60, CheckLiveness = false, Faults = faults, Parallelism = Environment.ProcessorCount });
+
+    public static IEnumerable<CheckDefinition> All(int seed)
+    {
+        yield return ProtocolChecks.PlantedBug("Distinguished proposer, recovery on suspicion, no failures (Agreement)", "Agreement", FailureKind.Safety,
+            () => Tester(perfectDetector: false, FaultModel.None, seed).AssertFindsAndReplays("Agreement", FailureKind.Safety));
+        yield return ProtocolChecks.PlantedBug("Distinguished proposer, perfect detector, acceptor amnesia (Agreement)", "Agreement", FailureKind.Safety,
+            () => Tester(perfectDetector: true, FaultModel.CrashRecover(1), seed).AssertFindsAndReplays("Agreement", FailureKind.Safety));
+        yield return new CheckDefinition("Distinguished proposer, perfect detector, acceptor pause or halt", CheckKind.Protocol, Verdict.Holds,
+            "50,000 runs per crash kind", () =>
+            {
+                var reports = new[] { CrashKind.Pause, CrashKind.Stop }.Select(kind =>
+                    Tester(perfectDetector: true, new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [kind], MaxDuplicates = 1, MaxLosses = 1 }, seed).Run()).ToList();
+                return new CheckOutcome(reports.All(r => r.Bug is null) ? Verdict.Holds : Verdict.Violated, string.Join("\n", reports));
+            });
+    }
+}
