@@ -82,6 +82,14 @@ public class SchedulingBenchmarks
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 10)]
 public class ExplorationBenchmarks
 {
+    /// <summary>Prints the exploration's counts and its approximate retained bytes per cached state into the benchmark log.</summary>
+    [GlobalSetup]
+    public void Describe()
+    {
+        var report = Dfs();
+        Console.WriteLine($"// {report}; ~{report.ApproximateBytesPerState} B of key arrays retained per cached state");
+    }
+
     [Benchmark(Description = "DFS, ring with loss and duplication, depth 40")]
     public ExplorationReport Dfs() =>
         new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol() with { Spec = NoCounter() },

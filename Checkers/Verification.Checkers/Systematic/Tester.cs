@@ -41,7 +41,11 @@ public sealed record Counterexample(
 }
 
 /// <summary>Thrown by the test helpers; its message is the readable counterexample, so xunit shows it as the failure.</summary>
-public sealed class SystematicTestException(string message) : Exception(message);
+public sealed class SystematicTestException(string message, bool nothingFound = false) : Exception(message)
+{
+    /// <summary>The run found no violation at all (as opposed to a different one, or one that did not replay).</summary>
+    public bool NothingFound { get; } = nothingFound;
+}
 
 /// <summary>The outcome of a systematic test.</summary>
 public sealed record TestReport(string Protocol, long Iterations, long Steps, TimeSpan Elapsed, Counterexample? Bug)
@@ -57,7 +61,7 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
     /// <summary>For a planted bug: it must be found, and it must be a violation of <paramref name="property"/>.</summary>
     public Counterexample AssertFound(string property, FailureKind? kind = null)
     {
-        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {property} in {Iterations} iterations ({Steps} steps)");
+        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {property} in {Iterations} iterations ({Steps} steps)", nothingFound: true);
         if (Bug.Property != property || (kind is not null && Bug.Kind != kind))
             throw new SystematicTestException($"{Protocol}: expected a violation of {property}, found another:\n{Bug}");
         return Bug;

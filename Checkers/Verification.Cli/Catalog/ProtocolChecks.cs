@@ -49,7 +49,7 @@ internal static class ProtocolChecks
             }
             catch (SystematicTestException ex)
             {
-                return new CheckOutcome(ex.Message.Contains("no violation", StringComparison.Ordinal) ? Verdict.Holds : Verdict.Error, ex.Message);
+                return new CheckOutcome(ex.NothingFound ? Verdict.Holds : Verdict.Error, ex.Message);
             }
         });
 }

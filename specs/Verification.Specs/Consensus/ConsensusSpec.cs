@@ -12,6 +12,13 @@ public static class ConsensusSpec
     public static Spec<PaxosEvent> Create(int values)
     {
         var spec = new SpecBuilder<PaxosEvent>(Name);
+        AddTo(spec, values);
+        return spec.Build();
+    }
+
+    /// <summary>Adds consensus's variables and properties to a spec over the Paxos alphabet (the Paxos spec refines it with protocol rules).</summary>
+    internal static void AddTo(SpecBuilder<PaxosEvent> spec, int values)
+    {
         var proposed = spec.Family<bool>("proposed", values);
         var learned = spec.Variable<int>("learnedValue");
         spec.Define(proposed, v => false, (e, v) => proposed.Now(v) || (e is Proposed && ((Proposed)e).Value == v));
@@ -19,6 +26,5 @@ public static class ConsensusSpec
         spec.StepProperty("OnlyProposedValuesLearned", e => !(e is Learned) || proposed.Now(((Learned)e).Value));
         spec.StepProperty("Agreement", e => !(e is Learned) || learned.Now == PaxosSpec.None || learned.Now == ((Learned)e).Value);
         spec.Liveness("SomeValueLearned", () => learned.Now == PaxosSpec.None);
-        return spec.Build();
     }
 }

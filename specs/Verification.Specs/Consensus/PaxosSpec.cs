@@ -34,8 +34,6 @@ public static class PaxosSpec
         var lastVoteBallot = spec.Family<int>("lastVoteBallot", acceptors);
         var lastVoteValue = spec.Family<int>("lastVoteValue", acceptors);
         var proposal = spec.Family<int>("proposal", ballots);
-        var proposed = spec.Family<bool>("proposed", values);
-        var learned = spec.Variable<int>("learnedValue");
 
         spec.Define(maxPromised, a => None, (e, a) =>
             e is Promised && ((Promised)e).Acceptor == a ? Math.Max(maxPromised.Now(a), ((Promised)e).Ballot)
@@ -44,8 +42,6 @@ public static class PaxosSpec
         spec.Define(lastVoteBallot, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Ballot : lastVoteBallot.Now(a));
         spec.Define(lastVoteValue, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Value : lastVoteValue.Now(a));
         spec.Define(proposal, b => None, (e, b) => e is Proposed && ((Proposed)e).Ballot == b ? ((Proposed)e).Value : proposal.Now(b));
-        spec.Define(proposed, v => false, (e, v) => proposed.Now(v) || (e is Proposed && ((Proposed)e).Value == v));
-        spec.Define(learned, None, e => learned.Now == None && e is Learned ? ((Learned)e).Value : learned.Now);
 
         // The protocol's rules: a participant that breaks one is not running Paxos.
         spec.Guard("PromiseOnlyHigher", e => !(e is Promised) || ((Promised)e).Ballot > maxPromised.Now(((Promised)e).Acceptor));
@@ -56,9 +52,7 @@ public static class PaxosSpec
         spec.Guard("VoteOnlyForTheProposal", e => !(e is Voted) || proposal.Now(((Voted)e).Ballot) == ((Voted)e).Value);
 
         // Consensus, as Paxos Made Simple states it, over what learners learn.
-        spec.StepProperty("OnlyProposedValuesLearned", e => !(e is Learned) || proposed.Now(((Learned)e).Value));
-        spec.StepProperty("Agreement", e => !(e is Learned) || learned.Now == None || learned.Now == ((Learned)e).Value);
-        spec.Liveness("SomeValueLearned", () => learned.Now == None);
+        ConsensusSpec.AddTo(spec, values);
         return spec.Build();
     }
 }

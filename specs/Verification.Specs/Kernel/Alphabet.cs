@@ -10,8 +10,6 @@ public sealed record EventField(string Name, Type Type, PropertyInfo Property);
 public sealed record EventCase(string Name, Type Type, IReadOnlyList<EventField> Fields, ConstructorInfo Constructor)
 {
     public object Create(IReadOnlyList<object?> fieldValues) => Constructor.Invoke(fieldValues.ToArray());
-
-    public IReadOnlyList<object?> FieldValues(object instance) => Fields.Select(f => f.Property.GetValue(instance)).ToList();
 }
 
 /// <summary>
@@ -50,8 +48,6 @@ public sealed class Alphabet
             ? c
             : throw new SpecException($"event {Describe(evt)} is not in the alphabet {Name} (cases: {string.Join(", ", Cases.Select(k => k.Name))})");
 
-    public bool Contains(object? evt) => evt is not null && IsCase(evt.GetType());
-
     /// <summary>Whether a type is one of the cases; a scan of a few references, cheaper than hashing on the monitor's hot path.</summary>
     public bool IsCase(Type type)
     {
@@ -87,9 +83,6 @@ public sealed class Alphabet
 
     private static bool IsRecord(Type type) => type.GetMethod("<Clone>$") is not null || type.GetProperty("EqualityContract", BindingFlags.NonPublic | BindingFlags.Instance) is not null;
 
-    internal static bool IsSupportedFieldType(Type type) =>
-        type == typeof(int) || type == typeof(long) || type == typeof(bool) || type == typeof(string) || type.IsEnum || IsEvent(type);
-
     private static Alphabet Build(Type eventType)
     {
         if (!eventType.IsClass || !eventType.IsAbstract)
@@ -106,7 +99,7 @@ public sealed class Alphabet
             {
                 var property = type.GetProperty(parameter.Name!, BindingFlags.Public | BindingFlags.Instance)
                     ?? throw new SpecException($"event case {type.Name}: constructor parameter '{parameter.Name}' has no matching property (declare cases as positional records)");
-                if (!IsSupportedFieldType(parameter.ParameterType))
+                if (!EquationLanguage.IsValueType(parameter.ParameterType))
                     throw new SpecException($"event case {type.Name}: field '{parameter.Name}' has type {parameter.ParameterType.Name}; supported field types are int, long, bool, string, enums and events");
                 fields.Add(new EventField(parameter.Name!, parameter.ParameterType, property));
             }

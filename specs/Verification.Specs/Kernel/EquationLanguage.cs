@@ -16,6 +16,7 @@ public static class EquationLanguage
 
     internal static void Validate(Expression body, ISpec spec, string owner) => new Checker(spec, owner).Visit(body);
 
+    /// <summary>The types of state variables and event fields: what the evaluator stores and the SMT translation has sorts for.</summary>
     internal static bool IsValueType(Type type) =>
         type == typeof(int) || type == typeof(long) || type == typeof(bool) || type == typeof(string) || type.IsEnum || Alphabet.IsEvent(type);
 

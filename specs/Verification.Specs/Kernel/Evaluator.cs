@@ -117,8 +117,6 @@ public sealed class Evaluator<TEvent> where TEvent : class
     /// <summary>Every variable's current value, family members and components' sub-variables included, in declaration order.</summary>
     public IReadOnlyList<VariableValue> Snapshot() => StateValues.Snapshot(Spec, State, "", next: false);
 
-    internal IReadOnlyList<VariableValue> Snapshot(bool next) => StateValues.Snapshot(Spec, State, "", next);
-
     internal SpecState ChildState(Variable component, int index)
     {
         if (Spec.Variables.Count <= component.Id || Spec.Variables[component.Id] != component)

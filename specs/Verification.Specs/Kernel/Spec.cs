@@ -118,8 +118,6 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
     public IReadOnlyList<Property> Properties { get; }
     public IReadOnlyList<Variable> EvaluationOrder { get; }
 
-    public IEnumerable<Property> Invariants => Properties.Where(p => p.Kind == PropertyKind.Invariant);
-
     Equation ISpec.EquationOf(Variable variable) => equations[variable];
 
     internal Equation EquationOf(Variable variable) => equations[variable];
