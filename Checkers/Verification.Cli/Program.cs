@@ -68,6 +68,8 @@ public static class Program
         list.SetAction(_ =>
         {
             foreach (var entry in CheckCatalog.Specs) output.WriteLine($"spec   {entry.Name,-24} {entry.Description}");
+            foreach (var model in CheckCatalog.RelationalModels)
+                output.WriteLine($"model  {model.Name,-24} {model.Sorts.Count} sorts, {model.Actions.Count} actions, {model.Invariants.Count} invariants: proved for every size ('verify prove {model.Name}')");
             foreach (var definition in CheckCatalog.Default()) output.WriteLine($"check  {Words<CheckKind>.Name(definition.Kind),-8} expect {Words<Verdict>.Name(definition.Expected),-14} {definition.Name}");
             return 0;
         });
@@ -108,9 +110,16 @@ public static class Program
         {
             if (result.GetValue(depth) < 0) throw new SpecException($"--depth must be at least 0 (got {result.GetValue(depth)})");
             if (result.GetValue(timeout) <= 0) throw new SpecException($"--timeout must be positive (got {result.GetValue(timeout)})");
-            var entry = CheckCatalog.Spec(result.GetValue(specName)!);
             var selected = result.GetValue(claims) is { Length: > 0 } names ? names : null;
-            var proof = entry.Prove(selected, new ProverOptions { Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)), UnrollingDepth = result.GetValue(depth) });
+            var options = new ProverOptions { Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)), UnrollingDepth = result.GetValue(depth) };
+            if (CheckCatalog.RelationalModel(result.GetValue(specName)!) is { } model)
+            {
+                var relational = RelationalProver.Prove(selected is null ? model : model.WithInvariants(selected), options);
+                output.WriteLine(relational.ToString());
+                return relational.Verdict == ProofVerdict.Proved ? 0 : 1;
+            }
+            var entry = CheckCatalog.Spec(result.GetValue(specName)!);
+            var proof = entry.Prove(selected, options);
             output.WriteLine(proof.ToString());
             return proof.Verdict == ProofVerdict.Proved ? 0 : 1;
         });

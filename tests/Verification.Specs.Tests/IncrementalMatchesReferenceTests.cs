@@ -26,6 +26,9 @@ public class IncrementalMatchesReferenceTests
     public void LockService_GuardVerdictsAgree() => Agree(LockService.Create(), maxInteger: 2);
 
     [Fact]
+    public void Paxos_GuardAndInvariantVerdictsAgree() => Agree(Verification.Specs.Consensus.PaxosSpec.Create(3, 2, 3), maxInteger: 3, maxTests: 100);
+
+    [Fact]
     public void ShiftRegister_IncrementalEqualsReference() => Agree(ShiftRegister.Create(4), maxInteger: 9, maxLength: 25, maxTests: 100);
 
     [Fact]

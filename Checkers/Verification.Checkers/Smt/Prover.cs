@@ -70,8 +70,9 @@ public sealed record ProofResult(
                 text.AppendLine("  pre-state:");
                 foreach (var value in PreState!) text.AppendLine($"    {value}");
                 text.AppendLine($"  event: {Alphabet.Describe(Event)}");
-                text.AppendLine("  post-state:");
-                foreach (var value in PostState!) text.AppendLine($"    {value}");
+                var changed = PostState!.Where(v => !PreState.Contains(v)).ToList();
+                text.AppendLine(changed.Count == 0 ? "  post-state: no variable changes" : "  post-state (what changed):");
+                foreach (var value in changed) text.AppendLine($"    {value}");
                 text.Append("  No history up to the unrolling bound reaches that pre-state; strengthen the invariant to exclude it.");
                 break;
             default:

@@ -171,7 +171,7 @@ public sealed class SmtEncoding
             }
     }
 
-    private static string MemberName(Variable variable, int index) => variable.Count == 1 ? variable.Name : $"{variable.Name}[{index}]";
+    private static string MemberName(Variable variable, int index) => variable.MemberName(index);
 
     private void NameConstructors()
     {

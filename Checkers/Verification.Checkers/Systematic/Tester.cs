@@ -59,11 +59,15 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
     }
 
     /// <summary>For a planted bug: it must be found, and it must be a violation of <paramref name="property"/>.</summary>
-    public Counterexample AssertFound(string property, FailureKind? kind = null)
+    public Counterexample AssertFound(string property, FailureKind? kind = null) => AssertFound([property], kind);
+
+    /// <summary>For a planted bug that breaks one of several specific rules (whichever a run reaches first).</summary>
+    public Counterexample AssertFound(IReadOnlyList<string> anyOf, FailureKind? kind = null)
     {
-        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {property} in {Iterations} iterations ({Steps} steps)", nothingFound: true);
-        if (Bug.Property != property || (kind is not null && Bug.Kind != kind))
-            throw new SystematicTestException($"{Protocol}: expected a violation of {property}, found another:\n{Bug}");
+        var expected = string.Join(" or ", anyOf);
+        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {expected} in {Iterations} iterations ({Steps} steps)", nothingFound: true);
+        if (!anyOf.Contains(Bug.Property) || (kind is not null && Bug.Kind != kind))
+            throw new SystematicTestException($"{Protocol}: expected a violation of {expected}, found another:\n{Bug}");
         return Bug;
     }
 
@@ -152,9 +156,12 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     /// The helper for planted-bug tests: the run must find a violation of <paramref name="property"/>, and the saved
     /// schedule must replay to the same failure with the same history, line for line.
     /// </summary>
-    public Counterexample AssertFindsAndReplays(string property, FailureKind? kind = null)
+    public Counterexample AssertFindsAndReplays(string property, FailureKind? kind = null) => AssertFindsAndReplays([property], kind);
+
+    /// <summary>As above, for a bug that breaks one of several specific properties.</summary>
+    public Counterexample AssertFindsAndReplays(IReadOnlyList<string> anyOf, FailureKind? kind = null)
     {
-        var bug = Run().AssertFound(property, kind);
+        var bug = Run().AssertFound(anyOf, kind);
         var schedule = bug.SchedulePath is not null ? Schedule.Load(bug.SchedulePath) : bug.Schedule;
         var replay = Replay(schedule);
         if (replay.Property != bug.Property || replay.Kind != bug.Kind || !replay.Trace.SequenceEqual(bug.Trace))

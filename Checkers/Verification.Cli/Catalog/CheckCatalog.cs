@@ -1,6 +1,7 @@
 using System.Reflection;
 using Verification.Checkers.Smt;
 using Verification.Specs;
+using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
 
 namespace Verification.Cli.Catalog;
@@ -46,7 +47,17 @@ public static class CheckCatalog
         new SpecEntry<ShiftEvent>(ShiftRegister.Name, "the seed's shift register composed from instances of L", () => ShiftRegister.Create(4), maxInteger: 9),
         new SpecEntry<CounterEvent>("LastEvent", "the seed's L, undefined at Nil", LastEvent.Create<CounterEvent>),
         new SpecEntry<LockEvent>(LockService.Name, "a lock service's log: guards and invariants", () => LockService.Create(), maxInteger: 2),
+        new SpecEntry<PaxosEvent>(PaxosSpec.Name, "the Paxos protocol (3 acceptors, 2 values, 3 ballots, majorities): rules as guards, the inductive invariant, consensus",
+            () => PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 3),
+        new SpecEntry<PaxosEvent>(PaxosSpec.Name + "5", "the Paxos protocol with 5 acceptors (2 values, 3 ballots, majorities)",
+            () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 5),
     ];
+
+    /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
+    public static IReadOnlyList<RelationalModel> RelationalModels { get; } = [PaxosRelational.Create()];
+
+    public static RelationalModel? RelationalModel(string name) =>
+        RelationalModels.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public static ISpecEntry Spec(string name) =>
         Specs.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
@@ -77,6 +88,14 @@ public static class CheckCatalog
         checks.Add(Proof("Scheduler: all properties by induction", Scheduler.Name, null, Verdict.Proved));
         checks.Add(Proof("ShiftRegister: step properties by induction", ShiftRegister.Name, null, Verdict.Proved));
         checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Verdict.Proved));
+        checks.Add(Proof("Paxos, 3 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name, null, Verdict.Proved));
+        checks.Add(Proof("Paxos, 5 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name + "5", null, Verdict.Proved));
+        checks.Add(Proof("Paxos, 3 acceptors, without 'choosable': not inductive", PaxosSpec.Name,
+            Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Verdict.NotInductive));
+        var parametric = PaxosRelational.Create();
+        checks.Add(RelationalProof("Paxos for every N (EPR: uninterpreted sorts, quorum intersection as an axiom)", parametric, Verdict.Proved));
+        checks.Add(RelationalProof("Paxos for every N, without 'choosable': not inductive",
+            parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()), Verdict.NotInductive));
         checks.AddRange(ProtocolChecks.All(seed));
         checks.AddRange(PaxosChecks.All(seed));
         checks.AddRange(DistinguishedProposerChecks.All(seed));
@@ -92,6 +111,19 @@ public static class CheckCatalog
                 ProofVerdict.Proved => Verdict.Proved,
                 ProofVerdict.FailsInitially or ProofVerdict.Violated => result.ConfirmedByEvaluation == true ? Verdict.Counterexample : Verdict.Error,
                 ProofVerdict.NotInductive => Verdict.NotInductive,
+                _ => Verdict.Unknown,
+            };
+            return new CheckOutcome(verdict, result.ToString());
+        });
+
+    private static CheckDefinition RelationalProof(string name, RelationalModel model, Verdict expected) =>
+        new(name, CheckKind.Proof, expected, "each invariant initially and across each action, sent to Z3 through libz3", () =>
+        {
+            var result = RelationalProver.Prove(model);
+            var verdict = result.Verdict switch
+            {
+                ProofVerdict.Proved => Verdict.Proved,
+                ProofVerdict.NotInductive or ProofVerdict.FailsInitially => Verdict.NotInductive,
                 _ => Verdict.Unknown,
             };
             return new CheckOutcome(verdict, result.ToString());

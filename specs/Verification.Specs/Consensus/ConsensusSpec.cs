@@ -17,7 +17,7 @@ public static class ConsensusSpec
     }
 
     /// <summary>Adds consensus's variables and properties to a spec over the Paxos alphabet (the Paxos spec refines it with protocol rules).</summary>
-    internal static void AddTo(SpecBuilder<PaxosEvent> spec, int values)
+    internal static ConsensusVariables AddTo(SpecBuilder<PaxosEvent> spec, int values)
     {
         var proposed = spec.Family<bool>("proposed", values);
         var learned = spec.Variable<int>("learnedValue");
@@ -26,5 +26,11 @@ public static class ConsensusSpec
         spec.StepProperty("OnlyProposedValuesLearned", e => !(e is Learned) || proposed.Now(((Learned)e).Value));
         spec.StepProperty("Agreement", e => !(e is Learned) || learned.Now == PaxosSpec.None || learned.Now == ((Learned)e).Value);
         spec.Liveness("SomeValueLearned", () => learned.Now == PaxosSpec.None);
+        return new ConsensusVariables(proposed, learned);
     }
+}
+
+/// <summary>Consensus's state, for specs that extend it: which values were proposed, and the first value learned.</summary>
+internal sealed record ConsensusVariables(Family<bool> Proposed, Var<int> Learned)
+{
 }

@@ -16,43 +16,98 @@ public sealed record Voted(int Acceptor, int Ballot, int Value) : PaxosEvent;
 public sealed record Learned(int Learner, int Value) : PaxosEvent;
 
 /// <summary>
-/// Consensus (Paxos Made Simple's safety requirements, stated over learning) together with the Paxos protocol's
-/// rules as guards on its messages, over acceptors 0..A−1, values 0..V−1 and ballots 0..B−1:
-/// an acceptor promises only ballots higher than any it promised; a promise reports the acceptor's actual last vote;
-/// a vote respects the acceptor's promise; one value per ballot; a vote only for the ballot's proposal; only a
-/// proposed value is learned; no two learners learn different values. Liveness: some value is eventually learned.
+/// The Paxos protocol as state equations, in the shape of Lamport's Voting and the "Paxos made EPR" model, over
+/// acceptors 0..A−1, values 0..V−1, ballots 0..B−1 and a quorum system (majorities by default).
+/// State: per acceptor the highest ballot promised and its last vote; per acceptor and ballot the value voted (votes);
+/// per ballot the value proposed. Guards are the protocol's rules (what a correct participant may do); invariants are
+/// the facts that make it safe, and together with the guards they prove consensus by induction:
+/// <list type="bullet">
+/// <item>VoteImpliesProposal: a vote in ballot b is for b's proposal (one value per ballot is structural: proposal[b] holds one);</item>
+/// <item>NoOtherValueChoosable ("choosable"): once ballot b2 proposes v2, no other value can still be chosen in a lower ballot;</item>
+/// <item>LearnedValueChosen: a learned value was voted by a quorum in some ballot.</item>
+/// </list>
 /// </summary>
 public static class PaxosSpec
 {
     public const string Name = "Paxos";
     public const int None = -1;
 
-    public static Spec<PaxosEvent> Create(int acceptors, int values, int ballots)
+    /// <summary>The invariant the induction proof needs; drop it and the proof must fail with a counterexample to induction.</summary>
+    public const string Choosable = "NoOtherValueChoosable";
+
+    public static Spec<PaxosEvent> Create(int acceptors, int values, int ballots, QuorumSystem? quorums = null)
     {
+        quorums ??= QuorumSystem.Majority(acceptors);
+        if (quorums.Nodes != acceptors) throw new SpecException($"the quorum system is over {quorums.Nodes} nodes but the spec has {acceptors} acceptors");
+        if (values < 1 || ballots < 1) throw new SpecException($"Paxos needs at least one value and one ballot (got {values} values, {ballots} ballots)");
+        var quorumCount = quorums.MinimalQuorums.Count;
         var spec = new SpecBuilder<PaxosEvent>(Name);
-        var maxPromised = spec.Family<int>("maxPromised", acceptors);
-        var lastVoteBallot = spec.Family<int>("lastVoteBallot", acceptors);
-        var lastVoteValue = spec.Family<int>("lastVoteValue", acceptors);
+        var maxPromisedBallot = spec.Family<int>("maxPromisedBallot", acceptors);
+        var lastVotedBallot = spec.Family<int>("lastVotedBallot", acceptors);
+        var lastVotedValue = spec.Family<int>("lastVotedValue", acceptors);
+        // votes[a·B + b]: the value acceptor a voted for in ballot b, or None.
+        var votes = spec.Family<int>("votes", acceptors * ballots, i => $"a{i / ballots},b{i % ballots}");
         var proposal = spec.Family<int>("proposal", ballots);
 
-        spec.Define(maxPromised, a => None, (e, a) =>
-            e is Promised && ((Promised)e).Acceptor == a ? Math.Max(maxPromised.Now(a), ((Promised)e).Ballot)
-            : e is Voted && ((Voted)e).Acceptor == a ? Math.Max(maxPromised.Now(a), ((Voted)e).Ballot)
-            : maxPromised.Now(a));
-        spec.Define(lastVoteBallot, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Ballot : lastVoteBallot.Now(a));
-        spec.Define(lastVoteValue, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Value : lastVoteValue.Now(a));
+        spec.Define(maxPromisedBallot, a => None, (e, a) =>
+            e is Promised && ((Promised)e).Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), ((Promised)e).Ballot)
+            : e is Voted && ((Voted)e).Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), ((Voted)e).Ballot)
+            : maxPromisedBallot.Now(a));
+        spec.Define(lastVotedBallot, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Ballot : lastVotedBallot.Now(a));
+        spec.Define(lastVotedValue, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Value : lastVotedValue.Now(a));
+        spec.Define(votes, i => None, (e, i) =>
+            e is Voted && ((Voted)e).Acceptor * ballots + ((Voted)e).Ballot == i ? ((Voted)e).Value : votes.Now(i));
         spec.Define(proposal, b => None, (e, b) => e is Proposed && ((Proposed)e).Ballot == b ? ((Proposed)e).Value : proposal.Now(b));
 
         // The protocol's rules: a participant that breaks one is not running Paxos.
-        spec.Guard("PromiseOnlyHigher", e => !(e is Promised) || ((Promised)e).Ballot > maxPromised.Now(((Promised)e).Acceptor));
+        spec.Guard("EventWithinBounds", e =>
+            e is Promised ? ((Promised)e).Acceptor >= 0 && ((Promised)e).Acceptor < acceptors && ((Promised)e).Ballot >= 0 && ((Promised)e).Ballot < ballots
+            : e is Voted ? ((Voted)e).Acceptor >= 0 && ((Voted)e).Acceptor < acceptors && ((Voted)e).Ballot >= 0 && ((Voted)e).Ballot < ballots && ((Voted)e).Value >= 0 && ((Voted)e).Value < values
+            : e is Proposed ? ((Proposed)e).Ballot >= 0 && ((Proposed)e).Ballot < ballots && ((Proposed)e).Value >= 0 && ((Proposed)e).Value < values
+            : ((Learned)e).Value >= 0 && ((Learned)e).Value < values);
+        spec.Guard("PromiseOnlyHigher", e => !(e is Promised) || ((Promised)e).Ballot > maxPromisedBallot.Now(((Promised)e).Acceptor));
         spec.Guard("PromiseReportsLastVote", e => !(e is Promised)
-            || (((Promised)e).LastBallot == lastVoteBallot.Now(((Promised)e).Acceptor) && ((Promised)e).LastValue == lastVoteValue.Now(((Promised)e).Acceptor)));
-        spec.Guard("VoteRespectsPromise", e => !(e is Voted) || ((Voted)e).Ballot >= maxPromised.Now(((Voted)e).Acceptor));
+            || (((Promised)e).LastBallot == lastVotedBallot.Now(((Promised)e).Acceptor) && ((Promised)e).LastValue == lastVotedValue.Now(((Promised)e).Acceptor)));
+        spec.Guard("VoteRespectsPromise", e => !(e is Voted) || ((Voted)e).Ballot >= maxPromisedBallot.Now(((Voted)e).Acceptor));
         spec.Guard("OneValuePerBallot", e => !(e is Proposed) || proposal.Now(((Proposed)e).Ballot) == None || proposal.Now(((Proposed)e).Ballot) == ((Proposed)e).Value);
         spec.Guard("VoteOnlyForTheProposal", e => !(e is Voted) || proposal.Now(((Voted)e).Ballot) == ((Voted)e).Value);
+        // Phase 2a needs promises for the ballot from a quorum ...
+        spec.Guard("ProposalBackedByQuorum", e => !(e is Proposed) || Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= ((Proposed)e).Ballot)));
+        // ... and a value that quorum shows safe: none of them voted below the ballot, or the value of the highest
+        // ballot c below it in which one of them voted (Voting's ShowsSafeAt). The quorum's votes below the ballot
+        // are exactly what their 1b replies reported, since they promised not to vote there any more.
+        spec.Guard("ProposalIsSafe", e => !(e is Proposed) || Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= ((Proposed)e).Ballot)
+            && (Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d >= ((Proposed)e).Ballot || votes.Now(a * ballots + d) == None))
+                || Bounded.Any(ballots, c => c < ((Proposed)e).Ballot
+                    && Bounded.Any(acceptors, a => quorums.IsMember(q, a) && votes.Now(a * ballots + c) == ((Proposed)e).Value)
+                    && Bounded.All(acceptors, a => !quorums.IsMember(q, a)
+                        || Bounded.All(ballots, d => d <= c || d >= ((Proposed)e).Ballot || votes.Now(a * ballots + d) == None))))));
+        // A learner learns a value only once a quorum voted for it in one ballot.
+        spec.Guard("LearnOnlyChosen", e => !(e is Learned) || Bounded.Any(ballots, b => Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || votes.Now(a * ballots + b) == ((Learned)e).Value))));
 
         // Consensus, as Paxos Made Simple states it, over what learners learn.
-        ConsensusSpec.AddTo(spec, values);
+        var consensus = ConsensusSpec.AddTo(spec, values);
+
+        // The inductive invariant.
+        spec.Invariant("VoteImpliesProposal", () => Bounded.All(acceptors, a => Bounded.All(ballots, b =>
+            votes.Now(a * ballots + b) == None || votes.Now(a * ballots + b) == proposal.Now(b))));
+        spec.Invariant("VotesAtOrBelowPromise", () => Bounded.All(acceptors, a => Bounded.All(ballots, b =>
+            votes.Now(a * ballots + b) == None || b <= maxPromisedBallot.Now(a))));
+        spec.Invariant("LastVoteIsHighestVote", () => Bounded.All(acceptors, a =>
+            (lastVotedBallot.Now(a) == None && Bounded.All(ballots, b => votes.Now(a * ballots + b) == None))
+            || (Bounded.Any(ballots, b => lastVotedBallot.Now(a) == b && votes.Now(a * ballots + b) == lastVotedValue.Now(a))
+                && Bounded.All(ballots, b => b <= lastVotedBallot.Now(a) || votes.Now(a * ballots + b) == None))));
+        spec.Invariant("ProposalsWereProposed", () => Bounded.All(ballots, b =>
+            proposal.Now(b) == None || Bounded.Any(values, v => proposal.Now(b) == v && consensus.Proposed.Now(v))));
+        spec.Invariant(Choosable, () => Bounded.All(ballots, b2 => proposal.Now(b2) == None
+            || Bounded.All(ballots, b1 => b1 >= b2 || Bounded.All(values, v1 => v1 == proposal.Now(b2)
+                || Bounded.All(quorumCount, q => Bounded.Any(acceptors, a =>
+                    quorums.IsMember(q, a) && maxPromisedBallot.Now(a) > b1 && votes.Now(a * ballots + b1) != v1))))));
+        spec.Invariant("LearnedValueChosen", () => consensus.Learned.Now == None || Bounded.Any(ballots, b => Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || votes.Now(a * ballots + b) == consensus.Learned.Now))));
         return spec.Build();
     }
 }

@@ -55,5 +55,32 @@ public sealed class QuorumSystem
         return null;
     }
 
+    /// <summary>
+    /// The quorums no proper subset of which is a quorum, in increasing order of their bit sets (N ≤ 20). Specs
+    /// quantify over these: "some quorum" and "every quorum" are decided by the minimal ones, quorums being upward closed.
+    /// </summary>
+    public IReadOnlyList<uint> MinimalQuorums => minimalQuorums ??= EnumerateMinimalQuorums();
+
+    private IReadOnlyList<uint>? minimalQuorums;
+
+    /// <summary>Whether <paramref name="node"/> belongs to the minimal quorum number <paramref name="quorum"/> (folds to a constant in a spec).</summary>
+    public bool IsMember(int quorum, int node) => ((MinimalQuorums[quorum] >> node) & 1) == 1;
+
+    private List<uint> EnumerateMinimalQuorums()
+    {
+        if (Nodes > 20) throw new SpecException($"enumerating quorums visits 2^N subsets; {Nodes} nodes is too many");
+        var all = (1u << Nodes) - 1;
+        var minimal = new List<uint>();
+        for (var set = 1u; set <= all; set++)
+        {
+            if (!isQuorum(set)) continue;
+            var hasSmaller = false;
+            for (var node = 0; node < Nodes && !hasSmaller; node++)
+                hasSmaller = ((set >> node) & 1) == 1 && isQuorum(set & ~(1u << node));
+            if (!hasSmaller) minimal.Add(set);
+        }
+        return minimal;
+    }
+
     public static string Describe(uint set) => "{" + string.Join(",", Enumerable.Range(0, 32).Where(i => ((set >> i) & 1) == 1)) + "}";
 }

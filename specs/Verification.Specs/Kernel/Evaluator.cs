@@ -137,7 +137,7 @@ internal static class StateValues
         {
             for (var i = 0; i < variable.Count; i++)
             {
-                var name = prefix + (variable.Count == 1 && variable is not IComponent ? variable.Name : $"{variable.Name}[{i}]");
+                var name = prefix + variable.MemberName(i);
                 if (variable is IComponent component)
                 {
                     values.AddRange(Snapshot(component.SubSpec, state.Children[layouts[variable.Id].Slot + i], name + ".", next));

@@ -70,6 +70,7 @@ internal sealed class Normalizer : ExpressionVisitor
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
+        if (node.Method.DeclaringType == typeof(Bounded)) return ExpandQuantifier(node);
         if (node.Object is not null && IsHandleType(node.Object.Type))
         {
             var variable = Handle(node.Object);
@@ -97,6 +98,34 @@ internal sealed class Normalizer : ExpressionVisitor
             };
         }
         return base.VisitMethodCall(node);
+    }
+
+    /// <summary>Bounded.Any/All/Count(n, i => body) becomes body[0/i] || … || body[n−1/i] (and, sum), each instance normalised.</summary>
+    private Expression ExpandQuantifier(MethodCallExpression node)
+    {
+        var bound = new ConstantFolder().Visit(Visit(node.Arguments[0]));
+        if (bound is not ConstantExpression { Value: int count })
+            throw new SpecException($"{owner}: the bound of Bounded.{node.Method.Name} must be a constant when the spec is built; it reads the event or a state variable");
+        if (count is < 0 or > Bounded.MaxCount)
+            throw new SpecException($"{owner}: the bound of Bounded.{node.Method.Name} is {count}; it must be 0..{Bounded.MaxCount}");
+        if (node.Arguments[1] is not LambdaExpression { Parameters.Count: 1 } body)
+            throw new SpecException($"{owner}: Bounded.{node.Method.Name} needs a lambda 'i => ...' as its body (got '{node.Arguments[1]}')");
+        var instances = Enumerable.Range(0, count)
+            .Select(i => Visit(new ParameterReplacer(body.Parameters[0], Expression.Constant(i)).Visit(body.Body))!)
+            .ToList();
+        return node.Method.Name switch
+        {
+            nameof(Bounded.Any) => instances.Count == 0 ? Expression.Constant(false) : instances.Aggregate(Expression.OrElse),
+            nameof(Bounded.All) => instances.Count == 0 ? Expression.Constant(true) : instances.Aggregate(Expression.AndAlso),
+            nameof(Bounded.Count) => instances.Count == 0 ? Expression.Constant(0)
+                : instances.Select(i => (Expression)Expression.Condition(i, Expression.Constant(1), Expression.Constant(0))).Aggregate(Expression.Add),
+            _ => throw Unsupported($"Bounded.{node.Method.Name}"),
+        };
+    }
+
+    private sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : node;
     }
 
     private Variable Handle(Expression handleExpression)
@@ -142,8 +171,25 @@ internal sealed class Normalizer : ExpressionVisitor
             }
             if (node is ConditionalExpression conditional && Visit(conditional.Test) is ConstantExpression { Value: bool test })
                 return Visit(test ? conditional.IfTrue : conditional.IfFalse);
+            if (node is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical)
+                return Simplify(logical.NodeType, Visit(logical.Left)!, Visit(logical.Right)!);
+            if (node is UnaryExpression { NodeType: ExpressionType.Not } not && Visit(not.Operand) is { } operand)
+                return operand is ConstantExpression { Value: bool value } ? Expression.Constant(!value) : Expression.Not(operand);
             return base.Visit(node);
         }
+    }
+
+    /// <summary>
+    /// Drops the constant side of &amp;&amp; and || where that keeps the meaning (expanded quantifiers produce many):
+    /// a constant on the left decides or disappears; on the right only the neutral constant disappears, so a left
+    /// side that could fail at evaluation is still evaluated.
+    /// </summary>
+    private static Expression Simplify(ExpressionType type, Expression left, Expression right)
+    {
+        var isAnd = type == ExpressionType.AndAlso;
+        if (left is ConstantExpression { Value: bool l }) return l == isAnd ? right : Expression.Constant(l);
+        if (right is ConstantExpression { Value: bool r } && r == isAnd) return left;
+        return isAnd ? Expression.AndAlso(left, right) : Expression.OrElse(left, right);
     }
 
     private sealed class OpenFinder : ExpressionVisitor

@@ -67,7 +67,7 @@ public static class ReferenceEvaluator
         foreach (var variable in spec.Variables)
             for (var i = 0; i < variable.Count; i++)
             {
-                var name = prefix + (variable.Count == 1 && variable is not IComponent ? variable.Name : $"{variable.Name}[{i}]");
+                var name = prefix + variable.MemberName(i);
                 if (variable is IComponent component)
                 {
                     values.AddRange(Snapshot(component.SubSpec, layer.SubLayer(variable, i), name + "."));

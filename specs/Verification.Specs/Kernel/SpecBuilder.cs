@@ -38,7 +38,10 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     public Var<T> Partial<T>(string name) => Declare(new Var<T>(name, isPartial: true));
 
     /// <summary>A family y_0 … y_{count-1} (e.g. waiting_p over processes p).</summary>
-    public Family<T> Family<T>(string name, int count) => Declare(new Family<T>(name, count));
+    public Family<T> Family<T>(string name, int count) => Declare(new Family<T>(name, count, null));
+
+    /// <summary>A family whose members are shown by <paramref name="indexLabel"/> (e.g. a pair encoded in one index).</summary>
+    public Family<T> Family<T>(string name, int count, Func<int, string> indexLabel) => Declare(new Family<T>(name, count, indexLabel));
 
     /// <summary>An array of components u_0 … u_{count-1}, each an instance of <paramref name="subSpec"/> run on its own derived history.</summary>
     public Component<TSub> Components<TSub>(string name, Spec<TSub> subSpec, int count) where TSub : class =>

@@ -34,6 +34,13 @@ public abstract class Variable
 
     internal object? Owner { get; set; }
 
+    /// <summary>How an index is shown in member names ("votes[a1,b2]" rather than "votes[5]"); the number by default.</summary>
+    private protected Func<int, string>? IndexLabel { get; init; }
+
+    /// <summary>The name of one member as reports, counterexamples and SMT symbols show it: "C", "waiting[2]", "votes[a1,b2]".</summary>
+    public string MemberName(int index) =>
+        Count == 1 && this is not IComponent ? Name : $"{Name}[{(IndexLabel is null ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : IndexLabel(index))}]";
+
     public override string ToString() => Name;
 
     private protected static InvalidOperationException OnlyInEquations(string name) =>
@@ -61,7 +68,7 @@ public sealed class Var<T> : Variable
 /// <summary>A family of state variables indexed by 0..Count-1, e.g. waiting_p for processes p.</summary>
 public sealed class Family<T> : Variable
 {
-    internal Family(string name, int count) : base(name, typeof(T), count, isPartial: false) { }
+    internal Family(string name, int count, Func<int, string>? indexLabel) : base(name, typeof(T), count, isPartial: false) => IndexLabel = indexLabel;
 
     public T Now(int index) => throw OnlyInEquations(Name);
 

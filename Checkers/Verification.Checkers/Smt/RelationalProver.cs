@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Text;
+using Verification.Specs;
+
+namespace Verification.Checkers.Smt;
+
+/// <summary>One proof obligation of a relational model: an invariant at Nil, or an invariant across one action.</summary>
+public sealed record RelationalObligation(string Invariant, string? Action, SatResult Answer, TimeSpan SolverTime)
+{
+    public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : "unknown")} ({SolverTime.TotalMilliseconds:F0} ms)";
+}
+
+/// <summary>
+/// The outcome of proving a relational model's invariants for every size of its sorts. A failure comes with a
+/// counterexample to induction read back from Z3's finite model: the elements of each sort (ballots in their order),
+/// the true facts of each relation before the step, the action with its arguments, and what it changed.
+/// </summary>
+public sealed record RelationalProof(string Model, ProofVerdict Verdict, IReadOnlyList<RelationalObligation> Obligations, string? Counterexample, TimeSpan SolverTime, string Z3Version)
+{
+    public RelationalObligation? Failed => Obligations.FirstOrDefault(o => o.Answer != SatResult.Unsat);
+
+    public override string ToString()
+    {
+        var text = new StringBuilder($"{Model}: ");
+        text.Append(Verdict switch
+        {
+            ProofVerdict.Proved => $"proved for every number of nodes, ballots and values ({Obligations.Count} obligations: every invariant initially and across every action)",
+            ProofVerdict.FailsInitially => $"{Failed!.Invariant} fails initially",
+            ProofVerdict.NotInductive => $"not inductive: {Failed!.Invariant} can break in one {Failed.Action} step from a state satisfying every invariant",
+            _ => $"unknown ({Failed?.Invariant} after {Failed?.Action ?? "Nil"}: the solver gave up or hit its deadline)",
+        });
+        if (Counterexample is not null) text.AppendLine().Append(Counterexample.TrimEnd());
+        text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// Induction for a <see cref="RelationalModel"/>: for each invariant, Axioms ∧ Init ⇒ Inv, and for each action and
+/// invariant, Axioms ∧ (all invariants) ∧ guard ∧ update ⇒ Inv′. One query per obligation, so a failure names both
+/// the invariant and the action; in EPR each query is decidable.
+/// </summary>
+public static class RelationalProver
+{
+    public static RelationalProof Prove(RelationalModel model, ProverOptions? options = null)
+    {
+        options ??= new ProverOptions();
+        using var session = new Z3Session(options.Timeout);
+        var obligations = new List<RelationalObligation>();
+        var pre = new RelationalState(0);
+        var post = new RelationalState(1);
+        session.Run(Declarations(model));
+
+        RelationalProof Finish(ProofVerdict verdict, string? counterexample) =>
+            new(model.Name, verdict, obligations, counterexample, session.Elapsed, session.Version);
+
+        // Vacuity: if the axioms and Nil, or the invariants and an action's guard, had no model, every obligation
+        // below would hold for no reason.
+        RequireSatisfiable(session, model, $"(assert {model.Initial(pre)})", "the axioms and the initial state");
+        foreach (var invariant in model.Invariants)
+        {
+            var answer = Check(session, $"(assert {model.Initial(pre)})\n(assert (not {invariant.Formula(pre)}))", out var time);
+            obligations.Add(new RelationalObligation(invariant.Name, null, answer, time));
+            if (answer == SatResult.Sat) return Finish(ProofVerdict.FailsInitially, ReadCounterexample(session, model, null));
+            session.Run("(pop)");
+            if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null);
+        }
+        var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
+        foreach (var action in model.Actions)
+        {
+            var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
+            RequireSatisfiable(session, model, $"{parameters}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n{Transition(model, action, pre, post)}",
+                $"action {action.Name}'s guard together with the invariants");
+            foreach (var invariant in model.Invariants)
+            {
+                var query = new StringBuilder();
+                foreach (var (name, sort) in action.Parameters) query.AppendLine($"(declare-const {name} {sort})");
+                query.AppendLine($"(assert (and true {assumed}))");
+                query.AppendLine($"(assert {action.Guard(pre)})");
+                query.Append(Transition(model, action, pre, post));
+                query.AppendLine($"(assert (not {invariant.Formula(post)}))");
+                var answer = Check(session, query.ToString(), out var time);
+                obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time));
+                if (answer == SatResult.Sat) return Finish(ProofVerdict.NotInductive, ReadCounterexample(session, model, action));
+                session.Run("(pop)");
+                if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null);
+            }
+        }
+        return Finish(ProofVerdict.Proved, null);
+    }
+
+    private static void RequireSatisfiable(Z3Session session, RelationalModel model, string query, string what)
+    {
+        var answer = session.Check("(push)\n" + query);
+        session.Run("(pop)");
+        if (answer == SatResult.Unsat)
+            throw new SpecException($"{model.Name}: {what} have no model, so every proof obligation about it would hold vacuously; check the axioms and the guard");
+    }
+
+    private static SatResult Check(Z3Session session, string query, out TimeSpan time)
+    {
+        var watch = Stopwatch.StartNew();
+        var answer = session.Check("(push)\n" + query);
+        time = watch.Elapsed;
+        return answer;
+    }
+
+    private static string Declarations(RelationalModel model)
+    {
+        var text = new StringBuilder();
+        foreach (var sort in model.Sorts) text.AppendLine($"(declare-sort {sort} 0)");
+        text.AppendLine(model.Constants);
+        foreach (var axiom in model.Axioms) text.AppendLine($"(assert {axiom.Formula}) ; {axiom.Name}");
+        foreach (var step in new[] { new RelationalState(0), new RelationalState(1) })
+            foreach (var relation in model.State)
+                text.AppendLine($"(declare-fun {step[relation.Name]} ({string.Join(" ", relation.ArgumentSorts)}) Bool)");
+        return text.ToString();
+    }
+
+    /// <summary>The post-state: updated relations by their new definitions, all others unchanged.</summary>
+    private static string Transition(RelationalModel model, RelationalAction action, RelationalState pre, RelationalState post)
+    {
+        var text = new StringBuilder();
+        foreach (var relation in model.State)
+        {
+            var update = action.Updates.FirstOrDefault(u => u.Relation == relation.Name);
+            var arguments = update?.Arguments ?? relation.ArgumentSorts.Select((_, i) => $"x{i}").ToList();
+            if (arguments.Count != relation.ArgumentSorts.Count)
+                throw new SpecException($"{model.Name}: action {action.Name} updates {relation.Name} with {arguments.Count} arguments; it has {relation.ArgumentSorts.Count}");
+            var bound = string.Join(" ", arguments.Select((a, i) => $"({a} {relation.ArgumentSorts[i]})"));
+            var applied = arguments.Count == 0 ? post[relation.Name] : $"({post[relation.Name]} {string.Join(" ", arguments)})";
+            var body = update is null ? (arguments.Count == 0 ? pre[relation.Name] : $"({pre[relation.Name]} {string.Join(" ", arguments)})") : update.Body(pre);
+            text.AppendLine(arguments.Count == 0 ? $"(assert (= {applied} {body}))" : $"(assert (forall ({bound}) (= {applied} {body})))");
+        }
+        foreach (var update in action.Updates.Where(u => model.State.All(r => r.Name != u.Relation)))
+            throw new SpecException($"{model.Name}: action {action.Name} updates '{update.Relation}', which is not a state relation");
+        return text.ToString();
+    }
+
+    /// <summary>Reads Z3's finite model: each sort's elements (renamed n0, n1, …; ballots in their order), then the facts.</summary>
+    private static string ReadCounterexample(Z3Session session, RelationalModel model, RelationalAction? action)
+    {
+        var modelText = SmallModel(session, model) ?? session.Run("(get-model)");
+        var finite = new FiniteModel(modelText);
+        var universe = new Dictionary<string, List<string>>();
+        foreach (var sort in model.Sorts)
+        {
+            var marker = $";; universe for {sort}:";
+            var at = modelText.IndexOf(marker, StringComparison.Ordinal);
+            var elements = new List<string>();
+            if (at >= 0)
+            {
+                var line = modelText[(at + marker.Length)..].Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].TrimStart(';', ' ');
+                elements.AddRange(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            }
+            universe[sort] = elements;
+        }
+        // Ballots in their order: a ballot's position is the number of ballots below it (lt is a strict total order).
+        if (universe.TryGetValue("Ballot", out var ballots) && ballots.Count > 1)
+            universe["Ballot"] = ballots = ballots.OrderBy(x => ballots.Count(y => finite.Holds("lt", y, x))).ToList();
+        var names = new Dictionary<string, string>();
+        foreach (var (sort, elements) in universe)
+            for (var i = 0; i < elements.Count; i++) names[elements[i]] = $"{char.ToLowerInvariant(sort[0])}{i}";
+
+        var text = new StringBuilder();
+        text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ballots?.Count > 1 ? " (ballots in order)" : ""));
+        if (universe.TryGetValue("Quorum", out var quorums) && universe.TryGetValue("Node", out var nodes))
+            text.AppendLine("  quorums: " + string.Join("; ", quorums.Select(q => $"{names[q]} = {{{string.Join(", ", nodes.Where(n => finite.Holds("member", n, q)).Select(n => names[n]))}}}")));
+        text.AppendLine("  pre-state (true facts):");
+        var preFacts = Facts(finite, model, universe, names, new RelationalState(0));
+        foreach (var fact in preFacts) text.AppendLine($"    {fact}");
+        if (action is null) return text.ToString();
+        var arguments = action.Parameters.Select(p => $"{p.Name} = {names.GetValueOrDefault(finite.Constant(p.Name), "any")}");
+        text.AppendLine($"  action: {action.Name}({string.Join(", ", arguments)})");
+        var postFacts = Facts(finite, model, universe, names, new RelationalState(1));
+        var added = postFacts.Except(preFacts).ToList();
+        var removed = preFacts.Except(postFacts).ToList();
+        text.AppendLine("  post-state changes: " + (added.Count + removed.Count == 0 ? "none" : string.Join(", ", added.Select(f => "+" + f).Concat(removed.Select(f => "-" + f)))));
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A smaller counterexample is easier to read: the query is re-checked with every sort bounded to 1, 2, 3, then 4
+    /// elements, and the first satisfiable bound's model is used (null: none within 4, keep the solver's first model).
+    /// </summary>
+    private static string? SmallModel(Z3Session session, RelationalModel model)
+    {
+        for (var size = 1; size <= 4; size++)
+        {
+            var bound = new StringBuilder("(push)\n");
+            foreach (var sort in model.Sorts)
+            {
+                var elements = Enumerable.Range(0, size).Select(i => $"|{sort}#{i}|").ToList();
+                foreach (var element in elements) bound.AppendLine($"(declare-const {element} {sort})");
+                bound.AppendLine($"(assert (forall ((x {sort})) (or {string.Join(" ", elements.Select(e => $"(= x {e})"))})))");
+            }
+            var answer = session.Check(bound.ToString());
+            if (answer == SatResult.Sat) return session.Run("(get-model)");
+            session.Run("(pop)");
+        }
+        return null;
+    }
+
+    private static List<string> Facts(FiniteModel finite, RelationalModel model, Dictionary<string, List<string>> universe, Dictionary<string, string> names, RelationalState state)
+    {
+        var facts = new List<string>();
+        foreach (var relation in model.State)
+        {
+            IEnumerable<List<string>> tuples = [[]];
+            foreach (var sort in relation.ArgumentSorts)
+                tuples = tuples.SelectMany(t => universe.GetValueOrDefault(sort, []).Select(e => t.Append(e).ToList()));
+            foreach (var tuple in tuples)
+            {
+                if (finite.Holds(state[relation.Name].Trim('|'), [.. tuple])) facts.Add($"{relation.Name}({string.Join(", ", tuple.Select(e => names[e]))})");
+            }
+        }
+        return facts;
+    }
+
+    /// <summary>
+    /// Z3's model of a satisfiable query with uninterpreted sorts, evaluated here: its universe elements (Node!val!0 …)
+    /// cannot be named in a later query, so the definitions it prints (ite/and/or/not/= over those elements) are
+    /// interpreted directly. A symbol without a definition is unconstrained: false for a relation, as completion does.
+    /// </summary>
+    private sealed class FiniteModel
+    {
+        private readonly Dictionary<string, (IReadOnlyList<string> Parameters, SExpression Body)> definitions = [];
+
+        public FiniteModel(string modelText)
+        {
+            var parsed = SExpression.ParseAll(modelText);
+            var items = parsed.Count == 1 && parsed[0].IsList ? parsed[0].Items : parsed;
+            foreach (var item in items.Where(i => i.IsList && i.Items.Count == 5 && i.Items[0].Atom == "define-fun"))
+                definitions[item.Items[1].Atom!] = (item.Items[2].Items.Select(p => p.Items[0].Atom!).ToList(), item.Items[4]);
+        }
+
+        public bool Holds(string relation, params string[] arguments) => Apply(relation, arguments) is true;
+
+        public string Constant(string name) => Apply(name, []) as string ?? "";
+
+        private object Apply(string name, IReadOnlyList<object> arguments)
+        {
+            if (!definitions.TryGetValue(name, out var definition)) return false;
+            var environment = new Dictionary<string, object>();
+            for (var i = 0; i < definition.Parameters.Count; i++) environment[definition.Parameters[i]] = arguments[i];
+            return Evaluate(definition.Body, environment);
+        }
+
+        private object Evaluate(SExpression term, Dictionary<string, object> environment)
+        {
+            if (!term.IsList)
+            {
+                var atom = term.Atom!;
+                if (atom == "true") return true;
+                if (atom == "false") return false;
+                if (environment.TryGetValue(atom, out var bound)) return bound;
+                if (definitions.ContainsKey(atom)) return Apply(atom, []);
+                return atom; // a universe element
+            }
+            var head = term.Items[0].Atom;
+            var args = term.Items.Skip(1).ToList();
+            switch (head)
+            {
+                case "and": return args.All(a => Evaluate(a, environment) is true);
+                case "or": return args.Any(a => Evaluate(a, environment) is true);
+                case "not": return Evaluate(args[0], environment) is not true;
+                case "=>": return Evaluate(args[0], environment) is not true || Evaluate(args[1], environment) is true;
+                case "=": return Equals(Evaluate(args[0], environment), Evaluate(args[1], environment));
+                case "ite": return Evaluate(args[0], environment) is true ? Evaluate(args[1], environment) : Evaluate(args[2], environment);
+                case "let":
+                    var inner = new Dictionary<string, object>(environment);
+                    foreach (var binding in args[0].Items) inner[binding.Items[0].Atom!] = Evaluate(binding.Items[1], environment);
+                    return Evaluate(args[1], inner);
+                case { } function:
+                    return Apply(function, args.Select(a => Evaluate(a, environment)).ToList());
+                default:
+                    throw new SmtException($"cannot read the solver's model term {term}");
+            }
+        }
+    }
+}

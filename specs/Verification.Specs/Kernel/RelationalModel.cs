@@ -1,0 +1,57 @@
+namespace Verification.Specs;
+
+/// <summary>
+/// A protocol over unbounded, uninterpreted sorts (nodes, ballots, values, quorums), the style of Ivy and mypyvy's
+/// "Paxos made EPR": state is a set of relations, each action a guarded update, invariants first-order formulas.
+/// Where a finite spec proves a property for 3 or 5 nodes, a relational model proves it for every N. Formulas are
+/// SMT-LIB2 text; a state relation is referred to through a <see cref="RelationalState"/> so the same formula can be
+/// read before or after a step.
+/// </summary>
+public sealed record RelationalModel(
+    string Name,
+    IReadOnlyList<string> Sorts,
+    string Constants,
+    IReadOnlyList<NamedFormula> Axioms,
+    IReadOnlyList<StateRelation> State,
+    Func<RelationalState, string> Initial,
+    IReadOnlyList<RelationalAction> Actions,
+    IReadOnlyList<RelationalInvariant> Invariants)
+{
+    /// <summary>The same model claiming only the named invariants (e.g. without "choosable", to see induction fail).</summary>
+    public RelationalModel WithInvariants(IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+            if (Invariants.All(i => i.Name != name))
+                throw new SpecException($"'{name}' is not an invariant of {Name} (it has {string.Join(", ", Invariants.Select(i => i.Name))})");
+        return this with { Invariants = Invariants.Where(i => names.Contains(i.Name)).ToList() };
+    }
+}
+
+/// <summary>An axiom about the immutable symbols (e.g. quorum intersection), assumed everywhere.</summary>
+public sealed record NamedFormula(string Name, string Formula);
+
+/// <summary>A state relation with its argument sorts: vote(Node, Ballot, Value).</summary>
+public sealed record StateRelation(string Name, IReadOnlyList<string> ArgumentSorts);
+
+/// <summary>
+/// An action: parameters (existentially chosen by the step), a guard over the pre-state, and new definitions of the
+/// relations it changes (each over fresh variables, in terms of the pre-state); every other relation stays.
+/// </summary>
+public sealed record RelationalAction(
+    string Name,
+    IReadOnlyList<(string Name, string Sort)> Parameters,
+    Func<RelationalState, string> Guard,
+    IReadOnlyList<RelationUpdate> Updates);
+
+/// <summary>relation(arguments) := body(pre-state), e.g. vote(n, b, v) := vote(n, b, v) ∨ (n = N ∧ b = B ∧ v = V).</summary>
+public sealed record RelationUpdate(string Relation, IReadOnlyList<string> Arguments, Func<RelationalState, string> Body);
+
+public sealed record RelationalInvariant(string Name, Func<RelationalState, string> Formula);
+
+/// <summary>Names the relations of the state after a given number of steps: s["vote"] is |vote@0| or |vote@1|.</summary>
+public sealed class RelationalState(int step)
+{
+    public int Step { get; } = step;
+
+    public string this[string relation] => $"|{relation}@{Step}|";
+}

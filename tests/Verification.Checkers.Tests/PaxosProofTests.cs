@@ -1,0 +1,98 @@
+using Verification.Checkers.Smt;
+using Verification.Specs;
+using Verification.Specs.Consensus;
+using Xunit.Abstractions;
+
+namespace Verification.Checkers.Tests;
+
+/// <summary>The Paxos protocol spec's invariants sent to Z3: finite (3 and 5 acceptors) and parametric (every N, EPR).</summary>
+public class PaxosProofTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void PaxosSpec_InductiveInvariant_ProvesConsensus(int acceptors)
+    {
+        var spec = PaxosSpec.Create(acceptors, values: 2, ballots: 3);
+        var result = Prover.Prove(spec);
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Contains("Agreement", result.Claims);
+        Assert.Contains(PaxosSpec.Choosable, result.Claims);
+    }
+
+    [Fact]
+    public void PaxosSpec_WithoutChoosable_GivesAReadableCounterexampleToInduction()
+    {
+        var spec = PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3);
+        var claims = spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).ToList();
+        var result = Prover.Prove(spec, claims, new ProverOptions { UnrollingDepth = 4 });
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
+        // The pre-state has two different values each voted by a quorum (unreachable: choosable excludes it) and a
+        // learner learning the second one.
+        Assert.Equal("Agreement", result.FailingClaim);
+        var learned = Assert.IsType<Learned>(result.Event);
+        var votes = result.PreState!.Where(v => v.Name.StartsWith("votes[", StringComparison.Ordinal)).ToDictionary(v => v.Name, v => (int)v.Value!);
+        var chosen = Enumerable.Range(0, 3).Select(b => Enumerable.Range(0, 2).Where(v => Enumerable.Range(0, 3).Count(a => votes[$"votes[a{a},b{b}]"] == v) >= 2).ToList())
+            .SelectMany(values => values).Distinct().ToList();
+        Assert.True(chosen.Count == 2, "both values are chosen in the pre-state");
+        Assert.Contains(learned.Value, chosen);
+        var text = result.ToString();
+        Assert.Contains("pre-state:", text);
+        Assert.Contains("votes[a0,b", text);
+        Assert.Contains("event: Learned", text);
+    }
+
+    [Fact]
+    public void PaxosForEveryN_IsProvedInEpr()
+    {
+        var result = RelationalProver.Prove(PaxosRelational.Create());
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        var model = PaxosRelational.Create();
+        Assert.Equal(model.Invariants.Count * (1 + model.Actions.Count), result.Obligations.Count);
+        Assert.All(result.Obligations, o => Assert.Equal(SatResult.Unsat, o.Answer));
+    }
+
+    [Fact]
+    public void PaxosForEveryN_WithoutChoosable_FailsWithAFiniteCounterexample()
+    {
+        var model = PaxosRelational.Create();
+        var result = RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != PaxosSpec.Choosable).ToList()));
+        output.WriteLine(result.ToString());
+        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
+        Assert.Equal("Agreement", result.Failed!.Invariant);
+        Assert.Equal("Learn", result.Failed.Action);
+        Assert.Contains("learned(v", result.Counterexample);
+        Assert.Contains("action: Learn(V = v", result.Counterexample);
+        Assert.Contains("quorums: q0 = {", result.Counterexample);
+    }
+
+    [Fact]
+    public void ParametricAndFiniteSpecs_ClaimTheSameSafetyInvariants()
+    {
+        var finite = PaxosSpec.Create(3, 2, 3).Properties.Select(p => p.Name).ToHashSet();
+        var parametric = PaxosRelational.Create().Invariants.Select(i => i.Name).ToList();
+        // Named the same where they state the same fact; the two extra ones are the relational form's stand-ins for numbers.
+        var onlyParametric = parametric.Where(n => !finite.Contains(n)).ToList();
+        Assert.Equal(["PromiseLeavesLowerBallots"], onlyParametric);
+        Assert.Contains(PaxosSpec.Choosable, parametric);
+    }
+
+    [Fact]
+    public void RelationalModel_WithContradictoryAxioms_IsRejectedAsVacuous()
+    {
+        var model = PaxosRelational.Create();
+        var broken = model with { Axioms = [.. model.Axioms, new NamedFormula("NoBallots", "(forall ((x Ballot) (y Ballot)) (lt x y))")] };
+        var error = Assert.ThrowsAny<SpecException>(() => RelationalProver.Prove(broken));
+        Assert.Contains("vacuously", error.Message);
+    }
+
+    [Fact]
+    public void RelationalModel_UnknownInvariantName_IsAClearError()
+    {
+        var error = Assert.Throws<SpecException>(() => PaxosRelational.Create().WithInvariants(["Choosable"]));
+        Assert.Contains("'Choosable' is not an invariant of PaxosParametric", error.Message);
+    }
+}
