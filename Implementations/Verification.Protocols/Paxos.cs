@@ -26,8 +26,11 @@ public enum PaxosBug
 }
 
 /// <summary>Nodes 0..P−1 are proposers (and learners), P..P+A−1 acceptors. Proposer i proposes value i; ballots are round·P + i.</summary>
-public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None)
+/// <param name="Learners">How many of the proposers also learn (receive 2b votes); fewer learners, fewer messages to explore.</param>
+public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None, int? Learners = null)
 {
+    public int LearnerCount => Learners ?? Proposers;
+
     public int Nodes => Proposers + Acceptors;
     public int Ballots => MaxRounds * Proposers;
 
@@ -72,7 +75,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
 
     private IEnumerable<NodeId> Acceptors => Enumerable.Range(config.Proposers, config.Acceptors).Select(i => new NodeId(i));
 
-    private IEnumerable<NodeId> Learners => Enumerable.Range(0, config.Proposers).Select(i => new NodeId(i));
+    private IEnumerable<NodeId> Learners => Enumerable.Range(0, config.LearnerCount).Select(i => new NodeId(i));
 
     public PaxosNodeState Start(Effects<PaxosNodeState, PaxosMessage> effects)
     {

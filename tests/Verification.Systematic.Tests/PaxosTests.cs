@@ -82,4 +82,31 @@ public class PaxosTests(ITestOutputHelper output)
         var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(system, Options(3, 20_000));
         output.WriteLine(tester.AssertFindsAndReplays("Agreement").ToString());
     }
+
+    /// <summary>
+    /// Every interleaving of 2 proposers (one ballot each: ballots 0 and 1, so the second can preempt the first),
+    /// 3 acceptors and one learner on an unordered network, checked against the whole Paxos spec (rules, invariants,
+    /// consensus) in every reachable state.
+    /// </summary>
+    [Fact]
+    public void TwoProposersThreeAcceptors_OneBallotEach_ExhaustivelySafe()
+    {
+        var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1);
+        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false });
+        var report = tester.Explore(maxDepth: 100);
+        output.WriteLine(report.ToString());
+        Assert.Null(report.Bug);
+        Assert.True(report.Complete);
+        Assert.Equal(687_593, report.States); // pinned
+    }
+
+    /// <summary>The same exhaustive search finds a planted bug in the same configuration.</summary>
+    [Fact]
+    public void TwoProposersThreeAcceptors_Exhaustive_FindsTheIgnoredReport()
+    {
+        var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1, Bugs: PaxosBug.ProposerIgnoresReportedValue);
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
+        output.WriteLine(report.ToString());
+        Assert.Equal("ProposalIsSafe", report.Bug?.Property);
+    }
 }

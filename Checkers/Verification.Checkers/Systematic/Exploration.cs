@@ -22,7 +22,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     /// values), to <paramref name="maxDepth"/> steps. When nothing was cut off, the configuration is checked
     /// exhaustively. Liveness is judged on terminal states only (a run that ends hot).
     /// </summary>
-    public ExplorationReport Explore(int maxDepth)
+    /// <param name="maxStates">Stop (incomplete) after this many distinct states; by default no limit.</param>
+    public ExplorationReport Explore(int maxDepth, long maxStates = long.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         var watch = Stopwatch.StartNew();
@@ -46,6 +47,11 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         while (stack.Count > 0)
         {
             var (world, path, depth) = stack.Pop();
+            if (visited.Count >= maxStates)
+            {
+                complete = false;
+                break;
+            }
             deepest = Math.Max(deepest, depth);
             enabled.Clear();
             world.Enumerate(enabled);
