@@ -1,4 +1,5 @@
 using Verification.Runtime;
+using Verification.Specs;
 using Verification.Specs.Consensus;
 
 namespace Verification.Protocols;
@@ -26,9 +27,22 @@ public enum PaxosBug
 }
 
 /// <summary>Nodes 0..P−1 are proposers (and learners), P..P+A−1 acceptors. Proposer i proposes value i; ballots are round·P + i.</summary>
+/// <param name="MaxRounds">Ballots each proposer may start; <see cref="Unbounded"/> for searches that compare states up to a ballot shift.</param>
 /// <param name="Learners">How many of the proposers also learn (receive 2b votes); fewer learners, fewer messages to explore.</param>
-public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None, int? Learners = null)
+/// <param name="DistinguishedProposer">Only proposer 0 starts a ballot, once (Paxos Made Simple's remedy for duelling proposers; no retry, so for runs without faults).</param>
+/// <param name="Preemption">
+/// An acceptor that ignores a 1a or 2a because it promised a higher ballot tells the proposer (Paxos Made Simple's
+/// optimisation), and the proposer at once starts a ballot above it; with this, proposers need no retry timer.
+/// </param>
+/// <param name="RetryOnTimer">A proposer's timer stays armed, so it may start a higher ballot at any time (needed under message loss).</param>
+public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None, int? Learners = null,
+    bool DistinguishedProposer = false, bool Preemption = false, bool RetryOnTimer = true)
 {
+    /// <summary>Paxos Made Simple's duelling proposers: two proposers, unbounded ballots, preemption by rejection, no faults needed.</summary>
+    public static PaxosConfig Duelling(int acceptors) => new(Proposers: 2, Acceptors: acceptors, MaxRounds: Unbounded, Learners: 1, Preemption: true, RetryOnTimer: false);
+
+    public const int Unbounded = int.MaxValue;
+
     public int LearnerCount => Learners ?? Proposers;
 
     public int Nodes => Proposers + Acceptors;
@@ -49,6 +63,9 @@ public sealed record Accept(int Ballot, int Value) : PaxosMessage;
 
 public sealed record AcceptedVote(int Ballot, int Value) : PaxosMessage;
 
+/// <summary>The acceptor ignored ballot <see cref="Ballot"/>: it promised <see cref="Higher"/>.</summary>
+public sealed record Preempted(int Ballot, int Higher) : PaxosMessage;
+
 /// <summary>Proposer and learner state; acceptor sets are bit masks over acceptor indices.</summary>
 public sealed record ProposerState(int Round, int Ballot, int Phase, uint Promises, int BestBallot, int BestValue, int LearnBallot, int LearnValue, uint LearnVoters, int Learned) : PaxosNodeState;
 
@@ -67,7 +84,66 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
 
     /// <summary>Proposers and acceptors with the Paxos spec they must satisfy.</summary>
     public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) =>
-        new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+        config.MaxRounds == PaxosConfig.Unbounded
+            ? throw new SpecException("the Paxos spec has a state variable per ballot, so it needs bounded rounds; use ConsensusSystem for unbounded ballots")
+            : new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+
+    /// <summary>
+    /// The same nodes against Consensus alone (no per-ballot state), and with unbounded rounds the ballot-shift
+    /// symmetry: shifting every ballot (and round) by a whole number of rounds maps runs onto runs, since nodes only
+    /// compare ballots and a ballot's owner is its residue mod P. So a search can see duelling proposers cycle.
+    /// </summary>
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> ConsensusSystem(PaxosConfig config) =>
+        new($"Paxos[{(config.DistinguishedProposer ? "distinguished proposer" : $"{config.Proposers} proposers")}]", config.Nodes, _ => new PaxosNode(config), ConsensusSpec.Create(values: config.Proposers))
+        {
+            Normalizer = config.MaxRounds == PaxosConfig.Unbounded ? BallotShift(config.Proposers) : null,
+        };
+
+    private static StateNormalizer<PaxosNodeState, PaxosMessage> BallotShift(int proposers)
+    {
+        int Shift(int ballot, int offset) => ballot == PaxosSpec.None ? ballot : ballot - offset;
+        // The lowest ballot anywhere, counting each proposer's next one (round·P), rounded down to a whole round.
+        int Offset(IEnumerable<PaxosNodeState> states, IEnumerable<PaxosMessage> messages)
+        {
+            var lowest = int.MaxValue;
+            void See(int ballot) { if (ballot != PaxosSpec.None) lowest = Math.Min(lowest, ballot); }
+            foreach (var state in states)
+                switch (state)
+                {
+                    case ProposerState p: See(p.Round * proposers); See(p.Ballot); See(p.BestBallot); See(p.LearnBallot); break;
+                    case AcceptorState a: See(a.Promised); See(a.AcceptedBallot); break;
+                }
+            foreach (var message in messages)
+                switch (message)
+                {
+                    case Prepare m: See(m.Ballot); break;
+                    case Promise m: See(m.Ballot); See(m.LastBallot); break;
+                    case Accept m: See(m.Ballot); break;
+                    case AcceptedVote m: See(m.Ballot); break;
+                    case Preempted m: See(m.Ballot); See(m.Higher); break;
+                }
+            return lowest == int.MaxValue ? 0 : lowest / proposers * proposers;
+        }
+        return new StateNormalizer<PaxosNodeState, PaxosMessage>(
+            Offset,
+            (state, offset) => state switch
+            {
+                ProposerState p => p with { Round = p.Round - offset / proposers, Ballot = Shift(p.Ballot, offset), BestBallot = Shift(p.BestBallot, offset), LearnBallot = Shift(p.LearnBallot, offset) },
+                AcceptorState a => a with { Promised = Shift(a.Promised, offset), AcceptedBallot = Shift(a.AcceptedBallot, offset) },
+                _ => state,
+            },
+            (message, offset) => message switch
+            {
+                Prepare m => m with { Ballot = Shift(m.Ballot, offset) },
+                Promise m => m with { Ballot = Shift(m.Ballot, offset), LastBallot = Shift(m.LastBallot, offset) },
+                Accept m => m with { Ballot = Shift(m.Ballot, offset) },
+                AcceptedVote m => m with { Ballot = Shift(m.Ballot, offset) },
+                Preempted m => m with { Ballot = Shift(m.Ballot, offset), Higher = Shift(m.Higher, offset) },
+                _ => message,
+            });
+    }
+
+    private bool StartsBallots(NodeId node) => !config.DistinguishedProposer || node.Index == 0;
 
     private bool Has(PaxosBug bug) => (config.Bugs & bug) != 0;
 
@@ -80,26 +156,41 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     public PaxosNodeState Start(Effects<PaxosNodeState, PaxosMessage> effects)
     {
         if (IsAcceptor(effects.Self)) return new AcceptorState(PaxosSpec.None, PaxosSpec.None, PaxosSpec.None);
-        effects.SetTimer("propose");
+        if (StartsBallots(effects.Self)) effects.SetTimer("propose");
         return new ProposerState(0, PaxosSpec.None, Idle, 0, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, 0, PaxosSpec.None);
     }
 
     public PaxosNodeState OnTimer(PaxosNodeState state, string timer, Effects<PaxosNodeState, PaxosMessage> effects)
     {
         if (state is not ProposerState proposer || proposer.Round >= config.MaxRounds) return state;
-        var ballot = proposer.Round * config.Proposers + effects.Self.Index;
-        var next = proposer with { Round = proposer.Round + 1, Ballot = ballot, Phase = Preparing, Promises = 0, BestBallot = PaxosSpec.None, BestValue = PaxosSpec.None };
-        effects.Persist(next); // a restarted proposer must not reuse a ballot
-        foreach (var acceptor in Acceptors) effects.Send(acceptor, new Prepare(ballot));
-        effects.SetTimer("propose"); // may start a higher ballot later: preemption, and duelling
+        var next = StartBallot(proposer, proposer.Round, effects);
+        if (config.RetryOnTimer && !config.DistinguishedProposer) effects.SetTimer("propose"); // may start a higher ballot later: preemption, and duelling
         return next;
     }
+
+    /// <summary>Phase 1a for the proposer's ballot in round <paramref name="round"/> (at least its next one).</summary>
+    private PaxosNodeState StartBallot(ProposerState proposer, int round, Effects<PaxosNodeState, PaxosMessage> effects)
+    {
+        round = Math.Max(round, proposer.Round);
+        if (round >= config.MaxRounds) return proposer;
+        var ballot = round * config.Proposers + effects.Self.Index;
+        var next = proposer with { Round = round + 1, Ballot = ballot, Phase = Preparing, Promises = 0, BestBallot = PaxosSpec.None, BestValue = PaxosSpec.None };
+        effects.Persist(next); // a restarted proposer must not reuse a ballot
+        foreach (var acceptor in Acceptors) effects.Send(acceptor, new Prepare(ballot));
+        return next;
+    }
+
+    private PaxosNodeState OnPreempted(ProposerState proposer, Preempted preempted, Effects<PaxosNodeState, PaxosMessage> effects) =>
+        proposer.Phase == Idle || preempted.Ballot != proposer.Ballot || proposer.Learned != PaxosSpec.None
+            ? proposer
+            : StartBallot(proposer, preempted.Higher / config.Proposers + 1, effects);
 
     public PaxosNodeState OnMessage(PaxosNodeState state, NodeId from, PaxosMessage message, Effects<PaxosNodeState, PaxosMessage> effects) =>
         (state, message) switch
         {
             (AcceptorState acceptor, Prepare prepare) => OnPrepare(acceptor, from, prepare, effects),
-            (AcceptorState acceptor, Accept accept) => OnAccept(acceptor, accept, effects),
+            (AcceptorState acceptor, Accept accept) => OnAccept(acceptor, from, accept, effects),
+            (ProposerState proposer, Preempted preempted) => OnPreempted(proposer, preempted, effects),
             (ProposerState proposer, Promise promise) => OnPromise(proposer, from, promise, effects),
             (ProposerState proposer, AcceptedVote vote) => OnVote(proposer, from, vote, effects),
             _ => state,
@@ -107,7 +198,11 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
 
     private PaxosNodeState OnPrepare(AcceptorState acceptor, NodeId from, Prepare prepare, Effects<PaxosNodeState, PaxosMessage> effects)
     {
-        if (prepare.Ballot <= acceptor.Promised) return acceptor;
+        if (prepare.Ballot <= acceptor.Promised)
+        {
+            if (config.Preemption && prepare.Ballot < acceptor.Promised) effects.Send(from, new Preempted(prepare.Ballot, acceptor.Promised));
+            return acceptor;
+        }
         var next = acceptor with { Promised = prepare.Ballot };
         if (!Has(PaxosBug.AcceptorForgetsPromise)) effects.Persist(next);
         var (lastBallot, lastValue) = Has(PaxosBug.PromiseOmitsAcceptedValue) ? (PaxosSpec.None, PaxosSpec.None) : (acceptor.AcceptedBallot, acceptor.AcceptedValue);
@@ -116,9 +211,13 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next;
     }
 
-    private PaxosNodeState OnAccept(AcceptorState acceptor, Accept accept, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState OnAccept(AcceptorState acceptor, NodeId from, Accept accept, Effects<PaxosNodeState, PaxosMessage> effects)
     {
-        if (accept.Ballot < acceptor.Promised && !Has(PaxosBug.AcceptsLowerBallot)) return acceptor;
+        if (accept.Ballot < acceptor.Promised && !Has(PaxosBug.AcceptsLowerBallot))
+        {
+            if (config.Preemption) effects.Send(from, new Preempted(accept.Ballot, acceptor.Promised));
+            return acceptor;
+        }
         if (accept.Ballot == acceptor.AcceptedBallot) return acceptor; // a duplicate 2a: already voted
         var next = new AcceptorState(Math.Max(acceptor.Promised, accept.Ballot), accept.Ballot, accept.Value);
         effects.Persist(next);
@@ -158,7 +257,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
             case null:
                 return Start(effects);
             case ProposerState proposer:
-                effects.SetTimer("propose"); // timers are lost in a crash; the ballot round survives, the ballot in progress does not
+                if (StartsBallots(effects.Self)) effects.SetTimer("propose"); // timers are lost in a crash; the ballot round survives, the ballot in progress does not
                 return proposer with { Phase = Idle, Promises = 0 };
             default:
                 return persisted;

@@ -51,4 +51,21 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
 {
     /// <summary>Maps an environment event to a spec event (null: the spec does not see it).</summary>
     public Func<EnvironmentEvent, TSpecEvent?>? EnvironmentEvents { get; init; }
+
+    /// <summary>
+    /// A symmetry of the node code, for searches that compare states: two states that normalise alike behave alike
+    /// (e.g. Paxos shifted by a whole number of ballot rounds), so a search treats them as one state and a protocol
+    /// whose numbers grow forever can still revisit a state. The spec's values are compared as they are.
+    /// </summary>
+    public StateNormalizer<TState, TMessage>? Normalizer { get; init; }
 }
+
+/// <summary>
+/// A shift symmetry: <see cref="Offset"/> picks how far the whole system can be shifted (0: not at all), and
+/// <see cref="State"/> and <see cref="Message"/> shift one node state or message by it. Sound only when shifting
+/// every state and message by the same offset maps behaviours onto behaviours.
+/// </summary>
+public sealed record StateNormalizer<TState, TMessage>(
+    Func<IEnumerable<TState>, IEnumerable<TMessage>, int> Offset,
+    Func<TState, int, TState> State,
+    Func<TMessage, int, TMessage> Message);

@@ -315,18 +315,22 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         numbers[n++] = duplicates;
         numbers[n++] = partitions;
         numbers[n++] = FaultsEnabled ? 1 : 0;
+        // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
+        var normalizer = protocol.Normalizer;
+        var offset = normalizer is null ? 0 : normalizer.Offset(states.Concat(persisted).OfType<TState>(), inFlight.Select(e => e.Message));
+        TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
         for (var node = 0; node < states.Length; node++)
         {
             numbers[n++] = (long)status[node];
-            objects[o++] = states[node];
-            objects[o++] = persisted[node];
+            objects[o++] = State(states[node]);
+            objects[o++] = State(persisted[node]);
             objects[o++] = timers[node].Length == 0 ? "" : string.Join("\u0001", timers[node]);
         }
-        IReadOnlyList<Envelope<TMessage>> messages = inFlight;
+        IReadOnlyList<Envelope<TMessage>> messages = offset == 0 ? inFlight : inFlight.Select(e => e with { Message = normalizer!.Message(e.Message, offset) }).ToList();
         // An unordered network's in-flight messages are a multiset: put them in a canonical order.
-        if (faults.Network == NetworkOrder.Unordered && inFlight.Count > 1)
+        if (faults.Network == NetworkOrder.Unordered && messages.Count > 1)
         {
-            var sorted = inFlight.ToArray();
+            var sorted = messages.ToArray();
             Array.Sort(sorted, CanonicalOrder);
             messages = sorted;
         }
@@ -345,6 +349,8 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         var byChannel = (a.From.Index * 65536 + a.To.Index).CompareTo(b.From.Index * 65536 + b.To.Index);
         return byChannel != 0 ? byChannel : a.Message.GetHashCode().CompareTo(b.Message.GetHashCode());
     };
+
+    public int InFlightCount => inFlight.Count;
 
     /// <summary>A readable picture of the system, for reports.</summary>
     public string Describe()

@@ -41,6 +41,24 @@ internal static class PaxosChecks
             yield return ProtocolChecks.PlantedBug($"Paxos planted bug {bug} ({string.Join(" or ", anyOf)})", string.Join(" or ", anyOf), FailureKind.Safety,
                 () => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(Bugs: bug)), Options(seed, 20_000, faults)).AssertFindsAndReplays(anyOf, FailureKind.Safety));
         }
+        yield return new CheckDefinition("Paxos (2 proposers, 3 acceptors, one ballot each): exhaustive DFS", CheckKind.Protocol, Verdict.Holds,
+            "every interleaving, no faults, one learner, against the whole Paxos spec", () =>
+            {
+                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
+                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+            });
+        yield return new CheckDefinition("Paxos duelling proposers, no faults: a livelock (SomeValueLearned)", CheckKind.PlantedBug, Verdict.Violated,
+            "a fair cycle of mutual preemptions, found by the livelock search up to the ballot-shift symmetry", () =>
+            {
+                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 2)), new TestOptions()).FindLivelock(maxDepth: 40, maxInFlight: 6);
+                return new CheckOutcome(report.Found ? Verdict.Violated : Verdict.Holds, report.ToString());
+            });
+        yield return new CheckDefinition("Paxos with a distinguished proposer, no faults: no livelock", CheckKind.Protocol, Verdict.Holds,
+            "the same search, complete: every fair run learns", () =>
+            {
+                var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }), new TestOptions()).FindLivelock(maxDepth: 60, maxInFlight: 12);
+                return new CheckOutcome(report.Found ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+            });
     }
 }
 

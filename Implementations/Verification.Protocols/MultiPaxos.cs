@@ -1,0 +1,271 @@
+using System.Numerics;
+using Verification.Runtime;
+using Verification.Specs;
+using Verification.Specs.Replication;
+
+namespace Verification.Protocols;
+
+/// <summary>Planted bugs of Multi-Paxos, each switched on by configuration.</summary>
+[Flags]
+public enum MultiPaxosBug
+{
+    None = 0,
+
+    /// <summary>A new leader ignores the entries its promises report and fills slots from 0 with its own requests.</summary>
+    NewLeaderIgnoresAcceptedEntries = 1,
+
+    /// <summary>A leader gives a retried request a new slot instead of recognising it.</summary>
+    LeaderSkipsDeduplication = 2,
+}
+
+/// <summary>
+/// Nodes 0..R−1 are replicas (acceptor, learner and would-be leader each), R..R+C−1 clients; client k submits command k
+/// and retries until a replica replies. Ballots are round·R + replica. The log has <see cref="Slots"/> slots.
+/// </summary>
+/// <param name="StableLeader">Only replica 0 ever runs for leader, once: a stable distinguished proposer (for liveness without faults).</param>
+public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slots = 4, int MaxRounds = 3, bool StableLeader = false, MultiPaxosBug Bugs = MultiPaxosBug.None)
+{
+    public int Nodes => Replicas + Clients;
+    public int Majority => Replicas / 2 + 1;
+}
+
+public abstract record MultiPaxosMessage;
+
+public sealed record ClientRequest(int Command) : MultiPaxosMessage;
+
+public sealed record ClientReply(int Command, int Slot) : MultiPaxosMessage;
+
+public sealed record PrepareLog(int Ballot) : MultiPaxosMessage;
+
+/// <summary>1b for a whole log: what the replica accepted in every slot.</summary>
+public sealed record PromiseLog(int Ballot, ValueArray<LogEntry> Accepted) : MultiPaxosMessage;
+
+public sealed record AcceptEntry(int Ballot, int Slot, int Command) : MultiPaxosMessage;
+
+public sealed record AcceptedEntry(int Ballot, int Slot) : MultiPaxosMessage;
+
+public sealed record CommitEntry(int Slot, int Command) : MultiPaxosMessage;
+
+/// <summary>A lagging replica asks for the commits from slot <see cref="FromSlot"/> on.</summary>
+public sealed record CatchUp(int FromSlot) : MultiPaxosMessage;
+
+/// <summary>What an acceptor accepted in one slot (<see cref="Empty"/> when nothing).</summary>
+public sealed record LogEntry(int Ballot, int Command)
+{
+    public static readonly LogEntry Empty = new(ReplicatedLogSpec.None, ReplicatedLogSpec.None);
+}
+
+public abstract record MultiPaxosState;
+
+/// <summary>A client: its command, whether it has submitted it, whether a reply came.</summary>
+public sealed record LogClientState(int Command, bool Submitted, bool Done) : MultiPaxosState;
+
+/// <summary>
+/// A replica: the acceptor's promise and accepted entries, the learner's committed slots and applied count (all
+/// persisted: the state machine is durable), and while it leads or runs for leader, <see cref="Leader"/>.
+/// </summary>
+public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader) : MultiPaxosState;
+
+/// <summary>A leader's volatile state: its ballot, phase-1 promises, the log it proposes, and votes per slot.</summary>
+public sealed record LeaderState(int Ballot, bool Leading, uint Promises, ValueArray<LogEntry> Merged, ValueArray<int> Proposals, ValueArray<uint> Votes, uint Pending);
+
+/// <summary>
+/// Multi-Paxos as a replicated log: a leader runs phase 1 once for all slots (adopting, per slot, the highest-ballot
+/// entry its promises report and filling gaps with no-ops), then acts as the distinguished proposer for every slot;
+/// a higher ballot takes leadership over; replicas apply committed slots in order and catch up by asking peers.
+/// Checked against <see cref="ReplicatedLogSpec"/>.
+/// </summary>
+public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosState, MultiPaxosMessage>
+{
+    private const int None = ReplicatedLogSpec.None;
+
+    public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) =>
+        new($"MultiPaxos[{config.Bugs}{(config.StableLeader ? ", stable leader" : "")}]", config.Nodes, _ => new MultiPaxosNode(config),
+            ReplicatedLogSpec.Create(config.Slots, config.Clients, config.Replicas));
+
+    private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
+
+    private IEnumerable<NodeId> Replicas => Enumerable.Range(0, config.Replicas).Select(i => new NodeId(i));
+
+    private bool RunsForLeader(NodeId node) => node.Index < config.Replicas && (!config.StableLeader || node.Index == 0);
+
+    private ReplicaState FreshReplica() =>
+        new(0, None, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), ValueArray<int>.Filled(config.Slots, None), 0, null);
+
+    public MultiPaxosState Start(Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (effects.Self.Index >= config.Replicas)
+        {
+            effects.SetTimer("submit");
+            return new LogClientState(effects.Self.Index - config.Replicas, false, false);
+        }
+        if (RunsForLeader(effects.Self)) effects.SetTimer("elect");
+        effects.SetTimer("catch-up");
+        return FreshReplica();
+    }
+
+    public MultiPaxosState OnTimer(MultiPaxosState state, string timer, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        switch (state, timer)
+        {
+            case (LogClientState client, "submit"):
+                if (client.Done) return client;
+                if (!client.Submitted) effects.Observe(new Submitted(client.Command, client.Command));
+                foreach (var replica in Replicas) effects.Send(replica, new ClientRequest(client.Command));
+                effects.SetTimer("submit"); // retry until a reply comes: requests may be lost, leaders may change
+                return client with { Submitted = true };
+            case (ReplicaState replica, "elect"):
+                if (!config.StableLeader) effects.SetTimer("elect");
+                if (replica.Round >= config.MaxRounds || replica.Leader is { Leading: true }) return replica;
+                var ballot = replica.Round * config.Replicas + effects.Self.Index;
+                var candidate = replica with
+                {
+                    Round = replica.Round + 1,
+                    Leader = new LeaderState(ballot, false, 0, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty),
+                        ValueArray<int>.Filled(config.Slots, None), ValueArray<uint>.Filled(config.Slots, 0), replica.Leader?.Pending ?? 0),
+                };
+                effects.Persist(candidate with { Leader = null }); // a restarted replica must not reuse a ballot
+                foreach (var peer in Replicas) effects.Send(peer, new PrepareLog(ballot));
+                return candidate;
+            case (ReplicaState replica, "catch-up"):
+                effects.SetTimer("catch-up");
+                foreach (var peer in Replicas.Where(p => p != effects.Self)) effects.Send(peer, new CatchUp(replica.Applied));
+                return replica;
+            default:
+                return state;
+        }
+    }
+
+    public MultiPaxosState OnMessage(MultiPaxosState state, NodeId from, MultiPaxosMessage message, Effects<MultiPaxosState, MultiPaxosMessage> effects) =>
+        (state, message) switch
+        {
+            (LogClientState client, ClientReply reply) when reply.Command == client.Command => client with { Done = true },
+            (ReplicaState replica, ClientRequest request) => OnRequest(replica, request.Command, effects),
+            (ReplicaState replica, PrepareLog prepare) => OnPrepare(replica, from, prepare, effects),
+            (ReplicaState replica, PromiseLog promise) => OnPromise(replica, from, promise, effects),
+            (ReplicaState replica, AcceptEntry accept) => OnAccept(replica, from, accept, effects),
+            (ReplicaState replica, AcceptedEntry accepted) => OnAccepted(replica, from, accepted, effects),
+            (ReplicaState replica, CommitEntry commit) => OnCommit(replica, commit, effects),
+            (ReplicaState replica, CatchUp catchUp) => OnCatchUp(replica, from, catchUp, effects),
+            _ => state,
+        };
+
+    private ReplicaState OnRequest(ReplicaState replica, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (replica.Leader is not { } leader) return replica;
+        if (!leader.Leading) return replica with { Leader = leader with { Pending = leader.Pending | (1u << command) } };
+        return replica with { Leader = Propose(replica, leader, command, effects) };
+    }
+
+    /// <summary>Gives a command the next free slot, unless this leader already proposes it somewhere (a retry).</summary>
+    private LeaderState Propose(ReplicaState replica, LeaderState leader, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (!Has(MultiPaxosBug.LeaderSkipsDeduplication))
+        {
+            var slot = Enumerable.Range(0, config.Slots).FirstOrDefault(s => leader.Proposals[s] == command || replica.Committed[s] == command, -1);
+            if (slot >= 0)
+            {
+                if (replica.Committed[slot] == command) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, slot));
+                return leader;
+            }
+        }
+        var free = Enumerable.Range(0, config.Slots).FirstOrDefault(s => leader.Proposals[s] == None && replica.Committed[s] == None, -1);
+        if (free < 0) return leader; // the bounded log is full
+        foreach (var peer in Replicas) effects.Send(peer, new AcceptEntry(leader.Ballot, free, command));
+        return leader with { Proposals = leader.Proposals.With(free, command) };
+    }
+
+    private ReplicaState OnPrepare(ReplicaState replica, NodeId from, PrepareLog prepare, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (prepare.Ballot <= replica.Promised) return replica;
+        // A higher ballot takes over: this replica stops leading (its pending requests are kept for its next try).
+        var leader = replica.Leader is { } current && current.Ballot < prepare.Ballot ? null : replica.Leader;
+        var next = replica with { Promised = prepare.Ballot, Leader = leader };
+        effects.Persist(next with { Leader = null });
+        effects.Send(from, new PromiseLog(prepare.Ballot, replica.Accepted));
+        return next;
+    }
+
+    private ReplicaState OnPromise(ReplicaState replica, NodeId from, PromiseLog promise, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (replica.Leader is not { Leading: false } leader || leader.Ballot != promise.Ballot) return replica;
+        var merged = leader.Merged;
+        if (!Has(MultiPaxosBug.NewLeaderIgnoresAcceptedEntries))
+            for (var s = 0; s < config.Slots; s++)
+                if (promise.Accepted[s].Ballot > merged[s].Ballot) merged = merged.With(s, promise.Accepted[s]);
+        leader = leader with { Promises = leader.Promises | (1u << from.Index), Merged = merged };
+        if (BitOperations.PopCount(leader.Promises) < config.Majority) return replica with { Leader = leader };
+
+        // Phase 2 for every slot up to the highest reported: the reported value, or a no-op in a gap.
+        var highest = Enumerable.Range(0, config.Slots).LastOrDefault(s => merged[s].Command != None || replica.Committed[s] != None, -1);
+        var proposals = leader.Proposals;
+        for (var s = 0; s <= highest; s++)
+        {
+            var command = replica.Committed[s] != None ? replica.Committed[s] : merged[s].Command != None ? merged[s].Command : ReplicatedLogSpec.NoOp;
+            proposals = proposals.With(s, command);
+            foreach (var peer in Replicas) effects.Send(peer, new AcceptEntry(leader.Ballot, s, command));
+        }
+        var pending = leader.Pending;
+        leader = leader with { Leading = true, Proposals = proposals, Pending = 0 };
+        for (var command = 0; command < config.Clients; command++)
+            if (((pending >> command) & 1) == 1) leader = Propose(replica, leader, command, effects);
+        return replica with { Leader = leader };
+    }
+
+    private ReplicaState OnAccept(ReplicaState replica, NodeId from, AcceptEntry accept, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (accept.Ballot < replica.Promised) return replica;
+        var leader = replica.Leader is { } current && current.Ballot < accept.Ballot ? null : replica.Leader;
+        var next = replica with { Promised = accept.Ballot, Accepted = replica.Accepted.With(accept.Slot, new LogEntry(accept.Ballot, accept.Command)), Leader = leader };
+        effects.Persist(next with { Leader = null });
+        effects.Send(from, new AcceptedEntry(accept.Ballot, accept.Slot));
+        return next;
+    }
+
+    private ReplicaState OnAccepted(ReplicaState replica, NodeId from, AcceptedEntry accepted, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (replica.Leader is not { Leading: true } leader || leader.Ballot != accepted.Ballot) return replica;
+        var before = leader.Votes[accepted.Slot];
+        var votes = before | (1u << from.Index);
+        leader = leader with { Votes = leader.Votes.With(accepted.Slot, votes) };
+        if (BitOperations.PopCount(before) < config.Majority && BitOperations.PopCount(votes) >= config.Majority)
+            foreach (var peer in Replicas) effects.Send(peer, new CommitEntry(accepted.Slot, leader.Proposals[accepted.Slot]));
+        return replica with { Leader = leader };
+    }
+
+    private ReplicaState OnCommit(ReplicaState replica, CommitEntry commit, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (replica.Committed[commit.Slot] != None) return replica;
+        effects.Observe(new Committed(effects.Self.Index, commit.Slot, commit.Command));
+        var next = replica with { Committed = replica.Committed.With(commit.Slot, commit.Command) };
+        // Apply in slot order, as far as the log is committed without a gap.
+        while (next.Applied < config.Slots && next.Committed[next.Applied] is var command && command != None)
+        {
+            effects.Observe(new Applied(effects.Self.Index, next.Applied, command));
+            if (command >= 0) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, next.Applied));
+            next = next with { Applied = next.Applied + 1 };
+        }
+        effects.Persist(next with { Leader = null });
+        return next;
+    }
+
+    private ReplicaState OnCatchUp(ReplicaState replica, NodeId from, CatchUp catchUp, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        for (var s = catchUp.FromSlot; s < config.Slots; s++)
+            if (replica.Committed[s] != None) effects.Send(from, new CommitEntry(s, replica.Committed[s]));
+        return replica;
+    }
+
+    public MultiPaxosState OnRecover(MultiPaxosState? persisted, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        if (persisted is null) return Start(effects);
+        if (persisted is ReplicaState replica)
+        {
+            if (RunsForLeader(effects.Self)) effects.SetTimer("elect");
+            effects.SetTimer("catch-up");
+            return replica with { Leader = null };
+        }
+        effects.SetTimer("submit");
+        return persisted;
+    }
+}

@@ -1,0 +1,59 @@
+namespace Verification.Specs.Replication;
+
+/// <summary>What a replicated log reports: clients submit commands, the protocol commits one command per slot, replicas apply them.</summary>
+public abstract record LogEvent;
+
+/// <summary>A client submits command <see cref="Command"/> (commands are unique ids 0..C−1).</summary>
+public sealed record Submitted(int Client, int Command) : LogEvent;
+
+/// <summary>Node <see cref="Node"/> knows that slot <see cref="Slot"/> holds <see cref="Command"/> for good.</summary>
+public sealed record Committed(int Node, int Slot, int Command) : LogEvent;
+
+/// <summary>Replica <see cref="Replica"/> applies the command of slot <see cref="Slot"/> to its state machine.</summary>
+public sealed record Applied(int Replica, int Slot, int Command) : LogEvent;
+
+/// <summary>
+/// A replicated log (state machine replication after Schneider), over slots 0..S−1, commands 0..C−1 (plus
+/// <see cref="NoOp"/>, which a new leader may commit to fill a gap) and replicas 0..R−1:
+/// each slot commits at most one command (SlotAgreement); only submitted commands are committed (Validity); a command
+/// is committed in at most one slot (NoDuplicates: a retried request is not executed twice); every replica applies
+/// exactly the committed commands, in slot order (AppliedInOrder — so replicas apply the same requests in the same
+/// relative order). Liveness: every submitted command is eventually committed.
+/// Multi-Paxos and Raft both refine it.
+/// </summary>
+public static class ReplicatedLogSpec
+{
+    public const string Name = "ReplicatedLog";
+    public const int None = -1;
+
+    /// <summary>The command a new leader commits in a slot nobody proposed anything for.</summary>
+    public const int NoOp = -2;
+
+    public static Spec<LogEvent> Create(int slots, int commands, int replicas)
+    {
+        var spec = new SpecBuilder<LogEvent>(Name);
+        var committed = spec.Family<int>("committedCommand", slots, s => $"slot{s}");
+        var slotOf = spec.Family<int>("committedSlot", commands, c => $"cmd{c}");
+        var submitted = spec.Family<bool>("submitted", commands, c => $"cmd{c}");
+        var appliedUpTo = spec.Family<int>("appliedCount", replicas, r => $"r{r}");
+
+        spec.Define(committed, s => None, (e, s) => e is Committed && ((Committed)e).Slot == s ? ((Committed)e).Command : committed.Now(s));
+        spec.Define(slotOf, c => None, (e, c) => e is Committed && ((Committed)e).Command == c ? ((Committed)e).Slot : slotOf.Now(c));
+        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is Submitted && ((Submitted)e).Command == c));
+        spec.Define(appliedUpTo, r => 0, (e, r) => e is Applied && ((Applied)e).Replica == r ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
+
+        spec.StepProperty("EventWithinBounds", e =>
+            e is Submitted ? ((Submitted)e).Command >= 0 && ((Submitted)e).Command < commands
+            : e is Committed ? ((Committed)e).Slot >= 0 && ((Committed)e).Slot < slots && ((Committed)e).Command >= NoOp && ((Committed)e).Command < commands && ((Committed)e).Command != None
+            : ((Applied)e).Replica >= 0 && ((Applied)e).Replica < replicas && ((Applied)e).Slot >= 0 && ((Applied)e).Slot < slots);
+        spec.StepProperty("SlotAgreement", e => !(e is Committed) || committed.Now(((Committed)e).Slot) == None || committed.Now(((Committed)e).Slot) == ((Committed)e).Command);
+        spec.StepProperty("Validity", e => !(e is Committed) || ((Committed)e).Command == NoOp
+            || Bounded.Any(commands, c => c == ((Committed)e).Command && submitted.Now(c)));
+        spec.StepProperty("NoDuplicates", e => !(e is Committed) || ((Committed)e).Command == NoOp
+            || Bounded.All(commands, c => c != ((Committed)e).Command || slotOf.Now(c) == None || slotOf.Now(c) == ((Committed)e).Slot));
+        spec.StepProperty("AppliedInOrder", e => !(e is Applied)
+            || (((Applied)e).Slot == appliedUpTo.Now(((Applied)e).Replica) && committed.Now(((Applied)e).Slot) == ((Applied)e).Command));
+        spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c) && slotOf.Now(c) == None));
+        return spec.Build();
+    }
+}
