@@ -14,8 +14,11 @@ public enum MultiPaxosBug
     /// <summary>A new leader ignores the entries its promises report and fills slots from 0 with its own requests.</summary>
     NewLeaderIgnoresAcceptedEntries = 1,
 
-    /// <summary>A leader gives a retried request a new slot instead of recognising it.</summary>
-    LeaderSkipsDeduplication = 2,
+    /// <summary>A replica executes a command again when the log holds it twice (a retried request is applied twice).</summary>
+    ReplicaExecutesDuplicates = 2,
+
+    /// <summary>Replicas do not answer catch-up requests: one that missed a commit stays behind for good.</summary>
+    IgnoresCatchUp = 4,
 }
 
 /// <summary>
@@ -27,6 +30,21 @@ public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slo
 {
     public int Nodes => Replicas + Clients;
     public int Majority => Replicas / 2 + 1;
+
+    /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
+    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader}]";
+
+    /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
+    public static MultiPaxosConfig? FromSystemName(string name)
+    {
+        if (!name.StartsWith("MultiPaxos[", StringComparison.Ordinal) || !name.EndsWith(']')) return null;
+        var settings = name["MultiPaxos[".Length..^1].Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : "");
+        string Get(string key) => settings.TryGetValue(key, out var value) ? value : throw new SpecException($"'{name}' lacks the setting '{key}'");
+        int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new SpecException($"'{name}': {key} is not a number");
+        return new MultiPaxosConfig(Number("replicas"), Number("clients"), Number("slots"), Number("rounds"),
+            bool.TryParse(Get("stable"), out var stable) ? stable : throw new SpecException($"'{name}': stable is not true or false"),
+            Enum.TryParse<MultiPaxosBug>(Get("bugs"), out var bugs) ? bugs : throw new SpecException($"'{name}': '{Get("bugs")}' is not a set of Multi-Paxos bugs"));
+    }
 }
 
 public abstract record MultiPaxosMessage;
@@ -57,17 +75,21 @@ public sealed record LogEntry(int Ballot, int Command)
 
 public abstract record MultiPaxosState;
 
-/// <summary>A client: its command, whether it has submitted it, whether a reply came.</summary>
-public sealed record LogClientState(int Command, bool Submitted, bool Done) : MultiPaxosState;
+/// <summary>A client: its command, whether it has submitted it, whether a reply came, how often it retried.</summary>
+public sealed record LogClientState(int Command, bool Submitted, bool Done, int Retries = 0) : MultiPaxosState;
 
 /// <summary>
 /// A replica: the acceptor's promise and accepted entries, the learner's committed slots and applied count (all
 /// persisted: the state machine is durable), and while it leads or runs for leader, <see cref="Leader"/>.
 /// </summary>
-public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader) : MultiPaxosState;
+public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader, int CatchUpTurn = 0) : MultiPaxosState;
 
-/// <summary>A leader's volatile state: its ballot, phase-1 promises, the log it proposes, and votes per slot.</summary>
-public sealed record LeaderState(int Ballot, bool Leading, uint Promises, ValueArray<LogEntry> Merged, ValueArray<int> Proposals, ValueArray<uint> Votes, uint Pending);
+/// <summary>
+/// A leader's volatile state: its ballot, phase-1 promises, the log it proposes, votes per slot, requests waiting for
+/// phase 1, and as a candidate the timer ticks waited and how many it will wait before trying again.
+/// </summary>
+public sealed record LeaderState(int Ballot, bool Leading, uint Promises, ValueArray<LogEntry> Merged, ValueArray<int> Proposals, ValueArray<uint> Votes, uint Pending,
+    int Ticks, int Patience);
 
 /// <summary>
 /// Multi-Paxos as a replicated log: a leader runs phase 1 once for all slots (adopting, per slot, the highest-ballot
@@ -80,7 +102,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     private const int None = ReplicatedLogSpec.None;
 
     public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) =>
-        new($"MultiPaxos[{config.Bugs}{(config.StableLeader ? ", stable leader" : "")}]", config.Nodes, _ => new MultiPaxosNode(config),
+        new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
             ReplicatedLogSpec.Create(config.Slots, config.Clients, config.Replicas));
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
@@ -110,27 +132,40 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         {
             case (LogClientState client, "submit"):
                 if (client.Done) return client;
-                if (!client.Submitted) effects.Observe(new Submitted(client.Command, client.Command));
-                foreach (var replica in Replicas) effects.Send(replica, new ClientRequest(client.Command));
+                if (!client.Submitted)
+                {
+                    effects.Observe(new Submitted(client.Command, client.Command));
+                    foreach (var replica in Replicas) effects.Send(replica, new ClientRequest(client.Command));
+                }
+                else effects.Send(new NodeId(client.Retries % config.Replicas), new ClientRequest(client.Command)); // a retry goes to one replica, in turn
                 effects.SetTimer("submit"); // retry until a reply comes: requests may be lost, leaders may change
-                return client with { Submitted = true };
+                return client with { Submitted = true, Retries = client.Submitted ? client.Retries + 1 : 0 };
             case (ReplicaState replica, "elect"):
-                if (!config.StableLeader) effects.SetTimer("elect");
-                if (replica.Round >= config.MaxRounds || replica.Leader is { Leading: true }) return replica;
+                if (replica.Leader is { Leading: true }) return replica; // a leader stays until a higher ballot takes over
+                // Others may try any time (leader change); the stable leader retries only until it leads.
+                effects.SetTimer("elect");
+                // A candidate waits twice as many ticks after each failed try before preempting its own election
+                // (exponential backoff, so that a slow phase 1 can finish).
+                if (replica.Leader is { } trying && trying.Ticks + 1 < trying.Patience)
+                    return replica with { Leader = trying with { Ticks = trying.Ticks + 1 } };
+                if (replica.Round >= config.MaxRounds) return replica;
                 var ballot = replica.Round * config.Replicas + effects.Self.Index;
                 var candidate = replica with
                 {
                     Round = replica.Round + 1,
                     Leader = new LeaderState(ballot, false, 0, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty),
-                        ValueArray<int>.Filled(config.Slots, None), ValueArray<uint>.Filled(config.Slots, 0), replica.Leader?.Pending ?? 0),
+                        ValueArray<int>.Filled(config.Slots, None), ValueArray<uint>.Filled(config.Slots, 0), replica.Leader?.Pending ?? 0,
+                        0, Math.Min(64, (replica.Leader?.Patience ?? 1) * 2)),
                 };
                 effects.Persist(candidate with { Leader = null }); // a restarted replica must not reuse a ballot
                 foreach (var peer in Replicas) effects.Send(peer, new PrepareLog(ballot));
                 return candidate;
             case (ReplicaState replica, "catch-up"):
+                // Ask one peer per tick, in turn, for what this replica missed (the leader itself may have missed a commit).
                 effects.SetTimer("catch-up");
-                foreach (var peer in Replicas.Where(p => p != effects.Self)) effects.Send(peer, new CatchUp(replica.Applied));
-                return replica;
+                var asked = (effects.Self.Index + 1 + replica.CatchUpTurn % (config.Replicas - 1)) % config.Replicas;
+                if (replica.Promised != None) effects.Send(new NodeId(asked), new CatchUp(replica.Applied));
+                return replica with { CatchUpTurn = (replica.CatchUpTurn + 1) % (config.Replicas - 1) };
             default:
                 return state;
         }
@@ -157,15 +192,16 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return replica with { Leader = Propose(replica, leader, command, effects) };
     }
 
-    /// <summary>Gives a command the next free slot, unless this leader already proposes it somewhere (a retry).</summary>
+    /// <summary>Gives a command the next free slot, unless this leader already proposes it somewhere (a retry; a new leader may still propose it twice, which replicas absorb).</summary>
     private LeaderState Propose(ReplicaState replica, LeaderState leader, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
     {
-        if (!Has(MultiPaxosBug.LeaderSkipsDeduplication))
         {
             var slot = Enumerable.Range(0, config.Slots).FirstOrDefault(s => leader.Proposals[s] == command || replica.Committed[s] == command, -1);
             if (slot >= 0)
             {
+                // A retry: answer it if committed, else send the slot's 2a again (the first ones may have been lost).
                 if (replica.Committed[slot] == command) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, slot));
+                else foreach (var peer in Replicas) effects.Send(peer, new AcceptEntry(leader.Ballot, slot, command));
                 return leader;
             }
         }
@@ -228,7 +264,9 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         var before = leader.Votes[accepted.Slot];
         var votes = before | (1u << from.Index);
         leader = leader with { Votes = leader.Votes.With(accepted.Slot, votes) };
-        if (BitOperations.PopCount(before) < config.Majority && BitOperations.PopCount(votes) >= config.Majority)
+        // Commit on reaching a quorum, and again on a later vote while this replica has not seen the commit itself
+        // (a retried request re-sends the 2a; this re-sends the commit, in case all of them were lost).
+        if (BitOperations.PopCount(votes) >= config.Majority && (BitOperations.PopCount(before) < config.Majority || replica.Committed[accepted.Slot] == None))
             foreach (var peer in Replicas) effects.Send(peer, new CommitEntry(accepted.Slot, leader.Proposals[accepted.Slot]));
         return replica with { Leader = leader };
     }
@@ -241,7 +279,10 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         // Apply in slot order, as far as the log is committed without a gap.
         while (next.Applied < config.Slots && next.Committed[next.Applied] is var command && command != None)
         {
-            effects.Observe(new Applied(effects.Self.Index, next.Applied, command));
+            // A command can sit in two slots (a retry proposed again by a new leader): it takes effect once.
+            var duplicate = command >= 0 && Enumerable.Range(0, next.Applied).Any(s => next.Committed[s] == command);
+            var execute = command >= 0 && (!duplicate || Has(MultiPaxosBug.ReplicaExecutesDuplicates));
+            effects.Observe(new Applied(effects.Self.Index, next.Applied, command, execute));
             if (command >= 0) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, next.Applied));
             next = next with { Applied = next.Applied + 1 };
         }
@@ -251,6 +292,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
 
     private ReplicaState OnCatchUp(ReplicaState replica, NodeId from, CatchUp catchUp, Effects<MultiPaxosState, MultiPaxosMessage> effects)
     {
+        if (Has(MultiPaxosBug.IgnoresCatchUp)) return replica;
         for (var s = catchUp.FromSlot; s < config.Slots; s++)
             if (replica.Committed[s] != None) effects.Send(from, new CommitEntry(s, replica.Committed[s]));
         return replica;

@@ -29,6 +29,9 @@ public class IncrementalMatchesReferenceTests
     public void Paxos_GuardAndInvariantVerdictsAgree() => Agree(Verification.Specs.Consensus.PaxosSpec.Create(3, 2, 3), maxInteger: 3, maxTests: 100);
 
     [Fact]
+    public void ReplicatedLog_VerdictsAgree() => Agree(Verification.Specs.Replication.ReplicatedLogSpec.Create(3, 2, 2), maxInteger: 2, maxTests: 100);
+
+    [Fact]
     public void ShiftRegister_IncrementalEqualsReference() => Agree(ShiftRegister.Create(4), maxInteger: 9, maxLength: 25, maxTests: 100);
 
     [Fact]

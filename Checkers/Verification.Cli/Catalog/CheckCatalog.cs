@@ -3,6 +3,7 @@ using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
+using Verification.Specs.Replication;
 
 namespace Verification.Cli.Catalog;
 
@@ -42,7 +43,7 @@ public static class CheckCatalog
     public static IReadOnlyList<ISpecEntry> Specs { get; } =
     [
         new SpecEntry<CounterEvent>(Counter.Name, "the seed's C (length) and SinceReset", () => Counter.Create()),
-        new SpecEntry<CounterEvent>(Counter.Name + "WithFalseClaim", "Counter plus the false claim SinceReset < C", () => Counter.Create(withFalseClaim: true)),
+        new SpecEntry<CounterEvent>(Counter.Name + "WithFalseClaim", "Counter plus the false claim SinceReset < C", () => Counter.Create(withFalseClaim: true), randomHistoriesViolate: true),
         new SpecEntry<SchedulerEvent>(Scheduler.Name, "the seed's Clock, Executing, priority_p and waiting_p", () => Scheduler.Create(), maxInteger: 2),
         new SpecEntry<ShiftEvent>(ShiftRegister.Name, "the seed's shift register composed from instances of L", () => ShiftRegister.Create(4), maxInteger: 9),
         new SpecEntry<CounterEvent>("LastEvent", "the seed's L, undefined at Nil", LastEvent.Create<CounterEvent>),
@@ -51,6 +52,8 @@ public static class CheckCatalog
             () => PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 3),
         new SpecEntry<PaxosEvent>(PaxosSpec.Name + "5", "the Paxos protocol with 5 acceptors (2 values, 3 ballots, majorities)",
             () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 5),
+        new SpecEntry<LogEvent>(ReplicatedLogSpec.Name, "a replicated log (3 slots, 2 commands, 2 replicas): slot agreement, validity, in-order once-only execution",
+            () => ReplicatedLogSpec.Create(slots: 3, commands: 2, replicas: 2), maxInteger: 2, randomHistoriesViolate: true),
     ];
 
     /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
@@ -68,7 +71,7 @@ public static class CheckCatalog
         var checks = new List<CheckDefinition>();
         foreach (var entry in Specs)
         {
-            var expected = entry.Name.EndsWith("WithFalseClaim", StringComparison.Ordinal) ? Verdict.Violated : Verdict.Holds;
+            var expected = entry.RandomHistoriesViolate ? Verdict.Violated : Verdict.Holds;
             checks.Add(new CheckDefinition($"{entry.Name}: random histories, three uses agree", CheckKind.Spec, expected,
                 "200 random histories of 50 events (guarded specs: events their guards allow): properties checked incrementally; reference evaluator and SMT translation cross-checked",
                 () => RandomCheck(entry, seed)));
@@ -99,6 +102,7 @@ public static class CheckCatalog
         checks.AddRange(ProtocolChecks.All(seed));
         checks.AddRange(PaxosChecks.All(seed));
         checks.AddRange(DistinguishedProposerChecks.All(seed));
+        checks.AddRange(MultiPaxosChecks.All(seed));
         return checks;
     }
 

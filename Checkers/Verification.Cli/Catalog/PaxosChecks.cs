@@ -2,6 +2,7 @@ using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
+using Verification.Specs.Replication;
 
 namespace Verification.Cli.Catalog;
 
@@ -81,5 +82,36 @@ internal static class DistinguishedProposerChecks
                     Tester(perfectDetector: true, new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [kind], MaxDuplicates = 1, MaxLosses = 1 }, seed).Run()).ToList();
                 return new CheckOutcome(reports.All(r => r.Bug is null) ? Verdict.Holds : Verdict.Violated, string.Join("\n", reports));
             });
+    }
+}
+
+/// <summary>Multi-Paxos as a replicated log (tests/Verification.Systematic.Tests/MultiPaxosTests.cs has the same configurations).</summary>
+internal static class MultiPaxosChecks
+{
+    private static SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent> Tester(MultiPaxosConfig config, TestOptions options) =>
+        new(MultiPaxosNode.System(config), options with { Parallelism = Environment.ProcessorCount });
+
+    public static IEnumerable<CheckDefinition> All(int seed)
+    {
+        yield return new CheckDefinition("MultiPaxos (3 replicas, 2 clients): loss, duplication, partition, crash-recover, leader changes", CheckKind.Protocol, Verdict.Holds,
+            "20,000 runs of the default portfolio against the replicated-log spec's safety properties", () =>
+            {
+                var report = Tester(new MultiPaxosConfig(), new TestOptions { Seed = seed, Iterations = 20_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        yield return new CheckDefinition("MultiPaxos, stable leader: every request commits, every replica catches up", CheckKind.Protocol, Verdict.Holds,
+            "2,000 runs with up to 30 losses and an amnesia crash, liveness judged after a fair suffix", () =>
+            {
+                var faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+                var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, Faults = faults }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        foreach (var (bug, property) in new[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") })
+            yield return ProtocolChecks.PlantedBug($"MultiPaxos planted bug {bug} ({property})", property, FailureKind.Safety,
+                () => Tester(new MultiPaxosConfig(Bugs: bug), new TestOptions { Seed = seed, Iterations = 50_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0) })
+                    .AssertFindsAndReplays(property, FailureKind.Safety));
+        yield return ProtocolChecks.PlantedBug("MultiPaxos planted bug IgnoresCatchUp (EveryReplicaAppliesTheCommittedPrefix)", "EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness,
+            () => Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp), new TestOptions { Seed = seed, Iterations = 5000, MaxSteps = 600, LivenessThreshold = 300, Faults = new FaultModel { MaxLosses = 30 } })
+                .AssertFindsAndReplays("EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness));
     }
 }

@@ -13,6 +13,9 @@ public interface ISpecEntry
     string Description { get; }
     ISpec Spec { get; }
 
+    /// <summary>Whether arbitrary histories are expected to violate it (a false claim, or checks meant for an implementation's histories).</summary>
+    bool RandomHistoriesViolate { get; }
+
     CheckResult CheckHistoryFile(string path);
 
     ProofResult Prove(IReadOnlyList<string>? claims, ProverOptions options);
@@ -29,8 +32,10 @@ public interface ISpecEntry
 
 public sealed record RandomCheckOutcome(int Runs, long Events, Violation? Violation, string? Disagreement);
 
-public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec<TEvent>> create, int maxInteger = 3) : ISpecEntry where TEvent : class
+public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec<TEvent>> create, int maxInteger = 3, bool randomHistoriesViolate = false) : ISpecEntry where TEvent : class
 {
+    public bool RandomHistoriesViolate { get; } = randomHistoriesViolate;
+
     private readonly Lazy<Spec<TEvent>> spec = new(create);
 
     public string Name { get; } = name;

@@ -8,7 +8,7 @@ namespace Verification.Cli.Catalog;
 /// <summary>The shipped systems by name, so a saved schedule can be replayed from the command line.</summary>
 internal static class Systems
 {
-    public static readonly string[] Names = ["PingPipelined", "PingStopAndWait", "LockLostRelease", "LockWithRetransmit", "Paxos[<bugs>]"];
+    public static readonly string[] Names = ["PingPipelined", "PingStopAndWait", "LockLostRelease", "LockWithRetransmit", "Paxos[<bugs>]", "MultiPaxos[bugs=…;replicas=…;…]"];
 
     public static ReplayResult Replay(Schedule schedule) => schedule.Protocol switch
     {
@@ -16,6 +16,7 @@ internal static class Systems
         "PingStopAndWait" => Replay(PingNode.System(pipelined: false), schedule),
         "LockLostRelease" => Replay(LockNode.System(retransmitRelease: false), schedule),
         "LockWithRetransmit" => Replay(LockNode.System(retransmitRelease: true), schedule),
+        var name when MultiPaxosConfig.FromSystemName(name) is { } multiPaxos => Replay(MultiPaxosNode.System(multiPaxos), schedule),
         var name when name.StartsWith("Paxos[", StringComparison.Ordinal) && name.EndsWith(']') =>
             Replay(PaxosNode.System(new PaxosConfig(Bugs: ParseBugs(name["Paxos[".Length..^1]))), schedule),
         var name => throw new SpecException($"the schedule is for '{name}', which is not a shipped system ({string.Join(", ", Names)})"),

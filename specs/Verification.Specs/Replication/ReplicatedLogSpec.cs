@@ -9,16 +9,21 @@ public sealed record Submitted(int Client, int Command) : LogEvent;
 /// <summary>Node <see cref="Node"/> knows that slot <see cref="Slot"/> holds <see cref="Command"/> for good.</summary>
 public sealed record Committed(int Node, int Slot, int Command) : LogEvent;
 
-/// <summary>Replica <see cref="Replica"/> applies the command of slot <see cref="Slot"/> to its state machine.</summary>
-public sealed record Applied(int Replica, int Slot, int Command) : LogEvent;
+/// <summary>
+/// Replica <see cref="Replica"/> applies slot <see cref="Slot"/>: it executes <see cref="Command"/> on its state
+/// machine, or (<see cref="Executed"/> false) skips it because it executed that command already — a log may hold a
+/// retried command twice, so duplicates are removed where commands take effect.
+/// </summary>
+public sealed record Applied(int Replica, int Slot, int Command, bool Executed) : LogEvent;
 
 /// <summary>
 /// A replicated log (state machine replication after Schneider), over slots 0..S−1, commands 0..C−1 (plus
 /// <see cref="NoOp"/>, which a new leader may commit to fill a gap) and replicas 0..R−1:
-/// each slot commits at most one command (SlotAgreement); only submitted commands are committed (Validity); a command
-/// is committed in at most one slot (NoDuplicates: a retried request is not executed twice); every replica applies
-/// exactly the committed commands, in slot order (AppliedInOrder — so replicas apply the same requests in the same
-/// relative order). Liveness: every submitted command is eventually committed.
+/// each slot commits at most one command (SlotAgreement); only submitted commands are committed (Validity); every
+/// replica applies exactly the committed commands, in slot order (AppliedInOrder — Schneider's Order), executing each
+/// command once (ExecutedOnce: a retried request is not executed twice) and skipping only what it already executed
+/// (SkipsOnlyDuplicates). Liveness: every submitted command is eventually committed, and every replica eventually applies
+/// the committed prefix (Schneider's Agreement: every non-faulty replica receives every request).
 /// Multi-Paxos and Raft both refine it.
 /// </summary>
 public static class ReplicatedLogSpec
@@ -36,10 +41,15 @@ public static class ReplicatedLogSpec
         var slotOf = spec.Family<int>("committedSlot", commands, c => $"cmd{c}");
         var submitted = spec.Family<bool>("submitted", commands, c => $"cmd{c}");
         var appliedUpTo = spec.Family<int>("appliedCount", replicas, r => $"r{r}");
+        // executed[r·C + c]: whether replica r has executed command c.
+        var executed = spec.Family<bool>("executed", replicas * commands, i => $"r{i / commands},cmd{i % commands}");
 
         spec.Define(committed, s => None, (e, s) => e is Committed && ((Committed)e).Slot == s ? ((Committed)e).Command : committed.Now(s));
-        spec.Define(slotOf, c => None, (e, c) => e is Committed && ((Committed)e).Command == c ? ((Committed)e).Slot : slotOf.Now(c));
+        // The first slot a command is committed in (a retried command may be committed again later).
+        spec.Define(slotOf, c => None, (e, c) => e is Committed && ((Committed)e).Command == c && slotOf.Now(c) == None ? ((Committed)e).Slot : slotOf.Now(c));
         spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is Submitted && ((Submitted)e).Command == c));
+        spec.Define(executed, i => false, (e, i) => executed.Now(i)
+            || (e is Applied && ((Applied)e).Executed && ((Applied)e).Replica * commands + ((Applied)e).Command == i && ((Applied)e).Command >= 0));
         spec.Define(appliedUpTo, r => 0, (e, r) => e is Applied && ((Applied)e).Replica == r ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
 
         spec.StepProperty("EventWithinBounds", e =>
@@ -49,11 +59,16 @@ public static class ReplicatedLogSpec
         spec.StepProperty("SlotAgreement", e => !(e is Committed) || committed.Now(((Committed)e).Slot) == None || committed.Now(((Committed)e).Slot) == ((Committed)e).Command);
         spec.StepProperty("Validity", e => !(e is Committed) || ((Committed)e).Command == NoOp
             || Bounded.Any(commands, c => c == ((Committed)e).Command && submitted.Now(c)));
-        spec.StepProperty("NoDuplicates", e => !(e is Committed) || ((Committed)e).Command == NoOp
-            || Bounded.All(commands, c => c != ((Committed)e).Command || slotOf.Now(c) == None || slotOf.Now(c) == ((Committed)e).Slot));
         spec.StepProperty("AppliedInOrder", e => !(e is Applied)
             || (((Applied)e).Slot == appliedUpTo.Now(((Applied)e).Replica) && committed.Now(((Applied)e).Slot) == ((Applied)e).Command));
+        spec.StepProperty("ExecutedOnce", e => !(e is Applied) || !((Applied)e).Executed || ((Applied)e).Command == NoOp
+            || Bounded.All(commands, c => c != ((Applied)e).Command || !executed.Now(((Applied)e).Replica * commands + c)));
+        spec.StepProperty("SkipsOnlyDuplicates", e => !(e is Applied) || ((Applied)e).Executed || ((Applied)e).Command == NoOp
+            || Bounded.Any(commands, c => c == ((Applied)e).Command && executed.Now(((Applied)e).Replica * commands + c)));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c) && slotOf.Now(c) == None));
+        // Schneider's Agreement as liveness: every replica applies the whole committed prefix of the log.
+        spec.Liveness("EveryReplicaAppliesTheCommittedPrefix", () => Bounded.Any(replicas, r =>
+            appliedUpTo.Now(r) < Bounded.Count(slots, s => Bounded.All(s + 1, t => committed.Now(t) != None))));
         return spec.Build();
     }
 }

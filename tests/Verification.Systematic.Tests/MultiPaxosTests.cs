@@ -1,0 +1,58 @@
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Runtime;
+using Verification.Specs.Replication;
+using Xunit.Abstractions;
+
+namespace Verification.Systematic.Tests;
+
+/// <summary>Multi-Paxos as a replicated log, checked against the replicated-log spec.</summary>
+public class MultiPaxosTests(ITestOutputHelper output)
+{
+    private static SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent> Tester(MultiPaxosConfig config, TestOptions options) =>
+        new(MultiPaxosNode.System(config), options);
+
+    [Fact]
+    public void Correct_IsSafe_UnderTheFullFaultModel_WithLeaderChanges()
+    {
+        var report = Tester(new MultiPaxosConfig(), new TestOptions
+        {
+            Seed = 11, Iterations = 1500, MaxSteps = 250, CheckLiveness = false,
+            Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
+        }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    [Fact]
+    public void StableLeader_CommitsEveryRequest_AndEveryReplicaCatchesUp_DespiteLossAndACrash()
+    {
+        var faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = 12, Iterations = 600, MaxSteps = 600, LivenessThreshold = 300, Faults = faults }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    [Theory]
+    [InlineData(MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement")]
+    [InlineData(MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce")]
+    public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(MultiPaxosBug bug, string property)
+    {
+        var found = Tester(new MultiPaxosConfig(Bugs: bug), new TestOptions
+        {
+            Seed = 13, Iterations = 20_000, MaxSteps = 250, CheckLiveness = false,
+            Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0),
+        }).AssertFindsAndReplays(property, FailureKind.Safety);
+        output.WriteLine(found.ToString());
+    }
+
+    /// <summary>Without catch-up a replica that lost a commit never applies it: the liveness side of Schneider's Agreement.</summary>
+    [Fact]
+    public void WithoutCatchUp_ALaggingReplicaNeverApplies()
+    {
+        var faults = new FaultModel { MaxLosses = 30 }; // a lagging replica needs the commit and its re-sends lost
+        var found = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp), new TestOptions { Seed = 14, Iterations = 3000, MaxSteps = 600, LivenessThreshold = 300, Faults = faults })
+            .AssertFindsAndReplays("EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness);
+        output.WriteLine(found.ToString());
+    }
+}
