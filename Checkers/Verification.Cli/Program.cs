@@ -1,3 +1,4 @@
+using Verification.Checkers.Linearizability;
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
@@ -137,6 +138,38 @@ public static class Program
             return outcome.Property is null ? 0 : 1;
         });
 
+        var historyFiles = new Argument<string[]>("files") { Description = "History files: Jepsen etcd logs, Porcupine key-value logs, or Jepsen EDN histories (cas register); a directory means every file in it", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string?>("--format") { Description = "etcd-log, kv or jepsen-edn (default: recognised from the content)" };
+        var budget = new Option<int>("--timeout") { Description = "Seconds per history before the verdict is 'unknown'", DefaultValueFactory = _ => 60 };
+        var linearizability = new Command("linearizability", "Check client histories for linearizability (Wing–Gong–Lowe search, memoised, per-key partitions)");
+        linearizability.Arguments.Add(historyFiles);
+        linearizability.Options.Add(format);
+        linearizability.Options.Add(budget);
+        linearizability.SetAction(result =>
+        {
+            if (result.GetValue(budget) <= 0) throw new SpecException($"--timeout must be positive (got {result.GetValue(budget)})");
+            HistoryFormat? chosen = result.GetValue(format) switch
+            {
+                null => null,
+                "etcd-log" => HistoryFormat.EtcdLog,
+                "kv" => HistoryFormat.KeyValue,
+                "jepsen-edn" => HistoryFormat.JepsenEdn,
+                var other => throw new SpecException($"--format must be etcd-log, kv or jepsen-edn (got '{other}')"),
+            };
+            var files = result.GetValue(historyFiles)!.SelectMany<string, string>(f => Directory.Exists(f) ? Directory.GetFiles(f, "*", SearchOption.AllDirectories).Where(p => !p.EndsWith(".md", StringComparison.Ordinal) && !p.EndsWith(".csv", StringComparison.Ordinal)).Order() : [f]).ToList();
+            var worst = 0;
+            var total = TimeSpan.Zero;
+            foreach (var path in files)
+            {
+                var outcome = PorcupineFiles.Check(path, chosen, new LinearizabilityBudget { Timeout = TimeSpan.FromSeconds(result.GetValue(budget)) });
+                total += outcome.Elapsed;
+                output.WriteLine($"{path}: {outcome}");
+                worst = Math.Max(worst, outcome.Verdict switch { LinearizabilityVerdict.Linearizable => 0, LinearizabilityVerdict.NotLinearizable => 1, _ => 3 });
+            }
+            if (files.Count > 1) output.WriteLine($"{files.Count} histories, {total.TotalMilliseconds:F1} ms checking in total");
+            return worst;
+        });
+
         var root = new RootCommand("verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check.");
         root.Options.Add(json);
         root.Options.Add(filter);
@@ -147,6 +180,7 @@ public static class Program
         root.Subcommands.Add(history);
         root.Subcommands.Add(prove);
         root.Subcommands.Add(replay);
+        root.Subcommands.Add(linearizability);
         root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
         return root;
     }

@@ -46,3 +46,45 @@ public class PaxosThroughputBenchmarks
             new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 150, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) }).Run().Steps;
     }
 }
+
+/// <summary>
+/// The exhaustive configuration of the tests (2 proposers with one ballot each, 3 acceptors, one learner, unordered
+/// network, no faults; 687,593 states) explored once per iteration, and the livelock searches.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+public class PaxosExhaustiveBenchmarks
+{
+    [Benchmark(Description = "DFS, 2 proposers x 3 acceptors, one ballot each (687,593 states)")]
+    public long Exhaustive()
+    {
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)),
+            new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
+        return report.Complete && report.Bug is null ? report.States : throw new InvalidOperationException(report.ToString());
+    }
+
+    [Benchmark(Description = "livelock search: duelling proposers (2 acceptors) until the cycle")]
+    public long Duelling()
+    {
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 2)), new TestOptions()).FindLivelock(maxDepth: 40, maxInFlight: 6);
+        return report.Found ? report.States : throw new InvalidOperationException(report.ToString());
+    }
+
+    [Benchmark(Description = "livelock search: distinguished proposer (3 acceptors), complete")]
+    public long DistinguishedProposer()
+    {
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }), new TestOptions()).FindLivelock(maxDepth: 60, maxInFlight: 12);
+        return !report.Found && report.Complete ? report.States : throw new InvalidOperationException(report.ToString());
+    }
+}
+
+/// <summary>Multi-Paxos runs per second (3 replicas, 2 clients) under the full fault model, one core.</summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 5)]
+public class MultiPaxosThroughputBenchmarks
+{
+    private const int Iterations = 1000;
+
+    [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Multi-Paxos, per iteration (run of 250 steps)")]
+    public long CorrectMultiPaxos() =>
+        new SystematicTester<MultiPaxosState, MultiPaxosMessage, Verification.Specs.Replication.LogEvent>(MultiPaxosNode.System(new MultiPaxosConfig()),
+            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run().Steps;
+}

@@ -26,3 +26,41 @@ public class SolverBenchmarks
     [Benchmark(Description = "Counterexample for SinceReset < C")]
     public ProofVerdict FalseClaim() => Prover.Prove(Counter.Create(withFalseClaim: true)).Verdict;
 }
+
+/// <summary>The Paxos proofs: finite (3 and 5 acceptors, 2 values, 3 ballots), parametric (EPR), and the failing ones without "choosable".</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class PaxosProofBenchmarks
+{
+    private Spec<Verification.Specs.Consensus.PaxosEvent> three = null!, five = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        three = Verification.Specs.Consensus.PaxosSpec.Create(3, 2, 3);
+        five = Verification.Specs.Consensus.PaxosSpec.Create(5, 2, 3);
+    }
+
+    private static ProofVerdict Expect(ProofVerdict actual, ProofVerdict expected) =>
+        actual == expected ? actual : throw new InvalidOperationException($"expected {expected}, got {actual}");
+
+    [Benchmark(Description = "Paxos, 3 acceptors: induction")]
+    public ProofVerdict Three() => Expect(Prover.Prove(three).Verdict, ProofVerdict.Proved);
+
+    [Benchmark(Description = "Paxos, 5 acceptors: induction")]
+    public ProofVerdict Five() => Expect(Prover.Prove(five).Verdict, ProofVerdict.Proved);
+
+    [Benchmark(Description = "Paxos, 3 acceptors, without choosable: CTI (unrolling depth 4)")]
+    public ProofVerdict ThreeWithoutChoosable() =>
+        Expect(Prover.Prove(three, three.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList(),
+            new ProverOptions { UnrollingDepth = 4 }).Verdict, ProofVerdict.NotInductive);
+
+    [Benchmark(Description = "Paxos for every N (EPR): 40 obligations")]
+    public ProofVerdict Parametric() => Expect(RelationalProver.Prove(Verification.Specs.Consensus.PaxosRelational.Create()).Verdict, ProofVerdict.Proved);
+
+    [Benchmark(Description = "Paxos for every N, without choosable: CTI")]
+    public ProofVerdict ParametricWithoutChoosable()
+    {
+        var model = Verification.Specs.Consensus.PaxosRelational.Create();
+        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList())).Verdict, ProofVerdict.NotInductive);
+    }
+}

@@ -1,0 +1,93 @@
+using Verification.Specs;
+
+namespace Verification.Checkers.Linearizability;
+
+public enum KeyValueOperation { Get, Put, Append }
+
+public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value);
+
+/// <summary>One key's value (a key-value history is checked per key).</summary>
+public sealed record KeyValueState(string Value);
+
+/// <summary>A key-value store with get, put and append, every key starting empty; partitioned per key.</summary>
+public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialModel<KeyValueState, KeyValueInput, string?>
+{
+    private static readonly KeyValueState Empty = new("");
+
+    public string Name => partitionPerKey ? "kv (per key)" : "kv";
+
+    public KeyValueState Initial => Empty;
+
+    public bool Step(KeyValueState state, KeyValueInput input, string? output, out KeyValueState next)
+    {
+        next = state;
+        switch (input.Operation)
+        {
+            case KeyValueOperation.Get:
+                return output is null || output == state.Value;
+            case KeyValueOperation.Put:
+                next = new KeyValueState(input.Value);
+                return true;
+            default:
+                next = new KeyValueState(state.Value + input.Value);
+                return true;
+        }
+    }
+
+    public IEnumerable<IReadOnlyList<Operation<KeyValueInput, string?>>> Partition(IReadOnlyList<Operation<KeyValueInput, string?>> history) =>
+        partitionPerKey
+            ? history.GroupBy(o => o.Input.Key).Select(g => (IReadOnlyList<Operation<KeyValueInput, string?>>)g.ToList())
+            : throw new SpecException("without per-key partitioning the state is the whole store; use the partitioned model");
+
+    public string Describe(KeyValueInput input, string? output) => input.Operation switch
+    {
+        KeyValueOperation.Get => $"get {input.Key} → \"{output}\"",
+        KeyValueOperation.Put => $"put {input.Key} \"{input.Value}\"",
+        _ => $"append {input.Key} \"{input.Value}\"",
+    };
+
+    public string Describe(KeyValueState state) => $"value = \"{state.Value}\"";
+
+    /// <summary>Porcupine's key-value histories: one EDN map per line, {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}.</summary>
+    public static List<Operation<KeyValueInput, string?>> ReadHistory(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"{path}: no such file");
+        var lines = File.ReadAllLines(path);
+        var operations = new List<Operation<KeyValueInput, string?>>();
+        var open = new Dictionary<long, (KeyValueInput Input, long Call, int Line)>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            var line = i + 1;
+            var forms = EdnReader.ReadAll(lines[i], path, line);
+            if (forms.Count != 1 || forms[0].Kind != EdnKind.Map) throw new SpecException($"{path}:{line}: expected one operation map per line");
+            var map = forms[0];
+            string Field(string key) => map.Get(key)?.ToString() ?? throw new SpecException($"{path}:{line}: the operation has no :{key}");
+            var process = map.Get("process") is { Kind: EdnKind.Integer } p ? (long)p.Value! : throw new SpecException($"{path}:{line}: :process must be a number");
+            var type = Field("type");
+            var value = map.Get("value") is { Kind: EdnKind.String } v ? (string)v.Value! : null;
+            if (type == ":invoke")
+            {
+                var key = map.Get("key") is { Kind: EdnKind.String } k ? (string)k.Value! : throw new SpecException($"{path}:{line}: :key must be a string");
+                var operation = Field("f") switch
+                {
+                    ":get" => KeyValueOperation.Get,
+                    ":put" => KeyValueOperation.Put,
+                    ":append" => KeyValueOperation.Append,
+                    var f => throw new SpecException($"{path}:{line}: unknown operation {f} (expected :get, :put or :append)"),
+                };
+                if (operation != KeyValueOperation.Get && value is null) throw new SpecException($"{path}:{line}: {Field("f")} needs a string :value");
+                if (!open.TryAdd(process, (new KeyValueInput(operation, key, value ?? ""), i, line)))
+                    throw new SpecException($"{path}:{line}: process {process} invokes again before its previous operation completed");
+            }
+            else if (type == ":ok")
+            {
+                if (!open.Remove(process, out var call)) throw new SpecException($"{path}:{line}: process {process} completes an operation it never invoked");
+                operations.Add(new((int)process, call.Input, call.Input.Operation == KeyValueOperation.Get ? value ?? "" : null, call.Call, i, call.Line));
+            }
+            else throw new SpecException($"{path}:{line}: unexpected :type {type} in a key-value history (expected :invoke or :ok)");
+        }
+        foreach (var (process, call) in open) operations.Add(new((int)process, call.Input, null, call.Call, long.MaxValue, call.Line));
+        return operations;
+    }
+}
