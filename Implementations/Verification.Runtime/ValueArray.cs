@@ -12,6 +12,16 @@ public sealed class ValueArray<T> : IEquatable<ValueArray<T>>
 
     public static ValueArray<T> Filled(int length, T value) => new(Enumerable.Repeat(value, length).ToArray());
 
+    public static readonly ValueArray<T> Empty = new([]);
+
+    public static ValueArray<T> From(IEnumerable<T> items) => new(items.ToArray());
+
+    /// <summary>A copy with <paramref name="item"/> added at the end.</summary>
+    public ValueArray<T> Append(T item) => new([.. items, item]);
+
+    /// <summary>The first <paramref name="count"/> elements.</summary>
+    public ValueArray<T> Take(int count) => count >= items.Length ? this : new(items[..count]);
+
     public int Length => items.Length;
 
     public T this[int index] => items[index];

@@ -15,11 +15,12 @@ public sealed record ReplaySettings(
     int MaxSteps,
     int FairAfterSteps,
     int LivenessThreshold,
-    bool CheckLiveness)
+    bool CheckLiveness,
+    bool SynchronousAfterFairPoint = false)
 {
     public static ReplaySettings From(TestOptions options) => new(
         options.Faults.Network, options.Faults.CrashKinds, options.Faults.MaxCrashes, options.Faults.MaxDownAtOnce, options.Faults.MaxLosses,
-        options.Faults.MaxDuplicates, options.Faults.MaxPartitions, options.MaxSteps, options.FairAfterSteps, options.LivenessThreshold, options.CheckLiveness);
+        options.Faults.MaxDuplicates, options.Faults.MaxPartitions, options.MaxSteps, options.FairAfterSteps, options.LivenessThreshold, options.CheckLiveness, options.SynchronousAfterFairPoint);
 
     public TestOptions ApplyTo(TestOptions options) => options with
     {
@@ -37,6 +38,7 @@ public sealed record ReplaySettings(
         FairAfterSteps = FairAfterSteps,
         LivenessThreshold = LivenessThreshold,
         CheckLiveness = CheckLiveness,
+        SynchronousAfterFairPoint = SynchronousAfterFairPoint,
     };
 
     /// <summary>Value equality over the crash-kind list too (records compare lists by reference).</summary>

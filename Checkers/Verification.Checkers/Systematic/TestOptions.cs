@@ -16,6 +16,13 @@ public sealed record TestOptions
     /// <summary>A liveness monitor hot for more than this many consecutive steps of the fair suffix is a violation.</summary>
     public int LivenessThreshold { get; init; } = 80;
 
+    /// <summary>
+    /// Partial synchrony after the fair point (GST): a timer fires only when no message can be delivered, i.e. every
+    /// message is faster than every timeout. Liveness of timeout-driven protocols (leader election) needs this; before
+    /// the fair point timers stay adversarial.
+    /// </summary>
+    public bool SynchronousAfterFairPoint { get; init; }
+
     /// <summary>Judge the spec's liveness properties (off for safety-only runs of protocols that need not terminate, e.g. bounded retries).</summary>
     public bool CheckLiveness { get; init; } = true;
 

@@ -278,6 +278,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                     quiescent = true;
                     break;
                 }
+                if (options.SynchronousAfterFairPoint && step >= options.FairAfterSteps && enabled.Exists(a => a.Kind == ActionKind.Deliver))
+                    enabled.RemoveAll(a => a.Kind == ActionKind.Fire);
                 var index = source.Next(world, enabled, step);
                 if (index < 0) break;
                 var action = enabled[index];

@@ -103,6 +103,7 @@ public static class CheckCatalog
         checks.AddRange(PaxosChecks.All(seed));
         checks.AddRange(DistinguishedProposerChecks.All(seed));
         checks.AddRange(MultiPaxosChecks.All(seed));
+        checks.AddRange(RaftChecks.All(seed));
         return checks;
     }
 

@@ -115,3 +115,43 @@ internal static class MultiPaxosChecks
                 .AssertFindsAndReplays("EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness));
     }
 }
+
+/// <summary>Raft (tests/Verification.Systematic.Tests/RaftTests.cs has the same configurations).</summary>
+internal static class RaftChecks
+{
+    private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
+
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Tester(RaftConfig config, TestOptions options) =>
+        new(RaftNode.System(config), options with { Parallelism = Environment.ProcessorCount });
+
+    public static IEnumerable<CheckDefinition> All(int seed)
+    {
+        yield return new CheckDefinition("Raft (3 servers, 2 clients): loss, duplication, partition, crash-recover", CheckKind.Protocol, Verdict.Holds,
+            "20,000 runs of the default portfolio against the five Raft properties and once-only in-order execution", () =>
+            {
+                var report = Tester(new RaftConfig(), new TestOptions { Seed = seed, Iterations = 20_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        yield return new CheckDefinition("Raft: every request commits once the network is synchronous", CheckKind.Protocol, Verdict.Holds,
+            "2,000 runs with losses and an amnesia crash; after the fair point messages beat timeouts", () =>
+            {
+                var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+                var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        foreach (var (bug, properties) in new[]
+                 {
+                     (RaftBug.CommitsEarlierTermByCounting, "StateMachineSafety|LeaderCompleteness"),
+                     (RaftBug.VotesWithoutLogCheck, "LeaderCompleteness|StateMachineSafety"),
+                     (RaftBug.ForgetsVote, "ElectionSafety"),
+                     (RaftBug.AppendsWithoutTruncating, "LogMatching"),
+                     (RaftBug.NoDeduplication, "ExecutedOnce"),
+                 })
+        {
+            var anyOf = properties.Split('|');
+            var config = new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+            yield return ProtocolChecks.PlantedBug($"Raft planted bug {bug} ({string.Join(" or ", anyOf)})", string.Join(" or ", anyOf), FailureKind.Safety,
+                () => Tester(config, new TestOptions { Seed = seed, Iterations = 200_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).AssertFindsAndReplays(anyOf, FailureKind.Safety));
+        }
+    }
+}

@@ -1,0 +1,378 @@
+using System.Numerics;
+using Verification.Runtime;
+using Verification.Specs.Replication;
+
+namespace Verification.Protocols;
+
+/// <summary>Planted Raft bugs, each switched on by configuration.</summary>
+[Flags]
+public enum RaftBug
+{
+    None = 0,
+
+    /// <summary>Figure 8 of the Raft paper: a leader commits an entry of an earlier term by counting replicas.</summary>
+    CommitsEarlierTermByCounting = 1,
+
+    /// <summary>A vote is granted without the up-to-date-log check.</summary>
+    VotesWithoutLogCheck = 2,
+
+    /// <summary>votedFor is not persisted: after a crash a server can vote twice in one term.</summary>
+    ForgetsVote = 4,
+
+    /// <summary>A follower overwrites a conflicting entry but keeps the suffix after it.</summary>
+    AppendsWithoutTruncating = 8,
+
+    /// <summary>A leader appends a retried request again and servers execute it again.</summary>
+    NoDeduplication = 16,
+}
+
+/// <summary>Servers 0..S−1 and clients S..S+C−1; client k submits command k once (sequence 1) and retries until answered.</summary>
+/// <param name="NoOpOnElection">A new leader appends a no-op of its term (Raft §8); off reproduces the paper's Figure 8 setting.</param>
+public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 4, int LogCapacity = 4, RaftBug Bugs = RaftBug.None, bool NoOpOnElection = true)
+{
+    public int Nodes => Servers + Clients;
+    public int Majority => Servers / 2 + 1;
+
+    /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
+    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection}]";
+
+    /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
+    public static RaftConfig? FromSystemName(string name)
+    {
+        if (!name.StartsWith("Raft[", StringComparison.Ordinal) || !name.EndsWith(']')) return null;
+        var settings = name["Raft[".Length..^1].Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : "");
+        string Get(string key) => settings.TryGetValue(key, out var value) ? value : throw new Verification.Specs.SpecException($"'{name}' lacks the setting '{key}'");
+        int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new Verification.Specs.SpecException($"'{name}': {key} is not a number");
+        return new RaftConfig(Number("servers"), Number("clients"), Number("terms"), Number("log"),
+            Enum.TryParse<RaftBug>(Get("bugs"), out var bugs) ? bugs : throw new Verification.Specs.SpecException($"'{name}': '{Get("bugs")}' is not a set of Raft bugs"),
+            bool.TryParse(Get("noop"), out var noop) ? noop : throw new Verification.Specs.SpecException($"'{name}': noop is not true or false"));
+    }
+}
+
+public abstract record RaftMessage;
+
+public sealed record RequestVote(int Term, int LastLogIndex, int LastLogTerm) : RaftMessage;
+
+public sealed record VoteReply(int Term, bool Granted) : RaftMessage;
+
+public sealed record AppendEntries(int Term, int PrevIndex, int PrevTerm, ValueArray<RaftEntry> Entries, int LeaderCommit) : RaftMessage;
+
+public sealed record AppendReply(int Term, bool Success, int MatchIndex) : RaftMessage;
+
+public sealed record RaftRequest(int Client, int Sequence, int Command) : RaftMessage;
+
+public sealed record RaftResponse(int Client, int Sequence) : RaftMessage;
+
+/// <summary>A log entry: its term and the client request it carries.</summary>
+public sealed record RaftEntry(int Term, int Client, int Sequence, int Command);
+
+public abstract record RaftNodeState;
+
+public sealed record RaftClientState(int Command, bool Submitted, bool Done, int Retries) : RaftNodeState;
+
+public enum RaftRole { Follower, Candidate, Leader }
+
+/// <summary>
+/// A server. Persisted before any reply: currentTerm, votedFor, the log — and here also the applied prefix with each
+/// client's last executed sequence number (a durable state machine), so the spec's apply order survives crashes.
+/// Volatile: role, votes, nextIndex/matchIndex, election backoff, and the leader of the current term if known.
+/// </summary>
+public sealed record RaftServerState(
+    int Term, int VotedFor, ValueArray<RaftEntry> Log, int CommitIndex, int Applied, ValueArray<int> LastExecuted,
+    RaftRole Role, uint Votes, ValueArray<int> NextIndex, ValueArray<int> MatchIndex, int Ticks, int Patience, int LeaderHint = -1) : RaftNodeState
+{
+    public int LastIndex => Log.Length;
+    public int LastTerm => Log.Length == 0 ? 0 : Log[Log.Length - 1].Term;
+    public int TermAt(int index) => index == 0 ? 0 : Log[index - 1].Term;
+}
+
+/// <summary>
+/// Raft (Ongaro and Ousterhout): leader election with randomised timeouts (a random number of timer ticks, chosen
+/// through the runtime so it is a controlled choice), terms, RequestVote with the up-to-date check, AppendEntries with
+/// the consistency check and truncation of conflicting suffixes, commitment only of current-term entries by counting
+/// (with a no-op appended by each new leader so its term has one),
+/// persistence before replies, and client requests deduplicated by (client, sequence).
+/// </summary>
+public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessage>
+{
+    private const int None = -1;
+
+    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config) =>
+        new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Clients))
+        {
+            // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment.
+            EnvironmentEvents = e => e is NodeCrashed crash && crash.Kind != CrashKind.Pause && crash.Node.Index < config.Servers
+                ? new SteppedDown(crash.Node.Index, None)
+                : null,
+        };
+
+    private bool Has(RaftBug bug) => (config.Bugs & bug) != 0;
+
+    private IEnumerable<NodeId> Peers(NodeId self) => Enumerable.Range(0, config.Servers).Where(i => i != self.Index).Select(i => new NodeId(i));
+
+    public RaftNodeState Start(Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (effects.Self.Index >= config.Servers)
+        {
+            effects.SetTimer("submit");
+            return new RaftClientState(effects.Self.Index - config.Servers, false, false, 0);
+        }
+        effects.SetTimer("election");
+        effects.SetTimer("heartbeat");
+        return new RaftServerState(0, None, ValueArray<RaftEntry>.Empty, 0, 0, ValueArray<int>.Filled(config.Clients, 0),
+            RaftRole.Follower, 0, ValueArray<int>.Filled(config.Servers, 1), ValueArray<int>.Filled(config.Servers, 0), 0, 1);
+    }
+
+    public RaftNodeState OnTimer(RaftNodeState state, string timer, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        switch (state, timer)
+        {
+            case (RaftClientState client, "submit"):
+                if (client.Done) return client;
+                if (!client.Submitted)
+                {
+                    effects.Observe(new CommandSubmitted(client.Command, client.Command));
+                    for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Command, 1, client.Command));
+                }
+                else effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Command, 1, client.Command));
+                effects.SetTimer("submit");
+                return client with { Submitted = true, Retries = client.Submitted ? client.Retries + 1 : 0 };
+            case (RaftServerState server, "election"):
+                effects.SetTimer("election");
+                if (server.Role == RaftRole.Leader) return server;
+                if (server.Ticks + 1 < server.Patience) return server with { Ticks = server.Ticks + 1 };
+                if (server.Term >= config.MaxTerm) return server;
+                // A new election; the next timeout is a random number of ticks (Raft's randomised election timeout).
+                var candidate = server with
+                {
+                    Term = server.Term + 1, VotedFor = effects.Self.Index, Role = RaftRole.Candidate, Votes = 1u << effects.Self.Index,
+                    Ticks = 0, Patience = 3 + effects.Choose(3), LeaderHint = -1,
+                };
+                Persist(candidate, effects);
+                foreach (var peer in Peers(effects.Self)) effects.Send(peer, new RequestVote(candidate.Term, candidate.LastIndex, candidate.LastTerm));
+                return candidate;
+            case (RaftServerState { Role: RaftRole.Leader } leader, "heartbeat"):
+                effects.SetTimer("heartbeat");
+                foreach (var peer in Peers(effects.Self)) SendAppend(leader, peer, effects);
+                return leader;
+            case (RaftServerState server, "heartbeat"):
+                effects.SetTimer("heartbeat");
+                return server;
+            default:
+                return state;
+        }
+    }
+
+    private void Persist(RaftServerState server, Effects<RaftNodeState, RaftMessage> effects) =>
+        effects.Persist(Has(RaftBug.ForgetsVote) ? server with { VotedFor = None } : server);
+
+    private static void SendAppend(RaftServerState leader, NodeId peer, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        var prev = leader.NextIndex[peer.Index] - 1;
+        var entries = ValueArray<RaftEntry>.From(Enumerable.Range(prev, leader.LastIndex - prev).Select(i => leader.Log[i]));
+        effects.Send(peer, new AppendEntries(leader.Term, prev, leader.TermAt(prev), entries, leader.CommitIndex));
+    }
+
+    public RaftNodeState OnMessage(RaftNodeState state, NodeId from, RaftMessage message, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (state is RaftClientState client)
+            return message is RaftResponse response && response.Client == client.Command ? client with { Done = true } : client;
+        var server = (RaftServerState)state;
+        // Any message from a higher term: adopt it and become a follower.
+        var term = message switch
+        {
+            RequestVote m => m.Term,
+            VoteReply m => m.Term,
+            AppendEntries m => m.Term,
+            AppendReply m => m.Term,
+            _ => 0,
+        };
+        if (term > server.Term)
+        {
+            if (server.Role == RaftRole.Leader) effects.Observe(new SteppedDown(effects.Self.Index, server.Term));
+            server = server with { Term = term, VotedFor = None, Role = RaftRole.Follower, Votes = 0, LeaderHint = -1 };
+            Persist(server, effects);
+        }
+        return message switch
+        {
+            RequestVote m => OnRequestVote(server, from, m, effects),
+            VoteReply m => OnVoteReply(server, from, m, effects),
+            AppendEntries m => OnAppendEntries(server, from, m, effects),
+            AppendReply m => OnAppendReply(server, from, m, effects),
+            RaftRequest m => OnRequest(server, m, effects),
+            _ => server,
+        };
+    }
+
+    private RaftServerState OnRequestVote(RaftServerState server, NodeId from, RequestVote request, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        var upToDate = request.LastLogTerm > server.LastTerm || (request.LastLogTerm == server.LastTerm && request.LastLogIndex >= server.LastIndex);
+        var grant = request.Term == server.Term && (server.VotedFor == None || server.VotedFor == from.Index) && (upToDate || Has(RaftBug.VotesWithoutLogCheck));
+        if (grant)
+        {
+            server = server with { VotedFor = from.Index, Ticks = 0 };
+            Persist(server, effects); // before the reply
+        }
+        effects.Send(from, new VoteReply(server.Term, grant));
+        return server;
+    }
+
+    private RaftServerState OnVoteReply(RaftServerState server, NodeId from, VoteReply reply, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (server.Role != RaftRole.Candidate || reply.Term != server.Term || !reply.Granted) return server;
+        var votes = server.Votes | (1u << from.Index);
+        if (BitOperations.PopCount(votes) < config.Majority) return server with { Votes = votes };
+        var leader = server with
+        {
+            Role = RaftRole.Leader, Votes = votes,
+            NextIndex = ValueArray<int>.Filled(config.Servers, server.LastIndex + 1),
+            MatchIndex = ValueArray<int>.Filled(config.Servers, 0).With(effects.Self.Index, server.LastIndex),
+        };
+        effects.Observe(new BecameLeader(effects.Self.Index, server.Term));
+        // A no-op of the new term (Raft §8): only entries of the leader's own term commit by counting, so without one
+        // the entries it inherited would wait for the next client request, which may never come. (Only when it
+        // inherited uncommitted entries: the log here is bounded.)
+        if (config.NoOpOnElection && leader.LastIndex > leader.CommitIndex && leader.LastIndex < config.LogCapacity)
+        {
+            leader = leader with { Log = leader.Log.Append(new RaftEntry(leader.Term, None, 0, RaftSpec.NoOp)) };
+            leader = leader with { MatchIndex = leader.MatchIndex.With(effects.Self.Index, leader.LastIndex) };
+            effects.Observe(new EntryStored(effects.Self.Index, leader.LastIndex, leader.Term, RaftSpec.NoOp));
+            Persist(leader, effects);
+        }
+        foreach (var peer in Peers(effects.Self)) SendAppend(leader, peer, effects);
+        return leader;
+    }
+
+    private RaftServerState OnAppendEntries(RaftServerState server, NodeId from, AppendEntries append, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (append.Term < server.Term)
+        {
+            effects.Send(from, new AppendReply(server.Term, false, 0));
+            return server;
+        }
+        server = server with { Role = RaftRole.Follower, Ticks = 0, LeaderHint = from.Index }; // a candidate of this term defers to the leader
+        if (append.PrevIndex > server.LastIndex || server.TermAt(append.PrevIndex) != append.PrevTerm)
+        {
+            effects.Send(from, new AppendReply(server.Term, false, 0));
+            return server;
+        }
+        var log = server.Log;
+        for (var k = 0; k < append.Entries.Length; k++)
+        {
+            var index = append.PrevIndex + 1 + k;
+            var entry = append.Entries[k];
+            if (index <= log.Length)
+            {
+                if (log[index - 1].Term == entry.Term) continue;
+                if (!Has(RaftBug.AppendsWithoutTruncating))
+                {
+                    effects.Observe(new LogTruncated(effects.Self.Index, index)); // the conflicting suffix goes
+                    log = log.Take(index - 1).Append(entry);
+                }
+                else log = log.With(index - 1, entry);
+            }
+            else if (index <= config.LogCapacity) log = log.Append(entry);
+            else break;
+            effects.Observe(new EntryStored(effects.Self.Index, index, entry.Term, entry.Command));
+        }
+        server = server with { Log = log };
+        var lastNew = Math.Min(append.PrevIndex + append.Entries.Length, log.Length);
+        if (append.LeaderCommit > server.CommitIndex) server = Commit(server, Math.Min(append.LeaderCommit, lastNew), effects);
+        Persist(server, effects); // before the reply
+        effects.Send(from, new AppendReply(server.Term, true, lastNew));
+        return server;
+    }
+
+    private RaftServerState OnAppendReply(RaftServerState leader, NodeId from, AppendReply reply, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (leader.Role != RaftRole.Leader || reply.Term != leader.Term) return leader;
+        if (!reply.Success)
+        {
+            leader = leader with { NextIndex = leader.NextIndex.With(from.Index, Math.Max(1, leader.NextIndex[from.Index] - 1)) };
+            SendAppend(leader, from, effects);
+            return leader;
+        }
+        var match = Math.Max(leader.MatchIndex[from.Index], reply.MatchIndex);
+        leader = leader with { MatchIndex = leader.MatchIndex.With(from.Index, match), NextIndex = leader.NextIndex.With(from.Index, match + 1) };
+        // The commit rule: the highest index replicated on a majority, if its entry is of the leader's own term.
+        for (var n = leader.LastIndex; n > leader.CommitIndex; n--)
+        {
+            var replicas = Enumerable.Range(0, config.Servers).Count(s => s == effects.Self.Index ? leader.LastIndex >= n : leader.MatchIndex[s] >= n);
+            if (replicas >= config.Majority && (leader.TermAt(n) == leader.Term || Has(RaftBug.CommitsEarlierTermByCounting)))
+            {
+                leader = Commit(leader, n, effects);
+                Persist(leader, effects);
+                break;
+            }
+        }
+        return leader;
+    }
+
+    private RaftServerState OnRequest(RaftServerState server, RaftRequest request, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (server.Role != RaftRole.Leader)
+        {
+            // A follower passes the request on to the leader it knows (Raft's clients are redirected).
+            if (server.LeaderHint >= 0 && server.LeaderHint != effects.Self.Index) effects.Send(new NodeId(server.LeaderHint), request);
+            return server;
+        }
+        if (!Has(RaftBug.NoDeduplication))
+        {
+            if (server.LastExecuted[request.Client] >= request.Sequence)
+            {
+                effects.Send(new NodeId(config.Servers + request.Client), new RaftResponse(request.Client, request.Sequence));
+                return server;
+            }
+            if (server.Log.AsEnumerable().Any(e => e.Client == request.Client && e.Sequence == request.Sequence)) return server; // in flight already
+        }
+        if (server.LastIndex >= config.LogCapacity) return server; // the bounded log is full
+        var entry = new RaftEntry(server.Term, request.Client, request.Sequence, request.Command);
+        server = server with { Log = server.Log.Append(entry) };
+        server = server with { MatchIndex = server.MatchIndex.With(effects.Self.Index, server.LastIndex) };
+        effects.Observe(new EntryStored(effects.Self.Index, server.LastIndex, entry.Term, entry.Command));
+        Persist(server, effects);
+        foreach (var peer in Peers(effects.Self)) SendAppend(server, peer, effects);
+        return server;
+    }
+
+    /// <summary>Advances the commit index and applies in order; a request already executed for its client is skipped.</summary>
+    private RaftServerState Commit(RaftServerState server, int commitIndex, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        for (var i = server.CommitIndex + 1; i <= commitIndex; i++)
+            effects.Observe(new EntryCommitted(effects.Self.Index, i, server.Log[i - 1].Term, server.Log[i - 1].Command, server.Term));
+        server = server with { CommitIndex = Math.Max(server.CommitIndex, commitIndex) };
+        while (server.Applied < server.CommitIndex)
+        {
+            var index = server.Applied + 1;
+            var entry = server.Log[index - 1];
+            var request = entry.Client >= 0;
+            var execute = request && (Has(RaftBug.NoDeduplication) || server.LastExecuted[entry.Client] < entry.Sequence);
+            effects.Observe(new EntryApplied(effects.Self.Index, index, entry.Command, execute));
+            server = server with
+            {
+                Applied = index,
+                LastExecuted = execute ? server.LastExecuted.With(entry.Client, Math.Max(server.LastExecuted[entry.Client], entry.Sequence)) : server.LastExecuted,
+            };
+            if (request && server.Role == RaftRole.Leader) effects.Send(new NodeId(config.Servers + entry.Client), new RaftResponse(entry.Client, entry.Sequence));
+        }
+        return server;
+    }
+
+    public RaftNodeState OnRecover(RaftNodeState? persisted, Effects<RaftNodeState, RaftMessage> effects)
+    {
+        if (persisted is null) return Start(effects);
+        if (persisted is RaftClientState client)
+        {
+            effects.SetTimer("submit");
+            return client;
+        }
+        effects.SetTimer("election");
+        effects.SetTimer("heartbeat");
+        var server = (RaftServerState)persisted;
+        return server with
+        {
+            Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1,
+            NextIndex = ValueArray<int>.Filled(config.Servers, 1), MatchIndex = ValueArray<int>.Filled(config.Servers, 0),
+        };
+    }
+}

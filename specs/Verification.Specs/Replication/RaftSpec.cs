@@ -1,0 +1,113 @@
+namespace Verification.Specs.Replication;
+
+/// <summary>What Raft servers report: leadership, log writes and truncations, commits and applies, client submissions.</summary>
+public abstract record RaftEvent;
+
+public sealed record BecameLeader(int Server, int Term) : RaftEvent;
+
+public sealed record SteppedDown(int Server, int Term) : RaftEvent;
+
+/// <summary>Server writes the entry (term, command) at 1-based <see cref="Index"/> of its log.</summary>
+public sealed record EntryStored(int Server, int Index, int Term, int Command) : RaftEvent;
+
+/// <summary>Server deletes its log entries from 1-based <see cref="FromIndex"/> on (a conflicting suffix).</summary>
+public sealed record LogTruncated(int Server, int FromIndex) : RaftEvent;
+
+/// <summary>Server's commit index passes <see cref="Index"/>, which holds (term, command) in its log, while the server is in term <see cref="InTerm"/>.</summary>
+public sealed record EntryCommitted(int Server, int Index, int Term, int Command, int InTerm) : RaftEvent;
+
+/// <summary>Server applies the entry at <see cref="Index"/>: executes it, or skips a duplicate of a command it executed.</summary>
+public sealed record EntryApplied(int Server, int Index, int Command, bool Executed) : RaftEvent;
+
+public sealed record CommandSubmitted(int Client, int Command) : RaftEvent;
+
+/// <summary>
+/// The five safety properties of the Raft paper (Figure 3) as state equations over servers 0..S−1, log indices
+/// 1..L, terms 0..T−1 and commands 0..C−1, plus state machine replication after Schneider (in-order, once-only
+/// execution of committed entries) and liveness (every submitted command is eventually committed).
+/// </summary>
+public static class RaftSpec
+{
+    public const string Name = "Raft";
+    public const int None = -1;
+
+    /// <summary>The command of the entry a new leader appends to commit its term's first entry (Raft §8).</summary>
+    public const int NoOp = -2;
+
+    public static Spec<RaftEvent> Create(int servers, int logLength, int terms, int commands)
+    {
+        var spec = new SpecBuilder<RaftEvent>(Name);
+        var L = logLength;
+        var leaderOfTerm = spec.Family<int>("leaderOfTerm", terms, t => $"t{t}");
+        var leading = spec.Family<int>("leadingTerm", servers, s => $"s{s}");
+        // entryTerm[s·L + i], entryCommand[s·L + i]: server s's entry at index i+1, or None.
+        var entryTerm = spec.Family<int>("entryTerm", servers * L, k => $"s{k / L},i{k % L + 1}");
+        var entryCommand = spec.Family<int>("entryCommand", servers * L, k => $"s{k / L},i{k % L + 1}");
+        var committedTerm = spec.Family<int>("committedTerm", L, i => $"i{i + 1}");
+        var committedCommand = spec.Family<int>("committedCommand", L, i => $"i{i + 1}");
+        // The earliest term in which index i was known committed (Leader Completeness speaks of higher terms).
+        var committedInTerm = spec.Family<int>("committedInTerm", L, i => $"i{i + 1}");
+        var appliedCount = spec.Family<int>("appliedCount", servers, s => $"s{s}");
+        var executed = spec.Family<bool>("executed", servers * commands, k => $"s{k / commands},cmd{k % commands}");
+        var submitted = spec.Family<bool>("submitted", commands, c => $"cmd{c}");
+
+        spec.Define(leaderOfTerm, t => None, (e, t) => e is BecameLeader && ((BecameLeader)e).Term == t && leaderOfTerm.Now(t) == None ? ((BecameLeader)e).Server : leaderOfTerm.Now(t));
+        spec.Define(leading, s => None, (e, s) =>
+            e is BecameLeader && ((BecameLeader)e).Server == s ? ((BecameLeader)e).Term
+            : e is SteppedDown && ((SteppedDown)e).Server == s ? None
+            : leading.Now(s));
+        spec.Define(entryTerm, k => None, (e, k) =>
+            e is EntryStored && ((EntryStored)e).Server * L + ((EntryStored)e).Index - 1 == k ? ((EntryStored)e).Term
+            : e is LogTruncated && ((LogTruncated)e).Server == k / L && k % L + 1 >= ((LogTruncated)e).FromIndex ? None
+            : entryTerm.Now(k));
+        spec.Define(entryCommand, k => None, (e, k) =>
+            e is EntryStored && ((EntryStored)e).Server * L + ((EntryStored)e).Index - 1 == k ? ((EntryStored)e).Command
+            : e is LogTruncated && ((LogTruncated)e).Server == k / L && k % L + 1 >= ((LogTruncated)e).FromIndex ? None
+            : entryCommand.Now(k));
+        spec.Define(committedTerm, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1 && committedTerm.Now(i) == None ? ((EntryCommitted)e).Term : committedTerm.Now(i));
+        spec.Define(committedCommand, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1 && committedCommand.Now(i) == None ? ((EntryCommitted)e).Command : committedCommand.Now(i));
+        spec.Define(committedInTerm, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1
+            && (committedInTerm.Now(i) == None || ((EntryCommitted)e).InTerm < committedInTerm.Now(i)) ? ((EntryCommitted)e).InTerm : committedInTerm.Now(i));
+        spec.Define(appliedCount, s => 0, (e, s) => e is EntryApplied && ((EntryApplied)e).Server == s ? appliedCount.Now(s) + 1 : appliedCount.Now(s));
+        spec.Define(executed, k => false, (e, k) => executed.Now(k)
+            || (e is EntryApplied && ((EntryApplied)e).Executed && ((EntryApplied)e).Command >= 0 && ((EntryApplied)e).Server * commands + ((EntryApplied)e).Command == k));
+        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is CommandSubmitted && ((CommandSubmitted)e).Command == c));
+
+        spec.StepProperty("EventWithinBounds", e =>
+            e is BecameLeader ? ((BecameLeader)e).Server >= 0 && ((BecameLeader)e).Server < servers && ((BecameLeader)e).Term >= 0 && ((BecameLeader)e).Term < terms
+            : e is SteppedDown ? ((SteppedDown)e).Server >= 0 && ((SteppedDown)e).Server < servers
+            : e is EntryStored ? ((EntryStored)e).Server >= 0 && ((EntryStored)e).Server < servers && ((EntryStored)e).Index >= 1 && ((EntryStored)e).Index <= L && ((EntryStored)e).Command >= NoOp && ((EntryStored)e).Command != None && ((EntryStored)e).Command < commands
+            : e is LogTruncated ? ((LogTruncated)e).Server >= 0 && ((LogTruncated)e).Server < servers
+            : e is EntryCommitted ? ((EntryCommitted)e).Index >= 1 && ((EntryCommitted)e).Index <= L
+            : e is EntryApplied ? ((EntryApplied)e).Server >= 0 && ((EntryApplied)e).Server < servers && ((EntryApplied)e).Index >= 1 && ((EntryApplied)e).Index <= L && ((EntryApplied)e).Command >= NoOp && ((EntryApplied)e).Command != None && ((EntryApplied)e).Command < commands
+            : ((CommandSubmitted)e).Command >= 0 && ((CommandSubmitted)e).Command < commands);
+
+        // Election Safety: at most one leader per term.
+        spec.StepProperty("ElectionSafety", e => !(e is BecameLeader) || leaderOfTerm.Now(((BecameLeader)e).Term) == None || leaderOfTerm.Now(((BecameLeader)e).Term) == ((BecameLeader)e).Server);
+        // Leader Append-Only: a leader never overwrites or deletes entries in its log.
+        spec.StepProperty("LeaderAppendOnly", e =>
+            (!(e is EntryStored) || leading.Now(((EntryStored)e).Server) == None || entryTerm.Now(((EntryStored)e).Server * L + ((EntryStored)e).Index - 1) == None)
+            && (!(e is LogTruncated) || leading.Now(((LogTruncated)e).Server) == None));
+        // Log Matching: two logs with an entry of the same index and term are identical up to it.
+        spec.Invariant("LogMatching", () => Bounded.All(servers, a => Bounded.All(servers, b => a >= b || Bounded.All(L, i =>
+            entryTerm.Now(a * L + i) == None || entryTerm.Now(a * L + i) != entryTerm.Now(b * L + i)
+            || Bounded.All(i + 1, j => entryTerm.Now(a * L + j) == entryTerm.Now(b * L + j) && entryCommand.Now(a * L + j) == entryCommand.Now(b * L + j))))));
+        // Leader Completeness: a leader's log holds every entry committed in a lower term.
+        spec.StepProperty("LeaderCompleteness", e => !(e is BecameLeader) || Bounded.All(L, i => committedTerm.Now(i) == None || committedInTerm.Now(i) >= ((BecameLeader)e).Term
+            || (entryTerm.Now(((BecameLeader)e).Server * L + i) == committedTerm.Now(i) && entryCommand.Now(((BecameLeader)e).Server * L + i) == committedCommand.Now(i))));
+        // State Machine Safety: an index, once committed, commits nothing else; servers apply only what is committed there.
+        spec.StepProperty("StateMachineSafety", e =>
+            (!(e is EntryCommitted) || committedTerm.Now(((EntryCommitted)e).Index - 1) == None
+                || (committedTerm.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Term && committedCommand.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Command))
+            && (!(e is EntryApplied) || committedCommand.Now(((EntryApplied)e).Index - 1) == ((EntryApplied)e).Command));
+        spec.StepProperty("AppliedInOrder", e => !(e is EntryApplied) || ((EntryApplied)e).Index == appliedCount.Now(((EntryApplied)e).Server) + 1);
+        spec.StepProperty("NoOpNotExecuted", e => !(e is EntryApplied) || ((EntryApplied)e).Command != NoOp || !((EntryApplied)e).Executed);
+        spec.StepProperty("ExecutedOnce", e => !(e is EntryApplied) || !((EntryApplied)e).Executed
+            || Bounded.All(commands, c => c != ((EntryApplied)e).Command || !executed.Now(((EntryApplied)e).Server * commands + c)));
+        spec.StepProperty("SkipsOnlyDuplicates", e => !(e is EntryApplied) || ((EntryApplied)e).Executed || ((EntryApplied)e).Command == NoOp
+            || Bounded.Any(commands, c => c == ((EntryApplied)e).Command && executed.Now(((EntryApplied)e).Server * commands + c)));
+        spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c)
+            && Bounded.All(L, i => committedCommand.Now(i) != c)));
+        return spec.Build();
+    }
+}

@@ -1,0 +1,61 @@
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Runtime;
+using Verification.Specs.Replication;
+using Xunit.Abstractions;
+
+namespace Verification.Systematic.Tests;
+
+/// <summary>Raft against its five safety properties, once-only in-order execution, and liveness.</summary>
+public class RaftTests(ITestOutputHelper output)
+{
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Tester(RaftConfig config, TestOptions options) => new(RaftNode.System(config), options);
+
+    private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
+
+    [Fact]
+    public void Correct_IsSafe_UnderTheFullFaultModel()
+    {
+        var report = Tester(new RaftConfig(), new TestOptions { Seed = 21, Iterations = 2000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    [Fact]
+    public void Correct_CommitsEveryRequest_OnceTheNetworkIsStable()
+    {
+        var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = 22, Iterations = 500, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    [Theory]
+    [InlineData(RaftBug.CommitsEarlierTermByCounting, "StateMachineSafety|LeaderCompleteness")]
+    [InlineData(RaftBug.VotesWithoutLogCheck, "LeaderCompleteness|StateMachineSafety")]
+    [InlineData(RaftBug.ForgetsVote, "ElectionSafety")]
+    [InlineData(RaftBug.AppendsWithoutTruncating, "LogMatching")]
+    [InlineData(RaftBug.NoDeduplication, "ExecutedOnce")]
+    public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(RaftBug bug, string properties)
+    {
+        // Five servers for the truncation bug: a follower with a conflicting suffix the new leader lacks needs a
+        // majority that also lacks it.
+        // Figure 8 is the paper's setting: no no-op at the start of a term (with one, the old entry commits legitimately).
+        var config = new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3,
+            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+        var found = Tester(config, new TestOptions { Seed = 23, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults, Parallelism = 2 })
+            .AssertFindsAndReplays(properties.Split('|'), FailureKind.Safety);
+        output.WriteLine(found.ToString());
+    }
+
+    /// <summary>Raft §8: without a no-op, a new leader cannot commit the entries it inherited until a new request arrives; a retried one is already in its log.</summary>
+    [Fact]
+    public void WithoutTheNoOp_InheritedEntriesCanWaitForever()
+    {
+        var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        var found = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 8, NoOpOnElection: false),
+                new TestOptions { Seed = 22, Iterations = 5000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults })
+            .AssertFindsAndReplays("EverySubmittedCommandCommitted", FailureKind.Liveness);
+        output.WriteLine(found.ToString());
+    }
+}
