@@ -1,9 +1,67 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Running;
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Runtime;
+using Verification.Specs.Consensus;
+using Verification.Specs.Replication;
 
 namespace Verification.Bench;
 
 public static class Program
 {
-    /// <summary>dotnet run -c Release --project bench/Verification.Bench -- --filter '*'</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
+    /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        if (args is ["--first-bug-table"])
+        {
+            FirstBugTable();
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    /// <summary>
+    /// Runs until the first bug and runs per second, one line per planted bug and strategy (seed 1, one core,
+    /// minimisation off; the spec is built once beforehand, so its compilation is not counted). Median of 3.
+    /// </summary>
+    private static void FirstBugTable()
+    {
+        var paxosFaults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        Console.WriteLine("| system | planted bug | strategy | runs to first bug | time to first bug | runs/s |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|");
+        foreach (var bug in new[] { PaxosBug.AcceptorForgetsPromise, PaxosBug.PromiseOmitsAcceptedValue, PaxosBug.ProposerIgnoresReportedValue, PaxosBug.MinorityQuorum, PaxosBug.AcceptsLowerBallot })
+        {
+            var system = PaxosNode.System(new PaxosConfig(Bugs: bug));
+            Row("Paxos", bug.ToString(), strategy => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(system,
+                new TestOptions { Strategy = strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = paxosFaults, Minimize = false }).Run());
+        }
+        var raftFaults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
+        foreach (var bug in new[] { RaftBug.CommitsEarlierTermByCounting, RaftBug.VotesWithoutLogCheck, RaftBug.ForgetsVote, RaftBug.AppendsWithoutTruncating, RaftBug.NoDeduplication })
+        {
+            var system = RaftNode.System(new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting));
+            Row("Raft", bug.ToString(), strategy => new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(system,
+                new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
+        }
+    }
+
+    private static void Row(string system, string bug, Func<StrategyKind, TestReport> run)
+    {
+        foreach (var strategy in new[] { StrategyKind.Random, StrategyKind.Pct, StrategyKind.Portfolio })
+        {
+            var samples = Enumerable.Range(0, 3).Select(_ =>
+            {
+                var watch = Stopwatch.StartNew();
+                var report = run(strategy);
+                return (report.Bug is not null, report.Iterations, watch.Elapsed);
+            }).OrderBy(s => s.Elapsed).ToList();
+            var (found, iterations, elapsed) = samples[1];
+            Console.WriteLine(found
+                ? $"| {system} | {bug} | {strategy} | {iterations:N0} | {elapsed.TotalMilliseconds:F1} ms | {iterations / elapsed.TotalSeconds:N0} |"
+                : $"| {system} | {bug} | {strategy} | not found in {iterations:N0} | ({elapsed.TotalSeconds:F1} s) | {iterations / elapsed.TotalSeconds:N0} |");
+        }
+    }
 }
