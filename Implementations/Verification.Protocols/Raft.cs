@@ -24,17 +24,37 @@ public enum RaftBug
 
     /// <summary>A leader appends a retried request again and servers execute it again.</summary>
     NoDeduplication = 16,
+
+    /// <summary>A leader answers a read from its own state at once, without confirming it is still leader (stale reads).</summary>
+    LeaderReadsLocally = 32,
 }
 
-/// <summary>Servers 0..S−1 and clients S..S+C−1; client k submits command k once (sequence 1) and retries until answered.</summary>
+/// <summary>
+/// Servers 0..S−1 and clients S..S+C−1. The servers replicate a key-value store; client k runs
+/// <see cref="OperationsPerClient"/> operations one after another (command k·P + j, sequence j+1), retrying each until
+/// answered: see <see cref="Operation"/>.
+/// </summary>
 /// <param name="NoOpOnElection">A new leader appends a no-op of its term (Raft §8); off reproduces the paper's Figure 8 setting.</param>
-public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 4, int LogCapacity = 4, RaftBug Bugs = RaftBug.None, bool NoOpOnElection = true)
+public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 4, int LogCapacity = 4, RaftBug Bugs = RaftBug.None, bool NoOpOnElection = true,
+    int OperationsPerClient = 1)
 {
+    public int Commands => Clients * OperationsPerClient;
+
+    /// <summary>
+    /// The store operation of a command: a client's even-numbered operations write key "x" (client 0's first puts,
+    /// the others append their name), its odd-numbered ones read it.
+    /// </summary>
+    public (string Operation, string Key, string Value) Operation(int command)
+    {
+        var (client, j) = (command / OperationsPerClient, command % OperationsPerClient);
+        return j % 2 == 1 ? ("get", "x", "") : client == 0 && j == 0 ? ("put", "x", $"[{client}.{j}]") : ("append", "x", $"[{client}.{j}]");
+    }
+
     public int Nodes => Servers + Clients;
     public int Majority => Servers / 2 + 1;
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection}]";
+    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}]";
 
     /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
     public static RaftConfig? FromSystemName(string name)
@@ -45,7 +65,8 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
         int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new Verification.Specs.SpecException($"'{name}': {key} is not a number");
         return new RaftConfig(Number("servers"), Number("clients"), Number("terms"), Number("log"),
             Enum.TryParse<RaftBug>(Get("bugs"), out var bugs) ? bugs : throw new Verification.Specs.SpecException($"'{name}': '{Get("bugs")}' is not a set of Raft bugs"),
-            bool.TryParse(Get("noop"), out var noop) ? noop : throw new Verification.Specs.SpecException($"'{name}': noop is not true or false"));
+            bool.TryParse(Get("noop"), out var noop) ? noop : throw new Verification.Specs.SpecException($"'{name}': noop is not true or false"),
+            Number("ops"));
     }
 }
 
@@ -61,25 +82,28 @@ public sealed record AppendReply(int Term, bool Success, int MatchIndex) : RaftM
 
 public sealed record RaftRequest(int Client, int Sequence, int Command) : RaftMessage;
 
-public sealed record RaftResponse(int Client, int Sequence) : RaftMessage;
+public sealed record RaftResponse(int Client, int Sequence, string Output) : RaftMessage;
 
 /// <summary>A log entry: its term and the client request it carries.</summary>
 public sealed record RaftEntry(int Term, int Client, int Sequence, int Command);
 
 public abstract record RaftNodeState;
 
-public sealed record RaftClientState(int Command, bool Submitted, bool Done, int Retries) : RaftNodeState;
+/// <summary>A client: its index, the operation it is on (0-based), whether that one is outstanding, its retries.</summary>
+public sealed record RaftClientState(int Client, int Next, bool Pending, int Retries) : RaftNodeState;
 
 public enum RaftRole { Follower, Candidate, Leader }
 
 /// <summary>
 /// A server. Persisted before any reply: currentTerm, votedFor, the log — and here also the applied prefix with each
-/// client's last executed sequence number (a durable state machine), so the spec's apply order survives crashes.
+/// client's last executed sequence number and its output, and the store's value (a durable state machine), so the
+/// spec's apply order survives crashes.
 /// Volatile: role, votes, nextIndex/matchIndex, election backoff, and the leader of the current term if known.
 /// </summary>
 public sealed record RaftServerState(
     int Term, int VotedFor, ValueArray<RaftEntry> Log, int CommitIndex, int Applied, ValueArray<int> LastExecuted,
-    RaftRole Role, uint Votes, ValueArray<int> NextIndex, ValueArray<int> MatchIndex, int Ticks, int Patience, int LeaderHint = -1) : RaftNodeState
+    RaftRole Role, uint Votes, ValueArray<int> NextIndex, ValueArray<int> MatchIndex, int Ticks, int Patience, int LeaderHint,
+    string Store, ValueArray<string> LastOutput) : RaftNodeState
 {
     public int LastIndex => Log.Length;
     public int LastTerm => Log.Length == 0 ? 0 : Log[Log.Length - 1].Term;
@@ -98,7 +122,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
     private const int None = -1;
 
     public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config) =>
-        new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Clients))
+        new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
         {
             // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment.
             EnvironmentEvents = e => e is NodeCrashed crash && crash.Kind != CrashKind.Pause && crash.Node.Index < config.Servers
@@ -115,12 +139,13 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         if (effects.Self.Index >= config.Servers)
         {
             effects.SetTimer("submit");
-            return new RaftClientState(effects.Self.Index - config.Servers, false, false, 0);
+            return new RaftClientState(effects.Self.Index - config.Servers, 0, false, 0);
         }
         effects.SetTimer("election");
         effects.SetTimer("heartbeat");
         return new RaftServerState(0, None, ValueArray<RaftEntry>.Empty, 0, 0, ValueArray<int>.Filled(config.Clients, 0),
-            RaftRole.Follower, 0, ValueArray<int>.Filled(config.Servers, 1), ValueArray<int>.Filled(config.Servers, 0), 0, 1);
+            RaftRole.Follower, 0, ValueArray<int>.Filled(config.Servers, 1), ValueArray<int>.Filled(config.Servers, 0), 0, 1, -1,
+            "", ValueArray<string>.Filled(config.Clients, ""));
     }
 
     public RaftNodeState OnTimer(RaftNodeState state, string timer, Effects<RaftNodeState, RaftMessage> effects)
@@ -128,15 +153,20 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         switch (state, timer)
         {
             case (RaftClientState client, "submit"):
-                if (client.Done) return client;
-                if (!client.Submitted)
-                {
-                    effects.Observe(new CommandSubmitted(client.Command, client.Command));
-                    for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Command, 1, client.Command));
-                }
-                else effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Command, 1, client.Command));
+                if (client.Next >= config.OperationsPerClient) return client;
                 effects.SetTimer("submit");
-                return client with { Submitted = true, Retries = client.Submitted ? client.Retries + 1 : 0 };
+                var command = client.Client * config.OperationsPerClient + client.Next;
+                if (!client.Pending)
+                {
+                    var (operation, key, value) = config.Operation(command);
+                    effects.Observe(new CommandSubmitted(client.Client, command));
+                    effects.Observe(new ClientCalled(client.Client, command, operation, key, value));
+                    for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
+                    return client with { Pending = true, Retries = 0 };
+                }
+                // Retry until answered: requests may be lost and leaders change (one server per retry, in turn).
+                effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
+                return client with { Retries = client.Retries + 1 };
             case (RaftServerState server, "election"):
                 effects.SetTimer("election");
                 if (server.Role == RaftRole.Leader) return server;
@@ -176,7 +206,11 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
     public RaftNodeState OnMessage(RaftNodeState state, NodeId from, RaftMessage message, Effects<RaftNodeState, RaftMessage> effects)
     {
         if (state is RaftClientState client)
-            return message is RaftResponse response && response.Client == client.Command ? client with { Done = true } : client;
+        {
+            if (message is not RaftResponse response || !client.Pending || response.Sequence != client.Next + 1) return client;
+            effects.Observe(new ClientReturned(client.Client, client.Client * config.OperationsPerClient + client.Next, response.Output));
+            return client with { Next = client.Next + 1, Pending = false };
+        }
         var server = (RaftServerState)state;
         // Any message from a higher term: adopt it and become a follower.
         var term = message switch
@@ -320,10 +354,15 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         {
             if (server.LastExecuted[request.Client] >= request.Sequence)
             {
-                effects.Send(new NodeId(config.Servers + request.Client), new RaftResponse(request.Client, request.Sequence));
+                effects.Send(new NodeId(config.Servers + request.Client), new RaftResponse(request.Client, request.Sequence, server.LastOutput[request.Client]));
                 return server;
             }
             if (server.Log.AsEnumerable().Any(e => e.Client == request.Client && e.Sequence == request.Sequence)) return server; // in flight already
+        }
+        if (Has(RaftBug.LeaderReadsLocally) && config.Operation(request.Command).Operation == "get")
+        {
+            effects.Send(new NodeId(config.Servers + request.Client), new RaftResponse(request.Client, request.Sequence, server.Store));
+            return server;
         }
         if (server.LastIndex >= config.LogCapacity) return server; // the bounded log is full
         var entry = new RaftEntry(server.Term, request.Client, request.Sequence, request.Command);
@@ -348,12 +387,20 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             var request = entry.Client >= 0;
             var execute = request && (Has(RaftBug.NoDeduplication) || server.LastExecuted[entry.Client] < entry.Sequence);
             effects.Observe(new EntryApplied(effects.Self.Index, index, entry.Command, execute));
-            server = server with
+            server = server with { Applied = index };
+            if (execute)
             {
-                Applied = index,
-                LastExecuted = execute ? server.LastExecuted.With(entry.Client, Math.Max(server.LastExecuted[entry.Client], entry.Sequence)) : server.LastExecuted,
-            };
-            if (request && server.Role == RaftRole.Leader) effects.Send(new NodeId(config.Servers + entry.Client), new RaftResponse(entry.Client, entry.Sequence));
+                var (operation, _, value) = config.Operation(entry.Command);
+                var output = operation == "get" ? server.Store : "";
+                server = server with
+                {
+                    Store = operation switch { "put" => value, "append" => server.Store + value, _ => server.Store },
+                    LastExecuted = server.LastExecuted.With(entry.Client, Math.Max(server.LastExecuted[entry.Client], entry.Sequence)),
+                    LastOutput = server.LastOutput.With(entry.Client, output),
+                };
+            }
+            if (request && server.Role == RaftRole.Leader && server.LastExecuted[entry.Client] == entry.Sequence)
+                effects.Send(new NodeId(config.Servers + entry.Client), new RaftResponse(entry.Client, entry.Sequence, server.LastOutput[entry.Client]));
         }
         return server;
     }

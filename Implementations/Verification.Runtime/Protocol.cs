@@ -58,7 +58,16 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
     /// whose numbers grow forever can still revisit a state. The spec's values are compared as they are.
     /// </summary>
     public StateNormalizer<TState, TMessage>? Normalizer { get; init; }
+
+    /// <summary>
+    /// A property of the whole observed history that is not a state equation (linearizability of the clients' calls
+    /// and returns, say): checked when a run ends; a violation is a safety failure named <c>Property</c>.
+    /// </summary>
+    public HistoryCheck<TSpecEvent>? HistoryCheck { get; init; }
 }
+
+/// <summary>A check over a run's observed events; <see cref="Violation"/> returns why it fails, or null.</summary>
+public sealed record HistoryCheck<TSpecEvent>(string Property, Func<IReadOnlyList<TSpecEvent>, string?> Violation);
 
 /// <summary>
 /// A shift symmetry: <see cref="Offset"/> picks how far the whole system can be shifted (0: not at all), and

@@ -58,4 +58,27 @@ public class RaftTests(ITestOutputHelper output)
             .AssertFindsAndReplays("EverySubmittedCommandCommitted", FailureKind.Liveness);
         output.WriteLine(found.ToString());
     }
+
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Store(RaftConfig config, TestOptions options) =>
+        new(RaftNode.System(config) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.RaftClients() }, options);
+
+    /// <summary>The key-value store on Raft: every run's client history (put/append then get, per client) is linearizable.</summary>
+    [Fact]
+    public void Store_ClientHistories_AreLinearizable_UnderTheFullFaultModel()
+    {
+        var report = Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = 24, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    /// <summary>A leader that answers reads from its own state, without confirming leadership, serves stale reads: the Raft properties all hold, linearizability does not.</summary>
+    [Fact]
+    public void StaleLocalRead_IsCaughtByLinearizability_NotByTheRaftProperties()
+    {
+        var config = new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5, Bugs: RaftBug.LeaderReadsLocally);
+        var found = Store(config, new TestOptions { Seed = 25, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults, Parallelism = 2 })
+            .AssertFindsAndReplays("Linearizable", FailureKind.Safety);
+        output.WriteLine(found.ToString());
+        Assert.Contains("not linearizable", found.ToString());
+    }
 }

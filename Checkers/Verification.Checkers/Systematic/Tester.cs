@@ -303,6 +303,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 if (temperature.Length > 0 && Liveness(world, temperature, step) is { } hot)
                     return Fail(hot, startChoices);
             }
+            if (protocol.HistoryCheck is { } historyCheck && historyCheck.Violation(world.Observed) is { } why)
+                return Fail(new Failure(FailureKind.Safety, historyCheck.Property, $"{historyCheck.Property} fails on the run's history:\n{why}"), startChoices);
             if (quiescent && temperature.Length > 0 && world.Monitor.HotMask is var mask and not 0)
             {
                 var property = world.Monitor.LivenessProperties[System.Numerics.BitOperations.TrailingZeroCount(mask)];

@@ -46,6 +46,8 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     private readonly List<Envelope<TMessage>> inFlight;
     private readonly Effects<TState, TMessage> effects = new();
     private readonly bool observesEnvironment;
+    /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
+    private readonly List<TSpecEvent>? observed;
     private int partitionMask, crashes, down, losses, duplicates, partitions;
     private long nextEnvelope;
 
@@ -61,6 +63,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         timers = Enumerable.Repeat(Array.Empty<string>(), n).ToArray();
         inFlight = [];
         observesEnvironment = protocol.EnvironmentEvents is not null;
+        observed = protocol.HistoryCheck is null ? null : [];
         Monitor = new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false);
     }
 
@@ -107,6 +110,11 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         nextEnvelope = source.nextEnvelope;
         FaultsEnabled = source.FaultsEnabled;
         Monitor.CopyFrom(source.Monitor);
+        if (observed is not null)
+        {
+            observed.Clear();
+            observed.AddRange(source.observed!);
+        }
     }
 
     public void Start(IChoiceSource choices)
@@ -289,6 +297,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                     if (observe.Event is not TSpecEvent specEvent)
                         throw new SpecException($"{self} observed {observe.Event}, which is not an event of spec '{protocol.Spec.Name}' ({typeof(TSpecEvent).Name})");
                     Trace?.Add($"    {self} observes {Alphabet.Describe(specEvent)}");
+                    observed?.Add(specEvent);
                     Monitor.Append(specEvent);
                     break;
             }
@@ -298,7 +307,11 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>Feeds an environment event to the spec, when the protocol maps it into the spec's alphabet.</summary>
     private void Emit(EnvironmentEvent environmentEvent)
     {
-        if (Violation is null && protocol.EnvironmentEvents!(environmentEvent) is { } mapped) Monitor.Append(mapped);
+        if (Violation is null && protocol.EnvironmentEvents!(environmentEvent) is { } mapped)
+        {
+            observed?.Add(mapped);
+            Monitor.Append(mapped);
+        }
     }
 
     /// <summary>The exact identity of this state for visited-state sets: node, durable and network state, budgets, and the spec's values.</summary>
@@ -351,6 +364,8 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     };
 
     public int InFlightCount => inFlight.Count;
+
+    public IReadOnlyList<TSpecEvent> Observed => observed ?? [];
 
     /// <summary>A readable picture of the system, for reports.</summary>
     public string Describe()

@@ -1,4 +1,5 @@
 using Verification.Runtime;
+using Verification.Checkers.Linearizability;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
@@ -124,6 +125,10 @@ internal static class RaftChecks
     private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Tester(RaftConfig config, TestOptions options) =>
         new(RaftNode.System(config), options with { Parallelism = Environment.ProcessorCount });
 
+    /// <summary>The key-value store on Raft, with its clients' histories checked for linearizability at the end of each run.</summary>
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Store(RaftConfig config, TestOptions options) =>
+        new(RaftNode.System(config) with { HistoryCheck = LinearizabilityHistoryCheck.RaftClients() }, options with { Parallelism = Environment.ProcessorCount });
+
     public static IEnumerable<CheckDefinition> All(int seed)
     {
         yield return new CheckDefinition("Raft (3 servers, 2 clients): loss, duplication, partition, crash-recover", CheckKind.Protocol, Verdict.Holds,
@@ -139,6 +144,15 @@ internal static class RaftChecks
                 var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
+        yield return new CheckDefinition("Raft key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
+            "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker", () =>
+            {
+                var report = Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
+        yield return ProtocolChecks.PlantedBug("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "Linearizable", FailureKind.Safety,
+            () => Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5, Bugs: RaftBug.LeaderReadsLocally),
+                new TestOptions { Seed = seed, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).AssertFindsAndReplays("Linearizable", FailureKind.Safety));
         foreach (var (bug, properties) in new[]
                  {
                      (RaftBug.CommitsEarlierTermByCounting, "StateMachineSafety|LeaderCompleteness"),

@@ -21,6 +21,12 @@ public sealed record EntryApplied(int Server, int Index, int Command, bool Execu
 
 public sealed record CommandSubmitted(int Client, int Command) : RaftEvent;
 
+/// <summary>A client calls an operation of the replicated store (for the linearizability check of the clients' history).</summary>
+public sealed record ClientCalled(int Client, int Command, string Operation, string Key, string Value) : RaftEvent;
+
+/// <summary>The client's operation returns <see cref="Output"/>.</summary>
+public sealed record ClientReturned(int Client, int Command, string Output) : RaftEvent;
+
 /// <summary>
 /// The five safety properties of the Raft paper (Figure 3) as state equations over servers 0..S−1, log indices
 /// 1..L, terms 0..T−1 and commands 0..C−1, plus state machine replication after Schneider (in-order, once-only
@@ -80,7 +86,8 @@ public static class RaftSpec
             : e is LogTruncated ? ((LogTruncated)e).Server >= 0 && ((LogTruncated)e).Server < servers
             : e is EntryCommitted ? ((EntryCommitted)e).Index >= 1 && ((EntryCommitted)e).Index <= L
             : e is EntryApplied ? ((EntryApplied)e).Server >= 0 && ((EntryApplied)e).Server < servers && ((EntryApplied)e).Index >= 1 && ((EntryApplied)e).Index <= L && ((EntryApplied)e).Command >= NoOp && ((EntryApplied)e).Command != None && ((EntryApplied)e).Command < commands
-            : ((CommandSubmitted)e).Command >= 0 && ((CommandSubmitted)e).Command < commands);
+            : e is CommandSubmitted ? ((CommandSubmitted)e).Command >= 0 && ((CommandSubmitted)e).Command < commands
+            : true);
 
         // Election Safety: at most one leader per term.
         spec.StepProperty("ElectionSafety", e => !(e is BecameLeader) || leaderOfTerm.Now(((BecameLeader)e).Term) == None || leaderOfTerm.Now(((BecameLeader)e).Term) == ((BecameLeader)e).Server);
