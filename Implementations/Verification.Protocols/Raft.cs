@@ -41,13 +41,19 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     public int Commands => Clients * OperationsPerClient;
 
     /// <summary>
-    /// The store operation of a command: a client's even-numbered operations write key "x" (client 0's first puts,
-    /// the others append their name), its odd-numbered ones read it.
+    /// The store operation of a command on key "x": a client's operations cycle through write (client 0's first puts,
+    /// the others append their mark), read, and compare-and-set from what the client last wrote to a new mark.
     /// </summary>
-    public (string Operation, string Key, string Value) Operation(int command)
+    public (string Operation, string Key, string Value, string Expected) Operation(int command)
     {
         var (client, j) = (command / OperationsPerClient, command % OperationsPerClient);
-        return j % 2 == 1 ? ("get", "x", "") : client == 0 && j == 0 ? ("put", "x", $"[{client}.{j}]") : ("append", "x", $"[{client}.{j}]");
+        var mark = $"[{client}.{j}]";
+        return (j % 3) switch
+        {
+            0 => client == 0 && j == 0 ? ("put", "x", mark, "") : ("append", "x", mark, ""),
+            1 => ("get", "x", "", ""),
+            _ => ("cas", "x", mark, $"[{client}.{j - 2}]"),
+        };
     }
 
     public int Nodes => Servers + Clients;
@@ -158,9 +164,9 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 var command = client.Client * config.OperationsPerClient + client.Next;
                 if (!client.Pending)
                 {
-                    var (operation, key, value) = config.Operation(command);
+                    var (operation, key, value, expected) = config.Operation(command);
                     effects.Observe(new CommandSubmitted(client.Client, command));
-                    effects.Observe(new ClientCalled(client.Client, command, operation, key, value));
+                    effects.Observe(new ClientCalled(client.Client, command, operation, key, value, expected));
                     for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
                     return client with { Pending = true, Retries = 0 };
                 }
@@ -390,11 +396,11 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             server = server with { Applied = index };
             if (execute)
             {
-                var (operation, _, value) = config.Operation(entry.Command);
-                var output = operation == "get" ? server.Store : "";
+                var (operation, _, value, expected) = config.Operation(entry.Command);
+                var output = operation switch { "get" => server.Store, "cas" => server.Store == expected ? "ok" : "fail", _ => "" };
                 server = server with
                 {
-                    Store = operation switch { "put" => value, "append" => server.Store + value, _ => server.Store },
+                    Store = operation switch { "put" => value, "append" => server.Store + value, "cas" when server.Store == expected => value, _ => server.Store },
                     LastExecuted = server.LastExecuted.With(entry.Client, Math.Max(server.LastExecuted[entry.Client], entry.Sequence)),
                     LastOutput = server.LastOutput.With(entry.Client, output),
                 };

@@ -135,4 +135,19 @@ public class LinearizabilityTests(ITestOutputHelper output)
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void KeyValueCas_SucceedsOnlyOnTheExpectedValue()
+    {
+        static Operation<KeyValueInput, string?> Kv(int client, KeyValueInput input, string? result, long call, long ret) => new(client, input, result, call, ret, (int)call);
+        var put = new KeyValueInput(KeyValueOperation.Put, "x", "a");
+        var casFromA = new KeyValueInput(KeyValueOperation.Cas, "x", "b", Expected: "a");
+        var get = new KeyValueInput(KeyValueOperation.Get, "x", "");
+        var fine = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "ok", 2, 3), Kv(0, get, "b", 4, 5) };
+        Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(new KeyValueModel(), fine).Verdict);
+        var failedButShouldNot = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "fail", 2, 3) };
+        Assert.Equal(LinearizabilityVerdict.NotLinearizable, LinearizabilityChecker.Check(new KeyValueModel(), failedButShouldNot).Verdict);
+        var okButValueUnchanged = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "ok", 2, 3), Kv(0, get, "a", 4, 5) };
+        Assert.Equal(LinearizabilityVerdict.NotLinearizable, LinearizabilityChecker.Check(new KeyValueModel(), okButValueUnchanged).Verdict);
+    }
 }

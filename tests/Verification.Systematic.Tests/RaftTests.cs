@@ -66,7 +66,7 @@ public class RaftTests(ITestOutputHelper output)
     [Fact]
     public void Store_ClientHistories_AreLinearizable_UnderTheFullFaultModel()
     {
-        var report = Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = 24, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+        var report = Store(new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = 24, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
         output.WriteLine(report.ToString());
         report.AssertNoBug();
     }

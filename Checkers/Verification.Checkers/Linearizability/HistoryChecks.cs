@@ -10,17 +10,17 @@ public static class LinearizabilityHistoryCheck
     /// <summary>The Raft store's clients (ClientCalled / ClientReturned events of the Raft spec's alphabet).</summary>
     public static HistoryCheck<Specs.Replication.RaftEvent> RaftClients() =>
         KeyValue<Specs.Replication.RaftEvent>(
-            e => e is Specs.Replication.ClientCalled c ? (c.Client, c.Operation, c.Key, c.Value) : null,
+            e => e is Specs.Replication.ClientCalled c ? (c.Client, c.Operation, c.Key, c.Value, c.Expected) : null,
             e => e is Specs.Replication.ClientReturned r ? (r.Client, r.Output) : null);
 
     /// <summary>
-    /// Client calls and returns of a key-value store (get, put, append), picked out of a run's observed events by
+    /// Client calls and returns of a key-value store (get, put, append, cas), picked out of a run's observed events by
     /// <paramref name="call"/> and <paramref name="ret"/>; a call left open (a lost reply, a crashed client) may have
     /// taken effect or not. Checked against <see cref="KeyValueModel"/> per key; an "unknown" verdict is not reported
     /// as a violation (the budget is small: runs are short).
     /// </summary>
     public static HistoryCheck<TEvent> KeyValue<TEvent>(
-        Func<TEvent, (int Client, string Operation, string Key, string Value)?> call,
+        Func<TEvent, (int Client, string Operation, string Key, string Value, string Expected)?> call,
         Func<TEvent, (int Client, string Output)?> ret,
         TimeSpan? budget = null) =>
         new(Property, events =>
@@ -37,12 +37,13 @@ public static class LinearizabilityHistoryCheck
                         "get" => KeyValueOperation.Get,
                         "put" => KeyValueOperation.Put,
                         "append" => KeyValueOperation.Append,
-                        _ => throw new ArgumentException($"'{c.Operation}' is not a key-value operation (get, put, append)"),
+                        "cas" => KeyValueOperation.Cas,
+                        _ => throw new ArgumentException($"'{c.Operation}' is not a key-value operation (get, put, append, cas)"),
                     };
-                    open[c.Client] = (new KeyValueInput(kind, c.Key, c.Value), i);
+                    open[c.Client] = (new KeyValueInput(kind, c.Key, c.Value, c.Expected), i);
                 }
                 else if (ret(events[i]) is { } r && open.Remove(r.Client, out var called))
-                    operations.Add(new(r.Client, called.Input, called.Input.Operation == KeyValueOperation.Get ? r.Output : null, called.Call, i, (int)called.Call + 1));
+                    operations.Add(new(r.Client, called.Input, called.Input.Operation is KeyValueOperation.Get or KeyValueOperation.Cas ? r.Output : null, called.Call, i, (int)called.Call + 1));
             }
             foreach (var (client, called) in open) operations.Add(new(client, called.Input, null, called.Call, long.MaxValue, (int)called.Call + 1));
             var result = LinearizabilityChecker.Check(new KeyValueModel(), operations, new LinearizabilityBudget { Timeout = budget ?? TimeSpan.FromSeconds(5) });

@@ -2,14 +2,15 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Linearizability;
 
-public enum KeyValueOperation { Get, Put, Append }
+public enum KeyValueOperation { Get, Put, Append, Cas }
 
-public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value);
+/// <summary>An operation on one key; a compare-and-set sets <see cref="Value"/> if the key holds <see cref="Expected"/>, and returns "ok" or "fail".</summary>
+public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value, string Expected = "");
 
 /// <summary>One key's value (a key-value history is checked per key).</summary>
 public sealed record KeyValueState(string Value);
 
-/// <summary>A key-value store with get, put and append, every key starting empty; partitioned per key.</summary>
+/// <summary>A key-value store with get, put, append and compare-and-set, every key starting empty; partitioned per key.</summary>
 public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialModel<KeyValueState, KeyValueInput, string?>
 {
     private static readonly KeyValueState Empty = new("");
@@ -28,6 +29,10 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
             case KeyValueOperation.Put:
                 next = new KeyValueState(input.Value);
                 return true;
+            case KeyValueOperation.Cas:
+                var matches = state.Value == input.Expected;
+                if (matches) next = new KeyValueState(input.Value);
+                return output is null || output == (matches ? "ok" : "fail");
             default:
                 next = new KeyValueState(state.Value + input.Value);
                 return true;
@@ -43,6 +48,7 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
     {
         KeyValueOperation.Get => $"get {input.Key} → \"{output}\"",
         KeyValueOperation.Put => $"put {input.Key} \"{input.Value}\"",
+        KeyValueOperation.Cas => $"cas {input.Key} \"{input.Expected}\"→\"{input.Value}\" → {output ?? "unknown"}",
         _ => $"append {input.Key} \"{input.Value}\"",
     };
 

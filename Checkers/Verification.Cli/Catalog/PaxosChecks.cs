@@ -147,7 +147,7 @@ internal static class RaftChecks
         yield return new CheckDefinition("Raft key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
             "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker", () =>
             {
-                var report = Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
+                var report = Store(new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
         yield return ProtocolChecks.PlantedBug("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "Linearizable", FailureKind.Safety,

@@ -22,7 +22,7 @@ public sealed record EntryApplied(int Server, int Index, int Command, bool Execu
 public sealed record CommandSubmitted(int Client, int Command) : RaftEvent;
 
 /// <summary>A client calls an operation of the replicated store (for the linearizability check of the clients' history).</summary>
-public sealed record ClientCalled(int Client, int Command, string Operation, string Key, string Value) : RaftEvent;
+public sealed record ClientCalled(int Client, int Command, string Operation, string Key, string Value, string Expected) : RaftEvent;
 
 /// <summary>The client's operation returns <see cref="Output"/>.</summary>
 public sealed record ClientReturned(int Client, int Command, string Output) : RaftEvent;
@@ -30,7 +30,8 @@ public sealed record ClientReturned(int Client, int Command, string Output) : Ra
 /// <summary>
 /// The five safety properties of the Raft paper (Figure 3) as state equations over servers 0..S−1, log indices
 /// 1..L, terms 0..T−1 and commands 0..C−1, plus state machine replication after Schneider (in-order, once-only
-/// execution of committed entries) and liveness (every submitted command is eventually committed).
+/// execution of committed entries) and liveness (a leader is eventually elected, and every submitted command is
+/// eventually committed).
 /// </summary>
 public static class RaftSpec
 {
@@ -113,6 +114,7 @@ public static class RaftSpec
             || Bounded.All(commands, c => c != ((EntryApplied)e).Command || !executed.Now(((EntryApplied)e).Server * commands + c)));
         spec.StepProperty("SkipsOnlyDuplicates", e => !(e is EntryApplied) || ((EntryApplied)e).Executed || ((EntryApplied)e).Command == NoOp
             || Bounded.Any(commands, c => c == ((EntryApplied)e).Command && executed.Now(((EntryApplied)e).Server * commands + c)));
+        spec.Liveness("SomeLeader", () => Bounded.All(servers, s => leading.Now(s) == None));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c)
             && Bounded.All(L, i => committedCommand.Now(i) != c)));
         return spec.Build();
