@@ -26,13 +26,19 @@ public enum MultiPaxosBug
 /// and retries until a replica replies. Ballots are round·R + replica. The log has <see cref="Slots"/> slots.
 /// </summary>
 /// <param name="StableLeader">Only replica 0 ever runs for leader, once: a stable distinguished proposer (for liveness without faults).</param>
-public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slots = 4, int MaxRounds = 3, bool StableLeader = false, MultiPaxosBug Bugs = MultiPaxosBug.None)
+/// <param name="OperationsPerClient">Store operations each client runs in turn (<see cref="StoreWorkload"/>); command k·P + j is client k's j-th.</param>
+public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slots = 4, int MaxRounds = 3, bool StableLeader = false, MultiPaxosBug Bugs = MultiPaxosBug.None,
+    int OperationsPerClient = 1)
 {
+    public int Commands => Clients * OperationsPerClient;
+
+    public NodeId ClientOf(int command) => new(Replicas + command / OperationsPerClient);
+
     public int Nodes => Replicas + Clients;
     public int Majority => Replicas / 2 + 1;
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader}]";
+    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader};ops={OperationsPerClient}]";
 
     /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
     public static MultiPaxosConfig? FromSystemName(string name)
@@ -43,7 +49,8 @@ public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slo
         int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new SpecException($"'{name}': {key} is not a number");
         return new MultiPaxosConfig(Number("replicas"), Number("clients"), Number("slots"), Number("rounds"),
             bool.TryParse(Get("stable"), out var stable) ? stable : throw new SpecException($"'{name}': stable is not true or false"),
-            Enum.TryParse<MultiPaxosBug>(Get("bugs"), out var bugs) ? bugs : throw new SpecException($"'{name}': '{Get("bugs")}' is not a set of Multi-Paxos bugs"));
+            Enum.TryParse<MultiPaxosBug>(Get("bugs"), out var bugs) ? bugs : throw new SpecException($"'{name}': '{Get("bugs")}' is not a set of Multi-Paxos bugs"),
+            Number("ops"));
     }
 }
 
@@ -51,7 +58,7 @@ public abstract record MultiPaxosMessage;
 
 public sealed record ClientRequest(int Command) : MultiPaxosMessage;
 
-public sealed record ClientReply(int Command, int Slot) : MultiPaxosMessage;
+public sealed record ClientReply(int Command, int Slot, string Output) : MultiPaxosMessage;
 
 public sealed record PrepareLog(int Ballot) : MultiPaxosMessage;
 
@@ -75,14 +82,16 @@ public sealed record LogEntry(int Ballot, int Command)
 
 public abstract record MultiPaxosState;
 
-/// <summary>A client: its command, whether it has submitted it, whether a reply came, how often it retried.</summary>
-public sealed record LogClientState(int Command, bool Submitted, bool Done, int Retries = 0) : MultiPaxosState;
+/// <summary>A client: its index, the operation it is on (0-based), whether that one is outstanding, how often it retried.</summary>
+public sealed record LogClientState(int Client, int Next, bool Pending, int Retries) : MultiPaxosState;
 
 /// <summary>
 /// A replica: the acceptor's promise and accepted entries, the learner's committed slots and applied count (all
-/// persisted: the state machine is durable), and while it leads or runs for leader, <see cref="Leader"/>.
+/// persisted: the state machine — the store's value and each executed command's output — is durable), and while it
+/// leads or runs for leader, <see cref="Leader"/>.
 /// </summary>
-public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader, int CatchUpTurn = 0) : MultiPaxosState;
+public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader, int CatchUpTurn,
+    string Store, ValueArray<string> Outputs) : MultiPaxosState;
 
 /// <summary>
 /// A leader's volatile state: its ballot, phase-1 promises, the log it proposes, votes per slot, requests waiting for
@@ -103,7 +112,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
 
     public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) =>
         new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
-            ReplicatedLogSpec.Create(config.Slots, config.Clients, config.Replicas));
+            ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas));
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
 
@@ -112,14 +121,14 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     private bool RunsForLeader(NodeId node) => node.Index < config.Replicas && (!config.StableLeader || node.Index == 0);
 
     private ReplicaState FreshReplica() =>
-        new(0, None, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), ValueArray<int>.Filled(config.Slots, None), 0, null);
+        new(0, None, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), ValueArray<int>.Filled(config.Slots, None), 0, null, 0, "", ValueArray<string>.Filled(config.Commands, ""));
 
     public MultiPaxosState Start(Effects<MultiPaxosState, MultiPaxosMessage> effects)
     {
         if (effects.Self.Index >= config.Replicas)
         {
             effects.SetTimer("submit");
-            return new LogClientState(effects.Self.Index - config.Replicas, false, false);
+            return new LogClientState(effects.Self.Index - config.Replicas, 0, false, 0);
         }
         if (RunsForLeader(effects.Self)) effects.SetTimer("elect");
         effects.SetTimer("catch-up");
@@ -131,15 +140,19 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         switch (state, timer)
         {
             case (LogClientState client, "submit"):
-                if (client.Done) return client;
-                if (!client.Submitted)
-                {
-                    effects.Observe(new Submitted(client.Command, client.Command));
-                    foreach (var replica in Replicas) effects.Send(replica, new ClientRequest(client.Command));
-                }
-                else effects.Send(new NodeId(client.Retries % config.Replicas), new ClientRequest(client.Command)); // a retry goes to one replica, in turn
+                if (client.Next >= config.OperationsPerClient) return client;
                 effects.SetTimer("submit"); // retry until a reply comes: requests may be lost, leaders may change
-                return client with { Submitted = true, Retries = client.Submitted ? client.Retries + 1 : 0 };
+                var command = client.Client * config.OperationsPerClient + client.Next;
+                if (!client.Pending)
+                {
+                    var (operation, key, value, expected) = StoreWorkload.Operation(command, config.OperationsPerClient);
+                    effects.Observe(new Submitted(client.Client, command));
+                    effects.Observe(new StoreCalled(client.Client, command, operation, key, value, expected));
+                    foreach (var replica in Replicas) effects.Send(replica, new ClientRequest(command));
+                    return client with { Pending = true, Retries = 0 };
+                }
+                effects.Send(new NodeId(client.Retries % config.Replicas), new ClientRequest(command)); // a retry goes to one replica, in turn
+                return client with { Retries = client.Retries + 1 };
             case (ReplicaState replica, "elect"):
                 if (replica.Leader is { Leading: true }) return replica; // a leader stays until a higher ballot takes over
                 // Others may try any time (leader change); the stable leader retries only until it leads.
@@ -174,7 +187,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     public MultiPaxosState OnMessage(MultiPaxosState state, NodeId from, MultiPaxosMessage message, Effects<MultiPaxosState, MultiPaxosMessage> effects) =>
         (state, message) switch
         {
-            (LogClientState client, ClientReply reply) when reply.Command == client.Command => client with { Done = true },
+            (LogClientState client, ClientReply reply) when client.Pending && reply.Command == client.Client * config.OperationsPerClient + client.Next => Returned(client, reply, effects),
             (ReplicaState replica, ClientRequest request) => OnRequest(replica, request.Command, effects),
             (ReplicaState replica, PrepareLog prepare) => OnPrepare(replica, from, prepare, effects),
             (ReplicaState replica, PromiseLog promise) => OnPromise(replica, from, promise, effects),
@@ -184,6 +197,12 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             (ReplicaState replica, CatchUp catchUp) => OnCatchUp(replica, from, catchUp, effects),
             _ => state,
         };
+
+    private LogClientState Returned(LogClientState client, ClientReply reply, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    {
+        effects.Observe(new StoreReturned(client.Client, reply.Command, reply.Output));
+        return client with { Next = client.Next + 1, Pending = false };
+    }
 
     private ReplicaState OnRequest(ReplicaState replica, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
     {
@@ -200,7 +219,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             if (slot >= 0)
             {
                 // A retry: answer it if committed, else send the slot's 2a again (the first ones may have been lost).
-                if (replica.Committed[slot] == command) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, slot));
+                if (replica.Committed[slot] == command && slot < replica.Applied) effects.Send(config.ClientOf(command), new ClientReply(command, slot, replica.Outputs[command]));
                 else foreach (var peer in Replicas) effects.Send(peer, new AcceptEntry(leader.Ballot, slot, command));
                 return leader;
             }
@@ -243,7 +262,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         }
         var pending = leader.Pending;
         leader = leader with { Leading = true, Proposals = proposals, Pending = 0 };
-        for (var command = 0; command < config.Clients; command++)
+        for (var command = 0; command < config.Commands; command++)
             if (((pending >> command) & 1) == 1) leader = Propose(replica, leader, command, effects);
         return replica with { Leader = leader };
     }
@@ -283,7 +302,12 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             var duplicate = command >= 0 && Enumerable.Range(0, next.Applied).Any(s => next.Committed[s] == command);
             var execute = command >= 0 && (!duplicate || Has(MultiPaxosBug.ReplicaExecutesDuplicates));
             effects.Observe(new Applied(effects.Self.Index, next.Applied, command, execute));
-            if (command >= 0) effects.Send(new NodeId(config.Replicas + command), new ClientReply(command, next.Applied));
+            if (execute)
+            {
+                var (store, output) = StoreWorkload.Apply(next.Store, StoreWorkload.Operation(command, config.OperationsPerClient));
+                next = next with { Store = store, Outputs = next.Outputs.With(command, output) };
+            }
+            if (command >= 0) effects.Send(config.ClientOf(command), new ClientReply(command, next.Applied, next.Outputs[command]));
             next = next with { Applied = next.Applied + 1 };
         }
         effects.Persist(next with { Leader = null });

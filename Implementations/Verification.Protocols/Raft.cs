@@ -40,21 +40,8 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
 {
     public int Commands => Clients * OperationsPerClient;
 
-    /// <summary>
-    /// The store operation of a command on key "x": a client's operations cycle through write (client 0's first puts,
-    /// the others append their mark), read, and compare-and-set from what the client last wrote to a new mark.
-    /// </summary>
-    public (string Operation, string Key, string Value, string Expected) Operation(int command)
-    {
-        var (client, j) = (command / OperationsPerClient, command % OperationsPerClient);
-        var mark = $"[{client}.{j}]";
-        return (j % 3) switch
-        {
-            0 => client == 0 && j == 0 ? ("put", "x", mark, "") : ("append", "x", mark, ""),
-            1 => ("get", "x", "", ""),
-            _ => ("cas", "x", mark, $"[{client}.{j - 2}]"),
-        };
-    }
+    /// <summary>The store operation of a command (see <see cref="StoreWorkload"/>).</summary>
+    public (string Operation, string Key, string Value, string Expected) Operation(int command) => StoreWorkload.Operation(command, OperationsPerClient);
 
     public int Nodes => Servers + Clients;
     public int Majority => Servers / 2 + 1;
@@ -396,11 +383,10 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             server = server with { Applied = index };
             if (execute)
             {
-                var (operation, _, value, expected) = config.Operation(entry.Command);
-                var output = operation switch { "get" => server.Store, "cas" => server.Store == expected ? "ok" : "fail", _ => "" };
+                var (store, output) = StoreWorkload.Apply(server.Store, config.Operation(entry.Command));
                 server = server with
                 {
-                    Store = operation switch { "put" => value, "append" => server.Store + value, "cas" when server.Store == expected => value, _ => server.Store },
+                    Store = store,
                     LastExecuted = server.LastExecuted.With(entry.Client, Math.Max(server.LastExecuted[entry.Client], entry.Sequence)),
                     LastOutput = server.LastOutput.With(entry.Client, output),
                 };

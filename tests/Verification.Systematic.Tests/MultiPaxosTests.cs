@@ -55,4 +55,30 @@ public class MultiPaxosTests(ITestOutputHelper output)
             .AssertFindsAndReplays("EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness);
         output.WriteLine(found.ToString());
     }
+
+    /// <summary>The key-value store on Multi-Paxos: every run's client history is linearizable, leader changes and faults included.</summary>
+    [Fact]
+    public void Store_ClientHistories_AreLinearizable_UnderTheFullFaultModel()
+    {
+        var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3)) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
+        var report = new SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent>(system, new TestOptions
+        {
+            Seed = 15, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
+        }).Run();
+        output.WriteLine(report.ToString());
+        report.AssertNoBug();
+    }
+
+    /// <summary>With duplicates executed twice the store's history is not linearizable either (an append applied twice).</summary>
+    [Fact]
+    public void Store_DuplicateExecution_BreaksExecutedOnce_BeforeLinearizability()
+    {
+        var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3, Bugs: MultiPaxosBug.ReplicaExecutesDuplicates))
+            with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
+        var found = new SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent>(system, new TestOptions
+        {
+            Seed = 16, Iterations = 50_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0), Parallelism = 2,
+        }).AssertFindsAndReplays("ExecutedOnce", FailureKind.Safety);
+        output.WriteLine(found.ToString());
+    }
 }

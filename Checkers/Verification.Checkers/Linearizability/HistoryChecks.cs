@@ -7,6 +7,12 @@ public static class LinearizabilityHistoryCheck
 {
     public const string Property = "Linearizable";
 
+    /// <summary>The Multi-Paxos store's clients (StoreCalled / StoreReturned events of the replicated-log spec's alphabet).</summary>
+    public static HistoryCheck<Specs.Replication.LogEvent> MultiPaxosClients() =>
+        KeyValue<Specs.Replication.LogEvent>(
+            e => e is Specs.Replication.StoreCalled c ? (c.Client, c.Operation, c.Key, c.Value, c.Expected) : null,
+            e => e is Specs.Replication.StoreReturned r ? (r.Client, r.Output) : null);
+
     /// <summary>The Raft store's clients (ClientCalled / ClientReturned events of the Raft spec's alphabet).</summary>
     public static HistoryCheck<Specs.Replication.RaftEvent> RaftClients() =>
         KeyValue<Specs.Replication.RaftEvent>(

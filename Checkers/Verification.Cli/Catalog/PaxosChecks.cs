@@ -107,6 +107,16 @@ internal static class MultiPaxosChecks
                 var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, Faults = faults }).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
+        yield return new CheckDefinition("MultiPaxos key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
+            "10,000 runs, 2 clients each writing, reading and compare-and-setting, full fault model; histories checked by the linearizability checker", () =>
+            {
+                var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3)) with { HistoryCheck = LinearizabilityHistoryCheck.MultiPaxosClients() };
+                var report = new SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent>(system, new TestOptions
+                {
+                    Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1), Parallelism = Environment.ProcessorCount,
+                }).Run();
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+            });
         foreach (var (bug, property) in new[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") })
             yield return ProtocolChecks.PlantedBug($"MultiPaxos planted bug {bug} ({property})", property, FailureKind.Safety,
                 () => Tester(new MultiPaxosConfig(Bugs: bug), new TestOptions { Seed = seed, Iterations = 50_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0) })

@@ -9,6 +9,12 @@ public sealed record Submitted(int Client, int Command) : LogEvent;
 /// <summary>Node <see cref="Node"/> knows that slot <see cref="Slot"/> holds <see cref="Command"/> for good.</summary>
 public sealed record Committed(int Node, int Slot, int Command) : LogEvent;
 
+/// <summary>A client calls an operation of the replicated store (for the linearizability check of the clients' history).</summary>
+public sealed record StoreCalled(int Client, int Command, string Operation, string Key, string Value, string Expected) : LogEvent;
+
+/// <summary>The client's operation returns <see cref="Output"/>.</summary>
+public sealed record StoreReturned(int Client, int Command, string Output) : LogEvent;
+
 /// <summary>
 /// Replica <see cref="Replica"/> applies slot <see cref="Slot"/>: it executes <see cref="Command"/> on its state
 /// machine, or (<see cref="Executed"/> false) skips it because it executed that command already — a log may hold a
@@ -55,7 +61,8 @@ public static class ReplicatedLogSpec
         spec.StepProperty("EventWithinBounds", e =>
             e is Submitted ? ((Submitted)e).Command >= 0 && ((Submitted)e).Command < commands
             : e is Committed ? ((Committed)e).Slot >= 0 && ((Committed)e).Slot < slots && ((Committed)e).Command >= NoOp && ((Committed)e).Command < commands && ((Committed)e).Command != None
-            : ((Applied)e).Replica >= 0 && ((Applied)e).Replica < replicas && ((Applied)e).Slot >= 0 && ((Applied)e).Slot < slots);
+            : e is Applied ? ((Applied)e).Replica >= 0 && ((Applied)e).Replica < replicas && ((Applied)e).Slot >= 0 && ((Applied)e).Slot < slots
+            : true);
         spec.StepProperty("SlotAgreement", e => !(e is Committed) || committed.Now(((Committed)e).Slot) == None || committed.Now(((Committed)e).Slot) == ((Committed)e).Command);
         spec.StepProperty("Validity", e => !(e is Committed) || ((Committed)e).Command == NoOp
             || Bounded.Any(commands, c => c == ((Committed)e).Command && submitted.Now(c)));
