@@ -88,3 +88,18 @@ public class MultiPaxosThroughputBenchmarks
         new SystematicTester<MultiPaxosState, MultiPaxosMessage, Verification.Specs.Replication.LogEvent>(MultiPaxosNode.System(new MultiPaxosConfig()),
             new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run().Steps;
 }
+
+/// <summary>Correct Raft runs per second and scheduling steps per second, 3 and 5 servers, full fault model, one core.</summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 5)]
+public class RaftThroughputBenchmarks
+{
+    private const int Iterations = 500;
+
+    [Params(3, 5)]
+    public int Servers { get; set; }
+
+    [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Raft, per run (300 steps)")]
+    public long CorrectRaft() =>
+        new SystematicTester<RaftNodeState, RaftMessage, Verification.Specs.Replication.RaftEvent>(RaftNode.System(new RaftConfig(Servers: Servers)),
+            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: Servers / 2, losses: 3, duplicates: 2, partitions: 1) }).Run().Steps;
+}
