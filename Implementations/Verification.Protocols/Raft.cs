@@ -159,7 +159,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 }
                 // Retry until answered: requests may be lost and leaders change (one server per retry, in turn).
                 effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
-                return client with { Retries = client.Retries + 1 };
+                return client with { Retries = (client.Retries + 1) % config.Servers }; // only its turn matters: kept bounded for exhaustive search
             case (RaftServerState server, "election"):
                 effects.SetTimer("election");
                 if (server.Role == RaftRole.Leader) return server;

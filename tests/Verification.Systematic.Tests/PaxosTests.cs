@@ -109,4 +109,18 @@ public class PaxosTests(ITestOutputHelper output)
         output.WriteLine(report.ToString());
         Assert.Equal("ProposalIsSafe", report.Bug?.Property);
     }
+
+    /// <summary>A network bound makes the search complete for runs that never have more messages in flight, and says how much it left out.</summary>
+    [Fact]
+    public void NetworkBound_CompletesWithinIt_AndReportsWhatItLeftOut()
+    {
+        var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1);
+        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100, maxInFlight: 4);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Complete);
+        Assert.Null(report.Bug);
+        Assert.True(report.CutByNetworkBound > 0);
+        Assert.True(report.States < 687_593);
+        Assert.Contains("within ≤ 4 messages in flight", report.ToString());
+    }
 }

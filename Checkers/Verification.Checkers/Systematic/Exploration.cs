@@ -4,13 +4,20 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
-/// <summary>The outcome of an exhaustive search: distinct states, transitions, whether the depth bound cut anything off, and a bug if one was reached.</summary>
-public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, bool Complete, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState)
+/// <summary>
+/// The outcome of an exhaustive search: distinct states, transitions, whether the depth or state limit cut anything
+/// off (<see cref="Complete"/>), how many states were left unexpanded by the network bound (the search is then
+/// complete only for runs that never have more messages in flight), and a bug if one was reached.
+/// </summary>
+public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, bool Complete, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState,
+    int? NetworkBound = null, long CutByNetworkBound = 0)
 {
     public double StatesPerSecond => States / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
     public override string ToString() =>
-        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, {(Complete ? "complete" : "cut off by the depth bound")}, {Elapsed.TotalSeconds:F2} s ({StatesPerSecond:F0} states/s)"
+        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, {(Complete ? "complete" : "cut off by the depth or state limit")}"
+        + (CutByNetworkBound > 0 ? $" within ≤ {NetworkBound} messages in flight ({CutByNetworkBound} states beyond it not expanded)" : "")
+        + $", {Elapsed.TotalSeconds:F2} s ({StatesPerSecond:F0} states/s)"
         + (Bug is null ? "" : "\n" + Bug);
 }
 
@@ -23,12 +30,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     /// exhaustively. Liveness is judged on terminal states only (a run that ends hot).
     /// </summary>
     /// <param name="maxStates">Stop (incomplete) after this many distinct states; by default no limit.</param>
-    public ExplorationReport Explore(int maxDepth, long maxStates = long.MaxValue)
+    /// <param name="maxInFlight">States with more messages in flight are not expanded (a bound on the network; the
+    /// search is then complete only within it, and the report says it was cut off).</param>
+    public ExplorationReport Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         var watch = Stopwatch.StartNew();
         var visited = new HashSet<StateKey>();
-        long transitions = 0, keyBytes = 0;
+        long transitions = 0, keyBytes = 0, cutByNetwork = 0;
+        int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         var complete = true;
         var deepest = 0;
         var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes);
@@ -60,6 +70,11 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 if (world.Monitor.HotMask != 0) return Found(path, depth);
                 continue;
             }
+            if (world.InFlightCount > maxInFlight)
+            {
+                cutByNetwork++;
+                continue;
+            }
             if (depth >= maxDepth)
             {
                 complete = false;
@@ -88,7 +103,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 }
             }
         }
-        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, complete, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count));
+        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, complete, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
 
         ExplorationReport Found(PathNode? last, int depth)
         {
@@ -96,7 +111,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, "dfs", 0, depth);
-            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), false, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count));
+            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), false, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
         }
     }
 
