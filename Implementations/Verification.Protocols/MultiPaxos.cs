@@ -41,17 +41,11 @@ public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slo
     public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader};ops={OperationsPerClient}]";
 
     /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
-    public static MultiPaxosConfig? FromSystemName(string name)
-    {
-        if (!name.StartsWith("MultiPaxos[", StringComparison.Ordinal) || !name.EndsWith(']')) return null;
-        var settings = name["MultiPaxos[".Length..^1].Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : "");
-        string Get(string key) => settings.TryGetValue(key, out var value) ? value : throw new SpecException($"'{name}' lacks the setting '{key}'");
-        int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new SpecException($"'{name}': {key} is not a number");
-        return new MultiPaxosConfig(Number("replicas"), Number("clients"), Number("slots"), Number("rounds"),
-            bool.TryParse(Get("stable"), out var stable) ? stable : throw new SpecException($"'{name}': stable is not true or false"),
-            Enum.TryParse<MultiPaxosBug>(Get("bugs"), out var bugs) ? bugs : throw new SpecException($"'{name}': '{Get("bugs")}' is not a set of Multi-Paxos bugs"),
-            Number("ops"));
-    }
+    public static MultiPaxosConfig? FromSystemName(string name) =>
+        SystemSettings.Parse(name, "MultiPaxos") is { } settings
+            ? new MultiPaxosConfig(settings.Int("replicas"), settings.Int("clients"), settings.Int("slots"), settings.Int("rounds"), settings.Bool("stable"),
+                settings.Enum<MultiPaxosBug>("bugs"), settings.Int("ops"))
+            : null;
 }
 
 public abstract record MultiPaxosMessage;

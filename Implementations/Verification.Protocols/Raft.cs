@@ -50,17 +50,11 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}]";
 
     /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
-    public static RaftConfig? FromSystemName(string name)
-    {
-        if (!name.StartsWith("Raft[", StringComparison.Ordinal) || !name.EndsWith(']')) return null;
-        var settings = name["Raft[".Length..^1].Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : "");
-        string Get(string key) => settings.TryGetValue(key, out var value) ? value : throw new Verification.Specs.SpecException($"'{name}' lacks the setting '{key}'");
-        int Number(string key) => int.TryParse(Get(key), out var n) ? n : throw new Verification.Specs.SpecException($"'{name}': {key} is not a number");
-        return new RaftConfig(Number("servers"), Number("clients"), Number("terms"), Number("log"),
-            Enum.TryParse<RaftBug>(Get("bugs"), out var bugs) ? bugs : throw new Verification.Specs.SpecException($"'{name}': '{Get("bugs")}' is not a set of Raft bugs"),
-            bool.TryParse(Get("noop"), out var noop) ? noop : throw new Verification.Specs.SpecException($"'{name}': noop is not true or false"),
-            Number("ops"));
-    }
+    public static RaftConfig? FromSystemName(string name) =>
+        SystemSettings.Parse(name, "Raft") is { } settings
+            ? new RaftConfig(settings.Int("servers"), settings.Int("clients"), settings.Int("terms"), settings.Int("log"), settings.Enum<RaftBug>("bugs"),
+                settings.Bool("noop"), settings.Int("ops"))
+            : null;
 }
 
 public abstract record RaftMessage;

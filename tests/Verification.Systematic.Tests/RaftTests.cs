@@ -81,4 +81,19 @@ public class RaftTests(ITestOutputHelper output)
         output.WriteLine(found.ToString());
         Assert.Contains("not linearizable", found.ToString());
     }
+
+    /// <summary>A saved schedule names its system; the name gives back the exact configuration, and a bad one is a clear error.</summary>
+    [Fact]
+    public void SystemNames_RoundTrip_AndBadOnesAreClearErrors()
+    {
+        var raft = new RaftConfig(Servers: 5, MaxTerm: 7, Bugs: RaftBug.ForgetsVote | RaftBug.NoDeduplication, NoOpOnElection: false, OperationsPerClient: 3);
+        Assert.Equal(raft, RaftConfig.FromSystemName(raft.SystemName));
+        var multiPaxos = new MultiPaxosConfig(Slots: 8, StableLeader: true, Bugs: MultiPaxosBug.IgnoresCatchUp, OperationsPerClient: 2);
+        Assert.Equal(multiPaxos, MultiPaxosConfig.FromSystemName(multiPaxos.SystemName));
+        Assert.Null(RaftConfig.FromSystemName(multiPaxos.SystemName));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => RaftConfig.FromSystemName(raft.SystemName.Replace("servers=5", "servers=five")));
+        Assert.Contains("servers is not a number", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => RaftConfig.FromSystemName(raft.SystemName.Replace("ForgetsVote", "Frobnicates")));
+        Assert.Contains("is not a RaftBug", error.Message);
+    }
 }
