@@ -40,6 +40,14 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
 {
     public int Commands => Clients * OperationsPerClient;
 
+    /// <summary>
+    /// The configuration a planted bug is checked in (tests, CLI and benchmarks alike): five servers for the truncation
+    /// bug, whose conflicting suffix must be missing from a majority; Figure 8 without the new leader's no-op, as in
+    /// the paper (with one, the old entry commits legitimately).
+    /// </summary>
+    public static RaftConfig ForPlantedBug(RaftBug bug) =>
+        new(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+
     /// <summary>The store operation of a command (see <see cref="StoreWorkload"/>).</summary>
     public (string Operation, string Key, string Value, string Expected) Operation(int command) => StoreWorkload.Operation(command, OperationsPerClient);
 

@@ -42,7 +42,7 @@ public static class Program
         var raftFaults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
         foreach (var bug in new[] { RaftBug.CommitsEarlierTermByCounting, RaftBug.VotesWithoutLogCheck, RaftBug.ForgetsVote, RaftBug.AppendsWithoutTruncating, RaftBug.NoDeduplication })
         {
-            var system = RaftNode.System(new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting));
+            var system = RaftNode.System(RaftConfig.ForPlantedBug(bug));
             Row("Raft", bug.ToString(), strategy => new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(system,
                 new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
         }

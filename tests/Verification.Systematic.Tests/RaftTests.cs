@@ -38,11 +38,7 @@ public class RaftTests(ITestOutputHelper output)
     [InlineData(RaftBug.NoDeduplication, "ExecutedOnce")]
     public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(RaftBug bug, string properties)
     {
-        // Five servers for the truncation bug: a follower with a conflicting suffix the new leader lacks needs a
-        // majority that also lacks it.
-        // Figure 8 is the paper's setting: no no-op at the start of a term (with one, the old entry commits legitimately).
-        var config = new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3,
-            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+        var config = RaftConfig.ForPlantedBug(bug);
         var found = Tester(config, new TestOptions { Seed = 23, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults, Parallelism = 2 })
             .AssertFindsAndReplays(properties.Split('|'), FailureKind.Safety);
         output.WriteLine(found.ToString());

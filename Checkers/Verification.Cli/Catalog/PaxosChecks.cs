@@ -173,7 +173,7 @@ internal static class RaftChecks
                  })
         {
             var anyOf = properties.Split('|');
-            var config = new RaftConfig(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+            var config = RaftConfig.ForPlantedBug(bug);
             yield return ProtocolChecks.PlantedBug($"Raft planted bug {bug} ({string.Join(" or ", anyOf)})", string.Join(" or ", anyOf), FailureKind.Safety,
                 () => Tester(config, new TestOptions { Seed = seed, Iterations = 200_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).AssertFindsAndReplays(anyOf, FailureKind.Safety));
         }
