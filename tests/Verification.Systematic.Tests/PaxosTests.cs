@@ -97,7 +97,7 @@ public class PaxosTests(ITestOutputHelper output)
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
         Assert.True(report.Complete);
-        Assert.Equal(687_593, report.States); // pinned
+        Assert.Equal(671_225, report.States); // pinned (687,593 while keys also held what nodes persisted, unreadable without crashes)
     }
 
     /// <summary>The same exhaustive search finds a planted bug in the same configuration.</summary>
@@ -120,7 +120,7 @@ public class PaxosTests(ITestOutputHelper output)
         Assert.True(report.Complete);
         Assert.Null(report.Bug);
         Assert.True(report.CutByNetworkBound > 0);
-        Assert.True(report.States < 687_593);
+        Assert.True(report.States < 671_225);
         Assert.Contains("within ≤ 4 messages in flight", report.ToString());
     }
 }

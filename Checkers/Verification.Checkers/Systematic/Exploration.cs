@@ -37,6 +37,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         var watch = Stopwatch.StartNew();
         var visited = new HashSet<StateKey>();
+        var numbering = new ValueNumbering();
         long transitions = 0, keyBytes = 0, cutByNetwork = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         var complete = true;
@@ -46,7 +47,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         start.Start(startChoices);
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
         var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, PathNode? Path, int Depth)>();
-        var startKey = start.Key();
+        var startKey = start.Key(numbering);
         visited.Add(startKey);
         keyBytes += startKey.ApproximateBytes;
         if (start.Violation is not null) return Found(null, 0);
@@ -93,7 +94,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                     next.Apply(actions[index], choices);
                     transitions++;
                     if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
-                    var key = next.Key();
+                    var key = next.Key(numbering);
                     if (visited.Add(key))
                     {
                         keyBytes += key.ApproximateBytes;

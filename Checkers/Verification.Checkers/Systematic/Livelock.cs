@@ -66,6 +66,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes);
         start.Start(choices);
         var visited = new HashSet<StateKey>();
+        var numbering = new ValueNumbering();
         var onStack = new Dictionary<StateKey, int>();
         var frames = new List<Frame>();
         var complete = true;
@@ -90,7 +91,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             return true;
         }
 
-        Push(start, start.Key(), null);
+        Push(start, start.Key(numbering), null);
         while (frames.Count > 0)
         {
             var frame = frames[^1];
@@ -107,7 +108,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             choices.Reset(NoChoices);
             next.Apply(frame.Actions[index], choices);
             if (next.Violation is not null) continue; // a safety violation is the safety search's business
-            var key = next.Key();
+            var key = next.Key(numbering);
             if (onStack.TryGetValue(key, out var cycleStart))
             {
                 var hot = frames.Skip(cycleStart).Aggregate(~0L, (mask, f) => mask & f.World.Monitor.HotMask);

@@ -52,6 +52,11 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     private long nextEnvelope;
 
     public World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes)
+        : this(protocol, faults, nodes, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
+    {
+    }
+
+    private World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, Monitor<TSpecEvent> monitor)
     {
         this.protocol = protocol;
         this.faults = faults;
@@ -64,10 +69,11 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         inFlight = [];
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
-        Monitor = new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false);
+        Monitor = monitor;
     }
 
-    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes) => CopyFrom(source);
+    // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
+    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.Monitor.Fork()) => CopyFrom(source);
 
     public Monitor<TSpecEvent> Monitor { get; }
 
@@ -314,54 +320,55 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         }
     }
 
-    /// <summary>The exact identity of this state for visited-state sets: node, durable and network state, budgets, and the spec's values.</summary>
-    public StateKey Key()
+    /// <summary>
+    /// The exact identity of this state for visited-state sets: node, durable and network state, budgets, and the
+    /// spec's values. Values (node states, messages, the spec's references) enter as their numbers in
+    /// <paramref name="numbering"/>, so a key is a short byte string and equal values are stored once per search.
+    /// </summary>
+    public StateKey Key(ValueNumbering numbering)
     {
-        var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
-        var numbers = new long[8 + states.Length + inFlight.Count + specNumbers];
-        var objects = new object?[3 * states.Length + inFlight.Count + specObjects];
-        int n = 0, o = 0;
-        numbers[n++] = partitionMask;
-        numbers[n++] = crashes;
-        numbers[n++] = down;
-        numbers[n++] = losses;
-        numbers[n++] = duplicates;
-        numbers[n++] = partitions;
-        numbers[n++] = FaultsEnabled ? 1 : 0;
+        var writer = numbering.Writer;
+        writer.Clear();
+        writer.Add(partitionMask);
+        writer.Add(crashes);
+        writer.Add(down);
+        writer.Add(losses);
+        writer.Add(duplicates);
+        writer.Add(partitions);
+        writer.Add(FaultsEnabled ? 1 : 0);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
         var offset = normalizer is null ? 0 : normalizer.Offset(states.Concat(persisted).OfType<TState>(), inFlight.Select(e => e.Message));
         TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
+        var amnesiaPossible = FaultsEnabled && crashes < faults.MaxCrashes && faults.CrashKinds.Contains(CrashKind.Amnesia);
         for (var node = 0; node < states.Length; node++)
         {
-            numbers[n++] = (long)status[node];
-            objects[o++] = State(states[node]);
-            objects[o++] = State(persisted[node]);
-            objects[o++] = timers[node].Length == 0 ? "" : string.Join("\u0001", timers[node]);
+            writer.Add((long)status[node]);
+            writer.Add(numbering.Number(State(states[node])));
+            // What a node persisted matters only while a crash with amnesia can still make it read it back.
+            writer.Add(status[node] == NodeStatus.Down || amnesiaPossible ? numbering.Number(State(persisted[node])) : 0);
+            writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(string.Join("\u0001", timers[node])));
         }
-        IReadOnlyList<Envelope<TMessage>> messages = offset == 0 ? inFlight : inFlight.Select(e => e with { Message = normalizer!.Message(e.Message, offset) }).ToList();
-        // An unordered network's in-flight messages are a multiset: put them in a canonical order.
-        if (faults.Network == NetworkOrder.Unordered && messages.Count > 1)
+        // An unordered network's in-flight messages are a multiset: their numbers in a canonical order.
+        var channels = numbering.Channels;
+        channels.Clear();
+        foreach (var envelope in inFlight)
         {
-            var sorted = messages.ToArray();
-            Array.Sort(sorted, CanonicalOrder);
-            messages = sorted;
+            var message = offset == 0 ? envelope.Message : normalizer!.Message(envelope.Message, offset);
+            channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
         }
-        foreach (var envelope in messages)
-        {
-            numbers[n++] = envelope.From.Index * 65536L + envelope.To.Index;
-            objects[o++] = envelope.Message;
-        }
-        numbers[n++] = -1; // separates the network from the spec's values
+        if (faults.Network == NetworkOrder.Unordered) channels.Sort();
+        writer.Add(channels.Count);
+        foreach (var channel in channels) writer.Add(channel);
+        var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
+        var numbers = numbering.SpecNumbers(specNumbers);
+        var objects = numbering.SpecObjects(specObjects);
+        int n = 0, o = 0;
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
-        return new StateKey(numbers, objects);
+        for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
+        for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
+        return writer.ToKey();
     }
-
-    private static readonly Comparison<Envelope<TMessage>> CanonicalOrder = (a, b) =>
-    {
-        var byChannel = (a.From.Index * 65536 + a.To.Index).CompareTo(b.From.Index * 65536 + b.To.Index);
-        return byChannel != 0 ? byChannel : a.Message.GetHashCode().CompareTo(b.Message.GetHashCode());
-    };
 
     public int InFlightCount => inFlight.Count;
 
@@ -378,35 +385,78 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     }
 }
 
-/// <summary>A state's identity in a visited set: structural equality over its parts, hash computed once.</summary>
+/// <summary>A state's identity in a visited set: its values' numbers as variable-length bytes; hash computed once.</summary>
 public sealed class StateKey : IEquatable<StateKey>
 {
-    private readonly long[] numbers;
-    private readonly object?[] objects;
+    private readonly byte[] bytes;
     private readonly int hash;
 
-    internal StateKey(long[] numbers, object?[] objects)
+    internal StateKey(byte[] bytes)
     {
-        this.numbers = numbers;
-        this.objects = objects;
+        this.bytes = bytes;
         var combined = new HashCode();
-        foreach (var n in numbers) combined.Add(n);
-        foreach (var o in objects) combined.Add(o);
+        combined.AddBytes(bytes);
         hash = combined.ToHashCode();
     }
 
-    /// <summary>Approximate bytes held by this key (arrays and their slots; shared immutable node states not counted).</summary>
-    public int ApproximateBytes => 16 + 24 + numbers.Length * 8 + 24 + objects.Length * 8 + 4;
+    /// <summary>Approximate bytes held by this key (object, array, fields); the numbered values are counted once per search, not here.</summary>
+    public int ApproximateBytes => 16 + 8 + 4 + 24 + bytes.Length;
 
-    public bool Equals(StateKey? other)
-    {
-        if (other is null || hash != other.hash || objects.Length != other.objects.Length || !numbers.AsSpan().SequenceEqual(other.numbers)) return false;
-        for (var i = 0; i < objects.Length; i++)
-            if (!Equals(objects[i], other.objects[i])) return false;
-        return true;
-    }
+    public bool Equals(StateKey? other) => other is not null && hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
 
     public override bool Equals(object? obj) => Equals(obj as StateKey);
 
     public override int GetHashCode() => hash;
+}
+
+/// <summary>
+/// Numbers every distinct value met in one search (structural equality; 0 is null), so a state refers to each node
+/// state or message by number, whatever number of equal copies the handlers allocated. Also the key's scratch buffers.
+/// </summary>
+internal sealed class ValueNumbering
+{
+    private readonly Dictionary<object, int> numbers = [];
+    private long[] specNumbers = [];
+    private object?[] specObjects = [];
+
+    public KeyWriter Writer { get; } = new();
+    public List<long> Channels { get; } = [];
+
+    /// <summary>How many distinct values were numbered.</summary>
+    public int Count => numbers.Count;
+
+    public int Number(object? value)
+    {
+        if (value is null) return 0;
+        if (numbers.TryGetValue(value, out var number)) return number;
+        number = numbers.Count + 1;
+        numbers.Add(value, number);
+        return number;
+    }
+
+    public long[] SpecNumbers(int count) => specNumbers.Length >= count ? specNumbers : specNumbers = new long[count];
+    public object?[] SpecObjects(int count) => specObjects.Length >= count ? specObjects : specObjects = new object?[count];
+}
+
+/// <summary>Writes numbers as zigzag variable-length bytes (small numbers, the common case, take one byte).</summary>
+internal sealed class KeyWriter
+{
+    private byte[] buffer = new byte[256];
+    private int length;
+
+    public void Clear() => length = 0;
+
+    public void Add(long value)
+    {
+        var zigzag = (ulong)((value << 1) ^ (value >> 63));
+        if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        while (zigzag >= 0x80)
+        {
+            buffer[length++] = (byte)(zigzag | 0x80);
+            zigzag >>= 7;
+        }
+        buffer[length++] = (byte)zigzag;
+    }
+
+    public StateKey ToKey() => new(buffer.AsSpan(0, length).ToArray());
 }
