@@ -1,5 +1,6 @@
 using System.Numerics;
 using Verification.Runtime;
+using Verification.Specs;
 using Verification.Specs.Replication;
 
 namespace Verification.Protocols;
@@ -38,6 +39,47 @@ public enum RaftBug
 public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 4, int LogCapacity = 4, RaftBug Bugs = RaftBug.None, bool NoOpOnElection = true,
     int OperationsPerClient = 1)
 {
+    /// <summary>
+    /// A follower starts an election after <see cref="ElectionTimeoutTicks"/> plus a random 0 ..
+    /// <see cref="ElectionTimeoutSpread"/> − 1 further ticks of its election timer without hearing from a leader.
+    /// </summary>
+    public int ElectionTimeoutTicks { get; init; } = 3;
+
+    public int ElectionTimeoutSpread { get; init; } = 3;
+
+    /// <summary>
+    /// The leader's periodic AppendEntries to every follower, which repair lost messages. Without them a leader
+    /// announces a new commit index at once instead (as etcd's raft does), and a lost message stays lost.
+    /// </summary>
+    public bool Heartbeats { get; init; } = true;
+
+    /// <summary>A client sends its request to every server at first, then retries one server at a time until answered. Off: it sends once, to server client mod Servers, which passes it on to the leader it knows.</summary>
+    public bool ClientRetries { get; init; } = true;
+
+    /// <summary>
+    /// The configuration checked exhaustively (3 servers, 2 client requests, terms ≤ 2, logs ≤ 3 entries, explored
+    /// with at most <see cref="ExhaustiveSearchInFlight"/> messages in flight and no faults). An election timeout of
+    /// one tick loses no behaviour: the checker fires timers at every point, so counting ticks only delays an
+    /// election it can start anyway. Heartbeats and client retries are off: they repair losses, which this search
+    /// has none of, and would keep adding messages forever; their retransmissions (stale AppendEntries, retried
+    /// requests) are left to the randomised runs under the full fault model.
+    /// </summary>
+    public static RaftConfig ForExhaustiveSearch(RaftBug bug = RaftBug.None) =>
+        new(Servers: 3, Clients: 2, MaxTerm: 2, LogCapacity: 3, Bugs: bug) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = false, ClientRetries = false };
+
+    /// <summary>The network bound the exhaustive configuration is searched within (messages in flight).</summary>
+    public const int ExhaustiveSearchInFlight = 4;
+
+    /// <summary>Throws, naming the setting, when this configuration cannot run.</summary>
+    public void Validate()
+    {
+        if (Servers < 1 || Servers > 30) throw new SpecException($"{SystemName}: Raft needs 1 to 30 servers (got {Servers})");
+        if (Clients < 0 || OperationsPerClient < 0) throw new SpecException($"{SystemName}: clients and operations per client cannot be negative");
+        if (MaxTerm < 1 || LogCapacity < 1) throw new SpecException($"{SystemName}: the term and log bounds must be at least 1");
+        if (ElectionTimeoutTicks < 1 || ElectionTimeoutSpread < 1)
+            throw new SpecException($"{SystemName}: an election timeout needs at least one tick and a spread of at least one (got {ElectionTimeoutTicks} and {ElectionTimeoutSpread})");
+    }
+
     public int Commands => Clients * OperationsPerClient;
 
     /// <summary>
@@ -55,13 +97,18 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     public int Majority => Servers / 2 + 1;
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}]";
+    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}"
+        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}]";
 
     /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
     public static RaftConfig? FromSystemName(string name) =>
         SystemSettings.Parse(name, "Raft") is { } settings
             ? new RaftConfig(settings.Int("servers"), settings.Int("clients"), settings.Int("terms"), settings.Int("log"), settings.Enum<RaftBug>("bugs"),
                 settings.Bool("noop"), settings.Int("ops"))
+            {
+                ElectionTimeoutTicks = settings.Int("timeout"), ElectionTimeoutSpread = settings.Int("spread"), Heartbeats = settings.Bool("heartbeats"),
+                ClientRetries = settings.Bool("retries"),
+            }
             : null;
 }
 
@@ -116,14 +163,17 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
 {
     private const int None = -1;
 
-    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config) =>
-        new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
+    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config)
+    {
+        config.Validate();
+        return new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
         {
             // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment.
             EnvironmentEvents = e => e is NodeCrashed crash && crash.Kind != CrashKind.Pause && crash.Node.Index < config.Servers
                 ? new SteppedDown(crash.Node.Index, None)
                 : null,
         };
+    }
 
     private bool Has(RaftBug bug) => (config.Bugs & bug) != 0;
 
@@ -137,7 +187,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             return new RaftClientState(effects.Self.Index - config.Servers, 0, false, 0);
         }
         effects.SetTimer("election");
-        effects.SetTimer("heartbeat");
+        if (config.Heartbeats) effects.SetTimer("heartbeat");
         return new RaftServerState(0, None, ValueArray<RaftEntry>.Empty, 0, 0, ValueArray<int>.Filled(config.Clients, 0),
             RaftRole.Follower, 0, ValueArray<int>.Filled(config.Servers, 1), ValueArray<int>.Filled(config.Servers, 0), 0, 1, -1,
             "", ValueArray<string>.Filled(config.Clients, ""));
@@ -149,17 +199,19 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         {
             case (RaftClientState client, "submit"):
                 if (client.Next >= config.OperationsPerClient) return client;
-                effects.SetTimer("submit");
+                if (config.ClientRetries) effects.SetTimer("submit");
                 var command = client.Client * config.OperationsPerClient + client.Next;
                 if (!client.Pending)
                 {
                     var (operation, key, value, expected) = config.Operation(command);
                     effects.Observe(new CommandSubmitted(client.Client, command));
                     effects.Observe(new ClientCalled(client.Client, command, operation, key, value, expected));
-                    for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
+                    if (!config.ClientRetries) effects.Send(new NodeId(client.Client % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
+                    else for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
                     return client with { Pending = true, Retries = 0 };
                 }
                 // Retry until answered: requests may be lost and leaders change (one server per retry, in turn).
+                if (!config.ClientRetries) return client;
                 effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
                 return client with { Retries = (client.Retries + 1) % config.Servers }; // only its turn matters: kept bounded for exhaustive search
             case (RaftServerState server, "election"):
@@ -171,7 +223,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 var candidate = server with
                 {
                     Term = server.Term + 1, VotedFor = effects.Self.Index, Role = RaftRole.Candidate, Votes = 1u << effects.Self.Index,
-                    Ticks = 0, Patience = 3 + effects.Choose(3), LeaderHint = -1,
+                    Ticks = 0, Patience = config.ElectionTimeoutTicks + effects.Choose(config.ElectionTimeoutSpread), LeaderHint = -1,
                 };
                 Persist(candidate, effects);
                 foreach (var peer in Peers(effects.Self)) effects.Send(peer, new RequestVote(candidate.Term, candidate.LastIndex, candidate.LastTerm));
@@ -188,8 +240,19 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         }
     }
 
+    /// <summary>
+    /// Writes the durable part only: volatile fields are stored at their recovery values, so two servers that differ
+    /// only in what a crash forgets have equal disks (what is on disk is then exactly what recovery can read).
+    /// </summary>
     private void Persist(RaftServerState server, Effects<RaftNodeState, RaftMessage> effects) =>
-        effects.Persist(Has(RaftBug.ForgetsVote) ? server with { VotedFor = None } : server);
+        effects.Persist(AsRecovered(server) with { VotedFor = Has(RaftBug.ForgetsVote) ? None : server.VotedFor });
+
+    /// <summary>A server as it is after recovery: its volatile fields (role, votes, progress, timers' ticks, leader) reset.</summary>
+    private RaftServerState AsRecovered(RaftServerState server) => server with
+    {
+        Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1,
+        NextIndex = ValueArray<int>.Filled(config.Servers, 1), MatchIndex = ValueArray<int>.Filled(config.Servers, 0),
+    };
 
     private static void SendAppend(RaftServerState leader, NodeId peer, Effects<RaftNodeState, RaftMessage> effects)
     {
@@ -204,6 +267,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         {
             if (message is not RaftResponse response || !client.Pending || response.Sequence != client.Next + 1) return client;
             effects.Observe(new ClientReturned(client.Client, client.Client * config.OperationsPerClient + client.Next, response.Output));
+            if (client.Next + 1 < config.OperationsPerClient) effects.SetTimer("submit"); // the next operation (armed already when retrying)
             return client with { Next = client.Next + 1, Pending = false };
         }
         var server = (RaftServerState)state;
@@ -331,6 +395,8 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             {
                 leader = Commit(leader, n, effects);
                 Persist(leader, effects);
+                // Without heartbeats to carry it, the new commit index is announced at once (as etcd's raft does).
+                if (!config.Heartbeats) foreach (var peer in Peers(effects.Self)) SendAppend(leader, peer, effects);
                 break;
             }
         }
@@ -408,12 +474,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             return client;
         }
         effects.SetTimer("election");
-        effects.SetTimer("heartbeat");
-        var server = (RaftServerState)persisted;
-        return server with
-        {
-            Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1,
-            NextIndex = ValueArray<int>.Filled(config.Servers, 1), MatchIndex = ValueArray<int>.Filled(config.Servers, 0),
-        };
+        if (config.Heartbeats) effects.SetTimer("heartbeat");
+        return AsRecovered((RaftServerState)persisted);
     }
 }

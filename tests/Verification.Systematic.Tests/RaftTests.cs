@@ -78,12 +78,39 @@ public class RaftTests(ITestOutputHelper output)
         Assert.Contains("not linearizable", found.ToString());
     }
 
+    /// <summary>
+    /// Every interleaving of 3 servers and 2 client requests with terms ≤ 2 and logs ≤ 3 entries (leader changes with
+    /// committed entries are in reach), against every Raft property in every state, within 4 messages in flight.
+    /// </summary>
+    [Fact]
+    public void ThreeServersTwoRequestsTwoTerms_ExhaustivelySafe()
+    {
+        var report = Tester(RaftConfig.ForExhaustiveSearch(), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
+        output.WriteLine(report.ToString());
+        Assert.Null(report.Bug);
+        Assert.True(report.Complete);
+        Assert.True(report.CutByNetworkBound > 0);
+        Assert.Equal(1_489_814, report.States); // pinned
+    }
+
+    /// <summary>The same search reaches a second leader elected without the log check and reports Leader Completeness.</summary>
+    [Fact]
+    public void ExhaustiveSearch_FindsTheVoteWithoutLogCheck()
+    {
+        var report = Tester(RaftConfig.ForExhaustiveSearch(RaftBug.VotesWithoutLogCheck), new TestOptions { CheckLiveness = false })
+            .Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
+        output.WriteLine(report.ToString());
+        Assert.Equal("LeaderCompleteness", report.Bug?.Property);
+    }
+
     /// <summary>A saved schedule names its system; the name gives back the exact configuration, and a bad one is a clear error.</summary>
     [Fact]
     public void SystemNames_RoundTrip_AndBadOnesAreClearErrors()
     {
         var raft = new RaftConfig(Servers: 5, MaxTerm: 7, Bugs: RaftBug.ForgetsVote | RaftBug.NoDeduplication, NoOpOnElection: false, OperationsPerClient: 3);
         Assert.Equal(raft, RaftConfig.FromSystemName(raft.SystemName));
+        var exhaustive = RaftConfig.ForExhaustiveSearch(RaftBug.VotesWithoutLogCheck);
+        Assert.Equal(exhaustive, RaftConfig.FromSystemName(exhaustive.SystemName));
         var multiPaxos = new MultiPaxosConfig(Slots: 8, StableLeader: true, Bugs: MultiPaxosBug.IgnoresCatchUp, OperationsPerClient: 2);
         Assert.Equal(multiPaxos, MultiPaxosConfig.FromSystemName(multiPaxos.SystemName));
         Assert.Null(RaftConfig.FromSystemName(multiPaxos.SystemName));
@@ -91,5 +118,7 @@ public class RaftTests(ITestOutputHelper output)
         Assert.Contains("servers is not a number", error.Message);
         error = Assert.Throws<Verification.Specs.SpecException>(() => RaftConfig.FromSystemName(raft.SystemName.Replace("ForgetsVote", "Frobnicates")));
         Assert.Contains("is not a RaftBug", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => RaftNode.System(RaftConfig.FromSystemName(exhaustive.SystemName.Replace("spread=1", "spread=0"))!));
+        Assert.Contains("a spread of at least one", error.Message);
     }
 }

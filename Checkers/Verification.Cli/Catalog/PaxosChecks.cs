@@ -154,6 +154,13 @@ internal static class RaftChecks
                 var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
+        yield return new CheckDefinition("Raft (3 servers, 2 requests, terms ≤ 2, logs ≤ 3): exhaustive DFS", CheckKind.Protocol, Verdict.Holds,
+            $"every interleaving with ≤ {RaftConfig.ExhaustiveSearchInFlight} messages in flight, no faults, against every Raft property in every state", () =>
+            {
+                var report = new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(RaftNode.System(RaftConfig.ForExhaustiveSearch()), new TestOptions { CheckLiveness = false })
+                    .Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
+                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+            });
         yield return new CheckDefinition("Raft key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
             "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker", () =>
             {
