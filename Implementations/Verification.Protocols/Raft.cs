@@ -168,10 +168,14 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         config.Validate();
         return new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
         {
-            // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment.
-            EnvironmentEvents = e => e is NodeCrashed crash && crash.Kind != CrashKind.Pause && crash.Node.Index < config.Servers
-                ? new SteppedDown(crash.Node.Index, None)
-                : null,
+            // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment; a
+            // crash-stopped server is faulty, and liveness stops waiting for it.
+            EnvironmentEvents = e => e switch
+            {
+                NodeCrashed { Kind: not CrashKind.Pause } crash when crash.Node.Index < config.Servers => new ServerCrashed(crash.Node.Index, crash.Kind == CrashKind.Stop),
+                NodeCrashed { Kind: CrashKind.Stop } crash => new ClientStopped(crash.Node.Index - config.Servers),
+                _ => null,
+            },
         };
     }
 
@@ -189,7 +193,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         effects.SetTimer("election");
         if (config.Heartbeats) effects.SetTimer("heartbeat");
         return new RaftServerState(0, None, ValueArray<RaftEntry>.Empty, 0, 0, ValueArray<int>.Filled(config.Clients, 0),
-            RaftRole.Follower, 0, ValueArray<int>.Filled(config.Servers, 1), ValueArray<int>.Filled(config.Servers, 0), 0, 1, -1,
+            RaftRole.Follower, 0, initialNextIndex, initialMatchIndex, 0, 1, -1,
             "", ValueArray<string>.Filled(config.Clients, ""));
     }
 
@@ -250,9 +254,10 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
     /// <summary>A server as it is after recovery: its volatile fields (role, votes, progress, timers' ticks, leader) reset.</summary>
     private RaftServerState AsRecovered(RaftServerState server) => server with
     {
-        Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1,
-        NextIndex = ValueArray<int>.Filled(config.Servers, 1), MatchIndex = ValueArray<int>.Filled(config.Servers, 0),
+        Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1, NextIndex = initialNextIndex, MatchIndex = initialMatchIndex,
     };
+
+    private readonly ValueArray<int> initialNextIndex = ValueArray<int>.Filled(config.Servers, 1), initialMatchIndex = ValueArray<int>.Filled(config.Servers, 0);
 
     private static void SendAppend(RaftServerState leader, NodeId peer, Effects<RaftNodeState, RaftMessage> effects)
     {

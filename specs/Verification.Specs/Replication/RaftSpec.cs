@@ -7,6 +7,15 @@ public sealed record BecameLeader(int Server, int Term) : RaftEvent;
 
 public sealed record SteppedDown(int Server, int Term) : RaftEvent;
 
+/// <summary>
+/// A server crashes and loses its volatile state (so it leads no more). A permanent crash (crash-stop) makes it
+/// faulty: Schneider's Agreement no longer waits for it.
+/// </summary>
+public sealed record ServerCrashed(int Server, bool Permanently) : RaftEvent;
+
+/// <summary>A client crash-stops: its outstanding request is owed no answer.</summary>
+public sealed record ClientStopped(int Client) : RaftEvent;
+
 /// <summary>Server writes the entry (term, command) at 1-based <see cref="Index"/> of its log.</summary>
 public sealed record EntryStored(int Server, int Index, int Term, int Command) : RaftEvent;
 
@@ -30,8 +39,8 @@ public sealed record ClientReturned(int Client, int Command, string Output) : Ra
 /// <summary>
 /// The five safety properties of the Raft paper (Figure 3) as state equations over servers 0..S−1, log indices
 /// 1..L, terms 0..T−1 and commands 0..C−1, plus state machine replication after Schneider (in-order, once-only
-/// execution of committed entries) and liveness (a leader is eventually elected, and every submitted command is
-/// eventually committed).
+/// execution of committed entries) and liveness (a leader is eventually elected, every submitted command is
+/// eventually committed and its client answered, and every non-faulty server applies the committed prefix).
 /// </summary>
 public static class RaftSpec
 {
@@ -57,11 +66,15 @@ public static class RaftSpec
         var appliedCount = spec.Family<int>("appliedCount", servers, s => $"s{s}");
         var executed = spec.Family<bool>("executed", servers * commands, k => $"s{k / commands},cmd{k % commands}");
         var submitted = spec.Family<bool>("submitted", commands, c => $"cmd{c}");
+        var returned = spec.Family<bool>("returned", commands, c => $"cmd{c}");
+        var caller = spec.Family<int>("caller", commands, c => $"cmd{c}");
+        var abandoned = spec.Family<bool>("abandoned", commands, c => $"cmd{c}");
+        var stopped = spec.Family<bool>("stopped", servers, s => $"s{s}");
 
         spec.Define(leaderOfTerm, t => None, (e, t) => e is BecameLeader && ((BecameLeader)e).Term == t && leaderOfTerm.Now(t) == None ? ((BecameLeader)e).Server : leaderOfTerm.Now(t));
         spec.Define(leading, s => None, (e, s) =>
             e is BecameLeader && ((BecameLeader)e).Server == s ? ((BecameLeader)e).Term
-            : e is SteppedDown && ((SteppedDown)e).Server == s ? None
+            : (e is SteppedDown && ((SteppedDown)e).Server == s) || (e is ServerCrashed && ((ServerCrashed)e).Server == s) ? None
             : leading.Now(s));
         spec.Define(entryTerm, k => None, (e, k) =>
             e is EntryStored && ((EntryStored)e).Server * L + ((EntryStored)e).Index - 1 == k ? ((EntryStored)e).Term
@@ -79,10 +92,15 @@ public static class RaftSpec
         spec.Define(executed, k => false, (e, k) => executed.Now(k)
             || (e is EntryApplied && ((EntryApplied)e).Executed && ((EntryApplied)e).Command >= 0 && ((EntryApplied)e).Server * commands + ((EntryApplied)e).Command == k));
         spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is CommandSubmitted && ((CommandSubmitted)e).Command == c));
+        spec.Define(returned, c => false, (e, c) => returned.Now(c) || (e is ClientReturned && ((ClientReturned)e).Command == c));
+        spec.Define(caller, c => None, (e, c) => e is ClientCalled && ((ClientCalled)e).Command == c ? ((ClientCalled)e).Client : caller.Now(c));
+        spec.Define(abandoned, c => false, (e, c) => abandoned.Now(c) || (e is ClientStopped && ((ClientStopped)e).Client == caller.Now(c)));
+        spec.Define(stopped, s => false, (e, s) => stopped.Now(s) || (e is ServerCrashed && ((ServerCrashed)e).Permanently && ((ServerCrashed)e).Server == s));
 
         spec.StepProperty("EventWithinBounds", e =>
             e is BecameLeader ? ((BecameLeader)e).Server >= 0 && ((BecameLeader)e).Server < servers && ((BecameLeader)e).Term >= 0 && ((BecameLeader)e).Term < terms
             : e is SteppedDown ? ((SteppedDown)e).Server >= 0 && ((SteppedDown)e).Server < servers
+            : e is ServerCrashed ? ((ServerCrashed)e).Server >= 0 && ((ServerCrashed)e).Server < servers
             : e is EntryStored ? ((EntryStored)e).Server >= 0 && ((EntryStored)e).Server < servers && ((EntryStored)e).Index >= 1 && ((EntryStored)e).Index <= L && ((EntryStored)e).Command >= NoOp && ((EntryStored)e).Command != None && ((EntryStored)e).Command < commands
             : e is LogTruncated ? ((LogTruncated)e).Server >= 0 && ((LogTruncated)e).Server < servers
             : e is EntryCommitted ? ((EntryCommitted)e).Index >= 1 && ((EntryCommitted)e).Index <= L
@@ -108,6 +126,7 @@ public static class RaftSpec
             (!(e is EntryCommitted) || committedTerm.Now(((EntryCommitted)e).Index - 1) == None
                 || (committedTerm.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Term && committedCommand.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Command))
             && (!(e is EntryApplied) || committedCommand.Now(((EntryApplied)e).Index - 1) == ((EntryApplied)e).Command));
+        // With AppliedInOrder this is Schneider's Order: every server applies the committed commands in log order.
         spec.StepProperty("AppliedInOrder", e => !(e is EntryApplied) || ((EntryApplied)e).Index == appliedCount.Now(((EntryApplied)e).Server) + 1);
         spec.StepProperty("NoOpNotExecuted", e => !(e is EntryApplied) || ((EntryApplied)e).Command != NoOp || !((EntryApplied)e).Executed);
         spec.StepProperty("ExecutedOnce", e => !(e is EntryApplied) || !((EntryApplied)e).Executed
@@ -117,6 +136,10 @@ public static class RaftSpec
         spec.Liveness("SomeLeader", () => Bounded.All(servers, s => leading.Now(s) == None));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c)
             && Bounded.All(L, i => committedCommand.Now(i) != c)));
+        spec.Liveness("EveryRequestCompletes", () => Bounded.Any(commands, c => submitted.Now(c) && !returned.Now(c) && !abandoned.Now(c)));
+        // Schneider's Agreement as liveness: every non-faulty server applies the whole committed prefix of the log.
+        spec.Liveness("EveryServerAppliesTheCommittedPrefix", () => Bounded.Any(servers, s => !stopped.Now(s)
+            && appliedCount.Now(s) < Bounded.Count(L, i => Bounded.All(i + 1, j => committedCommand.Now(j) != None))));
         return spec.Build();
     }
 }
