@@ -85,10 +85,12 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     /// <summary>
     /// The configuration a planted bug is checked in (tests, CLI and benchmarks alike): five servers for the truncation
     /// bug, whose conflicting suffix must be missing from a majority; Figure 8 without the new leader's no-op, as in
-    /// the paper (with one, the old entry commits legitimately).
+    /// the paper (with one, the old entry commits legitimately); for the stale read, two operations per client (a
+    /// write, then a read that can miss it) and room in the log for them.
     /// </summary>
     public static RaftConfig ForPlantedBug(RaftBug bug) =>
-        new(Bugs: bug, MaxTerm: 5, LogCapacity: 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3, NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting);
+        new(Bugs: bug, MaxTerm: 5, LogCapacity: bug == RaftBug.LeaderReadsLocally ? 8 : 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3,
+            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting, OperationsPerClient: bug == RaftBug.LeaderReadsLocally ? 2 : 1);
 
     /// <summary>The store operation of a command (see <see cref="StoreWorkload"/>).</summary>
     public (string Operation, string Key, string Value, string Expected) Operation(int command) => StoreWorkload.Operation(command, OperationsPerClient);

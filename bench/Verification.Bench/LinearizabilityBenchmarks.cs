@@ -24,7 +24,7 @@ public class LinearizabilityBenchmarks
         slowest = Path.Combine(data, "jepsen", "etcd_002.log");
     }
 
-    private static string DataDirectory()
+    internal static string DataDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Verification.sln"))) return Path.Combine(dir.FullName, "..", "shared", "data", "porcupine");
@@ -59,4 +59,46 @@ public class LinearizabilityBenchmarks
 
     [Benchmark(Description = "all 52 etcd logs, check only (already read)")]
     public int CheckOnlyEtcd() => etcdHistories.Sum(h => (int)LinearizabilityChecker.Check(CasRegisterModel.Instance, h).Verdict);
+}
+
+/// <summary>
+/// Each Porcupine data file on its own, already read, checked against its model (etcd logs: the compare-and-set
+/// register; kv files: the key-value store, per key), for the file-by-file comparison with Porcupine's medians in
+/// EXPECTED.csv.
+/// </summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 5)]
+public class LinearizabilityPerFileBenchmarks
+{
+    private Func<LinearizabilityVerdict> check = () => LinearizabilityVerdict.Unknown;
+
+    /// <summary>The data files by their path under the data directory, as EXPECTED.csv names them.</summary>
+    public static IEnumerable<string> Files()
+    {
+        var data = LinearizabilityBenchmarks.DataDirectory();
+        return Directory.GetFiles(Path.Combine(data, "jepsen"), "*.log").Concat(Directory.GetFiles(Path.Combine(data, "kv"), "*.txt"))
+            .Select(f => Path.GetRelativePath(data, f)).Order(StringComparer.Ordinal);
+    }
+
+    [ParamsSource(nameof(Files))]
+    public string History { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var path = Path.Combine(LinearizabilityBenchmarks.DataDirectory(), History);
+        if (History.StartsWith("jepsen", StringComparison.Ordinal))
+        {
+            var history = RegisterHistories.ReadEtcdLog(path);
+            check = () => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
+        }
+        else
+        {
+            var history = KeyValueModel.ReadHistory(path);
+            check = () => LinearizabilityChecker.Check(new KeyValueModel(), history).Verdict;
+        }
+        if (check() == LinearizabilityVerdict.Unknown) throw new InvalidOperationException($"{History}: unknown");
+    }
+
+    [Benchmark(Description = "check (already read)")]
+    public LinearizabilityVerdict Check() => check();
 }

@@ -39,4 +39,22 @@ public class ReplicatedLogSpecTests
         Assert.Equal(property, violation?.Instance);
         Assert.Equal(prefix.Length + bad.Length, violation!.PrefixLength);
     }
+
+    [Fact]
+    public void Liveness_OwesTheCommit_TheAnswer_AndTheCommittedPrefixOnEveryReplica()
+    {
+        var monitor = new Monitor<LogEvent>(Spec);
+        monitor.Append(new Submitted(0, 0));
+        Assert.Equal(["EverySubmittedCommandCommitted", "EveryRequestCompletes"], Hot(monitor));
+        monitor.Append(new Committed(0, 0, 0));
+        Assert.Equal(["EveryRequestCompletes", "EveryReplicaAppliesTheCommittedPrefix"], Hot(monitor));
+        monitor.Append(new Applied(0, 0, 0, true));
+        monitor.Append(new StoreReturned(0, 0, "ok"));
+        Assert.Equal(["EveryReplicaAppliesTheCommittedPrefix"], Hot(monitor)); // replica 1 has not applied slot 0
+        monitor.Append(new Applied(1, 0, 0, true));
+        Assert.Empty(Hot(monitor));
+    }
+
+    private static List<string> Hot(Monitor<LogEvent> monitor) =>
+        monitor.LivenessProperties.Where((_, i) => (monitor.HotMask >> i & 1) == 1).Select(p => p.Name).ToList();
 }

@@ -75,8 +75,7 @@ public class RaftTests(ITestOutputHelper output)
     [Fact]
     public void StaleLocalRead_IsCaughtByLinearizability_NotByTheRaftProperties()
     {
-        var config = new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5, Bugs: RaftBug.LeaderReadsLocally);
-        var found = Store(config, new TestOptions { Seed = 25, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults, Parallelism = 2 })
+        var found = Store(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally), new TestOptions { Seed = 25, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults, Parallelism = 2 })
             .AssertFindsAndReplays("Linearizable", FailureKind.Safety);
         output.WriteLine(found.ToString());
         Assert.Contains("not linearizable", found.ToString());

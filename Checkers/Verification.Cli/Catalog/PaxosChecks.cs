@@ -147,7 +147,7 @@ internal static class RaftChecks
                 var report = Tester(new RaftConfig(), new TestOptions { Seed = seed, Iterations = 20_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
-        yield return new CheckDefinition("Raft: every request commits once the network is synchronous", CheckKind.Protocol, Verdict.Holds,
+        yield return new CheckDefinition("Raft: every request commits and is answered, and every server applies it, once the network is synchronous", CheckKind.Protocol, Verdict.Holds,
             "2,000 runs with losses and an amnesia crash; after the fair point messages beat timeouts", () =>
             {
                 var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
@@ -168,7 +168,7 @@ internal static class RaftChecks
                 return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
             });
         yield return ProtocolChecks.PlantedBug("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "Linearizable", FailureKind.Safety,
-            () => Store(new RaftConfig(OperationsPerClient: 2, LogCapacity: 8, MaxTerm: 5, Bugs: RaftBug.LeaderReadsLocally),
+            () => Store(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally),
                 new TestOptions { Seed = seed, Iterations = 100_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).AssertFindsAndReplays("Linearizable", FailureKind.Safety));
         foreach (var (bug, properties) in new[]
                  {

@@ -28,8 +28,8 @@ public sealed record Applied(int Replica, int Slot, int Command, bool Executed) 
 /// each slot commits at most one command (SlotAgreement); only submitted commands are committed (Validity); every
 /// replica applies exactly the committed commands, in slot order (AppliedInOrder — Schneider's Order), executing each
 /// command once (ExecutedOnce: a retried request is not executed twice) and skipping only what it already executed
-/// (SkipsOnlyDuplicates). Liveness: every submitted command is eventually committed, and every replica eventually applies
-/// the committed prefix (Schneider's Agreement: every non-faulty replica receives every request).
+/// (SkipsOnlyDuplicates). Liveness: every submitted command is eventually committed and its client answered, and every
+/// replica eventually applies the committed prefix (Schneider's Agreement: every non-faulty replica receives every request).
 /// Multi-Paxos and Raft both refine it.
 /// </summary>
 public static class ReplicatedLogSpec
@@ -46,6 +46,7 @@ public static class ReplicatedLogSpec
         var committed = spec.Family<int>("committedCommand", slots, s => $"slot{s}");
         var slotOf = spec.Family<int>("committedSlot", commands, c => $"cmd{c}");
         var submitted = spec.Family<bool>("submitted", commands, c => $"cmd{c}");
+        var returned = spec.Family<bool>("returned", commands, c => $"cmd{c}");
         var appliedUpTo = spec.Family<int>("appliedCount", replicas, r => $"r{r}");
         // executed[r·C + c]: whether replica r has executed command c.
         var executed = spec.Family<bool>("executed", replicas * commands, i => $"r{i / commands},cmd{i % commands}");
@@ -54,6 +55,7 @@ public static class ReplicatedLogSpec
         // The first slot a command is committed in (a retried command may be committed again later).
         spec.Define(slotOf, c => None, (e, c) => e is Committed && ((Committed)e).Command == c && slotOf.Now(c) == None ? ((Committed)e).Slot : slotOf.Now(c));
         spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is Submitted && ((Submitted)e).Command == c));
+        spec.Define(returned, c => false, (e, c) => returned.Now(c) || (e is StoreReturned && ((StoreReturned)e).Command == c));
         spec.Define(executed, i => false, (e, i) => executed.Now(i)
             || (e is Applied && ((Applied)e).Executed && ((Applied)e).Replica * commands + ((Applied)e).Command == i && ((Applied)e).Command >= 0));
         spec.Define(appliedUpTo, r => 0, (e, r) => e is Applied && ((Applied)e).Replica == r ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
@@ -73,6 +75,7 @@ public static class ReplicatedLogSpec
         spec.StepProperty("SkipsOnlyDuplicates", e => !(e is Applied) || ((Applied)e).Executed || ((Applied)e).Command == NoOp
             || Bounded.Any(commands, c => c == ((Applied)e).Command && executed.Now(((Applied)e).Replica * commands + c)));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c) && slotOf.Now(c) == None));
+        spec.Liveness("EveryRequestCompletes", () => Bounded.Any(commands, c => submitted.Now(c) && !returned.Now(c)));
         // Schneider's Agreement as liveness: every replica applies the whole committed prefix of the log.
         spec.Liveness("EveryReplicaAppliesTheCommittedPrefix", () => Bounded.Any(replicas, r =>
             appliedUpTo.Now(r) < Bounded.Count(slots, s => Bounded.All(s + 1, t => committed.Now(t) != None))));
