@@ -28,7 +28,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     public void StableLeader_CommitsEveryRequest_AndEveryReplicaCatchesUp_DespiteLossAndACrash()
     {
         var faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
-        var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = 12, Iterations = 600, MaxSteps = 600, LivenessThreshold = 300, Faults = faults }).Run();
+        var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = 12, Iterations = 600, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
         output.WriteLine(report.ToString());
         report.AssertNoBug();
     }
@@ -51,7 +51,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     public void WithoutCatchUp_ALaggingReplicaNeverApplies()
     {
         var faults = new FaultModel { MaxLosses = 30 }; // a lagging replica needs the commit and its re-sends lost
-        var found = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp), new TestOptions { Seed = 14, Iterations = 3000, MaxSteps = 600, LivenessThreshold = 300, Faults = faults })
+        var found = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp), new TestOptions { Seed = 14, Iterations = 3000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults })
             .AssertFindsAndReplays("EveryReplicaAppliesTheCommittedPrefix", FailureKind.Liveness);
         output.WriteLine(found.ToString());
     }
