@@ -82,5 +82,5 @@ public class RaftSpecTests
     }
 
     private static List<string> Hot(Monitor<RaftEvent> monitor) =>
-        monitor.LivenessProperties.Where((_, i) => (monitor.HotMask >> i & 1) == 1).Select(p => p.Name).ToList();
+        monitor.HotProperties.Select(p => p.Name).ToList();
 }

@@ -56,5 +56,5 @@ public class ReplicatedLogSpecTests
     }
 
     private static List<string> Hot(Monitor<LogEvent> monitor) =>
-        monitor.LivenessProperties.Where((_, i) => (monitor.HotMask >> i & 1) == 1).Select(p => p.Name).ToList();
+        monitor.HotProperties.Select(p => p.Name).ToList();
 }

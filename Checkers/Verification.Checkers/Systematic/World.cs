@@ -73,7 +73,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
-    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.Monitor.Fork()) => CopyFrom(source);
+    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.Monitor.Fork()) => CopySystemFrom(source);
 
     public Monitor<TSpecEvent> Monitor { get; }
 
@@ -101,6 +101,13 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>Makes this world equal to <paramref name="source"/> without allocating (a scratch copy for exploring one transition).</summary>
     public void CopyFrom(World<TState, TMessage, TSpecEvent> source)
     {
+        CopySystemFrom(source);
+        Monitor.CopyFrom(source.Monitor);
+    }
+
+    /// <summary>Everything but the monitor.</summary>
+    private void CopySystemFrom(World<TState, TMessage, TSpecEvent> source)
+    {
         Array.Copy(source.states, states, states.Length);
         Array.Copy(source.persisted, persisted, persisted.Length);
         Array.Copy(source.status, status, status.Length);
@@ -115,7 +122,6 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         partitions = source.partitions;
         nextEnvelope = source.nextEnvelope;
         FaultsEnabled = source.FaultsEnabled;
-        Monitor.CopyFrom(source.Monitor);
         if (observed is not null)
         {
             observed.Clear();

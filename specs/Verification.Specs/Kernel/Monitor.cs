@@ -91,6 +91,16 @@ public sealed class Monitor<TEvent> where TEvent : class
     /// <summary>Bit i set: liveness property i is hot now.</summary>
     public long HotMask => compiled.LivenessProperties.Count == 0 ? 0 : compiled.HotMask(Evaluator.State);
 
+    /// <summary>The liveness properties hot now, in declaration order.</summary>
+    public IReadOnlyList<Property> HotProperties
+    {
+        get
+        {
+            var mask = HotMask;
+            return LivenessProperties.Where((_, i) => ((mask >> i) & 1) == 1).ToList();
+        }
+    }
+
     /// <summary>The current values of the variables <paramref name="property"/> reads (for step-by-step traces).</summary>
     public IReadOnlyList<VariableValue> ValuesReadBy(Property property) =>
         PropertyReads.Values(Evaluator.Spec, Evaluator.State, property, 0, currentOnly: true);
