@@ -48,7 +48,9 @@ public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpSt
     private static readonly QuorumSystem Majority = QuorumSystem.Majority(Acceptors);
 
     /// <summary>The system with the plain consensus spec (values 0 for D, 1 for a blank-slate recovery).</summary>
-    public static Protocol<DpState, DpMessage, PaxosEvent> System(bool perfectDetector) =>
+    public static Protocol<DpState, DpMessage, PaxosEvent> System(bool perfectDetector) => new DistinguishedProposerSystem().Build(new DistinguishedProposerConfig(perfectDetector));
+
+    internal static Protocol<DpState, DpMessage, PaxosEvent> Create(bool perfectDetector) =>
         new(perfectDetector ? "DistinguishedProposerPerfectDetector" : "DistinguishedProposerSuspicion", 2 + Acceptors, _ => new DistinguishedProposerNode(perfectDetector), ConsensusSpec.Create(values: 2));
 
     private static IEnumerable<NodeId> AcceptorIds => Enumerable.Range(2, Acceptors).Select(i => new NodeId(i));
@@ -140,4 +142,20 @@ public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpSt
     /// </summary>
     public DpState OnRecover(DpState? persisted, Effects<DpState, DpMessage> effects) =>
         effects.Self == Distinguished ? new DpHalted() : Start(effects);
+}
+
+/// <param name="PerfectDetector">Recovery starts only when D has really halted (the seed's implicit assumption); off: on suspicion.</param>
+public sealed record DistinguishedProposerConfig(bool PerfectDetector);
+
+/// <summary>The seed's distinguished-proposer protocol as a registered system (verdicts per failure model in docs/distinguished-proposer.md).</summary>
+public sealed class DistinguishedProposerSystem : SystemDefinition<DistinguishedProposerConfig, DpState, DpMessage, PaxosEvent>
+{
+    public override string Name => "DistinguishedProposer";
+
+    public override string Description => "the seed's brute-force commit protocol for a single proposer, against consensus";
+
+    public override IReadOnlyList<(string Name, DistinguishedProposerConfig Configuration)> Configurations { get; } =
+        [("perfect-detector", new DistinguishedProposerConfig(PerfectDetector: true)), ("suspicion", new DistinguishedProposerConfig(PerfectDetector: false))];
+
+    protected override Protocol<DpState, DpMessage, PaxosEvent> Create(DistinguishedProposerConfig configuration) => DistinguishedProposerNode.Create(configuration.PerfectDetector);
 }

@@ -104,6 +104,24 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
     public const int Clients = 2;
 
     /// <summary>The server and its clients with the spec they must satisfy (the lock service's log spec, with its liveness monitor).</summary>
-    public static Protocol<object, LockMessage, LockEvent> System(bool retransmitRelease) =>
-        new(retransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + Clients, _ => new LockNode(retransmitRelease), LockService.Create(Clients));
+    public static Protocol<object, LockMessage, LockEvent> System(bool retransmitRelease) => new LockSystem().Build(new LockConfig(retransmitRelease));
+
+    internal static Protocol<object, LockMessage, LockEvent> Create(LockConfig config) =>
+        new(config.RetransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + Clients, _ => new LockNode(config.RetransmitRelease), LockService.Create(Clients));
+}
+
+/// <param name="RetransmitRelease">Off is the planted bug: a lost Release is never sent again.</param>
+public sealed record LockConfig(bool RetransmitRelease);
+
+/// <summary>The lock server and its clients as a registered system.</summary>
+public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessage, LockEvent>
+{
+    public override string Name => "Lock";
+
+    public override string Description => "a lock server and two clients, against the lock service's spec with its liveness monitor";
+
+    public override IReadOnlyList<(string Name, LockConfig Configuration)> Configurations { get; } =
+        [("retransmit", new LockConfig(RetransmitRelease: true)), ("bug:lost-release", new LockConfig(RetransmitRelease: false))];
+
+    protected override Protocol<object, LockMessage, LockEvent> Create(LockConfig configuration) => LockNode.Create(configuration);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Verification.Checkers.Linearizability;
 using Verification.Runtime;
 using Verification.Specs;
 using Verification.Specs.Replication;
@@ -38,14 +39,10 @@ public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slo
     public int Majority => Replicas / 2 + 1;
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader};ops={OperationsPerClient}]";
+    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader};ops={OperationsPerClient}{(ClientsLinearizable ? ";linearizable" : "")}]";
 
-    /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
-    public static MultiPaxosConfig? FromSystemName(string name) =>
-        SystemSettings.Parse(name, "MultiPaxos") is { } settings
-            ? new MultiPaxosConfig(settings.Int("replicas"), settings.Int("clients"), settings.Int("slots"), settings.Int("rounds"), settings.Bool("stable"),
-                settings.Enum<MultiPaxosBug>("bugs"), settings.Int("ops"))
-            : null;
+    /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
+    public bool ClientsLinearizable { get; init; }
 }
 
 public abstract record MultiPaxosMessage;
@@ -104,9 +101,15 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
 {
     private const int None = ReplicatedLogSpec.None;
 
-    public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) =>
+    /// <summary>The registered Multi-Paxos system in <paramref name="config"/>.</summary>
+    public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) => new MultiPaxosSystem().Build(config);
+
+    internal static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> Create(MultiPaxosConfig config) =>
         new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
-            ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas));
+            ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas))
+        {
+            HistoryCheck = config.ClientsLinearizable ? LinearizabilityHistoryCheck.MultiPaxosClients() : null,
+        };
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
 
@@ -328,4 +331,24 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         effects.SetTimer("submit");
         return persisted;
     }
+}
+
+/// <summary>Multi-Paxos as a registered system: the replicated log, a stable leader, the store, and one configuration per planted bug.</summary>
+public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiPaxosState, MultiPaxosMessage, LogEvent>
+{
+    public override string Name => "MultiPaxos";
+
+    public override string Description => "Multi-Paxos replicas and clients as a replicated log, against the replicated-log spec";
+
+    public override IReadOnlyList<(string Name, MultiPaxosConfig Configuration)> Configurations { get; } =
+    [
+        ("default", new MultiPaxosConfig()),
+        ("stable-leader", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50)),
+        ("store", new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3) { ClientsLinearizable = true }),
+        ("bug:NewLeaderIgnoresAcceptedEntries", new MultiPaxosConfig(Bugs: MultiPaxosBug.NewLeaderIgnoresAcceptedEntries)),
+        ("bug:ReplicaExecutesDuplicates", new MultiPaxosConfig(Bugs: MultiPaxosBug.ReplicaExecutesDuplicates)),
+        ("bug:IgnoresCatchUp", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp)),
+    ];
+
+    protected override Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
 }

@@ -83,7 +83,9 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     private readonly QuorumSystem quorums = config.Quorums;
 
     /// <summary>Proposers and acceptors with the Paxos spec they must satisfy.</summary>
-    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) =>
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) => new PaxosSystem().Build(config);
+
+    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig config) =>
         config.MaxRounds == PaxosConfig.Unbounded
             ? throw new SpecException("the Paxos spec has a state variable per ballot, so it needs bounded rounds; use ConsensusSystem for unbounded ballots")
             : new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
@@ -93,7 +95,9 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     /// symmetry: shifting every ballot (and round) by a whole number of rounds maps runs onto runs, since nodes only
     /// compare ballots and a ballot's owner is its residue mod P. So a search can see duelling proposers cycle.
     /// </summary>
-    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> ConsensusSystem(PaxosConfig config) =>
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> ConsensusSystem(PaxosConfig config) => new PaxosConsensusSystem().Build(config);
+
+    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> CreateConsensus(PaxosConfig config) =>
         new($"Paxos[{(config.DistinguishedProposer ? "distinguished proposer" : $"{config.Proposers} proposers")}]", config.Nodes, _ => new PaxosNode(config), ConsensusSpec.Create(values: config.Proposers))
         {
             Normalizer = config.MaxRounds == PaxosConfig.Unbounded ? BallotShift(config.Proposers) : null,
@@ -263,4 +267,37 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
                 return persisted;
         }
     }
+}
+
+/// <summary>Single-decree Paxos against the Paxos spec (its rules as guards, the inductive invariant, consensus).</summary>
+public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosEvent>
+{
+    public override string Name => "Paxos";
+
+    public override string Description => "single-decree Paxos (proposers, acceptors, learners) against the Paxos spec";
+
+    public override IReadOnlyList<(string Name, PaxosConfig Configuration)> Configurations { get; } =
+    [
+        ("default", new PaxosConfig()),
+        ("exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1)),
+        .. Enum.GetValues<PaxosBug>().Where(b => b != PaxosBug.None).Select(b => ($"bug:{b}", new PaxosConfig(Bugs: b))),
+    ];
+
+    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.Create(configuration);
+}
+
+/// <summary>The same Paxos nodes against Consensus alone, with unbounded ballots compared up to a ballot shift (for livelock searches).</summary>
+public sealed class PaxosConsensusSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosEvent>
+{
+    public override string Name => "PaxosConsensus";
+
+    public override string Description => "single-decree Paxos against Consensus alone: duelling proposers, and a distinguished proposer";
+
+    public override IReadOnlyList<(string Name, PaxosConfig Configuration)> Configurations { get; } =
+    [
+        ("duelling", PaxosConfig.Duelling(acceptors: 2)),
+        ("distinguished-proposer", PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }),
+    ];
+
+    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.CreateConsensus(configuration);
 }

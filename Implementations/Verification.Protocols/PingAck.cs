@@ -64,6 +64,24 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
     public object OnRecover(object? persisted, Effects<object, PingMessage> effects) => persisted ?? Start(effects);
 
     /// <summary>The two nodes with the spec they must satisfy.</summary>
-    public static Protocol<object, PingMessage, DeliveryEvent> System(bool pipelined) =>
-        new(pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(pipelined), InOrderDelivery.Create());
+    public static Protocol<object, PingMessage, DeliveryEvent> System(bool pipelined) => new PingSystem().Build(new PingConfig(pipelined));
+
+    internal static Protocol<object, PingMessage, DeliveryEvent> Create(PingConfig config) =>
+        new(config.Pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(config.Pipelined), InOrderDelivery.Create());
+}
+
+/// <param name="Pipelined">The planted ordering bug: all pings at once, delivered as they arrive.</param>
+public sealed record PingConfig(bool Pipelined);
+
+/// <summary>The ping/ack pair as a registered system.</summary>
+public sealed class PingSystem : SystemDefinition<PingConfig, object, PingMessage, DeliveryEvent>
+{
+    public override string Name => "Ping";
+
+    public override string Description => "a sender and a receiver that must deliver pings in order";
+
+    public override IReadOnlyList<(string Name, PingConfig Configuration)> Configurations { get; } =
+        [("stop-and-wait", new PingConfig(Pipelined: false)), ("bug:pipelined", new PingConfig(Pipelined: true))];
+
+    protected override Protocol<object, PingMessage, DeliveryEvent> Create(PingConfig configuration) => PingNode.Create(configuration);
 }

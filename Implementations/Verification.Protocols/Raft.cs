@@ -1,4 +1,5 @@
 using System.Numerics;
+using Verification.Checkers.Linearizability;
 using Verification.Runtime;
 using Verification.Specs;
 using Verification.Specs.Replication;
@@ -86,11 +87,13 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     /// The configuration a planted bug is checked in (tests, CLI and benchmarks alike): five servers for the truncation
     /// bug, whose conflicting suffix must be missing from a majority; Figure 8 without the new leader's no-op, as in
     /// the paper (with one, the old entry commits legitimately); for the stale read, two operations per client (a
-    /// write, then a read that can miss it) and room in the log for them.
+    /// write, then a read that can miss it) and room in the log for them, with the clients' history checked for
+    /// linearizability (the stale read breaks no Raft property).
     /// </summary>
     public static RaftConfig ForPlantedBug(RaftBug bug) =>
         new(Bugs: bug, MaxTerm: 5, LogCapacity: bug == RaftBug.LeaderReadsLocally ? 8 : 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3,
-            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting, OperationsPerClient: bug == RaftBug.LeaderReadsLocally ? 2 : 1);
+            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting, OperationsPerClient: bug == RaftBug.LeaderReadsLocally ? 2 : 1)
+        { ClientsLinearizable = bug == RaftBug.LeaderReadsLocally };
 
     /// <summary>The store operation of a command (see <see cref="StoreWorkload"/>).</summary>
     public (string Operation, string Key, string Value, string Expected) Operation(int command) => StoreWorkload.Operation(command, OperationsPerClient);
@@ -100,18 +103,10 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
     public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}"
-        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}]";
+        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}]";
 
-    /// <summary>Reads <see cref="SystemName"/> back; null when <paramref name="name"/> is not one.</summary>
-    public static RaftConfig? FromSystemName(string name) =>
-        SystemSettings.Parse(name, "Raft") is { } settings
-            ? new RaftConfig(settings.Int("servers"), settings.Int("clients"), settings.Int("terms"), settings.Int("log"), settings.Enum<RaftBug>("bugs"),
-                settings.Bool("noop"), settings.Int("ops"))
-            {
-                ElectionTimeoutTicks = settings.Int("timeout"), ElectionTimeoutSpread = settings.Int("spread"), Heartbeats = settings.Bool("heartbeats"),
-                ClientRetries = settings.Bool("retries"),
-            }
-            : null;
+    /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
+    public bool ClientsLinearizable { get; init; }
 }
 
 public abstract record RaftMessage;
@@ -165,7 +160,10 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
 {
     private const int None = -1;
 
-    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config)
+    /// <summary>The registered Raft system in <paramref name="config"/>.</summary>
+    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config) => new RaftSystem().Build(config);
+
+    internal static Protocol<RaftNodeState, RaftMessage, RaftEvent> Create(RaftConfig config)
     {
         config.Validate();
         return new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
@@ -178,6 +176,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 NodeCrashed { Kind: CrashKind.Stop } crash => new ClientStopped(crash.Node.Index - config.Servers),
                 _ => null,
             },
+            HistoryCheck = config.ClientsLinearizable ? LinearizabilityHistoryCheck.RaftClients() : null,
         };
     }
 
@@ -484,4 +483,23 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         if (config.Heartbeats) effects.SetTimer("heartbeat");
         return AsRecovered((RaftServerState)persisted);
     }
+}
+
+/// <summary>Raft as a registered system: the correct protocol, its exhaustive configuration, the store, and one configuration per planted bug.</summary>
+public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, RaftMessage, RaftEvent>
+{
+    public override string Name => "Raft";
+
+    public override string Description => "Raft servers and clients of a key-value store, against the five Raft properties, in-order once-only execution and liveness";
+
+    public override IReadOnlyList<(string Name, RaftConfig Configuration)> Configurations { get; } =
+    [
+        ("default", new RaftConfig()),
+        ("liveness", new RaftConfig(MaxTerm: 40, LogCapacity: 10)),
+        ("exhaustive", RaftConfig.ForExhaustiveSearch()),
+        ("store", new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5) { ClientsLinearizable = true }),
+        .. Enum.GetValues<RaftBug>().Where(b => b != RaftBug.None).Select(b => ($"bug:{b}", RaftConfig.ForPlantedBug(b))),
+    ];
+
+    protected override Protocol<RaftNodeState, RaftMessage, RaftEvent> Create(RaftConfig configuration) => RaftNode.Create(configuration);
 }

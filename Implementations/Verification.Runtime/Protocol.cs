@@ -46,9 +46,17 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
     string Name,
     int Nodes,
     Func<NodeId, INode<TState, TMessage>> NodeFactory,
-    Spec<TSpecEvent> Spec)
+    Spec<TSpecEvent> Spec) : IProtocol
     where TState : class where TMessage : notnull where TSpecEvent : class
 {
+    /// <summary>Set by <see cref="SystemDefinition{TConfig, TState, TMessage, TSpecEvent}.Build(TConfig)"/>: the registered system and configuration this is.</summary>
+    public SystemIdentity? Identity { get; init; }
+
+    /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
+    public System.Reflection.Assembly? DefinedIn { get; init; }
+
+    public TResult Accept<TResult>(IProtocolVisitor<TResult> visitor) => visitor.Visit(this);
+
     /// <summary>Maps an environment event to a spec event (null: the spec does not see it).</summary>
     public Func<EnvironmentEvent, TSpecEvent?>? EnvironmentEvents { get; init; }
 
