@@ -106,22 +106,22 @@ public class RaftTests(ITestOutputHelper output)
         Assert.Equal("LeaderCompleteness", report.Bug?.Property);
     }
 
-    /// <summary>A saved schedule names its system; the name gives back the exact configuration, and a bad one is a clear error.</summary>
+    /// <summary>A saved schedule names its system and configuration as JSON; it gives back the exact configuration, and a bad one is a clear error.</summary>
     [Fact]
-    public void SystemNames_RoundTrip_AndBadOnesAreClearErrors()
+    public void Configurations_RoundTripThroughJson_AndBadOnesAreClearErrors()
     {
-        var raft = new RaftConfig(Servers: 5, MaxTerm: 7, Bugs: RaftBug.ForgetsVote | RaftBug.NoDeduplication, NoOpOnElection: false, OperationsPerClient: 3);
-        Assert.Equal(raft, RaftConfig.FromSystemName(raft.SystemName));
-        var exhaustive = RaftConfig.ForExhaustiveSearch(RaftBug.VotesWithoutLogCheck);
-        Assert.Equal(exhaustive, RaftConfig.FromSystemName(exhaustive.SystemName));
-        var multiPaxos = new MultiPaxosConfig(Slots: 8, StableLeader: true, Bugs: MultiPaxosBug.IgnoresCatchUp, OperationsPerClient: 2);
-        Assert.Equal(multiPaxos, MultiPaxosConfig.FromSystemName(multiPaxos.SystemName));
-        Assert.Null(RaftConfig.FromSystemName(multiPaxos.SystemName));
-        var error = Assert.Throws<Verification.Specs.SpecException>(() => RaftConfig.FromSystemName(raft.SystemName.Replace("servers=5", "servers=five")));
-        Assert.Contains("servers is not a number", error.Message);
-        error = Assert.Throws<Verification.Specs.SpecException>(() => RaftConfig.FromSystemName(raft.SystemName.Replace("ForgetsVote", "Frobnicates")));
-        Assert.Contains("is not a RaftBug", error.Message);
-        error = Assert.Throws<Verification.Specs.SpecException>(() => RaftNode.System(RaftConfig.FromSystemName(exhaustive.SystemName.Replace("spread=1", "spread=0"))!));
+        var system = new RaftSystem();
+        var raft = new RaftConfig(Servers: 5, MaxTerm: 7, Bugs: RaftBug.ForgetsVote | RaftBug.NoDeduplication, NoOpOnElection: false, OperationsPerClient: 3) { ClientsLinearizable = true };
+        var json = system.Build(raft).Identity!.Configuration;
+        Assert.Contains("\"Bugs\":\"ForgetsVote, NoDeduplication\"", json);
+        Assert.Equal(raft, Verification.Runtime.SystemConfiguration.FromJson<RaftConfig>(json, "Raft"));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servers\":\"five\"")));
+        Assert.Contains("system 'Raft': the configuration", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("ForgetsVote", "Frobnicates")));
+        Assert.Contains("is not a RaftConfig", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"ElectionTimeoutSpread\":3", "\"ElectionTimeoutSpread\":0")));
         Assert.Contains("a spread of at least one", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servres\":5")));
+        Assert.Contains("Servres", error.Message);
     }
 }

@@ -4,18 +4,46 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
+/// <summary>Why an exhaustive search did not cover every reachable state (none when it did).</summary>
+public enum SearchLimit
+{
+    None,
+
+    /// <summary>It stopped at the first bug.</summary>
+    Bug,
+
+    /// <summary>Some states at the depth bound were not expanded.</summary>
+    Depth,
+
+    /// <summary>It stopped at the state limit.</summary>
+    States,
+}
+
 /// <summary>
-/// The outcome of an exhaustive search: distinct states, transitions, whether the depth or state limit cut anything
-/// off (<see cref="Complete"/>), how many states were left unexpanded by the network bound (the search is then
-/// complete only for runs that never have more messages in flight), and a bug if one was reached.
+/// The outcome of an exhaustive search: distinct states, transitions, whether anything was left unexplored and why
+/// (<see cref="StoppedBy"/>: a bug, the depth bound or the state limit), how many states were left unexpanded by the
+/// network bound (the search is then complete only for runs that never have more messages in flight), and a bug if
+/// one was reached.
 /// </summary>
-public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, bool Complete, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState,
+public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, SearchLimit StoppedBy, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState,
     int? NetworkBound = null, long CutByNetworkBound = 0)
 {
+    /// <summary>Every reachable state (within the network bound, if any) was explored and no bug was found.</summary>
+    public bool Complete => StoppedBy == SearchLimit.None;
+
     public double StatesPerSecond => States / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
+    public Coverage Coverage => new() { States = States, Transitions = Transitions };
+
     public override string ToString() =>
-        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, {(Complete ? "complete" : "cut off by the depth or state limit")}"
+        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, "
+        + StoppedBy switch
+        {
+            SearchLimit.None => "complete",
+            SearchLimit.Bug => "stopped at the first bug",
+            SearchLimit.Depth => "incomplete: the depth bound cut runs off",
+            _ => "incomplete: stopped at the state limit",
+        }
         + (CutByNetworkBound > 0 ? $" within ≤ {NetworkBound} messages in flight ({CutByNetworkBound} states beyond it not expanded)" : "")
         + $", {Elapsed.TotalSeconds:F2} s ({StatesPerSecond:F0} states/s)"
         + (Bug is null ? "" : "\n" + Bug);
@@ -35,16 +63,38 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     public ExplorationReport Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
-        var watch = Stopwatch.StartNew();
+        if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
+        var stopwatch = Stopwatch.StartNew();
+        PathNode? current = null;
+        var currentDepth = 0;
+        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, handlerWatch, stopwatch, (path, depth) => (current, currentDepth) = (path, depth)), out var hang);
+        if (hang is null) return report!;
+        // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
+        nodes = CreateNodes();
+        var bug = ExplainHang(PathNode.Decisions(current), "dfs", 0, padWithZeros: true);
+        return new ExplorationReport(protocol.Name, 0, 0, currentDepth, SearchLimit.Bug, stopwatch.Elapsed, bug, 0);
+    }
+
+    /// <param name="onTransition">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
+    private ExplorationReport Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Action<PathNode, int> onTransition)
+    {
         var visited = new HashSet<StateKey>();
         var numbering = new ValueNumbering();
         long transitions = 0, keyBytes = 0, cutByNetwork = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
-        var complete = true;
+        var limit = SearchLimit.None;
         var deepest = 0;
-        var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes);
+        var checkMutation = options.MutationChecks != MutationCheck.Off; // states are shared between branches: a change in place would corrupt the search
+        var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
         var startChoices = new VectorChoices([]);
-        start.Start(startChoices);
+        try
+        {
+            start.Start(startChoices);
+        }
+        catch (RunFailure)
+        {
+            return Found(null, 0);
+        }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
         var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, PathNode? Path, int Depth)>();
         var startKey = start.Key(numbering);
@@ -60,7 +110,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             var (world, path, depth) = stack.Pop();
             if (visited.Count >= maxStates)
             {
-                complete = false;
+                limit = SearchLimit.States;
                 break;
             }
             deepest = Math.Max(deepest, depth);
@@ -78,7 +128,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             }
             if (depth >= maxDepth)
             {
-                complete = false;
+                limit = SearchLimit.Depth;
                 continue;
             }
             var actions = enabled.ToArray();
@@ -91,7 +141,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                     scratch.CopyFrom(world);
                     var next = scratch;
                     choices.Reset(vector);
-                    next.Apply(actions[index], choices);
+                    onTransition(new PathNode(path, index, vector.Count == 0 ? null : [.. vector]), depth + 1);
+                    try
+                    {
+                        next.Apply(actions[index], choices);
+                    }
+                    catch (RunFailure)
+                    {
+                        return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
+                    }
                     transitions++;
                     if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
                     var key = next.Key(numbering);
@@ -104,15 +162,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 }
             }
         }
-        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, complete, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
+        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, limit, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
 
         ExplorationReport Found(PathNode? last, int depth)
         {
             var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
-            var bug = explainer.Explain(path, "dfs", 0, depth);
-            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), false, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
+            var bug = explainer.Explain(path, "dfs", 0, depth, padWithZeros: true);
+            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), SearchLimit.Bug, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
         }
     }
 

@@ -53,6 +53,9 @@ public sealed record FaultModel
     public static FaultModel Full(int f, int losses = 2, int duplicates = 1, int partitions = 1) =>
         new() { MaxCrashes = f, MaxDownAtOnce = f, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause], MaxLosses = losses, MaxDuplicates = duplicates, MaxPartitions = partitions };
 
+    /// <summary>The most nodes partitions can be enumerated for (16,383 splits).</summary>
+    public const int MaxNodesForPartitions = 15;
+
     public void Validate(int nodes)
     {
         if (nodes < 1) throw new ConfigurationException($"a system needs at least one node (got {nodes})");
@@ -63,6 +66,8 @@ public sealed record FaultModel
             throw new ConfigurationException($"at most {MaxDownAtOnce} nodes down at once, but the system has only {nodes}");
         if (MaxCrashes > 0 && CrashKinds.Count == 0) throw new ConfigurationException("MaxCrashes is set but no crash kind is allowed");
         if (MaxPartitions > 0 && nodes < 2) throw new ConfigurationException("a partition needs at least two nodes");
+        if (MaxPartitions > 0 && nodes > MaxNodesForPartitions)
+            throw new ConfigurationException($"partitions split the nodes every possible way (2^(n−1)−1 splits): at most {MaxNodesForPartitions} nodes (got {nodes}); set MaxPartitions = 0");
         if (CrashKinds.Contains(CrashKind.Stop) && MaxCrashes > nodes)
             throw new ConfigurationException($"{MaxCrashes} crash-stops cannot happen among {nodes} nodes");
     }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Verification.Runtime;
 using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
@@ -6,7 +8,7 @@ namespace Verification.Checkers.Systematic;
 /// <summary>What a replay must share with the run that recorded it: the fault model (which actions exist) and the step and liveness settings.</summary>
 public sealed record ReplaySettings(
     NetworkOrder Network,
-    IReadOnlyList<Verification.Runtime.CrashKind> CrashKinds,
+    IReadOnlyList<CrashKind> CrashKinds,
     int MaxCrashes,
     int MaxDownAtOnce,
     int MaxLosses,
@@ -43,34 +45,148 @@ public sealed record ReplaySettings(
 
     /// <summary>Value equality over the crash-kind list too (records compare lists by reference).</summary>
     public bool SameAs(ReplaySettings other) => this with { CrashKinds = other.CrashKinds } == other && CrashKinds.SequenceEqual(other.CrashKinds);
+
+    /// <summary>Rejects values a hand-edited file may hold and a run never writes.</summary>
+    internal void Validate(string where)
+    {
+        if (!Enum.IsDefined(Network)) throw new SpecException($"{where}: Settings.Network is {(int)Network}, not one of {string.Join(", ", Enum.GetNames<NetworkOrder>())}");
+        if (CrashKinds is null) throw new SpecException($"{where}: Settings.CrashKinds is missing (a list such as [\"Amnesia\"])");
+        foreach (var kind in CrashKinds)
+            if (!Enum.IsDefined(kind)) throw new SpecException($"{where}: Settings.CrashKinds holds {(int)kind}, not one of {string.Join(", ", Enum.GetNames<CrashKind>())}");
+        if (MaxCrashes < 0 || MaxDownAtOnce < 0 || MaxLosses < 0 || MaxDuplicates < 0 || MaxPartitions < 0)
+            throw new SpecException($"{where}: Settings has a negative fault budget");
+        if (MaxSteps < 1 || FairAfterSteps < 0 || LivenessThreshold < 1)
+            throw new SpecException($"{where}: Settings.MaxSteps must be at least 1, FairAfterSteps at least 0 and LivenessThreshold at least 1");
+    }
 }
 
-/// <summary>One step of a schedule: the action, by its description, and the values nodes chose while it ran.</summary>
-public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices);
+/// <summary>
+/// One step of a schedule: the action, by its description, the values nodes chose while it ran, and a fingerprint of
+/// what it did (effects, observed events, the node's new state) that a replay compares to notice divergence.
+/// </summary>
+public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
+{
+    public string? Fingerprint { get; init; }
+}
 
 /// <summary>
-/// A replayable run: the choices at start-up, then each step's action and choices. Saved as JSON; replay finds each
-/// action among the enabled ones by its description, so a schedule stays readable and survives minimisation.
+/// A replayable run: the system it was recorded on, the choices at start-up, then each step's action and choices.
+/// Saved as JSON; replay finds each action among the enabled ones by its description, so a schedule stays readable
+/// and survives minimisation.
 /// </summary>
 public sealed record Schedule(string Protocol, string Strategy, int Seed, long Iteration, IReadOnlyList<int> StartChoices, IReadOnlyList<ScheduleStep> Steps)
 {
     /// <summary>The settings that decide which actions are enabled and when a run fails; replay uses them, so a schedule file is self-contained.</summary>
     public ReplaySettings? Settings { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The registered system and configuration it was recorded on (null for a protocol assembled by hand).</summary>
+    public SystemIdentity? System { get; init; }
 
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    /// <summary>The file of the assembly that defines the system, so `verify replay` can load a user's system.</summary>
+    public string? Assembly { get; init; }
+
+    /// <summary>The fingerprint of start-up (every node's Start), compared like a step's.</summary>
+    public string? StartFingerprint { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(), new IdentityConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Files larger than this are not read (a schedule of 100,000 steps is a few MB).</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
+
+    public void Save(string path) => File.WriteAllText(path, ToJson());
+
+    /// <summary>
+    /// Saves under <paramref name="directory"/> with a name made of the protocol, the property and a hash of the
+    /// content: two different counterexamples never share a file, and the same one is written to the same file.
+    /// </summary>
+    public string SaveIn(string directory, string property)
+    {
+        Directory.CreateDirectory(directory);
+        var json = ToJson();
+        var path = Path.Combine(directory, $"{Safe(Protocol)}-{Safe(property)}-{StableHash.Of(json):x16}.schedule.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static string Safe(string name)
+    {
+        var safe = string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+        return safe.Length <= 60 ? safe : safe[..60];
+    }
 
     public static Schedule Load(string path)
     {
         if (!File.Exists(path)) throw new SpecException($"{path}: schedule file not found");
+        if (new FileInfo(path).Length > MaxFileBytes) throw new SpecException($"{path}: larger than {MaxFileBytes / (1024 * 1024)} MB, not a schedule file");
+        Schedule? schedule;
         try
         {
-            return JsonSerializer.Deserialize<Schedule>(File.ReadAllText(path), Json) ?? throw new SpecException($"{path}: empty schedule file");
+            schedule = JsonSerializer.Deserialize<Schedule>(File.ReadAllText(path), Json);
         }
         catch (JsonException ex)
         {
-            throw new SpecException($"{path}: not a schedule file ({ex.Message.Split(" Path:")[0]})");
+            throw new SpecException($"{path}: not a schedule file ({ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}{(ex.Path is null ? "" : $" at {ex.Path}")})");
         }
+        if (schedule is null) throw new SpecException($"{path}: empty schedule file");
+        schedule.Validate(path);
+        return schedule;
+    }
+
+    /// <summary>Everything a hand-edited file can get wrong and a run never writes, as one-line errors naming the member.</summary>
+    internal void Validate(string where)
+    {
+        if (string.IsNullOrEmpty(Protocol)) throw new SpecException($"{where}: \"Protocol\" is missing (the name of the system the schedule was recorded on)");
+        if (Strategy is null) throw new SpecException($"{where}: \"Strategy\" is missing");
+        if (StartChoices is null) throw new SpecException($"{where}: \"StartChoices\" is missing (a list of numbers, [] for none)");
+        if (Steps is null) throw new SpecException($"{where}: \"Steps\" is missing (a list of steps)");
+        if (Iteration < 0) throw new SpecException($"{where}: \"Iteration\" is negative");
+        CheckChoices(StartChoices, $"{where}: StartChoices");
+        for (var i = 0; i < Steps.Count; i++)
+        {
+            var step = Steps[i] ?? throw new SpecException($"{where}: step {i + 1} is null");
+            if (string.IsNullOrEmpty(step.Action)) throw new SpecException($"{where}: step {i + 1} has no \"Action\"");
+            if (step.Choices is null) throw new SpecException($"{where}: step {i + 1} has no \"Choices\" (a list of numbers, [] for none)");
+            CheckChoices(step.Choices, $"{where}: step {i + 1}");
+        }
+        Settings?.Validate(where);
+        if (System is { } system && (string.IsNullOrEmpty(system.System) || string.IsNullOrEmpty(system.Configuration)))
+            throw new SpecException($"{where}: \"System\" needs both \"System\" and \"Configuration\"");
+    }
+
+    private static void CheckChoices(IReadOnlyList<int> choices, string where)
+    {
+        foreach (var choice in choices)
+            if (choice < 0) throw new SpecException($"{where}: a choice of {choice}; choices are option numbers from 0");
+    }
+}
+
+/// <summary>Writes a system identity's configuration as a JSON object (readable in the file) rather than as an escaped string.</summary>
+internal sealed class IdentityConverter : JsonConverter<SystemIdentity>
+{
+    public override SystemIdentity? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException("\"System\" must be an object with \"System\" and \"Configuration\"");
+        var name = root.TryGetProperty("System", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        var configuration = root.TryGetProperty("Configuration", out var c) ? c.ValueKind == JsonValueKind.String ? c.GetString()! : JsonSerializer.Serialize(c) : "";
+        return new SystemIdentity(name, configuration);
+    }
+
+    public override void Write(Utf8JsonWriter writer, SystemIdentity value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("System", value.System);
+        writer.WritePropertyName("Configuration");
+        using (var configuration = JsonDocument.Parse(value.Configuration)) configuration.RootElement.WriteTo(writer);
+        writer.WriteEndObject();
     }
 }

@@ -73,7 +73,7 @@ public sealed class PctStrategy : IStrategy
 }
 
 /// <summary>Replays a recorded list of decisions (action indices and chosen values, in the order they were made).</summary>
-internal sealed class DecisionReplay(IReadOnlyList<int> decisions) : IStrategy
+internal sealed class DecisionReplay(IReadOnlyList<int> decisions, bool padWithZeros = false) : IStrategy
 {
     private int position;
 
@@ -86,30 +86,41 @@ internal sealed class DecisionReplay(IReadOnlyList<int> decisions) : IStrategy
 
     private int Next(int count)
     {
-        if (position >= decisions.Count) throw new Verification.Specs.SpecException("the recorded decisions ran out before the run ended: the nodes are not deterministic");
+        if (position >= decisions.Count)
+        {
+            if (padWithZeros) return 0; // an exhaustive search answers choices past its vector with 0
+            throw new ChoiceSourceException("the recorded decisions ran out before the run ended: the nodes are not deterministic");
+        }
         var value = decisions[position++];
-        if (value >= count) throw new Verification.Specs.SpecException($"recorded decision {value} is out of range (only {count} options): the nodes are not deterministic");
+        if (value >= count) throw new ChoiceSourceException($"recorded decision {value} is out of range (only {count} options): the nodes are not deterministic");
         return value;
     }
 }
 
-/// <summary>Wraps a strategy and records every decision it makes, for replay and minimisation.</summary>
+/// <summary>A replayed run asked for a decision its record does not have (or out of range): the tester's own error, never blamed on a handler.</summary>
+internal sealed class ChoiceSourceException(string message) : Verification.Specs.SpecException(message);
+
+/// <summary>Wraps a strategy and records every decision it makes, for replay and minimisation (readable from another thread, for hang reports).</summary>
 internal sealed class Recorder(IStrategy inner) : IStrategy
 {
-    public List<int> Decisions { get; } = [];
+    private readonly List<int> decisions = [];
     public string Name => inner.Name;
 
-    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step)
+    public List<int> Decisions
     {
-        var choice = inner.Pick(enabled, actorOf, step);
-        Decisions.Add(choice);
-        return choice;
+        get
+        {
+            lock (decisions) return [.. decisions];
+        }
     }
 
-    public int Choose(int count)
+    public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step) => Record(inner.Pick(enabled, actorOf, step));
+
+    public int Choose(int count) => Record(inner.Choose(count));
+
+    private int Record(int choice)
     {
-        var choice = inner.Choose(count);
-        Decisions.Add(choice);
+        lock (decisions) decisions.Add(choice);
         return choice;
     }
 }
@@ -120,7 +131,7 @@ public enum StrategyKind
     Random,
     Pct,
 
-    /// <summary>Rotates random and PCT at several depths across iterations, as Coyote's default portfolio does.</summary>
+    /// <summary>Rotates random and PCT at depths PctDepth − 1, PctDepth and PctDepth + 2 across iterations, as Coyote's default portfolio does.</summary>
     Portfolio,
 }
 
@@ -145,9 +156,9 @@ internal static class StrategyFactory
             _ => (iteration % 4) switch
             {
                 0 => new RandomStrategy(iterationSeed),
-                1 => new PctStrategy(iterationSeed, 2, maxSteps),
-                2 => new PctStrategy(iterationSeed, 3, maxSteps),
-                _ => new PctStrategy(iterationSeed, 5, maxSteps),
+                1 => new PctStrategy(iterationSeed, Math.Max(1, pctDepth - 1), maxSteps),
+                2 => new PctStrategy(iterationSeed, pctDepth, maxSteps),
+                _ => new PctStrategy(iterationSeed, pctDepth + 2, maxSteps),
             },
         };
     }

@@ -1,5 +1,22 @@
 namespace Verification.Checkers.Systematic;
 
+/// <summary>
+/// How often the tester checks that handlers keep the node contract: the state, message and node object a handler
+/// is given are hashed (every field reachable from them) before and after the call and must be unchanged.
+/// Measured cost: one to a few microseconds per handler call for the shipped protocols (bench/README.md).
+/// </summary>
+public enum MutationCheck
+{
+    /// <summary>Every step of one random run in eight, every step of a replay or an explanation, and every transition of an exhaustive search (which shares states between branches, so a change in place would corrupt its verdict).</summary>
+    Sampled,
+
+    /// <summary>Every step of every run.</summary>
+    EveryStep,
+
+    /// <summary>Never (not recommended: a node that changes its state in place makes an exhaustive search report wrong results).</summary>
+    Off,
+}
+
 /// <summary>How a systematic test explores: strategy, budget, faults, liveness settings, sharding.</summary>
 public sealed record TestOptions
 {
@@ -34,8 +51,24 @@ public sealed record TestOptions
 
     public int ShardCount { get; init; } = 1;
 
-    /// <summary>Where counterexample schedules are written (default: the system's temporary directory).</summary>
+    /// <summary>Where counterexample schedules are written (default: <c>verification-schedules</c> under the working directory).</summary>
     public string? ScheduleDirectory { get; init; }
+
+    /// <summary>The directory schedules are written to.</summary>
+    public string ScheduleDirectoryOrDefault => ScheduleDirectory ?? Path.Combine(Directory.GetCurrentDirectory(), "verification-schedules");
+
+    /// <summary>More messages in flight at once than this ends the run with a resource-limit failure (a protocol that floods the network).</summary>
+    public int MaxMessagesInFlight { get; init; } = 10_000;
+
+    /// <summary>
+    /// How long one handler call may run: a call that makes no progress for longer is reported as a hang (an endless
+    /// loop in a node), with the node, the handler and the schedule up to it. The stuck thread cannot be stopped;
+    /// it is abandoned and ends with the process.
+    /// </summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the node contract (no state, message or node object changed in place; no null state) is checked; see <see cref="MutationCheck"/>.</summary>
+    public MutationCheck MutationChecks { get; init; } = MutationCheck.Sampled;
 
     /// <summary>Shrink a found counterexample by delta debugging over its steps.</summary>
     public bool Minimize { get; init; } = true;
@@ -60,5 +93,7 @@ public sealed record TestOptions
             throw new ConfigurationException($"shard {ShardIndex}/{ShardCount} is not valid (need 0 ≤ index < count)");
         if (LivenessThreshold < 1) throw new ConfigurationException($"LivenessThreshold must be at least 1 (got {LivenessThreshold})");
         if (FairAfterSteps < 0) throw new ConfigurationException($"FairAfterSteps cannot be negative (got {FairAfterSteps})");
+        if (MaxMessagesInFlight < 1) throw new ConfigurationException($"MaxMessagesInFlight must be at least 1 (got {MaxMessagesInFlight})");
+        if (StepTimeout <= TimeSpan.Zero) throw new ConfigurationException($"StepTimeout must be positive (got {StepTimeout})");
     }
 }

@@ -7,7 +7,7 @@ namespace Verification.Checkers.Systematic;
 
 public enum FailureKind
 {
-    /// <summary>An invariant, step property or guard of the spec failed.</summary>
+    /// <summary>An invariant, step property or guard of the spec failed, or a whole-history check.</summary>
     Safety,
 
     /// <summary>A liveness monitor stayed hot past the threshold under fair scheduling, or the run ended with it hot.</summary>
@@ -15,6 +15,15 @@ public enum FailureKind
 
     /// <summary>A node's handler threw.</summary>
     HandlerException,
+
+    /// <summary>A node's handler ran longer than the step budget (an endless loop).</summary>
+    HandlerTimeout,
+
+    /// <summary>A handler broke the node contract: it changed a state, message or node object in place, or returned a null state.</summary>
+    ModelError,
+
+    /// <summary>A bound of the test was reached (messages in flight, a message too large to describe).</summary>
+    ResourceLimit,
 }
 
 /// <summary>A found bug: what failed, the schedule that reproduces it (minimised), and the readable history of that schedule.</summary>
@@ -30,21 +39,35 @@ public sealed record Counterexample(
     public override string ToString()
     {
         var text = new StringBuilder();
-        var what = Kind switch { FailureKind.Safety => "safety", FailureKind.Liveness => "liveness", _ => "handler exception" };
-        text.AppendLine($"{what} violation of {Property}, found by {Schedule.Strategy} in iteration {Schedule.Iteration} (seed {Schedule.Seed})");
+        var what = Kind switch
+        {
+            FailureKind.Safety => "safety violation",
+            FailureKind.Liveness => "liveness violation",
+            FailureKind.HandlerException => "handler exception",
+            FailureKind.HandlerTimeout => "handler timeout",
+            FailureKind.ModelError => "model error",
+            _ => "resource limit",
+        };
+        text.AppendLine($"{what}: {Property}, found by {Schedule.Strategy} in iteration {Schedule.Iteration} (seed {Schedule.Seed})");
         text.AppendLine($"schedule: {Schedule.Steps.Count} steps{(OriginalSteps != Schedule.Steps.Count ? $" (minimised from {OriginalSteps})" : "")}");
         foreach (var line in Trace) text.AppendLine("  " + line);
         text.AppendLine(Details);
-        if (SchedulePath is not null) text.Append($"replay: tester.Replay(Schedule.Load(\"{SchedulePath}\")), or for a shipped system: verify replay {SchedulePath}");
+        if (SchedulePath is not null)
+            text.Append(Schedule.System is null
+                ? $"replay: tester.Replay(Schedule.Load(\"{SchedulePath}\"))"
+                : $"replay: verify replay {SchedulePath}   (or in code: tester.Replay(Schedule.Load(\"{SchedulePath}\")))");
         return text.ToString().TrimEnd();
     }
 }
 
 /// <summary>Thrown by the test helpers; its message is the readable counterexample, so xunit shows it as the failure.</summary>
-public sealed class SystematicTestException(string message, bool nothingFound = false) : Exception(message)
+public sealed class SystematicTestException(string message, bool nothingFound = false, Coverage? coverage = null) : Exception(message)
 {
     /// <summary>The run found no violation at all (as opposed to a different one, or one that did not replay).</summary>
     public bool NothingFound { get; } = nothingFound;
+
+    /// <summary>What the run covered, when the failure is about a whole run.</summary>
+    public Coverage? Coverage { get; } = coverage;
 }
 
 /// <summary>The outcome of a systematic test.</summary>
@@ -52,10 +75,13 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
 {
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
+    public Coverage Coverage => new() { Runs = Iterations, Steps = Steps };
+
     /// <summary>For a correct system: fails the test with the minimised counterexample and a replay line.</summary>
     public void AssertNoBug()
     {
         if (Bug is not null) throw new SystematicTestException($"{Protocol}: {Bug}");
+        if (Steps == 0) throw new SystematicTestException($"{Protocol}: {Iterations} iterations took no step at all: nothing was checked");
     }
 
     /// <summary>For a planted bug: it must be found, and it must be a violation of <paramref name="property"/>.</summary>
@@ -65,7 +91,7 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
     public Counterexample AssertFound(IReadOnlyList<string> anyOf, FailureKind? kind = null)
     {
         var expected = string.Join(" or ", anyOf);
-        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {expected} in {Iterations} iterations ({Steps} steps)", nothingFound: true);
+        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {expected} in {Iterations} iterations ({Steps} steps)", nothingFound: true, Coverage);
         if (!anyOf.Contains(Bug.Property) || (kind is not null && Bug.Kind != kind))
             throw new SystematicTestException($"{Protocol}: expected a violation of {expected}, found another:\n{Bug}");
         return Bug;
@@ -90,52 +116,52 @@ public sealed record TestReport(string Protocol, long Iterations, long Steps, Ti
 /// <summary>
 /// The systematic concurrency tester: runs the protocol many times under a strategy that owns every choice (message
 /// order, timers, faults, nodes' random values), checks the spec's properties on every event, and turns a failing
-/// run into a minimised, replayable counterexample.
+/// run into a minimised, replayable counterexample. Handlers are watched: one that throws, loops, or breaks the node
+/// contract (changes what it was given in place) is reported as a counterexample of its own kind.
 /// </summary>
 public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where TState : class where TMessage : notnull where TSpecEvent : class
 {
     private readonly Protocol<TState, TMessage, TSpecEvent> protocol;
     private readonly TestOptions options;
-    private readonly INode<TState, TMessage>[] nodes;
+    /// <summary>The node objects of sequential work (replay, explanation, exhaustive search); replaced after a hang, whose thread may still be in one of them.</summary>
+    private INode<TState, TMessage>[] nodes;
 
     public SystematicTester(Protocol<TState, TMessage, TSpecEvent> protocol, TestOptions? options = null)
     {
         this.protocol = protocol;
         this.options = options ?? new TestOptions();
         this.options.Validate(protocol.Nodes);
-        nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
+        nodes = CreateNodes();
     }
+
+    /// <summary>Single runs (replays, explanations, minimisation) check the node contract at every step unless the checks are off.</summary>
+    private bool ChecksContract => options.MutationChecks != MutationCheck.Off;
+
+    /// <summary>A fresh set of node objects (each parallel worker has its own, so a node object's fields are never shared between threads).</summary>
+    private INode<TState, TMessage>[] CreateNodes() => Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
 
     /// <summary>Runs this shard's iterations; stops at the first failing iteration (the lowest index, whatever the parallelism).</summary>
     public TestReport Run()
     {
         var watch = Stopwatch.StartNew();
         long bestIteration = long.MaxValue, steps = 0, iterations = 0;
-        (RunResult Result, List<int> Decisions, string Strategy)? best = null;
+        (Failure Failure, List<int> Decisions, string Strategy, int Steps, INode<TState, TMessage>[] Nodes)? best = null;
         var gate = new object();
         var workers = options.Parallelism;
-        try
+        var running = new (long Iteration, Recorder? Recorder, INode<TState, TMessage>[]? Nodes)[workers];
+        var hung = Watchdog.Run(workers, options.StepTimeout, (worker, handlerWatch) =>
         {
-            RunIterations();
-        }
-        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions[0] is SpecException)
-        {
-            // A problem of the system's definition (an observed event outside the spec's alphabet, say): report it as such.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0]).Throw();
-        }
-        Counterexample? bug = null;
-        if (best is { } found) bug = Explain(found.Decisions, found.Strategy, bestIteration, found.Result.Steps);
-        return new TestReport(protocol.Name, iterations, steps, watch.Elapsed, bug);
-
-        void RunIterations() => Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
-        {
+            var workerNodes = worker == 0 ? nodes : CreateNodes();
             var enabled = new List<ScheduledAction>();
             for (var k = (long)worker; k < options.Iterations; k += workers)
             {
+                if (handlerWatch.Cancellation.IsCancellationRequested) break;
                 var iteration = options.ShardIndex + k * options.ShardCount;
                 if (iteration > Interlocked.Read(ref bestIteration)) break;
                 var recorder = new Recorder(StrategyFactory.Create(options.Strategy, options.Seed, iteration, options.MaxSteps, options.PctDepth));
-                var result = Execute(new StrategySource(recorder, options.FairAfterSteps), enabled, trace: false, recordSteps: false);
+                running[worker] = (iteration, recorder, workerNodes);
+                var mode = new Mode(CheckMutation: options.MutationChecks == MutationCheck.EveryStep || (options.MutationChecks == MutationCheck.Sampled && iteration % 8 == 0));
+                var result = Execute(workerNodes, new StrategySource(recorder, options.FairAfterSteps), enabled, mode, handlerWatch);
                 Interlocked.Add(ref steps, result.Steps);
                 Interlocked.Increment(ref iterations);
                 if (result.Failure is null) continue;
@@ -144,12 +170,21 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                     if (iteration < bestIteration)
                     {
                         bestIteration = iteration;
-                        best = (result, recorder.Decisions, recorder.Name);
+                        best = (result.Failure, recorder.Decisions, recorder.Name, result.Steps, workerNodes);
                     }
                 }
                 break;
             }
         });
+        Counterexample? bug;
+        if (hung >= 0)
+        {
+            nodes = CreateNodes(); // the abandoned thread may still be inside one of the old ones
+            var (iteration, recorder, _) = running[hung];
+            bug = ExplainHang(recorder!.Decisions, recorder.Name, iteration, padWithZeros: false);
+        }
+        else bug = best is { } found ? Explain(found.Decisions, found.Strategy, bestIteration, found.Steps) : null;
+        return new TestReport(protocol.Name, Interlocked.Read(ref iterations), Interlocked.Read(ref steps), watch.Elapsed, bug);
     }
 
     /// <summary>
@@ -164,60 +199,185 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         var bug = Run().AssertFound(anyOf, kind);
         var schedule = bug.SchedulePath is not null ? Schedule.Load(bug.SchedulePath) : bug.Schedule;
         var replay = Replay(schedule);
+        if (replay.Divergence is not null)
+            throw new SystematicTestException($"{protocol.Name}: the counterexample did not replay:\n{bug}\n--- replay ---\n{replay.Divergence}");
         if (replay.Property != bug.Property || replay.Kind != bug.Kind || !replay.Trace.SequenceEqual(bug.Trace))
             throw new SystematicTestException($"{protocol.Name}: the counterexample did not replay to the same history:\n{bug}\n--- replayed ---\n{string.Join("\n", replay.Trace)}");
         return bug;
     }
 
-    /// <summary>Replays a schedule exactly; the result's trace is the history it produces, step by step.</summary>
+    /// <summary>
+    /// Replays a schedule exactly; the result's trace is the history it produces, step by step. A schedule recorded
+    /// on another system or configuration is refused; a step that behaves differently than when it was recorded (its
+    /// fingerprint differs) ends the replay with <see cref="ReplayResult.Divergence"/> saying where and why.
+    /// </summary>
     public ReplayResult Replay(Schedule schedule)
     {
+        schedule.Validate("schedule");
+        CheckRecordedOnThisSystem(schedule);
         // A schedule recorded under other settings (faults, steps, liveness) is replayed under its own.
         if (schedule.Settings is { } settings && !settings.SameAs(ReplaySettings.From(options)))
-            return new SystematicTester<TState, TMessage, TSpecEvent>(protocol, settings.ApplyTo(options)).Replay(schedule);
-        var probe = Execute(new ScheduleSource(schedule, lenient: false), [], trace: false, recordSteps: false);
-        var result = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: probe.Failure?.Property);
-        return new ReplayResult(result.Failure?.Kind, result.Failure?.Property, result.Failure?.Details, result.Trace!);
+            return new SystematicTester<TState, TMessage, TSpecEvent>(protocol, settings.ApplyTo(options)).Replay(schedule with { Settings = null });
+        var probeLog = new ExecutionLog(trace: true, recordSteps: true);
+        var run = Guarded(handlerWatch =>
+        {
+            var probe = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], new Mode(CheckMutation: ChecksContract, CompareFingerprints: true), handlerWatch, probeLog);
+            if (probe.Divergence is not null) return probe;
+            // Again, now showing after each step the values the failing property reads.
+            return Execute(nodes, new ScheduleSource(schedule, lenient: false), [], new Mode(CheckMutation: ChecksContract, Watch: probe.Failure?.Property), handlerWatch, new ExecutionLog(trace: true, recordSteps: false));
+        }, out var hang, probeLog);
+        if (hang is not null)
+        {
+            nodes = CreateNodes();
+            return new ReplayResult(FailureKind.HandlerTimeout, hang.Property, hang.Details, [.. probeLog.Trace!], null);
+        }
+        var runLog = run!.Log;
+        if (run.Divergence is not null) return new ReplayResult(null, null, null, runLog.Trace ?? [], run.Divergence);
+        if (run.Failure is not null && run.Steps < schedule.Steps.Count)
+            throw new SpecException($"the schedule's run fails ({run.Failure.Property}) at step {run.Steps}, but the file has {schedule.Steps.Count} steps: steps after a failure were added by hand");
+        return new ReplayResult(run.Failure?.Kind, run.Failure?.Property, run.Failure?.Details, runLog.Trace!, null);
+    }
+
+    /// <summary>Refuses a schedule recorded on another system, or on the same system in another configuration.</summary>
+    private void CheckRecordedOnThisSystem(Schedule schedule)
+    {
+        if (schedule.System is { } recorded && protocol.Identity is { } current)
+        {
+            if (!recorded.Matches(current))
+                throw new ConfigurationException($"the schedule was recorded on {recorded}, but this tester runs {current}: replay it on the system it was recorded on");
+        }
+        else if (schedule.Protocol != protocol.Name)
+            throw new ConfigurationException($"the schedule was recorded on '{schedule.Protocol}', but this tester runs '{protocol.Name}'");
     }
 
     /// <summary>From a failing run's decisions: its schedule, minimised, with the trace of the minimised run.</summary>
-    internal Counterexample Explain(List<int> decisions, string strategy, long iteration, int originalSteps)
+    internal Counterexample Explain(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros = false)
     {
-        var recorded = Execute(new StrategySource(new DecisionReplay(decisions), options.FairAfterSteps), [], trace: false, recordSteps: true);
-        var failure = recorded.Failure ?? throw new SpecException($"{protocol.Name}: replaying the failing run's decisions did not fail: the nodes are not deterministic (a clock, unseeded randomness, or shared mutable state?)");
-        var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, recorded.StartChoices, recorded.RecordedSteps!) { Settings = ReplaySettings.From(options) };
-        if (options.Minimize) schedule = Minimize(schedule, failure);
-        var final = Execute(new ScheduleSource(schedule, lenient: false), [], trace: true, recordSteps: false, watch: failure.Property);
-        var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic");
-        string? path = null;
-        try
-        {
-            var directory = options.ScheduleDirectory ?? Path.Combine(Path.GetTempPath(), "verification-schedules");
-            Directory.CreateDirectory(directory);
-            path = Path.Combine(directory, $"{Safe(protocol.Name)}-{Safe(finalFailure.Property)}-seed{options.Seed}-iteration{iteration}.schedule.json");
-            schedule.Save(path);
-        }
-        catch (IOException)
-        {
-            path = null; // the counterexample is still reported in full
-        }
-        return new Counterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, final.Trace!, recorded.RecordedSteps!.Count, path);
+        var result = Guarded(handlerWatch => ExplainOnThisThread(decisions, strategy, iteration, originalSteps, padWithZeros, handlerWatch), out var hang);
+        if (hang is null) return result!;
+        nodes = CreateNodes();
+        return ExplainHang(decisions, strategy, iteration, padWithZeros);
     }
 
-    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+    private Counterexample ExplainOnThisThread(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros, HandlerWatch handlerWatch)
+    {
+        var everyStep = new Mode(CheckMutation: ChecksContract);
+        var log = new ExecutionLog(trace: false, recordSteps: true);
+        var recorded = Execute(nodes, new StrategySource(new DecisionReplay(decisions, padWithZeros), options.FairAfterSteps), [], everyStep with { Fingerprints = true }, handlerWatch, log);
+        var failure = recorded.Failure ?? throw new SpecException(NotReproduced(decisions, padWithZeros, iteration, handlerWatch));
+        var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, log.StartChoices, log.Steps!)
+        {
+            Settings = ReplaySettings.From(options),
+            System = protocol.Identity,
+            Assembly = protocol.Identity is null ? null : protocol.DefinedIn?.Location,
+            StartFingerprint = log.StartFingerprint,
+        };
+        if (options.Minimize) schedule = Minimize(schedule, failure, handlerWatch);
+        var finalLog = new ExecutionLog(trace: true, recordSteps: false);
+        var final = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], everyStep with { Watch = failure.Property, CompareFingerprints = true }, handlerWatch, finalLog);
+        if (final.Divergence is not null) throw new SpecException($"{protocol.Name}: the counterexample does not replay the same way twice in one process:\n{final.Divergence}");
+        var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic");
+        return new Counterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, finalLog.Trace!, originalSteps, Save(schedule, finalFailure.Property));
+    }
+
+    /// <summary>Why a failing run's decisions did not fail again: where two replays of them part ways, when they do.</summary>
+    private string NotReproduced(List<int> decisions, bool padWithZeros, long iteration, HandlerWatch handlerWatch)
+    {
+        var text = $"{protocol.Name}: iteration {iteration} failed, but replaying its decisions did not fail again: the nodes are not deterministic.";
+        var first = new ExecutionLog(trace: false, recordSteps: true);
+        var second = new ExecutionLog(trace: false, recordSteps: true);
+        var mode = new Mode(CheckMutation: ChecksContract, Fingerprints: true);
+        try
+        {
+            Execute(nodes, new StrategySource(new DecisionReplay(decisions, padWithZeros), options.FairAfterSteps), [], mode, handlerWatch, first);
+            Execute(nodes, new StrategySource(new DecisionReplay(decisions, padWithZeros), options.FairAfterSteps), [], mode, handlerWatch, second);
+        }
+        catch (ChoiceSourceException ex)
+        {
+            return $"{text} ({ex.Message}) {LikelyCauses}";
+        }
+        if (first.StartFingerprint != second.StartFingerprint) return $"{text} Two replays already differ at start-up. {LikelyCauses}";
+        for (var i = 0; i < Math.Min(first.Steps!.Count, second.Steps!.Count); i++)
+            if (first.Steps[i] != second.Steps[i] && first.Steps[i].Fingerprint != second.Steps[i].Fingerprint)
+                return $"{text} Two replays of the same decisions first differ at step {i + 1} ({first.Steps[i].Action}). {LikelyCauses}";
+        return $"{text} {LikelyCauses}";
+    }
+
+    /// <summary>What makes a node behave differently on the same schedule.</summary>
+    internal const string LikelyCauses =
+        "Likely causes: randomness (new Random(), Random.Shared, Guid.NewGuid — ask effects.Choose instead), the clock (DateTime.Now, Stopwatch), "
+        + "hash codes (string.GetHashCode and object.GetHashCode differ between processes: iterate in a fixed order instead of over a HashSet or Dictionary of such keys), "
+        + "or state shared between nodes or runs (static fields, a mutable node object).";
+
+    /// <summary>A hung handler: the schedule up to and including the step that hangs (it is replayed once more, on a watched thread, to record it).</summary>
+    private Counterexample ExplainHang(List<int> decisions, string strategy, long iteration, bool padWithZeros)
+    {
+        var log = new ExecutionLog(trace: true, recordSteps: true);
+        Guarded(handlerWatch =>
+        {
+            Execute(CreateNodes(), new StrategySource(new DecisionReplay(decisions, padWithZeros), options.FairAfterSteps), [], new Mode(CheckMutation: false, Fingerprints: true), handlerWatch, log);
+            return 0;
+        }, out var hang, log);
+        var schedule = new Schedule(protocol.Name, strategy, options.Seed, iteration, log.StartChoices, [.. log.Steps!])
+        {
+            Settings = ReplaySettings.From(options),
+            System = protocol.Identity,
+            Assembly = protocol.Identity is null ? null : protocol.DefinedIn?.Location,
+            StartFingerprint = log.StartFingerprint,
+        };
+        var property = hang?.Property ?? "HandlerTimeout";
+        var details = hang?.Details ?? $"a handler ran longer than {options.StepTimeout.TotalSeconds:F1} s in iteration {iteration}, but not when its decisions were replayed: the nodes are not deterministic. {LikelyCauses}";
+        return new Counterexample(FailureKind.HandlerTimeout, property, details + "\n  (not minimised: every attempt would wait for the step budget)", schedule, [.. log.Trace!], schedule.Steps.Count, Save(schedule, property));
+    }
+
+    private string? Save(Schedule schedule, string property)
+    {
+        try
+        {
+            return schedule.SaveIn(options.ScheduleDirectoryOrDefault, property);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // the counterexample is still reported in full
+        }
+    }
+
+    /// <summary>A handler that did not return within the step budget: which one, and where the run had got to.</summary>
+    private sealed record Hang(string Property, string Details, ExecutionLog Log);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a watched thread. When a handler hangs, the result is default and
+    /// <paramref name="hang"/> says which node and handler, with what <paramref name="log"/> (if given) had recorded.
+    /// </summary>
+    private T? Guarded<T>(Func<HandlerWatch, T> body, out Hang? hang, ExecutionLog? log = null)
+    {
+        if (Watchdog.TryRun(options.StepTimeout, body, out var result, out var handlerWatch))
+        {
+            hang = null;
+            return result;
+        }
+        var node = new NodeId(handlerWatch.CurrentNode);
+        var at = log?.Steps is { Count: > 0 } steps ? $"step {steps.Count} ({steps[^1].Action})" : "start-up";
+        hang = new Hang($"{handlerWatch.CurrentHandler}Timeout",
+            $"{node}'s {handlerWatch.CurrentHandler} did not return within {options.StepTimeout.TotalSeconds:F1} s (TestOptions.StepTimeout), at {at}: an endless loop or a blocking call in the node. "
+            + "The thread running it cannot be stopped and is abandoned (it ends with the process).",
+            log ?? new ExecutionLog(trace: false, recordSteps: false));
+        return default;
+    }
 
     /// <summary>
     /// Delta debugging (ddmin) over the steps: the smallest schedule found that still fails the same way. A liveness
     /// failure needs a long fair suffix to exceed its threshold, so a candidate is continued by fair random steps
     /// (seeded, and recorded into the result) until the run ends; what shrinks is the part that matters.
     /// </summary>
-    private Schedule Minimize(Schedule schedule, Failure failure)
+    private Schedule Minimize(Schedule schedule, Failure failure, HandlerWatch handlerWatch)
     {
         bool StillFails(IReadOnlyList<ScheduleStep> steps, out List<ScheduleStep> applied)
         {
             var continuation = failure.Kind == FailureKind.Liveness ? new Random(options.Seed) : null;
-            var result = Execute(new ScheduleSource(schedule with { Steps = steps }, lenient: true, continuation), [], trace: false, recordSteps: true);
-            applied = result.RecordedSteps!;
+            var log = new ExecutionLog(trace: false, recordSteps: true);
+            var result = Execute(nodes, new ScheduleSource(schedule with { Steps = steps }, lenient: true, continuation), [], new Mode(CheckMutation: ChecksContract, Fingerprints: true), handlerWatch, log);
+            applied = log.Steps!;
             return result.Failure is { } f && f.Kind == failure.Kind && f.Property == failure.Property;
         }
 
@@ -249,24 +409,49 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
 
     internal sealed record Failure(FailureKind Kind, string Property, string Details);
 
-    private sealed record RunResult(Failure? Failure, int Steps, List<string>? Trace, IReadOnlyList<int> StartChoices, List<ScheduleStep>? RecordedSteps);
+    /// <summary>What one execution checks and records besides running: see each member.</summary>
+    /// <param name="CheckMutation">Check the node contract around every handler call (<see cref="World{TState, TMessage, TSpecEvent}.CheckMutation"/>).</param>
+    /// <param name="Watch">With a trace: after each step, show the current values of the variables this property reads.</param>
+    /// <param name="Fingerprints">Record each step's fingerprint (needs a log that records steps).</param>
+    /// <param name="CompareFingerprints">With a strict schedule source: compare each step's fingerprint with the recorded one.</param>
+    private readonly record struct Mode(bool CheckMutation, string? Watch = null, bool Fingerprints = false, bool CompareFingerprints = false);
+
+    /// <summary>What an execution wrote down as it went (read after it ends, or by the caller when a handler hung in it).</summary>
+    private sealed class ExecutionLog(bool trace, bool recordSteps)
+    {
+        public List<string>? Trace { get; } = trace ? [] : null;
+        public List<ScheduleStep>? Steps { get; } = recordSteps ? [] : null;
+        public IReadOnlyList<int> StartChoices { get; set; } = [];
+        public string? StartFingerprint { get; set; }
+    }
+
+    private sealed record RunResult(Failure? Failure, int Steps, ExecutionLog Log, string? Divergence = null);
 
     /// <summary>One run. The step source decides each action (or ends the run); every choice goes through it.</summary>
-    /// <param name="watch">With a trace: after each step, show the current values of the variables this property reads.</param>
-    private RunResult Execute(IStepSource source, List<ScheduledAction> enabled, bool trace, bool recordSteps, string? watch = null)
+    private RunResult Execute(INode<TState, TMessage>[] runNodes, IStepSource source, List<ScheduledAction> enabled, Mode mode, HandlerWatch handlerWatch, ExecutionLog? log = null)
     {
-        var world = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes) { Trace = trace ? [] : null };
+        log ??= new ExecutionLog(trace: false, recordSteps: false);
+        var fingerprints = mode.Fingerprints || mode.CompareFingerprints;
+        var world = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, runNodes, options.MaxMessagesInFlight)
+        {
+            Trace = log.Trace, CheckMutation = mode.CheckMutation, Watch = handlerWatch, Fingerprinting = fingerprints,
+        };
         var choices = new RecordingChoices(source);
-        var recorded = recordSteps ? new List<ScheduleStep>() : null;
+        var recorded = log.Steps;
         var temperature = new int[options.CheckLiveness ? world.Monitor.LivenessProperties.Count : 0];
-        var watched = trace && watch is not null ? protocol.Spec.Properties.FirstOrDefault(p => p.Name == watch || watch.StartsWith(p.Name + "[", StringComparison.Ordinal)) : null;
+        var watched = log.Trace is not null && mode.Watch is { } watch ? protocol.Spec.Properties.FirstOrDefault(p => p.Name == watch || watch.StartsWith(p.Name + "[", StringComparison.Ordinal)) : null;
+        var expected = mode.CompareFingerprints ? source as ScheduleSource : null;
         string? lastValues = null;
         var step = 0;
+        var applying = false;
         try
         {
             world.Start(choices);
-            var startChoices = choices.Take();
-            if (world.Violation is { } atStart) return Fail(new Failure(FailureKind.Safety, atStart.Instance, atStart.ToString()), startChoices);
+            log.StartChoices = choices.Take();
+            if (fingerprints) log.StartFingerprint = world.StepFingerprint.ToString("x16");
+            if (expected?.Schedule.StartFingerprint is { } recordedStart && recordedStart != log.StartFingerprint)
+                return Diverged("start-up", Enumerable.Range(0, protocol.Nodes).Select(world.DescribeNode));
+            if (world.Violation is { } atStart) return Fail(Safety(atStart, world));
             var quiescent = false;
             while (step < options.MaxSteps)
             {
@@ -283,42 +468,76 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 var index = source.Next(world, enabled, step);
                 if (index < 0) break;
                 var action = enabled[index];
-                var description = recordSteps || trace ? world.Describe(action) : null;
                 var traceStart = world.Trace?.Count ?? 0;
-                world.Apply(action, choices);
+                // The step is written down before it runs, so a handler that throws or hangs in it still has it in the schedule.
+                var description = recorded is not null || expected is not null ? world.Describe(action) : null;
+                ScheduleStep? entry = null;
+                if (recorded is not null)
+                {
+                    entry = new ScheduleStep(description!, []);
+                    recorded.Add(entry);
+                }
+                applying = true;
+                try
+                {
+                    world.Apply(action, choices);
+                }
+                finally
+                {
+                    if (recorded is not null)
+                        recorded[^1] = entry! with { Choices = choices.Take(), Fingerprint = fingerprints ? world.StepFingerprint.ToString("x16") : null };
+                    else choices.Forget();
+                    if (world.Trace is not null && world.Trace.Count > traceStart) world.Trace[traceStart] = $"{step + 1,4}. {world.Trace[traceStart]}";
+                }
+                applying = false;
                 if (world.Trace is not null)
                 {
-                    world.Trace[traceStart] = $"{step + 1,4}. {world.Trace[traceStart]}";
                     if (watched is not null && world.Violation is null && string.Join(", ", world.Monitor.ValuesReadBy(watched)) is var values && values != lastValues)
                     {
                         world.Trace.Add($"          {values}");
                         lastValues = values;
                     }
                 }
-                if (recorded is not null) recorded.Add(new ScheduleStep(description!, choices.Take()));
-                else choices.Forget();
                 step++;
-                if (world.Violation is { } violation)
-                    return Fail(new Failure(FailureKind.Safety, violation.Instance, violation.ToString()), startChoices);
-                if (temperature.Length > 0 && Liveness(world, temperature, step) is { } hot)
-                    return Fail(hot, startChoices);
+                if (expected?.ExpectedFingerprint is { } recordedStep && recordedStep != world.StepFingerprint.ToString("x16"))
+                    return Diverged($"step {step} ({description})", [world.DescribeNode(action.Node)]);
+                if (world.Violation is { } violation) return Fail(Safety(violation, world));
+                if (temperature.Length > 0 && Liveness(world, temperature, step) is { } hot) return Fail(hot);
             }
             if (protocol.HistoryCheck is { } historyCheck && historyCheck.Violation(world.Observed) is { } why)
-                return Fail(new Failure(FailureKind.Safety, historyCheck.Property, $"{historyCheck.Property} fails on the run's history:\n{why}"), startChoices);
+                return Fail(new Failure(FailureKind.Safety, historyCheck.Property, $"{historyCheck.Property} fails on the run's history:\n{why}\nsystem state when the run ended:\n{world.Describe()}"));
             if (quiescent && temperature.Length > 0 && world.Monitor.HotMask is var mask and not 0)
             {
-                var property = world.Monitor.LivenessProperties[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+                var hotNow = world.Monitor.HotProperties;
+                var property = hotNow[0];
                 return Fail(new Failure(FailureKind.Liveness, property.Name,
-                    $"liveness property {property.Name} is hot when the run ends (no action is enabled):\n{world.Monitor.DescribeHot(property)}\nsystem state:\n{world.Describe()}"), startChoices);
+                    $"liveness property {property.Name} is hot when the run ends (no action is enabled){(hotNow.Count > 1 ? $"; also hot: {string.Join(", ", hotNow.Skip(1).Select(p => p.Name))}" : "")}:\n"
+                    + $"{DescribeHot(world, property)}\nsystem state:\n{world.Describe()}"));
             }
-            return new RunResult(null, step, world.Trace, startChoices, recorded);
+            return new RunResult(null, step, log);
         }
-        catch (Exception ex) when (ex is not SpecException)
+        catch (RunFailure failure)
         {
-            return Fail(new Failure(FailureKind.HandlerException, ex.GetType().Name, $"a node's handler threw {ex.GetType().Name}: {ex.Message}"), []);
+            if (applying) step++; // the failing step counts as taken
+            return Fail(new Failure(failure.Kind, failure.Property, failure.Message + $"\nsystem state:\n{world.Describe()}"));
         }
 
-        RunResult Fail(Failure failure, IReadOnlyList<int> startChoices) => new(failure, step, world.Trace, startChoices, recorded);
+        RunResult Fail(Failure failure) => new(failure, step, log);
+
+        RunResult Diverged(string where, IEnumerable<string> nodeStates) => new(null, step, log,
+            $"the replay diverged at {where}: the node did something else than when the schedule was recorded (its effects, observed events or new state differ).\n"
+            + $"now:\n  {string.Join("\n  ", nodeStates)}\n{LikelyCauses}");
+    }
+
+    /// <summary>A safety violation, with the system state when it happened (as liveness reports have).</summary>
+    private static Failure Safety(Violation violation, World<TState, TMessage, TSpecEvent> world) =>
+        new(FailureKind.Safety, violation.Instance, $"{violation}\nsystem state:\n{world.Describe()}");
+
+    /// <summary>A liveness property that is hot: its values, said as such (not as a failing event).</summary>
+    private static string DescribeHot(World<TState, TMessage, TSpecEvent> world, Property property)
+    {
+        var values = world.Monitor.ValuesReadBy(property);
+        return $"  {property.Name} is still owed after {world.Monitor.Length} events; the values it reads:\n" + string.Join("\n", values.Select(v => $"    {v}"));
     }
 
     private Failure? Liveness(World<TState, TMessage, TSpecEvent> world, int[] temperature, int step)
@@ -332,7 +551,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             {
                 var property = world.Monitor.LivenessProperties[bit];
                 return new Failure(FailureKind.Liveness, property.Name,
-                    $"liveness property {property.Name} stayed hot for {temperature[bit]} steps of fair scheduling (threshold {options.LivenessThreshold}):\n{world.Monitor.DescribeHot(property)}\nsystem state:\n{world.Describe()}");
+                    $"liveness property {property.Name} stayed hot for {temperature[bit]} steps of fair scheduling (threshold {options.LivenessThreshold}):\n{DescribeHot(world, property)}\nsystem state:\n{world.Describe()}");
             }
         }
         return null;
@@ -373,6 +592,11 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         private bool starting = true;
         private bool continuing;
 
+        public Schedule Schedule => schedule;
+
+        /// <summary>The recorded fingerprint of the step being run (strict replays only).</summary>
+        public string? ExpectedFingerprint => lenient || continuing || position < 0 || position >= schedule.Steps.Count ? null : schedule.Steps[position].Fingerprint;
+
         public int Next(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled, int step)
         {
             starting = false;
@@ -384,7 +608,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 for (var i = 0; i < enabled.Count; i++)
                     if (world.Describe(enabled[i]) == wanted) return i;
                 if (!lenient)
-                    throw new SpecException($"schedule step {position + 1} ('{wanted}') is not enabled; enabled: {string.Join("; ", enabled.Select(world.Describe))}");
+                    throw new SpecException($"schedule step {position + 1} ('{wanted}') is not enabled: the schedule was edited, or recorded on other nodes, or the nodes are not deterministic ({LikelyCauses})\n  enabled: {string.Join("; ", enabled.Select(world.Describe))}");
             }
             if (continuation is null) return -1;
             continuing = true;
@@ -396,7 +620,10 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             if (continuing) return continuation!.Next(count);
             var list = starting ? schedule.StartChoices : schedule.Steps[position].Choices;
             if (choice < list.Count && list[choice] < count) return list[choice++];
-            if (!lenient) throw new SpecException($"schedule step {position + 1}: a node asked for a choice the schedule does not have");
+            if (!lenient)
+                throw new ChoiceSourceException(choice < list.Count
+                    ? $"schedule {(starting ? "start-up" : $"step {position + 1}")}: recorded choice {list[choice]} is out of range (a node offered only {count} options)"
+                    : $"schedule {(starting ? "start-up" : $"step {position + 1}")}: a node asked for a choice the schedule does not have");
             choice++;
             return 0;
         }
@@ -425,5 +652,8 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     }
 }
 
-/// <summary>What a replayed schedule did: its failure, if any, and its history as text, step by step.</summary>
-public sealed record ReplayResult(FailureKind? Kind, string? Property, string? Details, IReadOnlyList<string> Trace);
+/// <summary>
+/// What a replayed schedule did: its failure, if any, and its history as text, step by step; or, when a step behaved
+/// differently than when it was recorded, <see cref="Divergence"/>: where, which node, and the likely causes.
+/// </summary>
+public sealed record ReplayResult(FailureKind? Kind, string? Property, string? Details, IReadOnlyList<string> Trace, string? Divergence);

@@ -25,6 +25,16 @@ public readonly record struct ScheduledAction(ActionKind Kind, int Node, int Ite
 
 internal enum NodeStatus : byte { Up, Stopped, Down, Paused }
 
+/// <summary>The handlers of the node contract (<see cref="INode{TState, TMessage}"/>).</summary>
+internal enum NodeHandler : byte { Start, OnMessage, OnTimer, OnRecover }
+
+/// <summary>A run ends in a failure that is not a spec property: a handler threw, broke the node contract, or a resource bound was hit.</summary>
+internal sealed class RunFailure(FailureKind kind, string property, string details) : Exception(details)
+{
+    public FailureKind Kind { get; } = kind;
+    public string Property { get; } = property;
+}
+
 /// <summary>A message in flight; Id (unique in a run, not part of the state's identity) lets PCT prioritise each delivery.</summary>
 internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMessage Message, long Id);
 
@@ -45,21 +55,25 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     private readonly string[][] timers;
     private readonly List<Envelope<TMessage>> inFlight;
     private readonly Effects<TState, TMessage> effects = new();
+    private readonly int maxInFlight;
     private readonly bool observesEnvironment;
     /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
     private readonly List<TSpecEvent>? observed;
     private int partitionMask, crashes, down, losses, duplicates, partitions;
+    private ObjectGraphHash? graphHash;
     private long nextEnvelope;
 
-    public World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes)
-        : this(protocol, faults, nodes, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
+    /// <param name="maxInFlight">More messages in flight than this is a resource-limit failure (a protocol that floods the network).</param>
+    public World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, int maxInFlight = int.MaxValue)
+        : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
     {
     }
 
-    private World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, Monitor<TSpecEvent> monitor)
+    private World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor)
     {
         this.protocol = protocol;
         this.faults = faults;
+        this.maxInFlight = maxInFlight;
         this.nodes = nodes;
         var n = protocol.Nodes;
         states = new TState?[n];
@@ -73,7 +87,12 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
-    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.Monitor.Fork()) => CopySystemFrom(source);
+    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork())
+    {
+        CopySystemFrom(source);
+        CheckMutation = source.CheckMutation;
+        Watch = source.Watch;
+    }
 
     public Monitor<TSpecEvent> Monitor { get; }
 
@@ -83,6 +102,24 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>When set, every step and every observed event is described here (for counterexamples and replay checks).</summary>
     public List<string>? Trace { get; set; }
 
+    /// <summary>
+    /// Check the node contract around every handler call: the state, message and node object a handler is given
+    /// must be unchanged when it returns (hashed before and after: see <see cref="ObjectGraphHash"/>), and the state
+    /// it returns must not be null.
+    /// </summary>
+    public bool CheckMutation { get; set; }
+
+    /// <summary>Where the watchdog sees which handler this world is in.</summary>
+    public HandlerWatch? Watch { get; set; }
+
+    /// <summary>When true, <see cref="StepFingerprint"/> summarises what each step did (for replay's divergence check).</summary>
+    public bool Fingerprinting { get; set; }
+
+    /// <summary>A hash of the last step's effects, observed events and the handling node's new state (when <see cref="Fingerprinting"/>).</summary>
+    public ulong StepFingerprint { get; private set; }
+
+    /// <summary>What the step being applied is, for reports of a handler that throws or breaks the contract.</summary>
+    private string currentStep = "";
     public Violation? Violation => Monitor.Violation;
 
     /// <summary>
@@ -135,8 +172,9 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         {
             var self = new NodeId(i);
             effects.Reset(self, nodes.Length, choices);
-            states[i] = nodes[i].Start(effects);
-            Trace?.Add($"start {self}");
+            currentStep = $"start {self}";
+            Trace?.Add(currentStep);
+            states[i] = Call(i, NodeHandler.Start, null, default, effects);
             Process(i);
             if (Violation is not null) return;
         }
@@ -162,7 +200,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
             if (status[n] is NodeStatus.Down or NodeStatus.Paused) enabled.Add(new ScheduledAction(ActionKind.Recover, n, 0));
         if (partitionMask != 0) enabled.Add(new ScheduledAction(ActionKind.Heal, 0, 0));
         else if (FaultsEnabled && partitions < faults.MaxPartitions)
-            // Every split into two sides, node 0 always on the first side.
+            // Every split into two sides, node 0 always on the first side (FaultModel.Validate bounds the node count).
             for (var mask = 1; mask < (1 << (status.Length - 1)) * 2 - 1; mask += 2)
                 enabled.Add(new ScheduledAction(ActionKind.Partition, 0, mask));
     }
@@ -182,15 +220,33 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>A stable description of an action in this state; replay and minimisation find actions by it.</summary>
     public string Describe(ScheduledAction action) => action.Kind switch
     {
-        ActionKind.Deliver => $"deliver {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
-        ActionKind.Drop => $"drop {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
-        ActionKind.Duplicate => $"duplicate {inFlight[action.Item].From}→{inFlight[action.Item].To}: {inFlight[action.Item].Message}",
+        ActionKind.Deliver => $"deliver {inFlight[action.Item].From}→{inFlight[action.Item].To}: {Text(inFlight[action.Item].Message)}",
+        ActionKind.Drop => $"drop {inFlight[action.Item].From}→{inFlight[action.Item].To}: {Text(inFlight[action.Item].Message)}",
+        ActionKind.Duplicate => $"duplicate {inFlight[action.Item].From}→{inFlight[action.Item].To}: {Text(inFlight[action.Item].Message)}",
         ActionKind.Fire => $"timer {new NodeId(action.Node)} '{timers[action.Node][action.Item]}'",
         ActionKind.Crash => $"crash {new NodeId(action.Node)} ({action.Crash.ToString().ToLowerInvariant()})",
         ActionKind.Recover => $"recover {new NodeId(action.Node)}",
         ActionKind.Partition => $"partition {Groups(action.Item)}",
         _ => "heal the partition",
     };
+
+    /// <summary>A message's text, cut to <see cref="MaxMessageText"/> characters with a hash of the rest, so a schedule stays small and still tells messages apart.</summary>
+    private static string Text(object? value)
+    {
+        string text;
+        try
+        {
+            text = value?.ToString() ?? "null";
+        }
+        catch (OutOfMemoryException)
+        {
+            throw new RunFailure(FailureKind.ResourceLimit, "MessageSize", $"a message of type {value!.GetType().Name} is too large to describe (its ToString ran out of memory)");
+        }
+        return text.Length <= MaxMessageText ? text : $"{text[..MaxMessageText]}… ({text.Length} characters, #{StableHash.Of(text):x16})";
+    }
+
+    /// <summary>Longest message text kept in a step's description.</summary>
+    public const int MaxMessageText = 2000;
 
     private string Groups(int mask)
     {
@@ -201,7 +257,9 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
 
     public void Apply(ScheduledAction action, IChoiceSource choices)
     {
-        Trace?.Add(Describe(action));
+        if (Trace is not null || CheckMutation || Watch is not null || Fingerprinting) currentStep = Describe(action);
+        Trace?.Add(currentStep);
+        StepFingerprint = 0;
         switch (action.Kind)
         {
             case ActionKind.Deliver:
@@ -211,7 +269,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                 if (observesEnvironment) Emit(new MessageDelivered(envelope.From, envelope.To, envelope.Message));
                 var to = envelope.To.Index;
                 effects.Reset(envelope.To, nodes.Length, choices);
-                states[to] = nodes[to].OnMessage(states[to]!, envelope.From, envelope.Message, effects);
+                states[to] = Call(to, NodeHandler.OnMessage, envelope.From, envelope.Message, effects);
                 Process(to);
                 break;
             }
@@ -238,7 +296,8 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                 timers[node] = timers[node].Where((_, i) => i != action.Item).ToArray();
                 if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
                 effects.Reset(new NodeId(node), nodes.Length, choices);
-                states[node] = nodes[node].OnTimer(states[node]!, timer, effects);
+                firedTimer = timer;
+                states[node] = Call(node, NodeHandler.OnTimer, null, default, effects);
                 Process(node);
                 break;
             }
@@ -266,7 +325,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                 if (wasDown)
                 {
                     effects.Reset(new NodeId(node), nodes.Length, choices);
-                    states[node] = nodes[node].OnRecover(persisted[node], effects);
+                    states[node] = Call(node, NodeHandler.OnRecover, null, default, effects);
                     Process(node);
                 }
                 break;
@@ -283,6 +342,65 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         }
     }
 
+    private string firedTimer = "";
+
+    /// <summary>
+    /// One handler call of <paramref name="node"/>, under the node contract: an exception becomes a handler-exception
+    /// failure naming the node, the handler and the step; with <see cref="CheckMutation"/>, a state, message or node
+    /// object changed in place, or a null state returned, is a model error; the watchdog sees the call.
+    /// </summary>
+    private TState Call(int node, NodeHandler handler, NodeId? from, TMessage? message, Effects<TState, TMessage> effects)
+    {
+        var self = nodes[node];
+        var state = states[node];
+        ulong stateBefore = 0, messageBefore = 0, nodeBefore = 0;
+        if (CheckMutation)
+        {
+            graphHash ??= new ObjectGraphHash();
+            stateBefore = handler == NodeHandler.OnRecover ? graphHash.Of(persisted[node]) : graphHash.Of(state);
+            messageBefore = graphHash.Of(message);
+            nodeBefore = graphHash.Of(self);
+        }
+        Watch?.Enter(node, handler);
+        TState next;
+        try
+        {
+            next = handler switch
+            {
+                NodeHandler.Start => self.Start(effects),
+                NodeHandler.OnMessage => self.OnMessage(state!, from!.Value, message!, effects),
+                NodeHandler.OnTimer => self.OnTimer(state!, firedTimer, effects),
+                _ => self.OnRecover(persisted[node], effects),
+            };
+        }
+        catch (Exception ex) when (ex is not RunFailure)
+        {
+            Watch?.Exit();
+            var frames = ex.StackTrace?.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3) ?? [];
+            throw new RunFailure(FailureKind.HandlerException, ex.GetType().Name,
+                $"{new NodeId(node)}'s {handler} threw {ex.GetType().Name}: {ex.Message}\n  while handling: {currentStep}\n  " + string.Join("\n  ", frames));
+        }
+        Watch?.Exit();
+        if (next is null)
+            throw new RunFailure(FailureKind.ModelError, "NullState", $"{new NodeId(node)}'s {handler} returned a null state\n  while handling: {currentStep}");
+        if (CheckMutation)
+        {
+            var stateAfter = handler == NodeHandler.OnRecover ? graphHash!.Of(persisted[node]) : graphHash!.Of(state);
+            if (stateAfter != stateBefore)
+                throw new RunFailure(FailureKind.ModelError, "StateChangedInPlace",
+                    $"{new NodeId(node)}'s {handler} changed the {(handler == NodeHandler.OnRecover ? "persisted" : "")} state object it was given, in place\n  while handling: {currentStep}\n"
+                    + "  node states must be immutable (records whose fields are immutable: build the next state with 'with' and new collections, e.g. ValueArray); "
+                    + "the tester shares states between runs, persisted copies and explored states, so a change in place corrupts them");
+            if (graphHash.Of(message) != messageBefore)
+                throw new RunFailure(FailureKind.ModelError, "MessageChangedInPlace",
+                    $"{new NodeId(node)}'s {handler} changed the message it was given, in place\n  while handling: {currentStep}\n  messages must be immutable: the network may deliver the same message object again (duplication) and exploration shares it");
+            if (graphHash.Of(self) != nodeBefore)
+                throw new RunFailure(FailureKind.ModelError, "NodeObjectChanged",
+                    $"{new NodeId(node)}'s {handler} changed a field of its node object ({self.GetType().Name})\n  while handling: {currentStep}\n  node objects must hold no mutable state: keep everything that changes in TState");
+        }
+        return next;
+    }
+
     /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
     private void Process(int node)
     {
@@ -295,6 +413,9 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
             switch (items[i])
             {
                 case Send<TState, TMessage> send:
+                    if (inFlight.Count >= maxInFlight)
+                        throw new RunFailure(FailureKind.ResourceLimit, "MaxMessagesInFlight",
+                            $"{self} sent a message while {inFlight.Count} were in flight, the bound of this test (TestOptions.MaxMessagesInFlight)\n  while handling: {currentStep}\n  a protocol that floods the network (or a bound set too low)");
                     inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++));
                     if (observesEnvironment) Emit(new MessageSent(self, send.To, send.Message));
                     break;
@@ -314,7 +435,28 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                     break;
             }
         }
+        if (Fingerprinting) StepFingerprint = FingerprintOf(node);
     }
+
+    /// <summary>What a handler call did, as a stable hash: its effects in order and the node's new state, as text (never object hash codes, which differ between processes).</summary>
+    private ulong FingerprintOf(int node)
+    {
+        var hash = StableHash.Start;
+        foreach (var item in effects.Items)
+            hash = StableHash.Add(hash, item switch
+            {
+                Send<TState, TMessage> send => $"send {send.To} {send.Message}",
+                SetTimer<TState, TMessage> set => $"timer {set.Timer}",
+                CancelTimer<TState, TMessage> cancel => $"cancel {cancel.Timer}",
+                Persist<TState, TMessage> persist => $"persist {persist.State}",
+                Observe<TState, TMessage> observe => $"observe {Alphabet.Describe(observe.Event)}",
+                _ => item.ToString() ?? "",
+            });
+        return StableHash.Add(hash, states[node]?.ToString() ?? "null");
+    }
+
+    /// <summary>A short description of the state of one node, for divergence reports.</summary>
+    public string DescribeNode(int node) => $"{new NodeId(node)} [{status[node].ToString().ToLowerInvariant()}] {states[node]?.ToString() ?? "-"}";
 
     /// <summary>Feeds an environment event to the spec, when the protocol maps it into the spec's alphabet.</summary>
     private void Emit(EnvironmentEvent environmentEvent)
