@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Verification.Runtime;
 using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
@@ -8,6 +9,7 @@ namespace Verification.Checkers.Systematic;
 /// The outcome of a livelock search: a lasso (a prefix, then a cycle that returns to the same state and can repeat
 /// forever) in which a liveness property stays hot and every continuously enabled delivery and timer keeps being
 /// taken — so no fairness assumption rescues it — or a hot state with nothing enabled; or none within the bounds.
+/// A handler that threw or broke the node contract during the search is reported as <see cref="Bug"/>.
 /// </summary>
 public sealed record LivelockReport(
     string Protocol,
@@ -17,13 +19,17 @@ public sealed record LivelockReport(
     long States,
     bool Complete,
     TimeSpan Elapsed,
-    bool UpToSymmetry)
+    bool UpToSymmetry,
+    Counterexample? Bug = null)
 {
     public bool Found => Property is not null;
+
+    public Coverage Coverage => new() { States = States };
 
     public override string ToString()
     {
         var text = new StringBuilder($"{Protocol}: ");
+        if (Bug is not null) return text.Append($"the search stopped at a failure of the nodes ({States} states):\n{Bug}").ToString();
         if (!Found)
         {
             text.Append(Complete
@@ -49,116 +55,408 @@ public sealed record LivelockReport(
 public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
 {
     /// <summary>
-    /// Searches for a livelock: depth-first over the states where some liveness property is hot (comparing states
-    /// up to the protocol's <c>Normalizer</c>, so growing ballots or terms can still close a cycle), looking for a
-    /// back edge whose cycle keeps one property hot throughout and is fair: a delivery to a node, or a timer, that is
-    /// enabled in every state of the cycle is also taken in it. Runs longer than <paramref name="maxDepth"/> steps and
-    /// states with more than <paramref name="maxInFlight"/> messages in flight are not expanded (the search is then
-    /// incomplete), nor are states past <paramref name="maxStates"/>. Nodes' random values take their first option.
+    /// Searches for a livelock. Every reachable state is explored breadth-first (states compared up to the protocol's
+    /// <c>Normalizer</c>, so growing ballots or terms can still close a cycle; every value a node may choose is
+    /// branched on) and the state graph is kept. Then, for each liveness property, the graph of states where it is
+    /// hot is split into strongly connected components; a component is a livelock when it is fair — every delivery
+    /// to a node and every timer that is enabled in all its states is taken on one of its edges — because a cycle
+    /// through all its edges then repeats forever under weak fairness with the property hot. A hot state with
+    /// nothing enabled is a livelock too. Runs longer than <paramref name="maxDepth"/> steps, states with more than
+    /// <paramref name="maxInFlight"/> messages in flight and states past <paramref name="maxStates"/> are not expanded;
+    /// the search is then incomplete and says so.
     /// </summary>
     public LivelockReport FindLivelock(int maxDepth, int maxInFlight = 16, long maxStates = long.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
+        if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         if (protocol.Spec.Properties.All(p => p.Kind != PropertyKind.Liveness))
             throw new ConfigurationException($"{protocol.Name}: the spec '{protocol.Spec.Name}' has no liveness property to search a livelock for");
-        var watch = Stopwatch.StartNew();
-        var choices = new VectorChoices(NoChoices);
-        var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes);
-        start.Start(choices);
-        var visited = new HashSet<StateKey>();
-        var numbering = new ValueNumbering();
-        var onStack = new Dictionary<StateKey, int>();
-        var frames = new List<Frame>();
-        var complete = true;
-        var symmetric = protocol.Normalizer is not null;
+        var stopwatch = Stopwatch.StartNew();
+        PathNode? current = null;
+        var report = Guarded(handlerWatch => new LivelockSearch(this, maxDepth, maxInFlight, maxStates, handlerWatch, stopwatch, path => current = path).Run(), out var hang);
+        if (hang is null) return report!;
+        nodes = CreateNodes();
+        var bug = ExplainHang(PathNode.Decisions(current), "livelock search", 0, padWithZeros: true);
+        return new LivelockReport(protocol.Name, null, [], [], 0, false, stopwatch.Elapsed, protocol.Normalizer is not null, bug);
+    }
 
-        LivelockReport Report(string? property, IReadOnlyList<string> prefix, IReadOnlyList<string> cycle) =>
-            new(protocol.Name, property, prefix, cycle, visited.Count, complete, watch.Elapsed, symmetric);
+    /// <summary>The breadth-first exploration that keeps the state graph, and the search for fair hot components in it.</summary>
+    private sealed class LivelockSearch(
+        SystematicTester<TState, TMessage, TSpecEvent> tester, int maxDepth, int maxInFlight, long maxStates, HandlerWatch handlerWatch, Stopwatch watch, Action<PathNode> onTransition)
+    {
+        private readonly Dictionary<StateKey, int> ids = [];
+        private readonly ValueNumbering numbering = new();
+        // Per state (by id): hot mask, set of fairness classes enabled, how it was reached, its depth, its first edge.
+        private readonly List<long> hotMask = [];
+        private readonly List<int> enabledSet = [];
+        private readonly List<PathNode?> reachedBy = [];
+        private readonly List<int> depthOf = [];
+        private readonly List<int> firstEdge = [];
+        // Edges, contiguous per state in expansion order (a state's edges run to the next expanded state's first edge).
+        private readonly List<int> edgeTarget = [];
+        private readonly List<int> edgeClass = [];
+        // Fairness classes: "deliver to n", "timer t of n"; and the distinct sets of them, interned.
+        private readonly Dictionary<string, int> classes = [];
+        private readonly Dictionary<string, int> setIds = [];
+        private readonly List<int[]> sets = [];
+        private bool complete = true;
 
-        bool Push(World<TState, TMessage, TSpecEvent> world, StateKey key, string? via)
+        private Protocol<TState, TMessage, TSpecEvent> Protocol => tester.protocol;
+
+        public LivelockReport Run()
         {
-            if (world.Monitor.HotMask == 0) return false; // cold: no livelock of this run from here on this property set
-            if (world.InFlightCount > maxInFlight || frames.Count >= maxDepth || visited.Count >= maxStates)
+            var start = NewWorld();
+            var startChoices = new VectorChoices([]);
+            try
             {
-                complete = false;
-                return false;
+                start.Start(startChoices);
             }
+            catch (RunFailure)
+            {
+                return Failed(null);
+            }
+            if (startChoices.Branches.Count > 0) throw new ConfigurationException("the livelock search does not branch on choices made at start-up yet; make them in a handler");
+            var frontier = new Queue<(World<TState, TMessage, TSpecEvent> World, int Id)>();
+            frontier.Enqueue((start, Add(start.Key(numbering), start, null, 0)));
+            var enabled = new List<ScheduledAction>();
+            var choices = new VectorChoices(NoChoices);
+            var expanded = new List<int>();
+            while (frontier.Count > 0)
+            {
+                var (world, id) = frontier.Dequeue();
+                enabled.Clear();
+                world.Enumerate(enabled);
+                enabledSet[id] = Intern(world, enabled);
+                if (enabled.Count == 0)
+                {
+                    if (hotMask[id] != 0) return Lasso(FirstBit(hotMask[id]), id, [], []);
+                    continue;
+                }
+                if (world.InFlightCount > maxInFlight || depthOf[id] >= maxDepth)
+                {
+                    complete = false;
+                    continue;
+                }
+                firstEdge[id] = edgeTarget.Count;
+                expanded.Add(id);
+                for (var index = 0; index < enabled.Count; index++)
+                {
+                    var action = enabled[index];
+                    var actionClass = ClassOf(world, action);
+                    var vector = NoChoices;
+                    while (true)
+                    {
+                        var next = world.Clone();
+                        choices.Reset(vector);
+                        var path = new PathNode(reachedBy[id], index, vector.Count == 0 ? null : [.. vector]);
+                        onTransition(path);
+                        try
+                        {
+                            next.Apply(action, choices);
+                        }
+                        catch (RunFailure)
+                        {
+                            return Failed(path with { Choices = choices.UsedArray() });
+                        }
+                        path = path with { Choices = choices.UsedArray() };
+                        // A safety violation is the safety search's business; its successors are not part of any run.
+                        if (next.Violation is null)
+                        {
+                            var key = next.Key(numbering);
+                            if (!ids.TryGetValue(key, out var target))
+                            {
+                                if (ids.Count >= maxStates)
+                                {
+                                    complete = false;
+                                    target = -1;
+                                }
+                                else
+                                {
+                                    target = Add(key, next, path, depthOf[id] + 1);
+                                    frontier.Enqueue((next, target));
+                                }
+                            }
+                            if (target >= 0)
+                            {
+                                edgeTarget.Add(target);
+                                edgeClass.Add(actionClass);
+                            }
+                        }
+                        if (!choices.Advance(out vector)) break;
+                    }
+                }
+            }
+            return FairComponent(expanded) ?? Report(null, [], []);
+        }
+
+        private World<TState, TMessage, TSpecEvent> NewWorld() =>
+            new(Protocol, tester.options.Faults, tester.nodes, tester.options.MaxMessagesInFlight) { CheckMutation = tester.options.MutationChecks != MutationCheck.Off, Watch = handlerWatch };
+
+        private int Add(StateKey key, World<TState, TMessage, TSpecEvent> world, PathNode? path, int depth)
+        {
+            var id = ids.Count;
+            ids.Add(key, id);
+            hotMask.Add(world.Monitor.HotMask);
+            enabledSet.Add(-1);
+            reachedBy.Add(path);
+            if (path is not null) parentIds[path] = id;
+            depthOf.Add(depth);
+            firstEdge.Add(-1);
+            return id;
+        }
+
+        /// <summary>The fairness class of an action: deliveries to one node, or one timer of one node; −1 for faults, which no fairness obliges.</summary>
+        private int ClassOf(World<TState, TMessage, TSpecEvent> world, ScheduledAction action)
+        {
+            var name = action.Kind switch
+            {
+                ActionKind.Deliver => $"deliver to n{action.Node}",
+                ActionKind.Fire => world.Describe(action),
+                _ => null,
+            };
+            if (name is null) return -1;
+            if (!classes.TryGetValue(name, out var id)) classes.Add(name, id = classes.Count);
+            return id;
+        }
+
+        private int Intern(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled)
+        {
+            var set = enabled.Select(a => ClassOf(world, a)).Where(c => c >= 0).Distinct().Order().ToArray();
+            var signature = string.Join(",", set);
+            if (!setIds.TryGetValue(signature, out var id))
+            {
+                setIds.Add(signature, id = sets.Count);
+                sets.Add(set);
+            }
+            return id;
+        }
+
+        private IEnumerable<(int Target, int Class)> Edges(int state, Func<int, bool> inside)
+        {
+            if (firstEdge[state] < 0) yield break;
+            var end = NextFirstEdge(state);
+            for (var e = firstEdge[state]; e < end; e++)
+                if (inside(edgeTarget[e])) yield return (edgeTarget[e], edgeClass[e]);
+        }
+
+        private int[]? nextFirst;
+
+        /// <summary>Where a state's edges end: the first edge of the state expanded after it (edges were added in expansion order).</summary>
+        private int NextFirstEdge(int state) => nextFirst![state];
+
+        /// <summary>For each liveness property, the fair strongly connected components of its hot states; the lasso to the first one reached.</summary>
+        private LivelockReport? FairComponent(List<int> expanded)
+        {
+            nextFirst = new int[ids.Count];
+            for (var i = 0; i < expanded.Count; i++) nextFirst[expanded[i]] = i + 1 < expanded.Count ? firstEdge[expanded[i + 1]] : edgeTarget.Count;
+            (int Bit, List<int> Component, int Entry)? best = null;
+            for (var bit = 0; bit < tester.protocol.Spec.Properties.Count(p => p.Kind == PropertyKind.Liveness); bit++)
+            {
+                var b = bit;
+                bool Hot(int s) => ((hotMask[s] >> b) & 1) == 1;
+                foreach (var component in Components(Hot))
+                {
+                    var members = component.ToHashSet();
+                    if (!component.Any(s => Edges(s, members.Contains).Any())) continue; // a single state with no self-loop: no cycle
+                    if (!IsFair(component, members)) continue;
+                    var entry = component.MinBy(s => depthOf[s]);
+                    if (best is null || depthOf[entry] < depthOf[best.Value.Entry]) best = (bit, component, entry);
+                }
+            }
+            if (best is not { } found) return null;
+            var cycle = CycleThrough(found.Component.ToHashSet(), found.Entry);
+            return Lasso(found.Bit, found.Entry, cycle.States, cycle.Classes);
+        }
+
+        /// <summary>Weak fairness: every class enabled in all states of the component is taken on an edge inside it.</summary>
+        private bool IsFair(List<int> component, HashSet<int> members)
+        {
+            var alwaysEnabled = new HashSet<int>(sets[enabledSet[component[0]]]);
+            foreach (var s in component) alwaysEnabled.IntersectWith(sets[enabledSet[s]]);
+            var taken = component.SelectMany(s => Edges(s, members.Contains)).Select(e => e.Class).ToHashSet();
+            return alwaysEnabled.All(taken.Contains);
+        }
+
+        /// <summary>Tarjan's strongly connected components of the states satisfying <paramref name="inside"/> (iterative).</summary>
+        private List<List<int>> Components(Func<int, bool> inside)
+        {
+            var index = new int[ids.Count];
+            var low = new int[ids.Count];
+            Array.Fill(index, -1);
+            var onStack = new bool[ids.Count];
+            var stack = new Stack<int>();
+            var result = new List<List<int>>();
+            var counter = 0;
+            for (var root = 0; root < ids.Count; root++)
+            {
+                if (!inside(root) || index[root] >= 0) continue;
+                var work = new Stack<(int State, IEnumerator<(int Target, int Class)> Edges)>();
+                void Open(int s)
+                {
+                    index[s] = low[s] = counter++;
+                    stack.Push(s);
+                    onStack[s] = true;
+                    work.Push((s, Edges(s, inside).GetEnumerator()));
+                }
+                Open(root);
+                while (work.Count > 0)
+                {
+                    var (s, edges) = work.Peek();
+                    if (edges.MoveNext())
+                    {
+                        var t = edges.Current.Target;
+                        if (index[t] < 0) Open(t);
+                        else if (onStack[t]) low[s] = Math.Min(low[s], index[t]);
+                        continue;
+                    }
+                    work.Pop();
+                    if (work.Count > 0) low[work.Peek().State] = Math.Min(low[work.Peek().State], low[s]);
+                    if (low[s] != index[s]) continue;
+                    var component = new List<int>();
+                    int member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack[member] = false;
+                        component.Add(member);
+                    } while (member != s);
+                    result.Add(component);
+                }
+            }
+            return result;
+        }
+
+        /// <summary>
+        /// A cycle from <paramref name="entry"/> back to it inside a fair component that is fair itself: for every class
+        /// enabled somewhere in the component, it takes an edge of that class, or passes a state where the class is
+        /// disabled. Returned as the states after each step and the class of each step.
+        /// </summary>
+        private (List<int> States, List<int> Classes) CycleThrough(HashSet<int> component, int entry)
+        {
+            var states = new List<int>();
+            var classesTaken = new List<int>();
+            var at = entry;
+            void Walk(IReadOnlyList<(int Target, int Class)> path)
+            {
+                foreach (var (target, cls) in path)
+                {
+                    states.Add(target);
+                    classesTaken.Add(cls);
+                    at = target;
+                }
+            }
+            var everywhere = component.SelectMany(s => sets[enabledSet[s]]).ToHashSet();
+            foreach (var cls in everywhere.Order())
+            {
+                if (classesTaken.Contains(cls)) continue;
+                // An edge of this class inside the component, reached from where we are; or else a state where it is disabled.
+                var viaEdge = ShortestPath(component, at, s => Edges(s, component.Contains).Any(e => e.Class == cls));
+                if (viaEdge is not null)
+                {
+                    Walk(viaEdge);
+                    var edge = Edges(at, component.Contains).First(e => e.Class == cls);
+                    Walk([edge]);
+                }
+                else if (!states.Append(entry).Any(s => !sets[enabledSet[s]].Contains(cls)))
+                    Walk(ShortestPath(component, at, s => !sets[enabledSet[s]].Contains(cls))!);
+            }
+            if (states.Count == 0) Walk([Edges(entry, component.Contains).First()]);
+            Walk(ShortestPath(component, at, s => s == entry, atLeastOneStep: false)!);
+            return (states, classesTaken);
+        }
+
+        /// <summary>Breadth-first, inside the component: the edges from <paramref name="from"/> to the nearest state satisfying <paramref name="goal"/>.</summary>
+        private List<(int Target, int Class)>? ShortestPath(HashSet<int> component, int from, Func<int, bool> goal, bool atLeastOneStep = false)
+        {
+            if (!atLeastOneStep && goal(from)) return [];
+            var previous = new Dictionary<int, (int From, int Class)> { [from] = (-1, -1) };
+            var queue = new Queue<int>([from]);
+            while (queue.Count > 0)
+            {
+                var s = queue.Dequeue();
+                foreach (var (target, cls) in Edges(s, component.Contains))
+                {
+                    if (previous.ContainsKey(target)) continue;
+                    previous[target] = (s, cls);
+                    if (goal(target))
+                    {
+                        var path = new List<(int, int)>();
+                        for (var t = target; t != from; t = previous[t].From) path.Add((t, previous[t].Class));
+                        path.Reverse();
+                        return path;
+                    }
+                    queue.Enqueue(target);
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The lasso in concrete steps: the prefix to <paramref name="entry"/> along the tree of first visits, then the
+        /// cycle, each step found again from the concrete state by the key of the state it must reach (states are
+        /// compared up to symmetry, so the concrete steps show the real numbers of one pass around the cycle).
+        /// </summary>
+        private LivelockReport Lasso(int bit, int entry, List<int> cycleStates, List<int> cycleClasses)
+        {
+            var prefixStates = new List<int>();
+            for (var s = entry; reachedBy[s] is not null; s = ParentOf(s)) prefixStates.Add(s);
+            prefixStates.Reverse();
+            var world = NewWorld();
+            world.Start(new VectorChoices([]));
+            var prefix = new List<string>();
+            foreach (var s in prefixStates) prefix.Add(Step(ref world, s, null));
+            var cycle = new List<string>();
+            for (var i = 0; i < cycleStates.Count; i++) cycle.Add(Step(ref world, cycleStates[i], cycleClasses[i]));
+            var name = Protocol.Spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ElementAt(bit).Name;
+            return Report(name, prefix, cycle);
+        }
+
+        private int ParentOf(int state)
+        {
+            // The parent is the state the path to this one passes last: replay its decisions' prefix by key.
+            var parentPath = reachedBy[state]!.Parent;
+            return parentPath is null ? 0 : parentIds[parentPath];
+        }
+
+        private readonly Dictionary<PathNode, int> parentIds = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>From the concrete <paramref name="world"/>, the action (with the choices) that reaches state <paramref name="target"/> (of class <paramref name="cls"/> when given): its description; <paramref name="world"/> becomes the successor.</summary>
+        private string Step(ref World<TState, TMessage, TSpecEvent> world, int target, int? cls)
+        {
             var enabled = new List<ScheduledAction>();
             world.Enumerate(enabled);
-            visited.Add(key);
-            onStack[key] = frames.Count;
-            frames.Add(new Frame(world, key, [.. enabled], enabled.Select(world.Describe).ToArray(), via));
-            return true;
-        }
-
-        Push(start, start.Key(numbering), null);
-        while (frames.Count > 0)
-        {
-            var frame = frames[^1];
-            if (frame.Actions.Length == 0)
-                return Report(HotName(frame.World.Monitor.HotMask), PathTo(frames, frames.Count), []);
-            if (frame.Next == frame.Actions.Length)
+            var choices = new VectorChoices(NoChoices);
+            foreach (var action in enabled)
             {
-                frames.RemoveAt(frames.Count - 1);
-                onStack.Remove(frame.Key);
-                continue;
-            }
-            var index = frame.Next++;
-            var next = frame.World.Clone();
-            choices.Reset(NoChoices);
-            next.Apply(frame.Actions[index], choices);
-            if (next.Violation is not null) continue; // a safety violation is the safety search's business
-            var key = next.Key(numbering);
-            if (onStack.TryGetValue(key, out var cycleStart))
-            {
-                var hot = frames.Skip(cycleStart).Aggregate(~0L, (mask, f) => mask & f.World.Monitor.HotMask);
-                if (hot != 0 && IsFair(frames, cycleStart))
+                if (cls is { } wanted && ClassOf(world, action) != wanted) continue;
+                var vector = NoChoices;
+                while (true)
                 {
-                    var cycle = frames.Skip(cycleStart).Select(f => f.Descriptions[f.Next - 1]).ToList();
-                    return Report(HotName(hot), PathTo(frames, cycleStart + 1), cycle);
+                    var next = world.Clone();
+                    choices.Reset(vector);
+                    next.Apply(action, choices);
+                    if (next.Violation is null && ids.TryGetValue(next.Key(numbering), out var reached) && reached == target)
+                    {
+                        var description = world.Describe(action) + (choices.Used.Count > 0 ? $" (choosing {string.Join(", ", choices.Used)})" : "");
+                        world = next;
+                        return description;
+                    }
+                    if (!choices.Advance(out vector)) break;
                 }
-                continue;
             }
-            if (visited.Contains(key)) continue;
-            Push(next, key, frame.Descriptions[index]);
+            throw new InvalidOperationException("a step of the lasso could not be found again from its concrete state");
         }
-        return Report(null, [], []);
-    }
 
-    private string HotName(long mask)
-    {
-        var liveness = protocol.Spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ToList();
-        for (var bit = 0; bit < liveness.Count; bit++)
-            if (((mask >> bit) & 1) == 1) return liveness[bit].Name;
-        return liveness[0].Name;
-    }
-
-    /// <summary>The steps that lead to frames[count − 1].</summary>
-    private static List<string> PathTo(List<Frame> frames, int count) => frames.Take(count).Skip(1).Select(f => f.Via!).ToList();
-
-    /// <summary>Weak fairness on the cycle: a delivery to a node, or a node's timer, enabled in every state of it is taken in it.</summary>
-    private static bool IsFair(List<Frame> frames, int cycleStart)
-    {
-        var cycle = frames.Skip(cycleStart).ToList();
-        static IEnumerable<(ActionKind, int, string)> Classes(Frame f) =>
-            f.Actions.Select((a, i) => a.Kind == ActionKind.Deliver ? (a.Kind, a.Node, "") : a.Kind == ActionKind.Fire ? (a.Kind, a.Node, f.Descriptions[i]) : (a.Kind, -1, ""))
-                .Where(c => c.Item2 >= 0);
-        var alwaysEnabled = cycle.Select(f => Classes(f).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
-        var taken = cycle.Select(f =>
+        private LivelockReport Failed(PathNode? path)
         {
-            var a = f.Actions[f.Next - 1];
-            return (a.Kind, a.Node, a.Kind == ActionKind.Fire ? f.Descriptions[f.Next - 1] : "");
-        }).ToHashSet();
-        return alwaysEnabled.All(taken.Contains);
-    }
+            var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(Protocol, tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = maxDepth + 1, Strategy = StrategyKind.Random });
+            var bug = explainer.Explain(PathNode.Decisions(path), "livelock search", 0, 0, padWithZeros: true);
+            return new LivelockReport(Protocol.Name, null, [], [], ids.Count, false, watch.Elapsed, Protocol.Normalizer is not null, bug);
+        }
 
-    private sealed class Frame(World<TState, TMessage, TSpecEvent> world, StateKey key, ScheduledAction[] actions, string[] descriptions, string? via)
-    {
-        public World<TState, TMessage, TSpecEvent> World { get; } = world;
-        public StateKey Key { get; } = key;
-        public ScheduledAction[] Actions { get; } = actions;
-        public string[] Descriptions { get; } = descriptions;
-        public string? Via { get; } = via;
-        public int Next { get; set; }
+        private LivelockReport Report(string? property, IReadOnlyList<string> prefix, IReadOnlyList<string> cycle) =>
+            new(Protocol.Name, property, prefix, cycle, ids.Count, complete, watch.Elapsed, Protocol.Normalizer is not null);
+
+        private static int FirstBit(long mask) => System.Numerics.BitOperations.TrailingZeroCount(mask);
     }
 }
