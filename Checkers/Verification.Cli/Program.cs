@@ -1,3 +1,4 @@
+using Verification.Checkers;
 using Verification.Checkers.Linearizability;
 using System.CommandLine;
 using System.Diagnostics;
@@ -9,10 +10,30 @@ using Verification.Specs;
 
 namespace Verification.Cli;
 
+/// <summary>The command line's exit codes, the same for every command (and listed in <c>verify --help</c>).</summary>
+public static class ExitCodes
+{
+    /// <summary>Every verdict as expected; the history, claim or histories hold.</summary>
+    public const int AsExpected = 0;
+
+    /// <summary>A verdict differs from the expected one; a violation, counterexample or non-linearizable history was found.</summary>
+    public const int Differs = 1;
+
+    /// <summary>Bad input (a file, an option) or an environment problem (libz3 missing): the message on stderr says which.</summary>
+    public const int BadInputOrEnvironment = 2;
+
+    /// <summary>A budget (time, memory, solver) ran out before a verdict: unknown, not a failure of what was checked.</summary>
+    public const int Unknown = 3;
+
+    /// <summary>A defect of the tool itself.</summary>
+    public const int InternalError = 4;
+
+    public const string Help = "Exit codes: 0 as expected / holds, 1 a verdict differs / a violation was found, 2 bad input or environment (e.g. libz3 missing), 3 unknown (a budget ran out), 4 internal error.";
+}
+
 /// <summary>
 /// verify — the toolkit's command line. With no command it runs every check with its embedded defaults
-/// (the same as <c>verify check</c>). Exit codes: 0 every verdict as expected (or the history/claim holds),
-/// 1 a verdict differs (or a violation was found), 2 bad input or an environment problem (message on stderr).
+/// (the same as <c>verify check</c>). Exit codes: <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
 {
@@ -30,26 +51,26 @@ public static class Program
             {
                 foreach (var parseError in parsed.Errors) error.WriteLine($"verify: {parseError.Message}");
                 error.WriteLine("verify: see 'verify --help'");
-                return 2;
+                return ExitCodes.BadInputOrEnvironment;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (SpecException ex)
         {
             error.WriteLine($"verify: {ex.Message}");
-            return 2;
+            return ExitCodes.BadInputOrEnvironment;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"verify: {ex.Message}");
-            return 2;
+            return ExitCodes.BadInputOrEnvironment;
         }
         catch (Exception ex)
         {
             // A defect of ours, not of the input: say so plainly, without a stack trace.
             error.WriteLine($"verify: internal error ({ex.GetType().Name}): {ex.Message}");
             error.WriteLine("verify: please report it with the command line that produced it");
-            return 3;
+            return ExitCodes.InternalError;
         }
     }
 
@@ -58,12 +79,14 @@ public static class Program
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path" };
         var filter = new Option<string?>("--filter") { Description = "Run only the checks whose name contains this text" };
         var seed = new Option<int>("--seed") { Description = "Seed for the random histories", DefaultValueFactory = _ => 1 };
+        var shard = new Option<string?>("--shard") { Description = "i/n: run only checks i, i+n, i+2n, … of the list (n machines together run the whole check)" };
 
         var check = new Command("check", "Run every check (spec examples, recorded histories, proofs) and compare each verdict with the expected one");
         check.Options.Add(json);
         check.Options.Add(filter);
         check.Options.Add(seed);
-        check.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
+        check.Options.Add(shard);
+        check.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard)));
 
         var list = new Command("list", "List the shipped specs and the default checks");
         list.SetAction(_ =>
@@ -117,23 +140,30 @@ public static class Program
             {
                 var relational = RelationalProver.Prove(selected is null ? model : model.WithInvariants(selected), options);
                 output.WriteLine(relational.ToString());
-                return relational.Verdict == ProofVerdict.Proved ? 0 : 1;
+                return ProofExit(relational.Verdict);
             }
             var entry = CheckCatalog.Spec(result.GetValue(specName)!);
             var proof = entry.Prove(selected, options);
             output.WriteLine(proof.ToString());
-            return proof.Verdict == ProofVerdict.Proved ? 0 : 1;
+            return ProofExit(proof.Verdict);
         });
 
         var scheduleFile = new Argument<string>("schedule") { Description = "A schedule file written by the systematic tester (*.schedule.json)" };
-        var replay = new Command("replay", "Replay a saved counterexample schedule of a shipped system and print its history");
+        var assembly = new Option<string?>("--assembly") { Description = "The assembly (.dll) that defines the schedule's system, when it is not a shipped one (default: the one the schedule names)" };
+        var replay = new Command("replay", "Replay a saved counterexample schedule of a registered system (shipped, or a user's) and print its history");
         replay.Arguments.Add(scheduleFile);
+        replay.Options.Add(assembly);
         replay.SetAction(result =>
         {
             var schedule = Schedule.Load(result.GetValue(scheduleFile)!);
-            var outcome = Systems.Replay(schedule);
+            var outcome = Systems.Replay(schedule, result.GetValue(assembly));
             output.WriteLine($"{schedule.Protocol}: {schedule.Steps.Count} steps (strategy {schedule.Strategy}, seed {schedule.Seed}, iteration {schedule.Iteration})");
             foreach (var line in outcome.Trace) output.WriteLine("  " + line);
+            if (outcome.Divergence is not null)
+            {
+                output.WriteLine(outcome.Divergence);
+                return 1;
+            }
             output.WriteLine(outcome.Details ?? "no violation: the schedule runs to its end without failing");
             return outcome.Property is null ? 0 : 1;
         });
@@ -170,10 +200,11 @@ public static class Program
             return worst;
         });
 
-        var root = new RootCommand("verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check.");
+        var root = new RootCommand($"verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check. {ExitCodes.Help}");
         root.Options.Add(json);
         root.Options.Add(filter);
         root.Options.Add(seed);
+        root.Options.Add(shard);
         root.Subcommands.Add(check);
         root.Subcommands.Add(list);
         root.Subcommands.Add(print);
@@ -181,14 +212,29 @@ public static class Program
         root.Subcommands.Add(prove);
         root.Subcommands.Add(replay);
         root.Subcommands.Add(linearizability);
-        root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed)));
+        root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard)));
         return root;
     }
 
-    private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed)
+    private static int ProofExit(ProofVerdict verdict) => verdict switch
+    {
+        ProofVerdict.Proved => ExitCodes.AsExpected,
+        ProofVerdict.Unknown => ExitCodes.Unknown,
+        _ => ExitCodes.Differs,
+    };
+
+    private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed, string? shard)
     {
         var definitions = CheckCatalog.Default(seed).Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         if (definitions.Count == 0) throw new SpecException($"no check matches --filter '{filter}' (see 'verify list')");
+        if (shard is not null)
+        {
+            // Shard i of n: checks i, i + n, i + 2n, … of the list, so n machines together run each check once.
+            var (index, count) = TestOptions.ParseShard(shard);
+            definitions = definitions.Where((_, i) => i % count == index).ToList();
+            if (definitions.Count == 0) throw new SpecException($"shard {shard} has no check (there are fewer checks than shards)");
+        }
+        if (jsonPath is not null) Report.EnsureWritable(jsonPath); // fail before spending minutes on checks
         var total = Stopwatch.StartNew();
         var records = new List<CheckRecord>();
         for (var i = 0; i < definitions.Count; i++)
@@ -198,31 +244,47 @@ public static class Program
             CheckOutcome outcome;
             try
             {
-                outcome = definition.Run();
+                outcome = RequireCoverage(definition.Run());
             }
-            catch (Z3UnavailableException)
+            catch (Z3UnavailableException ex)
             {
-                throw; // an environment problem, reported once with the install hint
+                outcome = new CheckOutcome(Verdict.NotRun, $"not run: libz3 missing ({ex.Message})", new Coverage());
             }
             catch (SpecException ex)
             {
-                outcome = new CheckOutcome(Verdict.Error, ex.Message);
+                outcome = new CheckOutcome(Verdict.Error, ex.Message, new Coverage());
             }
-            var record = new CheckRecord(definition.Name, definition.Kind, definition.Expected, outcome.Verdict, watch.Elapsed.TotalSeconds, outcome.Detail);
+            var record = new CheckRecord(definition.Name, definition.Kind, definition.Expected, outcome.Verdict, watch.Elapsed.TotalSeconds, outcome.Detail, outcome.Coverage.ToString());
             records.Add(record);
-            var mark = record.Passed ? "[green]ok  [/]" : "[red]FAIL[/]";
-            console.MarkupLine($"[grey][[{i + 1}/{definitions.Count}]][/] {mark} {Markup.Escape(definition.Name)} [grey]({Words<Verdict>.Name(outcome.Verdict)}, {watch.Elapsed.TotalSeconds:F2} s)[/]");
+            var mark = record.Passed ? "[green]ok  [/]" : outcome.Verdict == Verdict.NotRun ? "[yellow]skip[/]" : "[red]FAIL[/]";
+            console.MarkupLine($"[grey][[{i + 1}/{definitions.Count}]][/] {mark} {Markup.Escape(definition.Name)} [grey]({Words<Verdict>.Name(outcome.Verdict)}; {Markup.Escape(record.Coverage)}; {watch.Elapsed.TotalSeconds:F2} s)[/]");
             if (!record.Passed)
                 console.WriteLine($"      expected {Words<Verdict>.Name(definition.Expected)}, got {Words<Verdict>.Name(outcome.Verdict)}:\n      " + outcome.Detail.Replace("\n", "\n      "));
         }
         var report = new Report(records, total.Elapsed.TotalSeconds);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("check", "kind", "expected", "actual", "s");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("check", "kind", "expected", "actual", "covered", "s");
         foreach (var record in records)
             table.AddRow(Markup.Escape(record.Name), Words<CheckKind>.Name(record.Kind), Words<Verdict>.Name(record.Expected),
-                record.Passed ? Words<Verdict>.Name(record.Actual) : $"[red]{Words<Verdict>.Name(record.Actual)}[/]", record.Seconds.ToString("F2"));
+                record.Passed ? Words<Verdict>.Name(record.Actual) : $"[red]{Words<Verdict>.Name(record.Actual)}[/]", Markup.Escape(record.Coverage), record.Seconds.ToString("F2"));
         console.Write(table);
-        console.MarkupLine($"{report.Passed} as expected, {report.Failed} not, in {report.Seconds:F1} s");
+        var notRun = records.Count(r => r.Actual == Verdict.NotRun);
+        console.MarkupLine($"{report.Passed} as expected, {report.Failed - notRun} not{(notRun > 0 ? $", {notRun} not run (install libz3-4: sudo apt-get install libz3-4)" : "")}, in {report.Seconds:F1} s");
         if (jsonPath is not null) report.WriteJson(jsonPath);
-        return report.Failed == 0 ? 0 : 1;
+        return ExitCode(records);
+    }
+
+    /// <summary>A check that covered nothing (no run, event, state, obligation or operation) has checked nothing, whatever its verdict says: an error.</summary>
+    internal static CheckOutcome RequireCoverage(CheckOutcome outcome) =>
+        outcome.Coverage.IsEmpty && outcome.Verdict is not (Verdict.Error or Verdict.NotRun)
+            ? new CheckOutcome(Verdict.Error, $"covered nothing (no run, event, state or solver obligation), so its verdict '{Words<Verdict>.Name(outcome.Verdict)}' means nothing:\n{outcome.Detail}", outcome.Coverage)
+            : outcome;
+
+    /// <summary>The exit code of a full check: see <see cref="ExitCodes"/>.</summary>
+    private static int ExitCode(IReadOnlyList<CheckRecord> records)
+    {
+        var failed = records.Where(r => !r.Passed).ToList();
+        if (failed.Count == 0) return ExitCodes.AsExpected;
+        if (failed.Any(r => r.Actual == Verdict.NotRun)) return ExitCodes.BadInputOrEnvironment;
+        return failed.All(r => r.Actual == Verdict.Unknown) ? ExitCodes.Unknown : ExitCodes.Differs;
     }
 }

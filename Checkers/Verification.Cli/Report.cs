@@ -4,7 +4,7 @@ using Verification.Cli.Catalog;
 namespace Verification.Cli;
 
 /// <summary>One line of the report: what was checked, what verdict it must have, what it had, and how long it took.</summary>
-internal sealed record CheckRecord(string Name, CheckKind Kind, Verdict Expected, Verdict Actual, double Seconds, string Detail)
+internal sealed record CheckRecord(string Name, CheckKind Kind, Verdict Expected, Verdict Actual, double Seconds, string Detail, string Coverage)
 {
     public bool Passed => Expected == Actual;
 }
@@ -13,6 +13,21 @@ internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
 {
     public int Passed => Checks.Count(c => c.Passed);
     public int Failed => Checks.Count(c => !c.Passed);
+
+    /// <summary>Fails at once, with the reason, when the report could not be written to <paramref name="path"/> later.</summary>
+    public static void EnsureWritable(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new Specs.SpecException("--json needs a file path (got an empty one)");
+        if (Directory.Exists(path)) throw new Specs.SpecException($"--json {path}: is a directory, not a file");
+        try
+        {
+            using var probe = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new Specs.SpecException($"--json {path}: cannot write the report there ({ex.Message})");
+        }
+    }
 
     public void WriteJson(string path)
     {
@@ -29,6 +44,7 @@ internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
                 Expected = Words<Verdict>.Name(c.Expected),
                 Actual = Words<Verdict>.Name(c.Actual),
                 c.Passed,
+                c.Coverage,
                 Seconds = Math.Round(c.Seconds, 3),
                 c.Detail,
             }),

@@ -1,4 +1,4 @@
-using System.Reflection;
+using Verification.Checkers;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Consensus;
@@ -27,9 +27,13 @@ public enum Verdict
     NotInductive,
     Unknown,
     Error,
+
+    /// <summary>Not run: what it needs is missing from this machine (the detail says what and how to install it).</summary>
+    NotRun,
 }
 
-public sealed record CheckOutcome(Verdict Verdict, string Detail);
+/// <summary>A check's verdict, what it covered, and the report behind it.</summary>
+public sealed record CheckOutcome(Verdict Verdict, string Detail, Coverage Coverage);
 
 public sealed record CheckDefinition(string Name, CheckKind Kind, Verdict Expected, string Description, Func<CheckOutcome> Run);
 
@@ -49,11 +53,11 @@ public static class CheckCatalog
         new SpecEntry<CounterEvent>("LastEvent", "the seed's L, undefined at Nil", LastEvent.Create<CounterEvent>),
         new SpecEntry<LockEvent>(LockService.Name, "a lock service's log: guards and invariants", () => LockService.Create(), maxInteger: 2),
         new SpecEntry<PaxosEvent>(PaxosSpec.Name, "the Paxos protocol (3 acceptors, 2 values, 3 ballots, majorities): rules as guards, the inductive invariant, consensus",
-            () => PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 3),
+            () => PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 2, minInteger: -1),
         new SpecEntry<PaxosEvent>(PaxosSpec.Name + "5", "the Paxos protocol with 5 acceptors (2 values, 3 ballots, majorities)",
-            () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 5),
+            () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 4, minInteger: -1),
         new SpecEntry<LogEvent>(ReplicatedLogSpec.Name, "a replicated log (3 slots, 2 commands, 2 replicas): slot agreement, validity, in-order once-only execution",
-            () => ReplicatedLogSpec.Create(slots: 3, commands: 2, replicas: 2), maxInteger: 2, randomHistoriesViolate: true),
+            () => ReplicatedLogSpec.Create(slots: 3, commands: 2, replicas: 2), maxInteger: 2, randomHistoriesViolate: true, minInteger: -2),
     ];
 
     /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
@@ -118,7 +122,7 @@ public static class CheckCatalog
                 ProofVerdict.NotInductive => Verdict.NotInductive,
                 _ => Verdict.Unknown,
             };
-            return new CheckOutcome(verdict, result.ToString());
+            return new CheckOutcome(verdict, result.ToString(), new Coverage { Obligations = result.Claims.Count });
         });
 
     private static CheckDefinition RelationalProof(string name, RelationalModel model, Verdict expected) =>
@@ -131,15 +135,17 @@ public static class CheckCatalog
                 ProofVerdict.NotInductive or ProofVerdict.FailsInitially => Verdict.NotInductive,
                 _ => Verdict.Unknown,
             };
-            return new CheckOutcome(verdict, result.ToString());
+            return new CheckOutcome(verdict, result.ToString(), new Coverage { Obligations = model.Invariants.Count });
         });
 
     private static CheckOutcome RandomCheck(ISpecEntry entry, int seed)
     {
         var outcome = entry.CheckRandom(seed, runs: 200, length: 50, crossChecked: 20);
-        if (outcome.Disagreement is not null) return new CheckOutcome(Verdict.Error, "the uses of the spec disagree: " + outcome.Disagreement);
-        if (outcome.Violation is not null) return new CheckOutcome(Verdict.Violated, outcome.Violation.ToString());
-        return new CheckOutcome(Verdict.Holds, $"{outcome.Runs} histories, {outcome.Events} events: all properties hold; reference evaluator and SMT translation agree");
+        var coverage = new Coverage { Runs = outcome.Runs, Events = outcome.Events };
+        if (outcome.Disagreement is not null) return new CheckOutcome(Verdict.Error, "the uses of the spec disagree: " + outcome.Disagreement, coverage);
+        if (outcome.Violation is not null)
+            return new CheckOutcome(Verdict.Violated, $"{outcome.Runs} histories, {outcome.Events} events; the uses agree on the first violation:\n{outcome.Violation}", coverage);
+        return new CheckOutcome(Verdict.Holds, $"{outcome.Runs} histories, {outcome.Events} events: all properties hold; reference evaluator and SMT translation agree", coverage);
     }
 
     private static CheckOutcome HistoryCheck(ISpecEntry entry, string file)
@@ -149,7 +155,7 @@ public static class CheckCatalog
         {
             File.WriteAllText(path, EmbeddedHistory(file));
             var result = entry.CheckHistoryFile(path);
-            return new CheckOutcome(result.Holds ? Verdict.Holds : Verdict.Violated, result.ToString().Replace(path, file));
+            return new CheckOutcome(result.Holds ? Verdict.Holds : Verdict.Violated, result.ToString().Replace(path, file), new Coverage { Events = result.EventsChecked });
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Verification.Checkers;
 using Verification.Runtime;
 using Verification.Checkers.Linearizability;
 using Verification.Checkers.Systematic;
@@ -27,7 +28,7 @@ internal static class PaxosChecks
             {
                 var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig()),
                     Options(seed, 50_000, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         foreach (var (bug, property) in new[]
                  {
@@ -47,19 +48,19 @@ internal static class PaxosChecks
             "every interleaving, no faults, one learner, against the whole Paxos spec", () =>
             {
                 var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
-                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("Paxos duelling proposers, no faults: a livelock (SomeValueLearned)", CheckKind.PlantedBug, Verdict.Violated,
             "a fair cycle of mutual preemptions, found by the livelock search up to the ballot-shift symmetry", () =>
             {
                 var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 2)), new TestOptions()).FindLivelock(maxDepth: 40, maxInFlight: 6);
-                return new CheckOutcome(report.Found ? Verdict.Violated : Verdict.Holds, report.ToString());
+                return new CheckOutcome(report.Found ? Verdict.Violated : Verdict.Holds, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("Paxos with a distinguished proposer, no faults: no livelock", CheckKind.Protocol, Verdict.Holds,
             "the same search, complete: every fair run learns", () =>
             {
                 var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }), new TestOptions()).FindLivelock(maxDepth: 60, maxInFlight: 12);
-                return new CheckOutcome(report.Found ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+                return new CheckOutcome(report.Found ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString(), report.Coverage);
             });
     }
 }
@@ -81,7 +82,8 @@ internal static class DistinguishedProposerChecks
             {
                 var reports = new[] { CrashKind.Pause, CrashKind.Stop }.Select(kind =>
                     Tester(perfectDetector: true, new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [kind], MaxDuplicates = 1, MaxLosses = 1 }, seed).Run()).ToList();
-                return new CheckOutcome(reports.All(r => r.Bug is null) ? Verdict.Holds : Verdict.Violated, string.Join("\n", reports));
+                return new CheckOutcome(reports.All(r => r.Bug is null) ? Verdict.Holds : Verdict.Violated, string.Join("\n", reports),
+                    new Coverage { Runs = reports.Sum(r => r.Iterations), Steps = reports.Sum(r => r.Steps) });
             });
     }
 }
@@ -98,14 +100,14 @@ internal static class MultiPaxosChecks
             "20,000 runs of the default portfolio against the replicated-log spec's safety properties", () =>
             {
                 var report = Tester(new MultiPaxosConfig(), new TestOptions { Seed = seed, Iterations = 20_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("MultiPaxos, stable leader: every request commits and is answered, every replica catches up", CheckKind.Protocol, Verdict.Holds,
             "2,000 runs with up to 30 losses and an amnesia crash, liveness judged after a fair, synchronous suffix (messages beat timeouts)", () =>
             {
                 var faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
                 var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("MultiPaxos key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
             "10,000 runs, 2 clients each writing, reading and compare-and-setting, full fault model; histories checked by the linearizability checker", () =>
@@ -115,7 +117,7 @@ internal static class MultiPaxosChecks
                 {
                     Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1), Parallelism = Environment.ProcessorCount,
                 }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         foreach (var (bug, property) in new[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") })
             yield return ProtocolChecks.PlantedBug($"MultiPaxos planted bug {bug} ({property})", property, FailureKind.Safety,
@@ -145,27 +147,27 @@ internal static class RaftChecks
             "20,000 runs of the default portfolio against the five Raft properties and once-only in-order execution", () =>
             {
                 var report = Tester(new RaftConfig(), new TestOptions { Seed = seed, Iterations = 20_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("Raft: every request commits and is answered, and every server applies it, once the network is synchronous", CheckKind.Protocol, Verdict.Holds,
             "2,000 runs with losses and an amnesia crash; after the fair point messages beat timeouts", () =>
             {
                 var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
                 var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = seed, Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("Raft (3 servers, 2 requests, terms ≤ 2, logs ≤ 3): exhaustive DFS", CheckKind.Protocol, Verdict.Holds,
             $"every interleaving with ≤ {RaftConfig.ExhaustiveSearchInFlight} messages in flight, no faults, against every Raft property in every state", () =>
             {
                 var report = new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(RaftNode.System(RaftConfig.ForExhaustiveSearch()), new TestOptions { CheckLiveness = false })
                     .Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
-                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString(), report.Coverage);
             });
         yield return new CheckDefinition("Raft key-value store: every run's client history is linearizable", CheckKind.Protocol, Verdict.Holds,
             "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker", () =>
             {
                 var report = Store(new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = seed, Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return ProtocolChecks.PlantedBug("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "Linearizable", FailureKind.Safety,
             () => Store(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally),

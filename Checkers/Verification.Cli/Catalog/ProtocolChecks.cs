@@ -1,3 +1,4 @@
+using Verification.Checkers;
 using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
@@ -25,7 +26,7 @@ internal static class ProtocolChecks
             "exhaustive depth-first search with a visited-state set", () =>
             {
                 var report = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } }).Explore(100);
-                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString());
+                return new CheckOutcome(report.Bug is not null ? Verdict.Violated : report.Complete ? Verdict.Holds : Verdict.Unknown, report.ToString(), report.Coverage);
             });
         yield return PlantedBug("PingPipelined: the ordering bug (InOrder)", "InOrder", FailureKind.Safety,
             () => new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(true), new TestOptions { Seed = seed, Iterations = 1000, MaxSteps = 50 }).AssertFindsAndReplays("InOrder", FailureKind.Safety));
@@ -33,7 +34,7 @@ internal static class ProtocolChecks
             "1000 runs of the default portfolio, liveness judged after a fair suffix", () =>
             {
                 var report = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(true), LockOptions(seed)).Run();
-                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString());
+                return new CheckOutcome(report.Bug is null ? Verdict.Holds : Verdict.Violated, report.ToString(), report.Coverage);
             });
         yield return PlantedBug("LockLostRelease: a lost Release starves the other client (EveryClientAcquires)", "EveryClientAcquires", FailureKind.Liveness,
             () => new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(false), LockOptions(seed) with { Faults = new FaultModel { MaxLosses = 1 } }).AssertFindsAndReplays("EveryClientAcquires", FailureKind.Liveness));
@@ -45,11 +46,12 @@ internal static class ProtocolChecks
         {
             try
             {
-                return new CheckOutcome(Verdict.Violated, find().ToString());
+                var bug = find();
+                return new CheckOutcome(Verdict.Violated, bug.ToString(), new Coverage { Runs = bug.Schedule.Iteration + 1, Steps = bug.OriginalSteps });
             }
             catch (SystematicTestException ex)
             {
-                return new CheckOutcome(ex.NothingFound ? Verdict.Holds : Verdict.Error, ex.Message);
+                return new CheckOutcome(ex.NothingFound ? Verdict.Holds : Verdict.Error, ex.Message, ex.Coverage ?? new Coverage());
             }
         });
 }

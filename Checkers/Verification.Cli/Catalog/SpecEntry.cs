@@ -32,7 +32,9 @@ public interface ISpecEntry
 
 public sealed record RandomCheckOutcome(int Runs, long Events, Violation? Violation, string? Disagreement);
 
-public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec<TEvent>> create, int maxInteger = 3, bool randomHistoriesViolate = false) : ISpecEntry where TEvent : class
+/// <param name="minInteger">The smallest integer field value random events use (−1 where the spec uses it for "none").</param>
+/// <param name="maxInteger">The largest.</param>
+public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec<TEvent>> create, int maxInteger = 3, bool randomHistoriesViolate = false, int minInteger = 0) : ISpecEntry where TEvent : class
 {
     public bool RandomHistoriesViolate { get; } = randomHistoriesViolate;
 
@@ -52,11 +54,12 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
 
     public RandomCheckOutcome CheckRandom(int seed, int runs, int length, int crossChecked)
     {
-        var random = new RandomHistories(seed, 0, maxInteger);
+        var random = new RandomHistories(seed, minInteger, maxInteger);
+        var order = new Random(seed);
         long events = 0;
         for (var run = 0; run < runs; run++)
         {
-            var history = Walk(random, length);
+            var history = Walk(random, order, length);
             var result = History.Check(TypedSpec, history);
             events += result.EventsChecked;
             if (run < crossChecked)
@@ -84,23 +87,68 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
     }
 
     /// <summary>
-    /// A random history of the spec: events drawn at random, and where the spec has guards, only events its guards
-    /// allow (a few draws per step; the walk ends early when none is allowed), so guarded specs are explored on their
-    /// own histories rather than rejected on the first forbidden step.
+    /// A random history of the spec. Where the spec has guards, every event is one its guards allow in the state
+    /// reached: the candidates are the whole event space over the integer range (when it is small enough to list;
+    /// otherwise up to 500 random draws per step), tried in a random order, and the first allowed one is taken; the
+    /// walk ends early only when no event is allowed (the spec has no continuation).
     /// </summary>
-    private List<TEvent> Walk(RandomHistories random, int length)
+    private List<TEvent> Walk(RandomHistories random, Random order, int length)
     {
         if (!TypedSpec.Properties.Any(p => p.Kind == PropertyKind.Guard)) return random.History<TEvent>(length);
         var monitor = new Monitor<TEvent>(TypedSpec, recordPrefix: false);
         var history = new List<TEvent>();
         while (history.Count < length && monitor.Violation is null)
         {
-            var allowed = Enumerable.Range(0, 20).Select(_ => random.Next<TEvent>()).FirstOrDefault(monitor.Allows);
+            TEvent? allowed = null;
+            if (EventSpace is { } space)
+            {
+                // A random permutation, drawn lazily: each step usually needs only a few candidates.
+                var indices = Enumerable.Range(0, space.Count).ToArray();
+                for (var i = 0; i < indices.Length && allowed is null; i++)
+                {
+                    var j = order.Next(i, indices.Length);
+                    (indices[i], indices[j]) = (indices[j], indices[i]);
+                    if (monitor.Allows(space[indices[i]])) allowed = space[indices[i]];
+                }
+            }
+            else allowed = Enumerable.Range(0, 500).Select(_ => random.Next<TEvent>()).FirstOrDefault(monitor.Allows);
             if (allowed is null) break;
             history.Add(allowed);
             monitor.Append(allowed);
         }
         return history;
+    }
+
+    /// <summary>Every event of the alphabet over the integer range (bools, enums, the strings a–c), when there are at most 20,000; else null.</summary>
+    private IReadOnlyList<TEvent>? EventSpace => eventSpace.Value;
+
+    private readonly Lazy<IReadOnlyList<TEvent>?> eventSpace = new(() => Events(Alphabet.Of<TEvent>(), minInteger, maxInteger, 20_000)?.Cast<TEvent>().ToList());
+
+    private static List<object>? Events(Alphabet alphabet, int minInteger, int maxInteger, int limit)
+    {
+        var events = new List<object>();
+        foreach (var eventCase in alphabet.Cases)
+        {
+            var domains = new List<IReadOnlyList<object?>>();
+            foreach (var field in eventCase.Fields)
+            {
+                IReadOnlyList<object?>? domain =
+                    field.Type == typeof(int) ? Enumerable.Range(minInteger, maxInteger - minInteger + 1).Select(i => (object?)i).ToList()
+                    : field.Type == typeof(long) ? Enumerable.Range(minInteger, maxInteger - minInteger + 1).Select(i => (object?)(long)i).ToList()
+                    : field.Type == typeof(bool) ? [false, true]
+                    : field.Type == typeof(string) ? ["a", "b", "c"]
+                    : field.Type.IsEnum ? Enum.GetValues(field.Type).Cast<object?>().ToList()
+                    : null; // an event-valued field: too many to list
+                if (domain is null) return null;
+                domains.Add(domain);
+            }
+            var count = domains.Aggregate(1L, (n, d) => n * d.Count);
+            if (events.Count + count > limit) return null;
+            IEnumerable<object?[]> tuples = [[]];
+            foreach (var domain in domains) tuples = tuples.SelectMany(t => domain.Select(v => (object?[])[.. t, v]));
+            events.AddRange(tuples.Select(t => eventCase.Create(t)));
+        }
+        return events;
     }
 
     private static string Describe(CheckResult result) =>

@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Runtime;
@@ -5,28 +6,50 @@ using Verification.Specs;
 
 namespace Verification.Cli.Catalog;
 
-/// <summary>The shipped systems by name, so a saved schedule can be replayed from the command line.</summary>
+/// <summary>The registered systems — the shipped ones, and a user's from their own assembly — for replaying a saved schedule.</summary>
 internal static class Systems
 {
-    public static readonly string[] Names = ["PingPipelined", "PingStopAndWait", "LockLostRelease", "LockWithRetransmit", "Paxos[<bugs>]", "MultiPaxos[bugs=…;replicas=…;…]", "Raft[bugs=…;servers=…;…]"];
+    public static IReadOnlyList<ISystemDefinition> Shipped => SystemRegistry.In(typeof(RaftSystem).Assembly);
 
-    public static ReplayResult Replay(Schedule schedule) => schedule.Protocol switch
+    /// <summary>
+    /// Rebuilds the system a schedule was recorded on — by its registered name and recorded configuration, among the
+    /// shipped systems or in <paramref name="assemblyPath"/> (default: the assembly the schedule names) — and replays it.
+    /// </summary>
+    public static ReplayResult Replay(Schedule schedule, string? assemblyPath)
     {
-        "PingPipelined" => Replay(PingNode.System(pipelined: true), schedule),
-        "PingStopAndWait" => Replay(PingNode.System(pipelined: false), schedule),
-        "LockLostRelease" => Replay(LockNode.System(retransmitRelease: false), schedule),
-        "LockWithRetransmit" => Replay(LockNode.System(retransmitRelease: true), schedule),
-        var name when MultiPaxosConfig.FromSystemName(name) is { } multiPaxos => Replay(MultiPaxosNode.System(multiPaxos), schedule),
-        var name when RaftConfig.FromSystemName(name) is { } raft => Replay(RaftNode.System(raft), schedule),
-        var name when name.StartsWith("Paxos[", StringComparison.Ordinal) && name.EndsWith(']') =>
-            Replay(PaxosNode.System(new PaxosConfig(Bugs: ParseBugs(name["Paxos[".Length..^1]))), schedule),
-        var name => throw new SpecException($"the schedule is for '{name}', which is not a shipped system ({string.Join(", ", Names)})"),
-    };
+        if (schedule.System is not { } identity)
+            throw new SpecException($"the schedule of '{schedule.Protocol}' names no registered system (it was recorded on a protocol assembled by hand): replay it in code, with tester.Replay(Schedule.Load(...))");
+        var definition = assemblyPath is null ? Shipped.FirstOrDefault(s => s.Name == identity.System) : null;
+        if (definition is null)
+        {
+            var path = assemblyPath ?? schedule.Assembly
+                ?? throw new SpecException($"the schedule is for system '{identity.System}', which is not a shipped system ({string.Join(", ", Shipped.Select(s => s.Name))}); name the assembly that defines it with --assembly");
+            definition = SystemRegistry.Find(SystemRegistry.In(Load(path)), identity.System);
+        }
+        return definition.BuildFromJson(identity.Configuration).Accept(new ReplayVisitor(schedule));
+    }
 
-    private static PaxosBug ParseBugs(string text) =>
-        Enum.TryParse<PaxosBug>(text, out var bugs) ? bugs : throw new SpecException($"'{text}' is not a set of Paxos bugs ({string.Join(", ", Enum.GetNames<PaxosBug>())})");
+    /// <summary>Loads a user's assembly with its own dependencies (from its .deps.json) next to ours.</summary>
+    private static System.Reflection.Assembly Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new SpecException($"{path}: assembly not found (the schedule names the assembly that defines its system; pass another with --assembly)");
+        var resolver = new AssemblyDependencyResolver(full);
+        AssemblyLoadContext.Default.Resolving += (context, name) => resolver.ResolveAssemblyToPath(name) is { } dependency ? context.LoadFromAssemblyPath(dependency) : null;
+        try
+        {
+            return AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
+        }
+        catch (BadImageFormatException)
+        {
+            throw new SpecException($"{path}: not a .NET assembly");
+        }
+    }
 
-    private static ReplayResult Replay<TState, TMessage, TSpecEvent>(Protocol<TState, TMessage, TSpecEvent> system, Schedule schedule)
-        where TState : class where TMessage : notnull where TSpecEvent : class =>
-        new SystematicTester<TState, TMessage, TSpecEvent>(system).Replay(schedule);
+    private sealed class ReplayVisitor(Schedule schedule) : IProtocolVisitor<ReplayResult>
+    {
+        public ReplayResult Visit<TState, TMessage, TSpecEvent>(Protocol<TState, TMessage, TSpecEvent> protocol)
+            where TState : class where TMessage : notnull where TSpecEvent : class =>
+            new SystematicTester<TState, TMessage, TSpecEvent>(protocol).Replay(schedule);
+    }
 }

@@ -97,7 +97,7 @@ public static class RaftSpec
         spec.Define(abandoned, c => false, (e, c) => abandoned.Now(c) || (e is ClientStopped && ((ClientStopped)e).Client == caller.Now(c)));
         spec.Define(stopped, s => false, (e, s) => stopped.Now(s) || (e is ServerCrashed && ((ServerCrashed)e).Permanently && ((ServerCrashed)e).Server == s));
 
-        spec.StepProperty("EventWithinBounds", e =>
+        spec.Guard("EventWithinBounds", e =>
             e is BecameLeader ? ((BecameLeader)e).Server >= 0 && ((BecameLeader)e).Server < servers && ((BecameLeader)e).Term >= 0 && ((BecameLeader)e).Term < terms
             : e is SteppedDown ? ((SteppedDown)e).Server >= 0 && ((SteppedDown)e).Server < servers
             : e is ServerCrashed ? ((ServerCrashed)e).Server >= 0 && ((ServerCrashed)e).Server < servers

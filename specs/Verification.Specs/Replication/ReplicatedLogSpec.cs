@@ -60,7 +60,7 @@ public static class ReplicatedLogSpec
             || (e is Applied && ((Applied)e).Executed && ((Applied)e).Replica * commands + ((Applied)e).Command == i && ((Applied)e).Command >= 0));
         spec.Define(appliedUpTo, r => 0, (e, r) => e is Applied && ((Applied)e).Replica == r ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
 
-        spec.StepProperty("EventWithinBounds", e =>
+        spec.Guard("EventWithinBounds", e =>
             e is Submitted ? ((Submitted)e).Command >= 0 && ((Submitted)e).Command < commands
             : e is Committed ? ((Committed)e).Slot >= 0 && ((Committed)e).Slot < slots && ((Committed)e).Command >= NoOp && ((Committed)e).Command < commands && ((Committed)e).Command != None
             : e is Applied ? ((Applied)e).Replica >= 0 && ((Applied)e).Replica < replicas && ((Applied)e).Slot >= 0 && ((Applied)e).Slot < slots
