@@ -28,6 +28,12 @@ public sealed record ProverOptions
 
     /// <summary>How far bounded unrolling looks for a real history when induction fails.</summary>
     public int UnrollingDepth { get; init; } = 8;
+
+    /// <summary>Test seam: SMT-LIB2 commands sent to every fresh solver state (the tests send options that make Z3 answer unknown).</summary>
+    internal string SolverPrelude { get; init; } = "";
+
+    /// <summary>Test seam: like <see cref="SolverPrelude"/>, for the bounded unrolling's solver state only.</summary>
+    internal string UnrollingPrelude { get; init; } = "";
 }
 
 /// <summary>
@@ -108,7 +114,7 @@ public static class Prover
             new(spec.Name, names, verdict, failing, history, pre, evt, post, confirmed, session.Elapsed, session.Version);
 
         // Initiation: Init ⇒ Inv.
-        session.Run(encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+        session.Run(options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
         var initialTerms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 0))).ToList();
         if (initialTerms.Count > 0)
         {
@@ -125,7 +131,7 @@ public static class Prover
         }
 
         // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property.
-        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
+        session.Run("(reset)\n" + options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
         var assumed = Instances(invariants).Select(i => encoding.Invariant(i.Property, i.Index, 0));
         var obligations = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1)))
             .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
@@ -140,7 +146,7 @@ public static class Prover
 
         // Is the bad pre-state reachable? Look for a real history.
         session.Timeout = options.Timeout - deadline.Elapsed > TimeSpan.FromSeconds(1) ? options.Timeout - deadline.Elapsed : TimeSpan.FromSeconds(1);
-        var bounded = Unroll(spec, encoding, session, invariants, steps, options.UnrollingDepth);
+        var bounded = Unroll(spec, encoding, session, options, invariants, steps, options.UnrollingDepth);
         if (bounded is { } found)
             return Result(ProofVerdict.Violated, found.Failing, found.History, null, null, found.State, Replay(spec, found.History, found.Failing));
         return Result(ProofVerdict.NotInductive, failingClaim, null, pre, evt, post);
@@ -171,7 +177,7 @@ public static class Prover
         var claimed = Claims(spec, claims);
         var encoding = new SmtEncoding(spec);
         using var session = new Z3Session(options.Timeout);
-        var found = Unroll(spec, encoding, session, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
+        var found = Unroll(spec, encoding, session, options, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
         var names = claimed.Select(c => c.Name).ToList();
         if (found is null)
             return new ProofResult(spec.Name, names, session.TimedOut ? ProofVerdict.Unknown : ProofVerdict.Proved, null, null, null, null, null, null, session.Elapsed, session.Version);
@@ -181,9 +187,9 @@ public static class Prover
     }
 
     private static (string Failing, IReadOnlyList<object> History, IReadOnlyList<VariableValue> State)? Unroll<TEvent>(
-        Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, int depth) where TEvent : class
+        Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, ProverOptions options, IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, int depth) where TEvent : class
     {
-        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+        session.Run("(reset)\n" + options.SolverPrelude + options.UnrollingPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
         for (var k = 0; k <= depth; k++)
         {
             var terms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, k))).ToList();

@@ -49,7 +49,7 @@ public static class RelationalProver
         var obligations = new List<RelationalObligation>();
         var pre = new RelationalState(0);
         var post = new RelationalState(1);
-        session.Run(Declarations(model));
+        session.Run(options.SolverPrelude + Declarations(model));
 
         RelationalProof Finish(ProofVerdict verdict, string? counterexample) =>
             new(model.Name, verdict, obligations, counterexample, session.Elapsed, session.Version);
