@@ -32,6 +32,8 @@ public class ProverTests(ITestOutputHelper output)
         Assert.True(post["SinceReset"] > post["C"]);
         Assert.Equal(new Reset(), result.Event);
         Assert.Contains("event: Reset", result.ToString());
+        Assert.Equal(8, result.Depth); // the default unrolling bound, all of it searched
+        Assert.Contains("No history of at most 8 events violates a claim", result.ToString());
     }
 
     [Fact]
@@ -74,8 +76,14 @@ public class ProverTests(ITestOutputHelper output)
     public void BoundedCheck_OfATrueClaim_FindsNothing()
     {
         var result = Prover.BoundedCheck(Counter.Create(), depth: 6);
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        output.WriteLine(result.ToString());
+        // Nothing up to depth 6 is not a proof, and the verdict and its text say so.
+        Assert.Equal(ProofVerdict.NoViolationUpToDepth, result.Verdict);
+        Assert.Equal(6, result.Depth);
         Assert.Null(result.History);
+        Assert.Null(result.UnknownReason);
+        Assert.Contains("no violation in any history of at most 6 events (bounded check, not a proof)", result.ToString());
+        Assert.DoesNotContain("proved", result.ToString());
     }
 
     [Fact]

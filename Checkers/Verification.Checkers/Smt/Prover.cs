@@ -15,11 +15,14 @@ public enum ProofVerdict
     /// <summary>A history of the given length violates a claim (found by bounded unrolling).</summary>
     Violated,
 
-    /// <summary>Inv ∧ step ⇏ Inv′: a state satisfying the claims steps to one that does not, and no history up to the bound reaches such a state. Strengthen the invariant.</summary>
+    /// <summary>Inv ∧ step ⇏ Inv′: a state satisfying the claims steps to one that does not, and no history of at most <see cref="ProofResult.Depth"/> events violates a claim. Strengthen the invariant.</summary>
     NotInductive,
 
-    /// <summary>The solver gave up or hit its deadline.</summary>
+    /// <summary>The solver gave up or hit its deadline (<see cref="ProofResult.UnknownReason"/> says which): nothing is established beyond what the result lists.</summary>
     Unknown,
+
+    /// <summary>A bounded check found no violation in any history of at most <see cref="ProofResult.Depth"/> events. Not a proof: longer histories were not looked at.</summary>
+    NoViolationUpToDepth,
 }
 
 public sealed record ProverOptions
@@ -28,6 +31,15 @@ public sealed record ProverOptions
 
     /// <summary>How far bounded unrolling looks for a real history when induction fails.</summary>
     public int UnrollingDepth { get; init; } = 8;
+
+    /// <summary>
+    /// Test seam: SMT-LIB2 commands sent to every fresh solver state (the tests send assertions that make Z3 answer
+    /// unknown). Declarations and assertions only: Z3 4.8 applies a set-option to every context in the process.
+    /// </summary>
+    internal string SolverPrelude { get; init; } = "";
+
+    /// <summary>Test seam: like <see cref="SolverPrelude"/>, for the bounded unrolling's solver state only.</summary>
+    internal string UnrollingPrelude { get; init; } = "";
 }
 
 /// <summary>
@@ -47,6 +59,15 @@ public sealed record ProofResult(
     TimeSpan SolverTime,
     string Z3Version)
 {
+    /// <summary>Why the solver answered unknown: "timeout after N s" (our deadline) or Z3's own reason. Null unless the verdict is Unknown.</summary>
+    public string? UnknownReason { get; init; }
+
+    /// <summary>
+    /// How far bounded unrolling got: no history of at most this many events violates a claim. Set for
+    /// NoViolationUpToDepth and NotInductive, and for Unknown when the unrolling covered some lengths before the solver gave up.
+    /// </summary>
+    public int? Depth { get; init; }
+
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -67,20 +88,43 @@ public sealed record ProofResult(
                 break;
             case ProofVerdict.NotInductive:
                 text.AppendLine($"not inductive: {FailingClaim} can break in one step from a state satisfying every claim:");
-                text.AppendLine("  pre-state:");
-                foreach (var value in PreState!) text.AppendLine($"    {value}");
-                text.AppendLine($"  event: {Alphabet.Describe(Event)}");
-                var changed = PostState!.Where(v => !PreState.Contains(v)).ToList();
-                text.AppendLine(changed.Count == 0 ? "  post-state: no variable changes" : "  post-state (what changed):");
-                foreach (var value in changed) text.AppendLine($"    {value}");
-                text.Append("  No history up to the unrolling bound reaches that pre-state; strengthen the invariant to exclude it.");
+                AppendStep(text);
+                text.Append($"  No history of at most {Events(Depth ?? 0)} violates a claim; strengthen the invariant to exclude that pre-state.");
+                break;
+            case ProofVerdict.NoViolationUpToDepth:
+                text.Append($"no violation in any history of at most {Events(Depth ?? 0)} (bounded check, not a proof)");
                 break;
             default:
-                text.Append("unknown (the solver gave up or hit its deadline)");
+                text.Append($"unknown: {UnknownReason ?? "the solver gave up"}");
+                if (PreState is not null)
+                {
+                    text.AppendLine();
+                    text.AppendLine($"  Not inductive: {FailingClaim} can break in one step from a state satisfying every claim:");
+                    AppendStep(text);
+                    text.Append("  Bounded unrolling could not decide whether a real history violates a claim");
+                    text.Append(Depth is { } covered ? $" (none of at most {Events(covered)} does)." : ".");
+                }
+                else if (Depth is { } covered)
+                {
+                    text.Append($" (no violation in any history of at most {Events(covered)}; longer ones undecided)");
+                }
                 break;
         }
         text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
         return text.ToString();
+    }
+
+    private static string Events(int count) => $"{count} event{(count == 1 ? "" : "s")}";
+
+    /// <summary>A counterexample to induction: the pre-state, the event, and what it changed.</summary>
+    private void AppendStep(StringBuilder text)
+    {
+        text.AppendLine("  pre-state:");
+        foreach (var value in PreState!) text.AppendLine($"    {value}");
+        text.AppendLine($"  event: {Alphabet.Describe(Event)}");
+        var changed = PostState!.Where(v => !PreState.Contains(v)).ToList();
+        text.AppendLine(changed.Count == 0 ? "  post-state: no variable changes" : "  post-state (what changed):");
+        foreach (var value in changed) text.AppendLine($"    {value}");
     }
 }
 
@@ -101,14 +145,35 @@ public static class Prover
         var steps = claimed.Where(p => p.Kind == PropertyKind.Step).ToList();
         var names = claimed.Select(c => c.Name).ToList();
         using var session = new Z3Session(options.Timeout);
+        try
+        {
+            return Induction(spec, encoding, session, options, invariants, steps, names);
+        }
+        catch (SmtDeadlineException interrupted)
+        {
+            return Undecided(spec, names, session, interrupted);
+        }
+    }
+
+    /// <summary>The deadline interrupted the solver while it read commands rather than during a check: as undecided as a check that timed out.</summary>
+    private static ProofResult Undecided(ISpec spec, IReadOnlyList<string> names, Z3Session session, SmtDeadlineException interrupted) =>
+        new(spec.Name, names, ProofVerdict.Unknown, null, null, null, null, null, null, session.Elapsed, session.Version) { UnknownReason = interrupted.Message };
+
+    private static ProofResult Induction<TEvent>(Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, ProverOptions options,
+        IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, IReadOnlyList<string> names) where TEvent : class
+    {
         var deadline = Stopwatch.StartNew();
 
         ProofResult Result(ProofVerdict verdict, string? failing = null, IReadOnlyList<object>? history = null, IReadOnlyList<VariableValue>? pre = null,
-            object? evt = null, IReadOnlyList<VariableValue>? post = null, bool? confirmed = null) =>
-            new(spec.Name, names, verdict, failing, history, pre, evt, post, confirmed, session.Elapsed, session.Version);
+            object? evt = null, IReadOnlyList<VariableValue>? post = null, bool? confirmed = null, int? depth = null) =>
+            new(spec.Name, names, verdict, failing, history, pre, evt, post, confirmed, session.Elapsed, session.Version)
+            {
+                UnknownReason = verdict == ProofVerdict.Unknown ? session.UnknownReason ?? "the solver gave up" : null,
+                Depth = depth,
+            };
 
         // Initiation: Init ⇒ Inv.
-        session.Run(encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+        session.Run(options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
         var initialTerms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 0))).ToList();
         if (initialTerms.Count > 0)
         {
@@ -125,7 +190,7 @@ public static class Prover
         }
 
         // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property.
-        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
+        session.Run("(reset)\n" + options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
         var assumed = Instances(invariants).Select(i => encoding.Invariant(i.Property, i.Index, 0));
         var obligations = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1)))
             .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
@@ -140,10 +205,11 @@ public static class Prover
 
         // Is the bad pre-state reachable? Look for a real history.
         session.Timeout = options.Timeout - deadline.Elapsed > TimeSpan.FromSeconds(1) ? options.Timeout - deadline.Elapsed : TimeSpan.FromSeconds(1);
-        var bounded = Unroll(spec, encoding, session, invariants, steps, options.UnrollingDepth);
-        if (bounded is { } found)
+        var unrolled = Unroll(spec, encoding, session, options, invariants, steps, options.UnrollingDepth);
+        if (unrolled.Violation is { } found)
             return Result(ProofVerdict.Violated, found.Failing, found.History, null, null, found.State, Replay(spec, found.History, found.Failing));
-        return Result(ProofVerdict.NotInductive, failingClaim, null, pre, evt, post);
+        // Unknown, not NotInductive: that verdict says no history up to the bound violates a claim, which an unknown leaves open.
+        return Result(unrolled.Undecided ? ProofVerdict.Unknown : ProofVerdict.NotInductive, failingClaim, null, pre, evt, post, null, unrolled.Depth) with { UnknownReason = unrolled.UnknownReason };
     }
 
     /// <summary>The claims to prove: the given ones (all invariants and step properties by default); guards are assumptions, not claims.</summary>
@@ -163,7 +229,10 @@ public static class Prover
     private static string Guards(ISpec spec, SmtEncoding encoding, int step) =>
         $"(assert (and true {string.Join(" ", spec.Properties.Where(p => p.Kind == PropertyKind.Guard).Select(g => encoding.StepProperty(g, step)))}))\n";
 
-    /// <summary>Bounded model checking: the shortest history of at most <paramref name="depth"/> events that violates a property, if any.</summary>
+    /// <summary>
+    /// Bounded model checking: the shortest history of at most <paramref name="depth"/> events that violates a property,
+    /// if any. Finding none is <see cref="ProofVerdict.NoViolationUpToDepth"/>, not a proof.
+    /// </summary>
     public static ProofResult BoundedCheck<TEvent>(Spec<TEvent> spec, int depth, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
     {
         if (depth < 0) throw new SpecException($"the unrolling depth must be at least 0 (got {depth})");
@@ -171,39 +240,66 @@ public static class Prover
         var claimed = Claims(spec, claims);
         var encoding = new SmtEncoding(spec);
         using var session = new Z3Session(options.Timeout);
-        var found = Unroll(spec, encoding, session, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
         var names = claimed.Select(c => c.Name).ToList();
-        if (found is null)
-            return new ProofResult(spec.Name, names, session.TimedOut ? ProofVerdict.Unknown : ProofVerdict.Proved, null, null, null, null, null, null, session.Elapsed, session.Version);
-        var verdict = found.Value.History.Count == 0 ? ProofVerdict.FailsInitially : ProofVerdict.Violated;
-        return new ProofResult(spec.Name, names, verdict, found.Value.Failing, found.Value.History, null, null, found.Value.State,
-            Replay(spec, found.Value.History, found.Value.Failing), session.Elapsed, session.Version);
+        var unrolled = Unroll(spec, encoding, session, options, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
+        if (unrolled.Violation is not { } found)
+            return new ProofResult(spec.Name, names, unrolled.Undecided ? ProofVerdict.Unknown : ProofVerdict.NoViolationUpToDepth, null, null, null, null, null, null, session.Elapsed, session.Version)
+            {
+                UnknownReason = unrolled.UnknownReason,
+                Depth = unrolled.Depth,
+            };
+        var verdict = found.History.Count == 0 ? ProofVerdict.FailsInitially : ProofVerdict.Violated;
+        return new ProofResult(spec.Name, names, verdict, found.Failing, found.History, null, null, found.State,
+            Replay(spec, found.History, found.Failing), session.Elapsed, session.Version);
     }
 
-    private static (string Failing, IReadOnlyList<object> History, IReadOnlyList<VariableValue> State)? Unroll<TEvent>(
-        Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, int depth) where TEvent : class
+    /// <summary>A history the solver found violating <paramref name="Failing"/>, and the state after it.</summary>
+    private sealed record Counterexample(string Failing, IReadOnlyList<object> History, IReadOnlyList<VariableValue> State);
+
+    /// <summary>
+    /// What bounded unrolling established: a violating history; or none in any history of at most <paramref name="Depth"/>
+    /// events (null: not even the empty one), all the way to the bound or, when <paramref name="UnknownReason"/> is set,
+    /// until the solver answered unknown.
+    /// </summary>
+    private sealed record Unrolling(Counterexample? Violation, int? Depth, string? UnknownReason)
     {
-        session.Run("(reset)\n" + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
-        for (var k = 0; k <= depth; k++)
+        public bool Undecided => UnknownReason is not null;
+    }
+
+    private static Unrolling Unroll<TEvent>(
+        Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, ProverOptions options, IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, int depth) where TEvent : class
+    {
+        int? covered = null; // no history of at most this many events violates a claim
+        try
         {
-            var terms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, k))).ToList();
-            if (k > 0) terms.AddRange(steps.Select(p => (p.Name, Term: encoding.StepProperty(p, k - 1))));
-            if (terms.Count > 0)
+            session.Run("(reset)\n" + options.SolverPrelude + options.UnrollingPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
+            for (var k = 0; k <= depth; k++)
             {
-                var result = session.Check($"(push)\n(assert (not (and true {string.Join(" ", terms.Select(t => t.Term))})))");
-                if (result == SatResult.Sat)
+                var terms = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, k))).ToList();
+                if (k > 0) terms.AddRange(steps.Select(p => (p.Name, Term: encoding.StepProperty(p, k - 1))));
+                if (terms.Count > 0)
                 {
-                    var failing = FirstFalse(session, terms);
-                    var events = k == 0 ? [] : GetValues(session, Enumerable.Range(0, k).Select(SmtEncoding.EventSymbol).ToList())
-                        .Select(v => encoding.FromModel(v, spec.Alphabet.EventType)!).ToList();
-                    return (failing, events, ReadState(session, encoding, k));
+                    var result = session.Check($"(push)\n(assert (not (and true {string.Join(" ", terms.Select(t => t.Term))})))");
+                    if (result == SatResult.Sat)
+                    {
+                        var failing = FirstFalse(session, terms);
+                        var events = k == 0 ? [] : GetValues(session, Enumerable.Range(0, k).Select(SmtEncoding.EventSymbol).ToList())
+                            .Select(v => encoding.FromModel(v, spec.Alphabet.EventType)!).ToList();
+                        return new Unrolling(new Counterexample(failing, events, ReadState(session, encoding, k)), covered, null);
+                    }
+                    // Stop before (pop): a check the deadline interrupted while reading may not have pushed its scope.
+                    if (result == SatResult.Unknown) return new Unrolling(null, covered, session.UnknownReason ?? "the solver gave up");
+                    session.Run("(pop)");
                 }
-                session.Run("(pop)");
-                if (result == SatResult.Unknown) return null;
+                covered = k;
+                if (k < depth) session.Run(encoding.DeclareEvent(k) + encoding.DeclareState(k + 1) + encoding.Transition(k) + Guards(spec, encoding, k));
             }
-            if (k < depth) session.Run(encoding.DeclareEvent(k) + encoding.DeclareState(k + 1) + encoding.Transition(k) + Guards(spec, encoding, k));
         }
-        return null;
+        catch (SmtDeadlineException interrupted)
+        {
+            return new Unrolling(null, covered, interrupted.Message);
+        }
+        return new Unrolling(null, depth, null);
     }
 
     private static IEnumerable<(Property Property, int Index, string Name)> Instances(IEnumerable<Property> properties) =>

@@ -7,7 +7,10 @@ namespace Verification.Checkers.Smt;
 /// <summary>One proof obligation of a relational model: an invariant at Nil, or an invariant across one action.</summary>
 public sealed record RelationalObligation(string Invariant, string? Action, SatResult Answer, TimeSpan SolverTime)
 {
-    public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : "unknown")} ({SolverTime.TotalMilliseconds:F0} ms)";
+    /// <summary>Why the solver answered unknown (null when it answered): "timeout after N s" or Z3's own reason.</summary>
+    public string? UnknownReason { get; init; }
+
+    public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : $"unknown: {UnknownReason}")} ({SolverTime.TotalMilliseconds:F0} ms)";
 }
 
 /// <summary>
@@ -19,6 +22,9 @@ public sealed record RelationalProof(string Model, ProofVerdict Verdict, IReadOn
 {
     public RelationalObligation? Failed => Obligations.FirstOrDefault(o => o.Answer != SatResult.Unsat);
 
+    /// <summary>Why the verdict is Unknown (null otherwise): which check the solver could not decide, and its reason.</summary>
+    public string? UnknownReason { get; init; }
+
     public override string ToString()
     {
         var text = new StringBuilder($"{Model}: ");
@@ -27,7 +33,7 @@ public sealed record RelationalProof(string Model, ProofVerdict Verdict, IReadOn
             ProofVerdict.Proved => $"proved for every number of nodes, ballots and values ({Obligations.Count} obligations: every invariant initially and across every action)",
             ProofVerdict.FailsInitially => $"{Failed!.Invariant} fails initially",
             ProofVerdict.NotInductive => $"not inductive: {Failed!.Invariant} can break in one {Failed.Action} step from a state satisfying every invariant",
-            _ => $"unknown ({Failed?.Invariant} after {Failed?.Action ?? "Nil"}: the solver gave up or hit its deadline)",
+            _ => $"unknown: {UnknownReason ?? "the solver gave up"}",
         });
         if (Counterexample is not null) text.AppendLine().Append(Counterexample.TrimEnd());
         text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
@@ -49,52 +55,66 @@ public static class RelationalProver
         var obligations = new List<RelationalObligation>();
         var pre = new RelationalState(0);
         var post = new RelationalState(1);
-        session.Run(Declarations(model));
+        RelationalProof Finish(ProofVerdict verdict, string? counterexample, string? unknownReason = null) =>
+            new(model.Name, verdict, obligations, counterexample, session.Elapsed, session.Version) { UnknownReason = unknownReason };
 
-        RelationalProof Finish(ProofVerdict verdict, string? counterexample) =>
-            new(model.Name, verdict, obligations, counterexample, session.Elapsed, session.Version);
-
-        // Vacuity: if the axioms and Nil, or the invariants and an action's guard, had no model, every obligation
-        // below would hold for no reason.
-        RequireSatisfiable(session, model, $"(assert {model.Initial(pre)})", "the axioms and the initial state");
-        foreach (var invariant in model.Invariants)
+        try
         {
-            var answer = Check(session, $"(assert {model.Initial(pre)})\n(assert (not {invariant.Formula(pre)}))", out var time);
-            obligations.Add(new RelationalObligation(invariant.Name, null, answer, time));
-            if (answer == SatResult.Sat) return Finish(ProofVerdict.FailsInitially, ReadCounterexample(session, model, null));
-            session.Run("(pop)");
-            if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null);
-        }
-        var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
-        foreach (var action in model.Actions)
-        {
-            var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
-            RequireSatisfiable(session, model, $"{parameters}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n{Transition(model, action, pre, post)}",
-                $"action {action.Name}'s guard together with the invariants");
+            session.Run(options.SolverPrelude + Declarations(model));
+            // Vacuity: if the axioms and Nil, or the invariants and an action's guard, had no model, every obligation
+            // below would hold for no reason; when the solver cannot tell, neither can the proof.
+            const string initially = "the axioms and the initial state";
+            if (RequireSatisfiable(session, model, $"(assert {model.Initial(pre)})", initially) is { } undecided)
+                return Finish(ProofVerdict.Unknown, null, $"{undecided} (deciding whether {initially} have a model)");
             foreach (var invariant in model.Invariants)
             {
-                var query = new StringBuilder();
-                foreach (var (name, sort) in action.Parameters) query.AppendLine($"(declare-const {name} {sort})");
-                query.AppendLine($"(assert (and true {assumed}))");
-                query.AppendLine($"(assert {action.Guard(pre)})");
-                query.Append(Transition(model, action, pre, post));
-                query.AppendLine($"(assert (not {invariant.Formula(post)}))");
-                var answer = Check(session, query.ToString(), out var time);
-                obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time));
-                if (answer == SatResult.Sat) return Finish(ProofVerdict.NotInductive, ReadCounterexample(session, model, action));
+                var answer = Check(session, $"(assert {model.Initial(pre)})\n(assert (not {invariant.Formula(pre)}))", out var time);
+                obligations.Add(new RelationalObligation(invariant.Name, null, answer, time) { UnknownReason = session.UnknownReason });
+                if (answer == SatResult.Sat) return Finish(ProofVerdict.FailsInitially, ReadCounterexample(session, model, null));
+                // Stop before (pop): a check the deadline interrupted while reading may not have pushed its scope.
+                if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} initially)");
                 session.Run("(pop)");
-                if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null);
             }
+            var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
+            foreach (var action in model.Actions)
+            {
+                var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
+                var enabled = $"action {action.Name}'s guard together with the invariants";
+                if (RequireSatisfiable(session, model, $"{parameters}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n{Transition(model, action, pre, post)}", enabled) is { } undecidedGuard)
+                    return Finish(ProofVerdict.Unknown, null, $"{undecidedGuard} (deciding whether {enabled} have a model)");
+                foreach (var invariant in model.Invariants)
+                {
+                    var query = new StringBuilder();
+                    foreach (var (name, sort) in action.Parameters) query.AppendLine($"(declare-const {name} {sort})");
+                    query.AppendLine($"(assert (and true {assumed}))");
+                    query.AppendLine($"(assert {action.Guard(pre)})");
+                    query.Append(Transition(model, action, pre, post));
+                    query.AppendLine($"(assert (not {invariant.Formula(post)}))");
+                    var answer = Check(session, query.ToString(), out var time);
+                    obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time) { UnknownReason = session.UnknownReason });
+                    if (answer == SatResult.Sat) return Finish(ProofVerdict.NotInductive, ReadCounterexample(session, model, action));
+                    if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} after {action.Name})");
+                    session.Run("(pop)");
+                }
+            }
+            return Finish(ProofVerdict.Proved, null);
         }
-        return Finish(ProofVerdict.Proved, null);
+        catch (SmtDeadlineException interrupted)
+        {
+            // The deadline interrupted the solver while it read commands rather than during a check.
+            return Finish(ProofVerdict.Unknown, null, interrupted.Message);
+        }
     }
 
-    private static void RequireSatisfiable(Z3Session session, RelationalModel model, string query, string what)
+    /// <summary>Throws when the query has no model; returns the solver's reason when it cannot tell (null: it has one).</summary>
+    private static string? RequireSatisfiable(Z3Session session, RelationalModel model, string query, string what)
     {
         var answer = session.Check("(push)\n" + query);
+        if (answer == SatResult.Unknown) return session.UnknownReason ?? "the solver gave up"; // the proof stops: no (pop)
         session.Run("(pop)");
         if (answer == SatResult.Unsat)
             throw new SpecException($"{model.Name}: {what} have no model, so every proof obligation about it would hold vacuously; check the axioms and the guard");
+        return null;
     }
 
     private static SatResult Check(Z3Session session, string query, out TimeSpan time)
@@ -140,7 +160,8 @@ public static class RelationalProver
     /// <summary>Reads Z3's finite model: each sort's elements (renamed n0, n1, …; ballots in their order), then the facts.</summary>
     private static string ReadCounterexample(Z3Session session, RelationalModel model, RelationalAction? action)
     {
-        var modelText = SmallModel(session, model) ?? session.Run("(get-model)");
+        var solverModel = session.Run("(get-model)"); // read now: the checks of SmallModel replace it
+        var modelText = SmallModel(session, model) ?? solverModel;
         var finite = new FiniteModel(modelText);
         var universe = new Dictionary<string, List<string>>();
         foreach (var sort in model.Sorts)
@@ -196,6 +217,7 @@ public static class RelationalProver
             }
             var answer = session.Check(bound.ToString());
             if (answer == SatResult.Sat) return session.Run("(get-model)");
+            if (answer == SatResult.Unknown) return null; // not worth waiting for; and an interrupted check may not have pushed
             session.Run("(pop)");
         }
         return null;

@@ -27,9 +27,13 @@ public static class TranslationValidation
             var pinned = Pin(encoding, before, 0);
             var expected = Pin(encoding, after, 1);
             var result = session.Check($"(push)\n{string.Join("\n", pinned.Select(p => $"(assert {p})"))}\n(assert (= {SmtEncoding.EventSymbol(0)} {encoding.Constant(history[i], typeof(TEvent))}))\n(assert (not (and true {string.Join(" ", expected)})))");
-            session.Run("(pop)");
             if (result != SatResult.Unsat)
-                return $"event #{i + 1} ({Alphabet.Describe(history[i])}): the SMT transition does not force the evaluator's next state ({result})\n  before: {string.Join("; ", before)}\n  after:  {string.Join("; ", after)}";
+            {
+                var problem = result == SatResult.Sat ? "the SMT transition does not force the evaluator's next state"
+                    : $"the solver could not decide whether the SMT transition forces the evaluator's next state (unknown: {session.UnknownReason})";
+                return $"event #{i + 1} ({Alphabet.Describe(history[i])}): {problem}\n  before: {string.Join("; ", before)}\n  after:  {string.Join("; ", after)}";
+            }
+            session.Run("(pop)");
         }
         return null;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Verification.Specs;
 
@@ -7,15 +8,28 @@ namespace Verification.Checkers.Smt;
 /// <summary>Z3 reported an error on a script we generated: a defect of the translation, reported with the offending text.</summary>
 public sealed class SmtException(string message) : SpecException(message);
 
+/// <summary>The deadline interrupted Z3 while it was reading commands (not while checking): their effect is partial.</summary>
+public sealed class SmtDeadlineException(string message) : SpecException(message);
+
 /// <summary>
 /// One Z3 context fed SMT-LIB2 text. Declarations persist across <see cref="Run"/> calls, so a bounded check can
 /// add one step at a time. Every call has a deadline, enforced by interrupting the solver (Z3 4.8's own timeout
 /// option is not honoured by every tactic); an interrupted check answers <c>unknown</c>.
-/// Not thread-safe: one session per thread.
+/// <para>
+/// Thread-safety: a session belongs to one thread at a time (<see cref="Run"/>, <see cref="Check"/> and
+/// <see cref="Dispose"/> must not overlap). The only other thread that touches it is the deadline timer, and its
+/// interrupt is serialised with the end of each call and with <see cref="Dispose"/>: it never reaches a deleted
+/// context, nor a later call than the one it was set for. Dispose may be called more than once.
+/// </para>
 /// </summary>
 public sealed class Z3Session : IDisposable
 {
-    private IntPtr context;
+    // Shared by the deadline timer's callback and this session's own thread: guards context, armedCall and interrupted.
+    private readonly Lock gate = new();
+    private IntPtr context; // IntPtr.Zero once disposed
+    private long calls;
+    private long armedCall; // the call the deadline may interrupt; 0 between calls
+    private bool interrupted;
 
     public Z3Session(TimeSpan timeout)
     {
@@ -34,47 +48,128 @@ public sealed class Z3Session : IDisposable
     /// <summary>Total solver time spent in this session.</summary>
     public TimeSpan Elapsed { get; private set; }
 
-    /// <summary>Whether the last call hit its deadline.</summary>
+    /// <summary>Whether the deadline interrupted the last call.</summary>
     public bool TimedOut { get; private set; }
 
-    /// <summary>Evaluates commands and returns what Z3 printed; an error in the text throws <see cref="SmtException"/>.</summary>
+    /// <summary>
+    /// Why the last <see cref="Check"/> answered unknown (null when it answered sat or unsat): our own deadline
+    /// ("timeout after N s"), or the reason Z3 gives, e.g. "incomplete quantifiers" or "max. resource limit exceeded".
+    /// </summary>
+    public string? UnknownReason { get; private set; }
+
+    /// <summary>
+    /// Evaluates commands and returns what Z3 printed; an error in the text throws <see cref="SmtException"/>, and
+    /// the deadline interrupting the commands themselves (Z3 reports them "canceled") throws <see cref="SmtDeadlineException"/>.
+    /// </summary>
     public string Run(string commands)
     {
         ObjectDisposedException.ThrowIf(context == IntPtr.Zero, this);
         var watch = Stopwatch.StartNew();
-        var ctx = context;
-        using var deadline = new Timer(_ => Z3Native.Z3_interrupt(ctx), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
-        var output = Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, commands)) ?? "";
-        deadline.Change(System.Threading.Timeout.Infinite, System.Threading.Timeout.Infinite);
+        var call = ++calls;
+        lock (gate)
+        {
+            armedCall = call;
+            interrupted = false;
+        }
+        string output;
+        // Disposing the timer does not wait for a callback already running; Interrupt checks under the lock that
+        // this call is still the armed one, so a late callback does nothing.
+        using (new Timer(_ => Interrupt(call), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan))
+        {
+            try
+            {
+                output = Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, commands)) ?? "";
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    armedCall = 0;
+                    TimedOut = interrupted;
+                }
+            }
+        }
         Elapsed += watch.Elapsed;
-        TimedOut = watch.Elapsed >= Timeout;
         var code = Z3Native.Z3_get_error_code(context);
-        if (code != 0)
-            throw new SmtException($"Z3 error {code}: {Marshal.PtrToStringUTF8(Z3Native.Z3_get_error_msg(context, code))}\nin:\n{commands}");
         var error = output.IndexOf("(error", StringComparison.Ordinal);
-        if (error >= 0)
-            throw new SmtException($"Z3 rejected the generated SMT-LIB2: {output[error..].Trim()}\nin:\n{commands}");
-        return output;
+        var message = code != 0 ? Marshal.PtrToStringUTF8(Z3Native.Z3_get_error_msg(context, code)) ?? "" : error >= 0 ? output[error..].Trim() : null;
+        if (message is null) return output;
+        if (TimedOut && message.Contains("canceled", StringComparison.Ordinal))
+            throw new SmtDeadlineException($"{TimeoutReason} (Z3 was interrupted outside a check, while reading commands)");
+        throw new SmtException(code != 0 ? $"Z3 error {code}: {message}\nin:\n{commands}" : $"Z3 rejected the generated SMT-LIB2: {message}\nin:\n{commands}");
     }
 
-    /// <summary>Runs a (check-sat) and reads its answer.</summary>
+    private string TimeoutReason => $"timeout after {Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    /// <summary>Runs a (check-sat) and reads its answer; on unknown, <see cref="UnknownReason"/> says why.</summary>
     public SatResult Check(string commands)
     {
-        var output = Run(commands + "\n(check-sat)").Trim();
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
-        return last switch
+        UnknownReason = null;
+        string output;
+        try
         {
-            "sat" => SatResult.Sat,
-            "unsat" => SatResult.Unsat,
-            _ => SatResult.Unknown,
-        };
+            output = Run(commands + "\n(check-sat)").Trim();
+        }
+        catch (SmtDeadlineException)
+        {
+            // Interrupted before the check: its commands were only partly read, and the caller gives up on an unknown.
+            UnknownReason = TimeoutReason;
+            return SatResult.Unknown;
+        }
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        if (last == "sat") return SatResult.Sat;
+        if (last == "unsat") return SatResult.Unsat;
+        UnknownReason = TimedOut ? TimeoutReason
+            : last == "unknown" ? ReasonFromZ3()
+            : $"unexpected answer to (check-sat): '{last}'";
+        return SatResult.Unknown;
+    }
+
+    /// <summary>Asks Z3 why its last check answered unknown; "(incomplete (theory arithmetic))" comes back as "incomplete (theory arithmetic)".</summary>
+    private string ReasonFromZ3()
+    {
+        var answer = Run("(get-info :reason-unknown)"); // (:reason-unknown "...")
+        var open = answer.IndexOf('"');
+        var close = answer.LastIndexOf('"');
+        var reason = open >= 0 && close > open ? answer[(open + 1)..close].Trim() : "";
+        if (reason.Length == 0) return "Z3 gave no reason";
+        return WrappedInParentheses(reason) ? reason[1..^1].Trim() : reason;
+    }
+
+    private static bool WrappedInParentheses(string text)
+    {
+        if (text.Length < 2 || text[0] != '(' || text[^1] != ')') return false;
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+            if (depth == 0 && i < text.Length - 1) return false; // "(a) (b)": the first parenthesis closes early
+        }
+        return depth == 0;
+    }
+
+    /// <summary>The deadline timer's callback: interrupts the solver only if its call is still running and the context still exists.</summary>
+    private void Interrupt(long call)
+    {
+        lock (gate)
+        {
+            if (armedCall != call || context == IntPtr.Zero) return;
+            Z3Native.Z3_interrupt(context);
+            interrupted = true;
+        }
     }
 
     public void Dispose()
     {
-        if (context == IntPtr.Zero) return;
-        Z3Native.Z3_del_context(context);
-        context = IntPtr.Zero;
+        IntPtr deleted;
+        lock (gate)
+        {
+            deleted = context;
+            context = IntPtr.Zero;
+            armedCall = 0;
+        }
+        // A timer callback either finished its interrupt before the lock was taken or will find the context gone.
+        if (deleted != IntPtr.Zero) Z3Native.Z3_del_context(deleted);
     }
 }
 
