@@ -217,12 +217,15 @@ public static class HistoryFile
             ParseValue(ref reader, fields[index], line, where, fieldName, eventCase.Name, index, scratch);
             reader.Read();
         }
-        if (found < fields.Length)
-        {
-            var missing = fields.Where((_, i) => seenMany is null ? ((seen >> i) & 1) == 0 : !seenMany[i]).Select(f => f.Name).ToList();
-            throw new SpecException($"{where}: event {eventCase.Name} is missing field{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"\"{m}\""))}");
-        }
+        if (found < fields.Length) throw Missing(eventCase, seen, seenMany, where);
         return eventCase.Create(scratch.Numbers, scratch.References);
+    }
+
+    /// <summary>A method of its own: a lambda over the caller's locals would allocate its closure on every event.</summary>
+    private static SpecException Missing(CasePlan eventCase, ulong seen, bool[]? seenMany, Where where)
+    {
+        var missing = eventCase.Fields.Where((_, i) => seenMany is null ? ((seen >> i) & 1) == 0 : !seenMany[i]).Select(f => f.Name).ToList();
+        return new SpecException($"{where}: event {eventCase.Name} is missing field{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"\"{m}\""))}");
     }
 
     private static ReadOnlySpan<byte> EventMemberUtf8 => "event"u8;
