@@ -41,6 +41,9 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
     private readonly Func<TEvent, SpecState, int>[] stepChecks;
     private readonly Func<SpecState, long>[] hotChecks;
 
+    // One check per instance, compiled on first need (a failure to describe, an exception to attribute): [parity][code].
+    private readonly Lazy<Func<TEvent?, SpecState, bool>[][]> eachInvariant, eachStepProperty, eachLiveness;
+
     public CompiledSpec(Spec<TEvent> spec)
     {
         Spec = spec;
@@ -66,6 +69,9 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         HasStepProperties = stepInstances.Count > 0;
         LivenessProperties = spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ToList();
         hotChecks = [CompileHot(0), CompileHot(1)];
+        eachInvariant = new(() => CompileEach(invariantInstances));
+        eachStepProperty = new(() => CompileEach(stepInstances));
+        eachLiveness = new(() => CompileEach(LivenessProperties.Select(p => (p, 0)).ToList()));
     }
 
     public Spec<TEvent> Spec { get; }
@@ -80,17 +86,117 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
     /// <summary>Writes every y(σe) into the state's next half (components included); the caller commits.</summary>
     public void Step(TEvent evt, SpecState state) => steps[state.Parity](evt, state);
 
-    /// <summary>Index of the first failing invariant instance in the current values, or -1.</summary>
-    public int CheckInvariants(SpecState state) => invariantChecks[state.Parity](state);
+    /// <summary>
+    /// Index of the first failing invariant instance in the current values (after <paramref name="length"/> events,
+    /// the last being <paramref name="evt"/> when known), or -1. An instance whose evaluation throws is reported as an
+    /// <see cref="EvaluationException"/> naming it and the event.
+    /// </summary>
+    public int CheckInvariants(SpecState state, TEvent? evt, long length)
+    {
+        try
+        {
+            return invariantChecks[state.Parity](state);
+        }
+        catch (Exception ex)
+        {
+            throw Blame(invariantInstances, eachInvariant.Value, state, null, After(length, evt), ex);
+        }
+    }
 
-    /// <summary>Index of the first failing guard or step-property instance between the current and next values, or -1.</summary>
-    public int CheckStepProperties(TEvent evt, SpecState state) => stepChecks[state.Parity](evt, state);
+    /// <summary>
+    /// Index of the first failing guard or step-property instance between the current and next values, when
+    /// <paramref name="evt"/> is event number <paramref name="length"/> + 1, or -1. An instance whose evaluation
+    /// throws is reported as an <see cref="EvaluationException"/> naming it and the event.
+    /// </summary>
+    public int CheckStepProperties(TEvent evt, SpecState state, long length)
+    {
+        try
+        {
+            return stepChecks[state.Parity](evt, state);
+        }
+        catch (Exception ex)
+        {
+            throw Blame(stepInstances, eachStepProperty.Value, state, evt, On(length, evt), ex);
+        }
+    }
 
     /// <summary>The liveness properties, in the bit order of <see cref="HotMask"/>.</summary>
     public IReadOnlyList<Property> LivenessProperties { get; }
 
-    /// <summary>Bit i set: liveness property i is hot in the current values.</summary>
+    /// <summary>Bit i set: liveness property i is hot in the current values; on an exception see <see cref="BlameLiveness"/>.</summary>
     public long HotMask(SpecState state) => hotChecks[state.Parity](state);
+
+    /// <summary>The error for <see cref="HotMask"/> having thrown <paramref name="thrown"/> after <paramref name="length"/> events (the last being <paramref name="evt"/> when known), naming the liveness property.</summary>
+    public EvaluationException BlameLiveness(SpecState state, TEvent? evt, long length, Exception thrown) =>
+        Blame(LivenessProperties.Select(p => (p, 0)).ToList(), eachLiveness.Value, state, null, After(length, evt), thrown);
+
+    /// <summary>
+    /// The invariant instances after <paramref name="first"/> (in declaration order) that also fail in the current
+    /// values; one whose evaluation throws is listed with the error. Slow path: only once a violation was found.
+    /// </summary>
+    public IReadOnlyList<string> OtherFailingInvariants(int first, SpecState state) =>
+        FailingInstances(invariantInstances, eachInvariant.Value, first + 1, state, null);
+
+    /// <summary>The guard and step-property instances after <paramref name="first"/> that also fail on <paramref name="evt"/> (Now and Next both still held).</summary>
+    public IReadOnlyList<string> OtherFailingStepProperties(int first, TEvent evt, SpecState state) =>
+        FailingInstances(stepInstances, eachStepProperty.Value, first + 1, state, evt);
+
+    /// <summary>Every invariant instance failing in the current values, for a step that already broke a guard or step property.</summary>
+    public IReadOnlyList<string> FailingInvariants(SpecState state)
+    {
+        try
+        {
+            if (invariantChecks[state.Parity](state) < 0) return [];
+        }
+        catch (Exception)
+        {
+            // Listed below with its error.
+        }
+        return FailingInstances(invariantInstances, eachInvariant.Value, 0, state, null);
+    }
+
+    private static string After(long length, TEvent? evt) =>
+        length == 0 ? "at Nil (the empty history)" : $"after event #{length}{(evt is null ? "" : $" ({Alphabet.Describe(evt)})")}";
+
+    private static string On(long length, TEvent evt) => $"on event #{length + 1} ({Alphabet.Describe(evt)})";
+
+    /// <summary>Finds which instance threw: the fused check stops at the first failure, so the first instance that throws on its own is the one.</summary>
+    private EvaluationException Blame(IReadOnlyList<(Property Property, int Index)> instances, Func<TEvent?, SpecState, bool>[][] each, SpecState state, TEvent? evt, string where, Exception thrown)
+    {
+        var checks = each[state.Parity];
+        for (var code = 0; code < checks.Length; code++)
+        {
+            try
+            {
+                checks[code](evt, state);
+            }
+            catch (Exception ex)
+            {
+                var (property, index) = instances[code];
+                return new EvaluationException($"spec '{Spec.Name}': evaluating {property.KindName} {property.InstanceName(index)} {where} failed: {ex.Message}", ex);
+            }
+        }
+        return new EvaluationException($"spec '{Spec.Name}': evaluating the properties {where} failed: {thrown.Message}", thrown);
+    }
+
+    private static List<string> FailingInstances(IReadOnlyList<(Property Property, int Index)> instances, Func<TEvent?, SpecState, bool>[][] each, int from, SpecState state, TEvent? evt)
+    {
+        var checks = each[state.Parity];
+        var failing = new List<string>();
+        for (var code = from; code < checks.Length; code++)
+        {
+            var (property, index) = instances[code];
+            try
+            {
+                if (!checks[code](evt, state)) failing.Add(property.InstanceName(index));
+            }
+            catch (Exception ex)
+            {
+                failing.Add($"{property.InstanceName(index)} (cannot be evaluated: {ex.Message})");
+            }
+        }
+        return failing;
+    }
 
     public (Property Property, int Index) InvariantInstance(int code) => invariantInstances[code];
     public (Property Property, int Index) StepInstance(int code) => stepInstances[code];
@@ -236,6 +342,20 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         if (parity == 0) stepInstances.AddRange(instances);
         var block = Expression.Block(access.Locals, access.Prologue.Concat(checks).Append(Expression.Label(result, Expression.Constant(-1))));
         return Expression.Lambda<Func<TEvent, SpecState, int>>(block, evt, state).Compile();
+    }
+
+    /// <summary>Each instance on its own, for both parities: what the fused checks do, one instance at a time.</summary>
+    private Func<TEvent?, SpecState, bool>[][] CompileEach(IReadOnlyList<(Property Property, int Index)> instances) =>
+        [.. new[] { 0, 1 }.Select(parity => instances.Select(instance => CompileInstance(instance.Property, instance.Index, parity)).ToArray())];
+
+    private Func<TEvent?, SpecState, bool> CompileInstance(Property property, int index, int parity)
+    {
+        var evt = Expression.Parameter(typeof(TEvent), "e");
+        var state = Expression.Parameter(typeof(SpecState), "state");
+        var access = new StateAccess(Spec, this, state, parity);
+        var holds = access.Rewrite(property.Body, property.EventParameter, evt, property.IndexParameter, index);
+        var block = Expression.Block(access.Locals, access.Prologue.Append(holds));
+        return Expression.Lambda<Func<TEvent?, SpecState, bool>>(block, evt, state).Compile();
     }
 
     private static FieldInfo Field(string name) => typeof(SpecState).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;

@@ -6,6 +6,8 @@ namespace Verification.Specs;
 /// A property that failed: which instance, after which prefix (the shortest, since every prefix is checked), on which
 /// event, and the values of the variables the property reads. <see cref="Prefix"/> holds the prefix's last events
 /// (all of them unless the monitor was told to keep fewer); they are events number PrefixLength − Prefix.Count + 1 on.
+/// When several instances fail at that step, the first in declaration order (guards, then step properties, then
+/// invariants) is the one reported and <see cref="AlsoFailing"/> names the others.
 /// </summary>
 public sealed record Violation(
     string Spec,
@@ -16,12 +18,16 @@ public sealed record Violation(
     IReadOnlyList<VariableValue> Values,
     IReadOnlyList<object>? Prefix)
 {
+    /// <summary>The other instances failing at the same step, in declaration order (one that cannot be evaluated there is listed with its error).</summary>
+    public IReadOnlyList<string> AlsoFailing { get; init; } = [];
+
     public override string ToString()
     {
         var text = new StringBuilder();
         var what = Property.KindName;
         text.Append($"{what} {Instance} of spec '{Spec}' fails ");
         text.AppendLine(PrefixLength == 0 ? "at Nil (the empty history)" : $"after event #{PrefixLength}: {Alphabet.Describe(Event)}");
+        if (AlsoFailing.Count > 0) text.AppendLine($"  also failing: {string.Join(", ", AlsoFailing)}");
         if (Prefix is not null && PrefixLength > 0)
         {
             var omitted = PrefixLength - Prefix.Count;
@@ -63,8 +69,11 @@ public sealed class Monitor<TEvent> where TEvent : class
     public long Length => Evaluator.Length;
 
     /// <summary>Appends an event and checks every property; false once a property has failed.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="evt"/> is null ("event #n is null").</exception>
+    /// <exception cref="EvaluationException">An equation or property cannot be evaluated on this event (named in the message).</exception>
     public bool Append(TEvent evt)
     {
+        if (evt is null) throw new ArgumentNullException(nameof(evt), $"event #{Length + 1} is null");
         if (Violation is not null) return false;
         if (!alphabet.IsCase(evt.GetType())) alphabet.CaseOf(evt); // throws, naming the event and the alphabet
         Evaluator.Compute(evt);
@@ -73,12 +82,14 @@ public sealed class Monitor<TEvent> where TEvent : class
             if (recorded.Count == keepLast) recorded.Dequeue();
             recorded.Enqueue(evt);
         }
-        var failedStep = compiled.HasStepProperties ? compiled.CheckStepProperties(evt, Evaluator.State) : -1;
+        var failedStep = compiled.HasStepProperties ? compiled.CheckStepProperties(evt, Evaluator.State, Evaluator.Length) : -1;
         if (failedStep >= 0)
         {
             var (property, index) = compiled.StepInstance(failedStep);
-            Violation = Describe(property, index, evt, Evaluator.Length + 1);
+            var alsoFailing = compiled.OtherFailingStepProperties(failedStep, evt, Evaluator.State);
+            var violation = Describe(property, index, evt, Evaluator.Length + 1);
             Evaluator.Commit();
+            Violation = violation with { AlsoFailing = [.. alsoFailing, .. compiled.FailingInvariants(Evaluator.State)] };
             return false;
         }
         Evaluator.Commit();
@@ -89,7 +100,22 @@ public sealed class Monitor<TEvent> where TEvent : class
     public IReadOnlyList<Property> LivenessProperties => compiled.LivenessProperties;
 
     /// <summary>Bit i set: liveness property i is hot now.</summary>
-    public long HotMask => compiled.LivenessProperties.Count == 0 ? 0 : compiled.HotMask(Evaluator.State);
+    public long HotMask
+    {
+        get
+        {
+            if (compiled.LivenessProperties.Count == 0) return 0;
+            try
+            {
+                return compiled.HotMask(Evaluator.State);
+            }
+            catch (Exception ex)
+            {
+                // The last event is named when the monitor keeps a prefix (the slow path may look it up).
+                throw compiled.BlameLiveness(Evaluator.State, recorded is { Count: > 0 } ? (TEvent)recorded.Last() : null, Evaluator.Length, ex);
+            }
+        }
+    }
 
     /// <summary>The liveness properties hot now, in declaration order.</summary>
     public IReadOnlyList<Property> HotProperties
@@ -133,16 +159,16 @@ public sealed class Monitor<TEvent> where TEvent : class
     {
         var probe = Evaluator.Fork();
         probe.Compute(evt);
-        var failed = compiled.CheckStepProperties(evt, probe.State);
+        var failed = compiled.CheckStepProperties(evt, probe.State, probe.Length);
         return failed < 0 || compiled.StepInstance(failed).Property.Kind != PropertyKind.Guard; // guards are checked first
     }
 
     private bool CheckInvariants(TEvent? evt)
     {
-        var failed = compiled.CheckInvariants(Evaluator.State);
+        var failed = compiled.CheckInvariants(Evaluator.State, evt, Evaluator.Length);
         if (failed < 0) return true;
         var (property, index) = compiled.InvariantInstance(failed);
-        Violation = Describe(property, index, evt, Evaluator.Length);
+        Violation = Describe(property, index, evt, Evaluator.Length) with { AlsoFailing = compiled.OtherFailingInvariants(failed, Evaluator.State) };
         return false;
     }
 
@@ -170,7 +196,10 @@ public static class History
         var monitor = new Monitor<TEvent>(spec, recordPrefix: true, keepLast);
         if (monitor.Violation is not null) return new CheckResult(0, monitor.Violation);
         foreach (var evt in events)
+        {
+            if (evt is null) throw new ArgumentNullException(nameof(events), $"event #{monitor.Length + 1} is null");
             if (!monitor.Append(evt)) break;
+        }
         return new CheckResult(monitor.Length, monitor.Violation);
     }
 }
@@ -193,7 +222,7 @@ internal static class PropertyReads
             {
                 if (site.SubVariable is null)
                 {
-                    var name = site.Variable.Count == 1 ? site.Variable.Name : $"{site.Variable.Name}[{member}]";
+                    var name = site.Variable.MemberName(member);
                     Add(values, seen, name, site.Next, () => StateValues.Read(state, spec.Compiled.Layouts, spec, site.Variable, member, site.Next),
                         () => StateValues.IsDefined(state, spec.Compiled.Layouts, spec, site.Variable, site.Next));
                 }
@@ -201,7 +230,7 @@ internal static class PropertyReads
                 {
                     var child = state.Children[spec.Compiled.Layouts[site.Variable.Id].Slot + member];
                     var subSpec = ((IComponent)site.Variable).SubSpec;
-                    var name = $"{site.Variable.Name}[{member}].{site.SubVariable.Name}";
+                    var name = $"{site.Variable.MemberName(member)}.{site.SubVariable.Name}";
                     Add(values, seen, name, site.Next, () => StateValues.Read(child, subSpec.Compiled.Layouts, subSpec, site.SubVariable, 0, site.Next),
                         () => StateValues.IsDefined(child, subSpec.Compiled.Layouts, subSpec, site.SubVariable, site.Next));
                 }

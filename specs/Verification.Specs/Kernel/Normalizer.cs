@@ -24,6 +24,7 @@ internal sealed class Normalizer : ExpressionVisitor
     {
         var normalizer = new Normalizer(spec, owner);
         var rewritten = normalizer.Visit(body);
+        EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, spec, owner);
         var folded = new ConstantFolder().Visit(rewritten)!;
         EquationLanguage.Validate(folded, spec, owner);
         return new CheckedArithmetic().Visit(folded);
@@ -71,6 +72,12 @@ internal sealed class Normalizer : ExpressionVisitor
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (node.Method.DeclaringType == typeof(Bounded)) return ExpandQuantifier(node);
+        if (node.Method.DeclaringType == typeof(Math) && node.Method.Name == nameof(Math.Abs) && node.Type is var type && (type == typeof(int) || type == typeof(long)))
+        {
+            // |x| as x < 0 ? -x : x, so every use (evaluation, SMT, printing) already understands it; -x is checked, as Math.Abs is.
+            var x = Visit(node.Arguments[0]);
+            return Expression.Condition(Expression.LessThan(x, Expression.Constant(Activator.CreateInstance(type), type)), Expression.Negate(x), x);
+        }
         if (node.Object is not null && IsHandleType(node.Object.Type))
         {
             var variable = Handle(node.Object);
@@ -103,7 +110,9 @@ internal sealed class Normalizer : ExpressionVisitor
     /// <summary>Bounded.Any/All/Count(n, i => body) becomes body[0/i] || … || body[n−1/i] (and, sum), each instance normalised.</summary>
     private Expression ExpandQuantifier(MethodCallExpression node)
     {
-        var bound = new ConstantFolder().Visit(Visit(node.Arguments[0]));
+        var boundExpression = Visit(node.Arguments[0]);
+        EquationLanguage.CheckNothingIsFrozenWrongly(boundExpression, spec, owner);
+        var bound = new ConstantFolder().Visit(boundExpression);
         if (bound is not ConstantExpression { Value: int count })
             throw new SpecException($"{owner}: the bound of Bounded.{node.Method.Name} must be a constant when the spec is built; it reads the event or a state variable");
         if (count is < 0 or > Bounded.MaxCount)
