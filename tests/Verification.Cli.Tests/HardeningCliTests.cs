@@ -246,3 +246,26 @@ public class HardeningCliTests
         Assert.DoesNotContain("EventWithinBounds", log.Detail);
     }
 }
+
+public class ShardOptionTests
+{
+    /// <summary>H22. --shard i/n (parsed by TestOptions.ParseShard) runs checks i, i+n, …: the shards together run each check once.</summary>
+    [Fact]
+    public void Shards_SplitTheChecks_AndABadShardIsAClearError()
+    {
+        static List<string> Run(string shard)
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, Program.Run(["--filter", "recorded history", "--shard", shard], output, new StringWriter()));
+            return output.ToString().Split('\n').Where(l => l.Contains("ok ")).ToList();
+        }
+        var first = Run("0/2");
+        var second = Run("1/2");
+        Assert.Equal(2, first.Count);
+        Assert.Equal(2, second.Count);
+        Assert.Empty(first.Intersect(second));
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(["--shard", "2/2"], new StringWriter(), error));
+        Assert.Contains("is not of the form i/n", error.ToString());
+    }
+}

@@ -65,18 +65,28 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
-        PathNode? current = null;
-        var currentDepth = 0;
-        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, handlerWatch, stopwatch, (path, depth) => (current, currentDepth) = (path, depth)), out var hang);
+        var progress = new Transition();
+        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
-        var bug = ExplainHang(PathNode.Decisions(current), "dfs", 0, padWithZeros: true);
-        return new ExplorationReport(protocol.Name, 0, 0, currentDepth, SearchLimit.Bug, stopwatch.Elapsed, bug, 0);
+        var bug = ExplainHang(progress.Decisions(), "dfs", 0, padWithZeros: true);
+        return new ExplorationReport(protocol.Name, 0, 0, progress.Depth, SearchLimit.Bug, stopwatch.Elapsed, bug, 0);
     }
 
-    /// <param name="onTransition">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
-    private ExplorationReport Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Action<PathNode, int> onTransition)
+    /// <summary>The transition a search is running: written before each one (no allocation), read only when a handler hangs in it.</summary>
+    private sealed class Transition
+    {
+        public PathNode? From;
+        public int Action;
+        public List<int> Choices = [];
+        public int Depth;
+
+        public List<int> Decisions() => [.. PathNode.Decisions(From), Action, .. Choices];
+    }
+
+    /// <param name="current">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
+    private ExplorationReport Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var visited = new HashSet<StateKey>();
         var numbering = new ValueNumbering();
@@ -141,7 +151,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                     scratch.CopyFrom(world);
                     var next = scratch;
                     choices.Reset(vector);
-                    onTransition(new PathNode(path, index, vector.Count == 0 ? null : [.. vector]), depth + 1);
+                    (current.From, current.Action, current.Choices, current.Depth) = (path, index, vector, depth + 1);
                     try
                     {
                         next.Apply(actions[index], choices);

@@ -72,29 +72,30 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         if (protocol.Spec.Properties.All(p => p.Kind != PropertyKind.Liveness))
             throw new ConfigurationException($"{protocol.Name}: the spec '{protocol.Spec.Name}' has no liveness property to search a livelock for");
         var stopwatch = Stopwatch.StartNew();
-        PathNode? current = null;
-        var report = Guarded(handlerWatch => new LivelockSearch(this, maxDepth, maxInFlight, maxStates, handlerWatch, stopwatch, path => current = path).Run(), out var hang);
+        var progress = new Transition();
+        var report = Guarded(handlerWatch => new LivelockSearch(this, maxDepth, maxInFlight, maxStates, handlerWatch, stopwatch, progress).Run(), out var hang);
         if (hang is null) return report!;
         nodes = CreateNodes();
-        var bug = ExplainHang(PathNode.Decisions(current), "livelock search", 0, padWithZeros: true);
+        var bug = ExplainHang(progress.Decisions(), "livelock search", 0, padWithZeros: true);
         return new LivelockReport(protocol.Name, null, [], [], 0, false, stopwatch.Elapsed, protocol.Normalizer is not null, bug);
     }
 
-    /// <summary>The breadth-first exploration that keeps the state graph, and the search for fair hot components in it.</summary>
+    /// <summary>The depth-first exploration that keeps the state graph, and the search for fair hot components in it.</summary>
     private sealed class LivelockSearch(
-        SystematicTester<TState, TMessage, TSpecEvent> tester, int maxDepth, int maxInFlight, long maxStates, HandlerWatch handlerWatch, Stopwatch watch, Action<PathNode> onTransition)
+        SystematicTester<TState, TMessage, TSpecEvent> tester, int maxDepth, int maxInFlight, long maxStates, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         private readonly Dictionary<StateKey, int> ids = [];
         private readonly ValueNumbering numbering = new();
-        // Per state (by id): hot mask, set of fairness classes enabled, how it was reached, its depth, its first edge.
+        // Per state (by id): hot mask, set of fairness classes enabled, how it was reached, its first edge (−1: none).
         private readonly List<long> hotMask = [];
         private readonly List<int> enabledSet = [];
         private readonly List<PathNode?> reachedBy = [];
         private readonly List<int> depthOf = [];
         private readonly List<int> firstEdge = [];
-        // Edges, contiguous per state in expansion order (a state's edges run to the next expanded state's first edge).
+        // Edges as linked lists per state: target, fairness class, next edge of the same state.
         private readonly List<int> edgeTarget = [];
         private readonly List<int> edgeClass = [];
+        private readonly List<int> edgeNext = [];
         // Fairness classes: "deliver to n", "timer t of n"; and the distinct sets of them, interned.
         private readonly Dictionary<string, int> classes = [];
         private readonly Dictionary<string, int> setIds = [];
@@ -102,6 +103,19 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         private bool complete = true;
 
         private Protocol<TState, TMessage, TSpecEvent> Protocol => tester.protocol;
+
+        /// <summary>A state on the search stack: its world, its enabled actions and the one being tried.</summary>
+        private sealed class Frame(World<TState, TMessage, TSpecEvent> world, int id, ScheduledAction[] actions, int[] actionClasses)
+        {
+            public World<TState, TMessage, TSpecEvent> World { get; } = world;
+            public int Id { get; } = id;
+            public ScheduledAction[] Actions { get; } = actions;
+            public int[] ActionClasses { get; } = actionClasses;
+            public int Next { get; set; }
+            public List<int> Vector { get; set; } = NoChoices;
+            public bool VectorPending { get; set; }
+            public List<int> TakenChoices { get; set; } = NoChoices;
+        }
 
         public LivelockReport Run()
         {
@@ -116,77 +130,117 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 return Failed(null);
             }
             if (startChoices.Branches.Count > 0) throw new ConfigurationException("the livelock search does not branch on choices made at start-up yet; make them in a handler");
-            var frontier = new Queue<(World<TState, TMessage, TSpecEvent> World, int Id)>();
-            frontier.Enqueue((start, Add(start.Key(numbering), start, null, 0)));
-            var enabled = new List<ScheduledAction>();
+            var frames = new List<Frame>();
+            var onStack = new Dictionary<int, int>(); // state id → frame index
             var choices = new VectorChoices(NoChoices);
-            var expanded = new List<int>();
-            while (frontier.Count > 0)
+            LivelockReport? Push(World<TState, TMessage, TSpecEvent> world, int id)
             {
-                var (world, id) = frontier.Dequeue();
-                enabled.Clear();
+                var enabled = new List<ScheduledAction>();
                 world.Enumerate(enabled);
                 enabledSet[id] = Intern(world, enabled);
                 if (enabled.Count == 0)
+                    return hotMask[id] != 0 ? Lasso(FirstBit(hotMask[id]), id, [], []) : null;
+                if (world.InFlightCount > maxInFlight || depthOf[id] >= maxDepth)
                 {
-                    if (hotMask[id] != 0) return Lasso(FirstBit(hotMask[id]), id, [], []);
+                    complete = false;
+                    return null;
+                }
+                onStack[id] = frames.Count;
+                frames.Add(new Frame(world, id, [.. enabled], enabled.Select(a => ClassOf(world, a)).ToArray()));
+                return null;
+            }
+            if (Push(start, Add(start.Key(numbering), start, null, 0)) is { } atStart) return atStart;
+            var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
+            while (frames.Count > 0)
+            {
+                var frame = frames[^1];
+                if (!frame.VectorPending)
+                {
+                    if (frame.Next == frame.Actions.Length)
+                    {
+                        frames.RemoveAt(frames.Count - 1);
+                        onStack.Remove(frame.Id);
+                        continue;
+                    }
+                    frame.Next++;
+                    frame.Vector = NoChoices;
+                }
+                var index = frame.Next - 1;
+                scratch.CopyFrom(frame.World);
+                var next = scratch;
+                choices.Reset(frame.Vector);
+                (current.From, current.Action, current.Choices, current.Depth) = (reachedBy[frame.Id], index, frame.Vector, depthOf[frame.Id] + 1);
+                try
+                {
+                    next.Apply(frame.Actions[index], choices);
+                }
+                catch (RunFailure)
+                {
+                    return Failed(new PathNode(reachedBy[frame.Id], index, choices.UsedArray()));
+                }
+                frame.TakenChoices = choices.Used.Count == 0 ? NoChoices : [.. choices.Used];
+                frame.VectorPending = choices.Advance(out var following);
+                frame.Vector = following;
+                // A safety violation is the safety search's business; its successors are not part of any run.
+                if (next.Violation is not null) continue;
+                var key = next.Key(numbering);
+                if (ids.TryGetValue(key, out var target))
+                {
+                    AddEdge(frame.Id, target, frame.ActionClasses[index]);
+                    // The fast path: a cycle closed on the stack that is hot and fair is a livelock, reported at once.
+                    if (onStack.TryGetValue(target, out var cycleStart) && FairStackCycle(frames, cycleStart) is { } bit)
+                        return StackLasso(frames, cycleStart, bit);
                     continue;
                 }
-                if (world.InFlightCount > maxInFlight || depthOf[id] >= maxDepth)
+                if (ids.Count >= maxStates)
                 {
                     complete = false;
                     continue;
                 }
-                firstEdge[id] = edgeTarget.Count;
-                expanded.Add(id);
-                for (var index = 0; index < enabled.Count; index++)
-                {
-                    var action = enabled[index];
-                    var actionClass = ClassOf(world, action);
-                    var vector = NoChoices;
-                    while (true)
-                    {
-                        var next = world.Clone();
-                        choices.Reset(vector);
-                        var path = new PathNode(reachedBy[id], index, vector.Count == 0 ? null : [.. vector]);
-                        onTransition(path);
-                        try
-                        {
-                            next.Apply(action, choices);
-                        }
-                        catch (RunFailure)
-                        {
-                            return Failed(path with { Choices = choices.UsedArray() });
-                        }
-                        path = path with { Choices = choices.UsedArray() };
-                        // A safety violation is the safety search's business; its successors are not part of any run.
-                        if (next.Violation is null)
-                        {
-                            var key = next.Key(numbering);
-                            if (!ids.TryGetValue(key, out var target))
-                            {
-                                if (ids.Count >= maxStates)
-                                {
-                                    complete = false;
-                                    target = -1;
-                                }
-                                else
-                                {
-                                    target = Add(key, next, path, depthOf[id] + 1);
-                                    frontier.Enqueue((next, target));
-                                }
-                            }
-                            if (target >= 0)
-                            {
-                                edgeTarget.Add(target);
-                                edgeClass.Add(actionClass);
-                            }
-                        }
-                        if (!choices.Advance(out vector)) break;
-                    }
-                }
+                var id = Add(key, next, new PathNode(reachedBy[frame.Id], index, choices.UsedArray()), depthOf[frame.Id] + 1);
+                AddEdge(frame.Id, id, frame.ActionClasses[index]);
+                if (Push(next.Clone(), id) is { } terminal) return terminal;
             }
-            return FairComponent(expanded) ?? Report(null, [], []);
+            return FairComponent() ?? Report(null, [], []);
+        }
+
+        /// <summary>The first liveness property hot in every state of the stack from <paramref name="cycleStart"/> on, when that cycle (closed by the last action) is fair.</summary>
+        private int? FairStackCycle(List<Frame> frames, int cycleStart)
+        {
+            var hot = ~0L;
+            HashSet<int>? alwaysEnabled = null;
+            var taken = new HashSet<int>();
+            for (var i = cycleStart; i < frames.Count; i++)
+            {
+                hot &= hotMask[frames[i].Id];
+                if (alwaysEnabled is null) alwaysEnabled = [.. sets[enabledSet[frames[i].Id]]];
+                else alwaysEnabled.IntersectWith(sets[enabledSet[frames[i].Id]]);
+                taken.Add(frames[i].ActionClasses[frames[i].Next - 1]);
+            }
+            return hot != 0 && alwaysEnabled!.All(taken.Contains) ? FirstBit(hot) : null;
+        }
+
+        /// <summary>The lasso of a fair cycle on the stack, in the concrete steps the search took.</summary>
+        private LivelockReport StackLasso(List<Frame> frames, int cycleStart, int bit)
+        {
+            string Step(Frame f)
+            {
+                var action = f.Actions[f.Next - 1];
+                return f.World.Describe(action) + (f.TakenChoices.Count > 0 ? $" (choosing {string.Join(", ", f.TakenChoices)})" : "");
+            }
+            var prefix = frames.Take(cycleStart).Select(Step).ToList();
+            var cycle = frames.Skip(cycleStart).Select(Step).ToList();
+            return Report(LivenessName(bit), prefix, cycle);
+        }
+
+        private string LivenessName(int bit) => Protocol.Spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ElementAt(bit).Name;
+
+        private void AddEdge(int from, int to, int cls)
+        {
+            edgeTarget.Add(to);
+            edgeClass.Add(cls);
+            edgeNext.Add(firstEdge[from]);
+            firstEdge[from] = edgeTarget.Count - 1;
         }
 
         private World<TState, TMessage, TSpecEvent> NewWorld() =>
@@ -233,22 +287,13 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
 
         private IEnumerable<(int Target, int Class)> Edges(int state, Func<int, bool> inside)
         {
-            if (firstEdge[state] < 0) yield break;
-            var end = NextFirstEdge(state);
-            for (var e = firstEdge[state]; e < end; e++)
+            for (var e = firstEdge[state]; e >= 0; e = edgeNext[e])
                 if (inside(edgeTarget[e])) yield return (edgeTarget[e], edgeClass[e]);
         }
 
-        private int[]? nextFirst;
-
-        /// <summary>Where a state's edges end: the first edge of the state expanded after it (edges were added in expansion order).</summary>
-        private int NextFirstEdge(int state) => nextFirst![state];
-
         /// <summary>For each liveness property, the fair strongly connected components of its hot states; the lasso to the first one reached.</summary>
-        private LivelockReport? FairComponent(List<int> expanded)
+        private LivelockReport? FairComponent()
         {
-            nextFirst = new int[ids.Count];
-            for (var i = 0; i < expanded.Count; i++) nextFirst[expanded[i]] = i + 1 < expanded.Count ? firstEdge[expanded[i + 1]] : edgeTarget.Count;
             (int Bit, List<int> Component, int Entry)? best = null;
             for (var bit = 0; bit < tester.protocol.Spec.Properties.Count(p => p.Kind == PropertyKind.Liveness); bit++)
             {
@@ -407,8 +452,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             foreach (var s in prefixStates) prefix.Add(Step(ref world, s, null));
             var cycle = new List<string>();
             for (var i = 0; i < cycleStates.Count; i++) cycle.Add(Step(ref world, cycleStates[i], cycleClasses[i]));
-            var name = Protocol.Spec.Properties.Where(p => p.Kind == PropertyKind.Liveness).ElementAt(bit).Name;
-            return Report(name, prefix, cycle);
+            return Report(LivenessName(bit), prefix, cycle);
         }
 
         private int ParentOf(int state)

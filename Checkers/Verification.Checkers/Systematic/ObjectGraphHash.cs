@@ -19,17 +19,26 @@ internal sealed class ObjectGraphHash
     /// <summary>Objects followed per hash at most (a guard against huge graphs; what lies beyond is not compared).</summary>
     public const int MaxObjects = 100_000;
 
-    private static readonly ConcurrentDictionary<Type, Action<object, ObjectGraphHash>> Hashers = new();
+    /// <summary>What is known of a type, looked up once per object hashed.</summary>
+    private sealed record TypeInfo(bool Leaf, bool Acyclic, Action<object, ObjectGraphHash>? Hasher);
+
+    private static readonly ConcurrentDictionary<Type, TypeInfo> Types = new();
+
+    private static TypeInfo Describe(Type type) =>
+        IsLeaf(type) ? new TypeInfo(true, true, null) : new TypeInfo(false, !CanCycle(type, []), type.IsArray ? null : Compile(type));
     private static readonly MethodInfo AddNumberMethod = typeof(ObjectGraphHash).GetMethod(nameof(AddNumber), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo AddObjectMethod = typeof(ObjectGraphHash).GetMethod(nameof(AddObject), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
+
     private readonly HashSet<object> visited = new(ReferenceEqualityComparer.Instance);
     private ulong hash;
+    private int followed;
 
     /// <summary>The hash of the graph reachable from <paramref name="root"/>.</summary>
     public ulong Of(object? root)
     {
         visited.Clear();
+        followed = 0;
         hash = 14695981039346656037UL;
         AddObject(root);
         visited.Clear();
@@ -50,22 +59,25 @@ internal sealed class ObjectGraphHash
             return;
         }
         var type = value.GetType();
+        var info = Types.GetOrAdd(type, Describe);
         if (type.IsValueType)
         {
             // A boxed value (a struct or number in an object-typed field): compared by value; a box has no identity worth keeping.
-            if (type.IsPrimitive || type.IsEnum) AddNumber(value.GetHashCode());
-            else Hashers.GetOrAdd(type, Compile)(value, this);
+            if (info.Leaf) AddNumber(value.GetHashCode());
+            else info.Hasher!(value, this);
             return;
         }
         AddNumber(RuntimeHelpers.GetHashCode(value));
-        if (IsLeaf(type) || !visited.Add(value) || visited.Count > MaxObjects) return;
+        if (info.Leaf) return;
+        // Only a graph that can reach itself needs the visited set (records of numbers, the common node state, cannot).
+        if (info.Acyclic ? ++followed > MaxObjects : !visited.Add(value) || visited.Count > MaxObjects) return;
         AddNumber(type.TypeHandle.Value);
         if (value is Array array)
         {
             AddArray(array);
             return;
         }
-        Hashers.GetOrAdd(type, Compile)(value, this);
+        info.Hasher!(value, this);
     }
 
     private void AddArray(Array array)
@@ -130,6 +142,22 @@ internal sealed class ObjectGraphHash
             foreach (var inner in InstanceFields(fieldType)) AddField(body, hasher, Expression.Field(read, inner), inner.FieldType, depth + 1);
         else
             body.Add(Expression.Call(hasher, AddObjectMethod, Expression.Convert(read, typeof(object))));
+    }
+
+    /// <summary>
+    /// Whether an object of <paramref name="type"/> can reach an object that reaches it back: only through a field
+    /// whose type is not sealed (an object, an interface, a base class) or whose type can itself, recursively.
+    /// </summary>
+    private static bool CanCycle(Type type, HashSet<Type> seen)
+    {
+        if (IsLeaf(type) || type.IsPrimitive || type.IsEnum) return false;
+        if (type.IsArray) return CanCycle(type.GetElementType()!, seen);
+        if (!type.IsValueType && !type.IsSealed) return true;
+        if (!seen.Add(type)) return true; // a type that contains itself
+        foreach (var field in InstanceFields(type))
+            if (!field.FieldType.IsPointer && !field.FieldType.IsByRefLike && CanCycle(field.FieldType, seen)) return true;
+        seen.Remove(type);
+        return false;
     }
 
     private static IEnumerable<FieldInfo> InstanceFields(Type type)

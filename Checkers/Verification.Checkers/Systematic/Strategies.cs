@@ -89,10 +89,10 @@ internal sealed class DecisionReplay(IReadOnlyList<int> decisions, bool padWithZ
         if (position >= decisions.Count)
         {
             if (padWithZeros) return 0; // an exhaustive search answers choices past its vector with 0
-            throw new ChoiceSourceException("the recorded decisions ran out before the run ended: the nodes are not deterministic");
+            throw new ChoiceSourceException($"the recorded decisions ran out before the run ended: the nodes are not deterministic. {Determinism.LikelyCauses}");
         }
         var value = decisions[position++];
-        if (value >= count) throw new ChoiceSourceException($"recorded decision {value} is out of range (only {count} options): the nodes are not deterministic");
+        if (value >= count) throw new ChoiceSourceException($"recorded decision {value} is out of range (only {count} options): the nodes are not deterministic. {Determinism.LikelyCauses}");
         return value;
     }
 }

@@ -224,7 +224,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             var probe = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], new Mode(CheckMutation: ChecksContract, CompareFingerprints: true), handlerWatch, probeLog);
             if (probe.Divergence is not null) return probe;
             // Again, now showing after each step the values the failing property reads.
-            return Execute(nodes, new ScheduleSource(schedule, lenient: false), [], new Mode(CheckMutation: ChecksContract, Watch: probe.Failure?.Property), handlerWatch, new ExecutionLog(trace: true, recordSteps: false));
+            return Execute(nodes, new ScheduleSource(schedule, lenient: false), [], new Mode(CheckMutation: ChecksContract, Watch: probe.Failure?.Property, CompareFingerprints: true), handlerWatch, new ExecutionLog(trace: true, recordSteps: false));
         }, out var hang, probeLog);
         if (hang is not null)
         {
@@ -276,7 +276,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         var finalLog = new ExecutionLog(trace: true, recordSteps: false);
         var final = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], everyStep with { Watch = failure.Property, CompareFingerprints = true }, handlerWatch, finalLog);
         if (final.Divergence is not null) throw new SpecException($"{protocol.Name}: the counterexample does not replay the same way twice in one process:\n{final.Divergence}");
-        var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic");
+        var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic. {LikelyCauses}");
         return new Counterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, finalLog.Trace!, originalSteps, Save(schedule, finalFailure.Property));
     }
 
@@ -303,11 +303,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         return $"{text} {LikelyCauses}";
     }
 
-    /// <summary>What makes a node behave differently on the same schedule.</summary>
-    internal const string LikelyCauses =
-        "Likely causes: randomness (new Random(), Random.Shared, Guid.NewGuid — ask effects.Choose instead), the clock (DateTime.Now, Stopwatch), "
-        + "hash codes (string.GetHashCode and object.GetHashCode differ between processes: iterate in a fixed order instead of over a HashSet or Dictionary of such keys), "
-        + "or state shared between nodes or runs (static fields, a mutable node object).";
+    private const string LikelyCauses = Determinism.LikelyCauses;
 
     /// <summary>A hung handler: the schedule up to and including the step that hangs (it is replayed once more, on a watched thread, to record it).</summary>
     private Counterexample ExplainHang(List<int> decisions, string strategy, long iteration, bool padWithZeros)
@@ -650,6 +646,15 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             return taken;
         }
     }
+}
+
+/// <summary>What the tester says when a node does not behave the same on the same schedule.</summary>
+internal static class Determinism
+{
+    public const string LikelyCauses =
+        "Likely causes: randomness (new Random(), Random.Shared, Guid.NewGuid — ask effects.Choose instead), the clock (DateTime.Now, Stopwatch), "
+        + "hash codes (string.GetHashCode and object.GetHashCode differ between processes: iterate in a fixed order instead of over a HashSet or Dictionary of such keys), "
+        + "or state shared between nodes or runs (static fields, a mutable node object).";
 }
 
 /// <summary>

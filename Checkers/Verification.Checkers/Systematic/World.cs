@@ -118,8 +118,19 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     /// <summary>A hash of the last step's effects, observed events and the handling node's new state (when <see cref="Fingerprinting"/>).</summary>
     public ulong StepFingerprint { get; private set; }
 
-    /// <summary>What the step being applied is, for reports of a handler that throws or breaks the contract.</summary>
-    private string currentStep = "";
+    // The step being applied, kept so that a report of a handler that throws or breaks the contract can say what it
+    // was handling; described only when a report needs it (describing every step would cost more than running it).
+    private ScheduledAction currentAction;
+    private Envelope<TMessage> currentEnvelope;
+    private int startingNode = -1;
+
+    private string CurrentStep => startingNode >= 0 ? $"start {new NodeId(startingNode)}" : currentAction.Kind switch
+    {
+        ActionKind.Deliver => $"deliver {currentEnvelope.From}→{currentEnvelope.To}: {Text(currentEnvelope.Message)}",
+        ActionKind.Fire => $"timer {new NodeId(currentAction.Node)} '{firedTimer}'",
+        ActionKind.Recover => $"recover {new NodeId(currentAction.Node)}",
+        _ => currentAction.Kind.ToString().ToLowerInvariant(),
+    };
     public Violation? Violation => Monitor.Violation;
 
     /// <summary>
@@ -172,12 +183,13 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         {
             var self = new NodeId(i);
             effects.Reset(self, nodes.Length, choices);
-            currentStep = $"start {self}";
-            Trace?.Add(currentStep);
+            startingNode = i;
+            Trace?.Add($"start {self}");
             states[i] = Call(i, NodeHandler.Start, null, default, effects);
             Process(i);
-            if (Violation is not null) return;
+            if (Violation is not null) break;
         }
+        startingNode = -1;
     }
 
     /// <summary>Appends every enabled action, in a fixed order: deliveries, drops, duplicates, timers, then faults.</summary>
@@ -257,8 +269,9 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
 
     public void Apply(ScheduledAction action, IChoiceSource choices)
     {
-        if (Trace is not null || CheckMutation || Watch is not null || Fingerprinting) currentStep = Describe(action);
-        Trace?.Add(currentStep);
+        Trace?.Add(Describe(action));
+        currentAction = action;
+        if (action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate) currentEnvelope = inFlight[action.Item];
         StepFingerprint = 0;
         switch (action.Kind)
         {
@@ -378,25 +391,25 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
             Watch?.Exit();
             var frames = ex.StackTrace?.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3) ?? [];
             throw new RunFailure(FailureKind.HandlerException, ex.GetType().Name,
-                $"{new NodeId(node)}'s {handler} threw {ex.GetType().Name}: {ex.Message}\n  while handling: {currentStep}\n  " + string.Join("\n  ", frames));
+                $"{new NodeId(node)}'s {handler} threw {ex.GetType().Name}: {ex.Message}\n  while handling: {CurrentStep}\n  " + string.Join("\n  ", frames));
         }
         Watch?.Exit();
         if (next is null)
-            throw new RunFailure(FailureKind.ModelError, "NullState", $"{new NodeId(node)}'s {handler} returned a null state\n  while handling: {currentStep}");
+            throw new RunFailure(FailureKind.ModelError, "NullState", $"{new NodeId(node)}'s {handler} returned a null state\n  while handling: {CurrentStep}");
         if (CheckMutation)
         {
             var stateAfter = handler == NodeHandler.OnRecover ? graphHash!.Of(persisted[node]) : graphHash!.Of(state);
             if (stateAfter != stateBefore)
                 throw new RunFailure(FailureKind.ModelError, "StateChangedInPlace",
-                    $"{new NodeId(node)}'s {handler} changed the {(handler == NodeHandler.OnRecover ? "persisted" : "")} state object it was given, in place\n  while handling: {currentStep}\n"
+                    $"{new NodeId(node)}'s {handler} changed the {(handler == NodeHandler.OnRecover ? "persisted" : "")} state object it was given, in place\n  while handling: {CurrentStep}\n"
                     + "  node states must be immutable (records whose fields are immutable: build the next state with 'with' and new collections, e.g. ValueArray); "
                     + "the tester shares states between runs, persisted copies and explored states, so a change in place corrupts them");
             if (graphHash.Of(message) != messageBefore)
                 throw new RunFailure(FailureKind.ModelError, "MessageChangedInPlace",
-                    $"{new NodeId(node)}'s {handler} changed the message it was given, in place\n  while handling: {currentStep}\n  messages must be immutable: the network may deliver the same message object again (duplication) and exploration shares it");
+                    $"{new NodeId(node)}'s {handler} changed the message it was given, in place\n  while handling: {CurrentStep}\n  messages must be immutable: the network may deliver the same message object again (duplication) and exploration shares it");
             if (graphHash.Of(self) != nodeBefore)
                 throw new RunFailure(FailureKind.ModelError, "NodeObjectChanged",
-                    $"{new NodeId(node)}'s {handler} changed a field of its node object ({self.GetType().Name})\n  while handling: {currentStep}\n  node objects must hold no mutable state: keep everything that changes in TState");
+                    $"{new NodeId(node)}'s {handler} changed a field of its node object ({self.GetType().Name})\n  while handling: {CurrentStep}\n  node objects must hold no mutable state: keep everything that changes in TState");
         }
         return next;
     }
@@ -415,7 +428,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
                 case Send<TState, TMessage> send:
                     if (inFlight.Count >= maxInFlight)
                         throw new RunFailure(FailureKind.ResourceLimit, "MaxMessagesInFlight",
-                            $"{self} sent a message while {inFlight.Count} were in flight, the bound of this test (TestOptions.MaxMessagesInFlight)\n  while handling: {currentStep}\n  a protocol that floods the network (or a bound set too low)");
+                            $"{self} sent a message while {inFlight.Count} were in flight, the bound of this test (TestOptions.MaxMessagesInFlight)\n  while handling: {CurrentStep}\n  a protocol that floods the network (or a bound set too low)");
                     inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++));
                     if (observesEnvironment) Emit(new MessageSent(self, send.To, send.Message));
                     break;

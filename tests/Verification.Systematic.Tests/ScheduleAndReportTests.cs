@@ -1,0 +1,88 @@
+using Verification.Checkers.Systematic;
+using Verification.Protocols;
+using Verification.Runtime;
+using Verification.Specs.Examples;
+using Xunit.Abstractions;
+
+namespace Verification.Systematic.Tests;
+
+/// <summary>Schedules name the system they were recorded on and are saved where the user says, one file per counterexample; reports say what they need to.</summary>
+public class ScheduleAndReportTests(ITestOutputHelper output)
+{
+    private static string NewDirectory() => Path.Combine(Path.GetTempPath(), $"verification-schedules-{Guid.NewGuid():N}");
+
+    /// <summary>D11. A schedule recorded on one configuration is refused by a tester of another (before, it replayed silently to "no violation").</summary>
+    [Fact]
+    public void Replay_OnAnotherConfiguration_IsRefused_NamingBoth()
+    {
+        var pipelined = new SystematicTester<object, PingMessage, DeliveryEvent>(new PingSystem().Build("bug:pipelined"), new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() });
+        var bug = pipelined.Run().AssertFound("InOrder");
+        Assert.Equal("Ping", bug.Schedule.System?.System);
+        var stopAndWait = new SystematicTester<object, PingMessage, DeliveryEvent>(new PingSystem().Build("stop-and-wait"));
+        var error = Assert.Throws<ConfigurationException>(() => stopAndWait.Replay(bug.Schedule));
+        output.WriteLine(error.Message);
+        Assert.Contains("recorded on Ping {\"Pipelined\":true}", error.Message);
+        Assert.Contains("this tester runs Ping {\"Pipelined\":false}", error.Message);
+    }
+
+    /// <summary>D12. Different counterexamples never overwrite each other (DFS used to write "…-seed1-iteration0…" every time); the default directory is under the working directory.</summary>
+    [Fact]
+    public void Schedules_HaveOneFilePerCounterexample_InTheDirectoryTheUserChose()
+    {
+        var directory = NewDirectory();
+        TestOptions Options(int duplicates) => new() { Faults = new FaultModel { MaxDuplicates = duplicates }, ScheduleDirectory = directory };
+        var first = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), Options(0)).Explore(maxDepth: 20).Bug!;
+        var second = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), Options(1)).Explore(maxDepth: 20).Bug!;
+        Assert.NotEqual(first.SchedulePath, second.SchedulePath);
+        Assert.Equal(2, Directory.GetFiles(directory, "*.schedule.json").Length);
+        Assert.StartsWith(Path.Combine(Directory.GetCurrentDirectory(), "verification-schedules"), new TestOptions().ScheduleDirectoryOrDefault);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>H21. A safety counterexample ends with the system state; a liveness one names the property that is still owed, not "event #7: null".</summary>
+    [Fact]
+    public void Counterexamples_EndWithTheSystemState_AndLivenessSaysWhatIsStillOwed()
+    {
+        var safety = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() }).Run().AssertFound("InOrder");
+        Assert.Contains("system state:", safety.Details);
+        Assert.Contains("n1 [up]", safety.Details);
+
+        var liveness = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: false),
+            new TestOptions { Seed = 1, Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = NewDirectory() })
+            .Run().AssertFound("EveryClientAcquires", FailureKind.Liveness);
+        output.WriteLine(liveness.Details);
+        Assert.Contains("EveryClientAcquires is still owed after", liveness.Details);
+        Assert.DoesNotContain(": null", liveness.Details);
+    }
+
+    /// <summary>H21. An exhaustive search says which bound cut it off.</summary>
+    [Fact]
+    public void ExhaustiveSearch_SaysWhichBoundCutItOff()
+    {
+        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } });
+        var byDepth = tester.Explore(maxDepth: 3);
+        Assert.Equal(SearchLimit.Depth, byDepth.StoppedBy);
+        Assert.Contains("incomplete: the depth bound cut runs off", byDepth.ToString());
+        var byStates = tester.Explore(maxDepth: 100, maxStates: 10);
+        Assert.Equal(SearchLimit.States, byStates.StoppedBy);
+        Assert.Contains("incomplete: stopped at the state limit", byStates.ToString());
+        Assert.Equal(SearchLimit.None, tester.Explore(maxDepth: 100).StoppedBy);
+    }
+
+    /// <summary>H22. Partitions of more nodes than can be enumerated are a clear configuration error (1 &lt;&lt; (n−1) overflowed past 31 nodes).</summary>
+    [Fact]
+    public void PartitionsOfTooManyNodes_AreAConfigurationError()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => new FaultModel { MaxPartitions = 1 }.Validate(40));
+        Assert.Contains("at most 15 nodes (got 40)", error.Message);
+        new FaultModel { MaxPartitions = 1 }.Validate(FaultModel.MaxNodesForPartitions);
+    }
+
+    /// <summary>H22. The portfolio's PCT depths follow PctDepth (it ignored it).</summary>
+    [Fact]
+    public void Portfolio_UsesPctDepth()
+    {
+        var names = Enumerable.Range(0, 4).Select(i => StrategyFactory.Create(StrategyKind.Portfolio, 1, i, 100, pctDepth: 7).Name).ToList();
+        Assert.Equal(["random", "pct(d=6)", "pct(d=7)", "pct(d=9)"], names);
+    }
+}
