@@ -54,11 +54,15 @@ public class PaxosThroughputBenchmarks
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class PaxosExhaustiveBenchmarks
 {
+    /// <summary>Sampled (the default) checks the node contract around every transition of a search; Off measures what that costs.</summary>
+    [Params(MutationCheck.Sampled, MutationCheck.Off)]
+    public MutationCheck Contract { get; set; }
+
     [Benchmark(Description = "DFS, 2 proposers x 3 acceptors, one ballot each (671,225 states)")]
     public long Exhaustive()
     {
         var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)),
-            new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
+            new TestOptions { CheckLiveness = false, MutationChecks = Contract }).Explore(maxDepth: 100);
         return report.Complete && report.Bug is null ? report.States : throw new InvalidOperationException(report.ToString());
     }
 
@@ -98,10 +102,14 @@ public class RaftThroughputBenchmarks
     [Params(3, 5)]
     public int Servers { get; set; }
 
+    /// <summary>The node contract checked on every step (EveryStep), on one run in eight (Sampled, the default), or never.</summary>
+    [Params(MutationCheck.Sampled, MutationCheck.EveryStep, MutationCheck.Off)]
+    public MutationCheck Contract { get; set; }
+
     [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Raft, per run (300 steps)")]
     public long CorrectRaft() =>
         new SystematicTester<RaftNodeState, RaftMessage, Verification.Specs.Replication.RaftEvent>(RaftNode.System(new RaftConfig(Servers: Servers)),
-            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: Servers / 2, losses: 3, duplicates: 2, partitions: 1) }).Run().Steps;
+            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: Servers / 2, losses: 3, duplicates: 2, partitions: 1), MutationChecks = Contract }).Run().Steps;
 }
 
 /// <summary>
