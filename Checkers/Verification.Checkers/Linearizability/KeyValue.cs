@@ -66,6 +66,7 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
             var line = i + 1;
             var forms = EdnReader.ReadAll(lines[i], path, line);
+            if (forms.Count == 0) continue; // a comment line
             if (forms.Count != 1 || forms[0].Kind != EdnKind.Map) throw new SpecException($"{path}:{line}: expected one operation map per line");
             var map = forms[0];
             string Field(string key) => map.Get(key)?.ToString() ?? throw new SpecException($"{path}:{line}: the operation has no :{key}");
@@ -89,11 +90,11 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
             else if (type == ":ok")
             {
                 if (!open.Remove(process, out var call)) throw new SpecException($"{path}:{line}: process {process} completes an operation it never invoked");
-                operations.Add(new((int)process, call.Input, call.Input.Operation == KeyValueOperation.Get ? value ?? "" : null, call.Call, i, call.Line));
+                operations.Add(new(process, call.Input, call.Input.Operation == KeyValueOperation.Get ? value ?? "" : null, call.Call, i, call.Line));
             }
             else throw new SpecException($"{path}:{line}: unexpected :type {type} in a key-value history (expected :invoke or :ok)");
         }
-        foreach (var (process, call) in open) operations.Add(new((int)process, call.Input, null, call.Call, long.MaxValue, call.Line));
+        foreach (var (process, call) in open) operations.Add(new(process, call.Input, null, call.Call, long.MaxValue, call.Line));
         return operations;
     }
 }

@@ -5,7 +5,7 @@ namespace Verification.Checkers.Linearizability;
 /// An operation whose outcome is unknown (a timeout) has <see cref="Return"/> = <see cref="long.MaxValue"/>: it may
 /// take effect at any point after its call, or never (taking effect after everything else is the same as never).
 /// </summary>
-public sealed record Operation<TInput, TOutput>(int Client, TInput Input, TOutput Output, long Call, long Return, int Line)
+public sealed record Operation<TInput, TOutput>(long Client, TInput Input, TOutput Output, long Call, long Return, int Line)
 {
     public bool Completed => Return != long.MaxValue;
 }
