@@ -54,6 +54,13 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
 
     public string Describe(KeyValueState state) => $"value = \"{state.Value}\"";
 
+    /// <summary>A get, and a cas that returned "fail", never change the value.</summary>
+    public bool IsReadOnly(KeyValueInput input, string? output) =>
+        input.Operation == KeyValueOperation.Get || (input.Operation == KeyValueOperation.Cas && output == "fail");
+
+    /// <summary>The state object (header and one reference) and its string (header, length, UTF-16 characters): appends make it grow.</summary>
+    public long SizeInBytes(KeyValueState state) => 24 + 24 + 2L * state.Value.Length;
+
     /// <summary>Porcupine's key-value histories: one EDN map per line, {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}.</summary>
     public static List<Operation<KeyValueInput, string?>> ReadHistory(string path)
     {

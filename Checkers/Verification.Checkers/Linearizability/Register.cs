@@ -59,6 +59,13 @@ public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterI
         };
     }
 
+    /// <summary>A read, and a cas known to have failed, never change the value (an unknown cas may have).</summary>
+    public bool IsReadOnly(RegisterInput input, RegisterOutput output) =>
+        input.Operation == RegisterOperation.Read || output.Outcome == Outcome.Failed;
+
+    /// <summary>The state is a nullable long held inline in the configuration: no heap bytes of its own.</summary>
+    public long SizeInBytes(RegisterState state) => 0;
+
     public string Describe(RegisterState state) => $"register = {state.Value?.ToString(CultureInfo.InvariantCulture) ?? "nil"}";
 }
 
