@@ -303,9 +303,10 @@ public static class LinearizabilityChecker
             {
                 for (var entry = level.Cursor; entry != level.FirstReturn; entry = next[entry])
                 {
+                    // The rest includes the enabling ones again: each is then found in the memo at once, which costs
+                    // less than asking the model a second time whether the urgent operation fits after every one.
                     if (entry == urgent || !Try(entry, state, out after)) continue;
-                    var enables = !level.UrgentFits && Try(urgent, after, out _);
-                    if (enables != (level.Phase == Phase.Enabling)) continue;
+                    if (level.Phase == Phase.Enabling && !Try(urgent, after, out _)) continue;
                     level.Cursor = next[entry];
                     call = entry;
                     return true;
