@@ -65,8 +65,9 @@ public sealed record LinearizabilityResult(
 /// set of linearized operations has already been reached in the same state, and go on; when none is left to try,
 /// undo the last choice. Unlike Porcupine, which tries them in call order, the one whose return comes first is tried
 /// first, then those after which it fits, and a read-only operation that fits is placed at once without
-/// alternatives; this order changes no verdict, only how much backtracking it takes. Each partition is searched on
-/// its own.
+/// alternatives. Of operations that never returned (timed out), only the first of identical ones is tried, none where
+/// it would change nothing, and they may be left out at the end (they never took effect). None of this changes a
+/// verdict, only how much backtracking it takes. Each partition is searched on its own.
 /// </summary>
 public static class LinearizabilityChecker
 {
@@ -147,6 +148,9 @@ public static class LinearizabilityChecker
         private readonly Level[] stackLevels;
         private int depth;
 
+        // For an operation that never returns, the previous one of the same input and output (or −1).
+        private readonly int[] twin;
+
         // The longest partial linearization (operation numbers) and the state after it; its first `agreed` entries
         // are still those of the stack, so a deeper stack copies only what changed since (each choice once).
         private readonly int[] best;
@@ -191,6 +195,18 @@ public static class LinearizabilityChecker
             stackBefore = new TState[n];
             best = new int[n];
             bestState = model.Initial;
+            // Operations whose outcome is unknown (they never return) with the same input and output are
+            // interchangeable: each points to the previous such twin, tried in its stead while that one is unplaced.
+            twin = new int[n];
+            var lastOfItsKind = new Dictionary<(TInput, TOutput), int>();
+            for (var i = 0; i < n; i++)
+            {
+                twin[i] = -1;
+                if (operations[i].Completed) continue;
+                var kind = (operations[i].Input, operations[i].Output);
+                if (lastOfItsKind.TryGetValue(kind, out var previousTwin)) twin[i] = previousTwin;
+                lastOfItsKind[kind] = i;
+            }
         }
 
         public long Explored { get; private set; }
@@ -206,15 +222,19 @@ public static class LinearizabilityChecker
             var lookup = cache.GetAlternateLookup<Probe>();
             var state = model.Initial;
             var hash = 0;
+            // Done when every operation that returned is placed: one that never returned may also never take effect.
+            var returnedLeft = operations.Count(o => o.Completed);
+            if (returnedLeft == 0) return LinearizabilityVerdict.Linearizable;
             var level = OpenLevel(state);
             var steps = 0;
-            while (next[head] >= 0)
+            while (true)
             {
                 // The clock is cheap to read (a vDSO call); every 64 steps bounds the overshoot to microseconds.
                 if ((steps++ & 63) == 0 && Stopwatch.GetTimestamp() > deadline) return Stop(StopReason.Time);
                 if (NextCandidate(ref level, state, out var call, out var after))
                 {
                     var op = call >> 1;
+                    var operation = operations[op];
                     Add(op);
                     var withHash = hash + BitHash(op);
                     var key = EncodeSet();
@@ -229,7 +249,7 @@ public static class LinearizabilityChecker
                         state = after;
                         hash = withHash;
                         Lift(call);
-                        if (next[head] < 0) break;
+                        if (operation.Completed && --returnedLeft == 0) return LinearizabilityVerdict.Linearizable;
                         level = OpenLevel(state);
                         continue;
                     }
@@ -244,12 +264,12 @@ public static class LinearizabilityChecker
                     state = stackBefore[depth];
                     stackBefore[depth] = default!; // let the state go
                     Remove(undone >> 1);
+                    if (operations[undone >> 1].Completed) returnedLeft++;
                     hash -= BitHash(undone >> 1);
                     Unlift(undone);
                     level = stackLevels[depth];
                 }
             }
-            return LinearizabilityVerdict.Linearizable;
         }
 
         private enum Phase { ReadOnly, Urgent, Enabling, Rest, Done }
@@ -270,7 +290,7 @@ public static class LinearizabilityChecker
             var firstReturn = next[head];
             while ((firstReturn & 1) == 0) firstReturn = next[firstReturn];
             for (var entry = next[head]; entry != firstReturn; entry = next[entry])
-                if (IsReadOnly(entry) && Try(entry, state, out _)) return new Level(Phase.ReadOnly, entry, firstReturn, false);
+                if (operations[entry >> 1].Completed && IsReadOnly(entry) && Try(entry, state, out _)) return new Level(Phase.ReadOnly, entry, firstReturn, false);
             return new Level(Phase.Urgent, next[head], firstReturn, false);
         }
 
@@ -305,7 +325,7 @@ public static class LinearizabilityChecker
                 {
                     // The rest includes the enabling ones again: each is then found in the memo at once, which costs
                     // less than asking the model a second time whether the urgent operation fits after every one.
-                    if (entry == urgent || !Try(entry, state, out after)) continue;
+                    if (entry == urgent || IsTwinOfAnUnplaced(entry) || !Try(entry, state, out after) || IsPointless(entry, state, after)) continue;
                     if (level.Phase == Phase.Enabling && !Try(urgent, after, out _)) continue;
                     level.Cursor = next[entry];
                     call = entry;
@@ -317,6 +337,23 @@ public static class LinearizabilityChecker
             call = -1;
             after = default!;
             return false;
+        }
+
+        /// <summary>
+        /// An operation that never returns, placed where it changes nothing (a read, a cas whose expected value is
+        /// not there): leaving it out altogether (it never took effect) serves every order this placement would.
+        /// </summary>
+        private bool IsPointless(int call, TState state, TState after) =>
+            !operations[call >> 1].Completed && EqualityComparer<TState>.Default.Equals(state, after);
+
+        /// <summary>
+        /// An operation that never returns, whose earlier twin (same input and output, also never returning) is not
+        /// placed yet: trying it would only repeat, under another name, what trying the twin does.
+        /// </summary>
+        private bool IsTwinOfAnUnplaced(int call)
+        {
+            var other = twin[call >> 1];
+            return other >= 0 && (linearized[other >> 6] & (1UL << (other & 63))) == 0;
         }
 
         private bool IsReadOnly(int call)
