@@ -168,37 +168,20 @@ public static class Program
             return outcome.Property is null ? 0 : 1;
         });
 
-        var historyFiles = new Argument<string[]>("files") { Description = "History files: Jepsen etcd logs, Porcupine key-value logs, or Jepsen EDN histories (cas register); a directory means every file in it", Arity = ArgumentArity.OneOrMore };
+        var historyFiles = new Argument<string[]>("files") { Description = "History files: Jepsen etcd logs, Porcupine key-value logs, or Jepsen EDN histories (cas register); a directory means every file in it (but .md and .csv files)", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string?>("--format") { Description = "etcd-log, kv or jepsen-edn (default: recognised from the content)" };
-        var budget = new Option<int>("--timeout") { Description = "Seconds per history before the verdict is 'unknown'", DefaultValueFactory = _ => 60 };
-        var linearizability = new Command("linearizability", "Check client histories for linearizability (Wing–Gong–Lowe search, memoised, per-key partitions)");
+        var historyTimeout = new Option<double>("--timeout") { Description = "Seconds per history before the verdict is 'unknown'", DefaultValueFactory = _ => 60 };
+        var historyMemory = new Option<int>("--memory") { Description = "Megabytes the search of one history may memoise before the verdict is 'unknown'", DefaultValueFactory = _ => 1024 };
+        var linearizability = new Command("linearizability",
+            "Check client histories for linearizability (Wing–Gong–Lowe search, memoised, per-key partitions). Every file is checked, " +
+            "an unreadable one reported on stderr and skipped. Exit codes: 0 every history linearizable; 1 some history not linearizable; " +
+            "2 bad input (an unreadable file, a bad option); 3 unknown (a time or memory budget ran out); 4 internal error. " +
+            "With several files, the first of 1, 2, 3 that applies.");
         linearizability.Arguments.Add(historyFiles);
         linearizability.Options.Add(format);
-        linearizability.Options.Add(budget);
-        linearizability.SetAction(result =>
-        {
-            if (result.GetValue(budget) <= 0) throw new SpecException($"--timeout must be positive (got {result.GetValue(budget)})");
-            HistoryFormat? chosen = result.GetValue(format) switch
-            {
-                null => null,
-                "etcd-log" => HistoryFormat.EtcdLog,
-                "kv" => HistoryFormat.KeyValue,
-                "jepsen-edn" => HistoryFormat.JepsenEdn,
-                var other => throw new SpecException($"--format must be etcd-log, kv or jepsen-edn (got '{other}')"),
-            };
-            var files = result.GetValue(historyFiles)!.SelectMany<string, string>(f => Directory.Exists(f) ? Directory.GetFiles(f, "*", SearchOption.AllDirectories).Where(p => !p.EndsWith(".md", StringComparison.Ordinal) && !p.EndsWith(".csv", StringComparison.Ordinal)).Order() : [f]).ToList();
-            var worst = 0;
-            var total = TimeSpan.Zero;
-            foreach (var path in files)
-            {
-                var outcome = PorcupineFiles.Check(path, chosen, new LinearizabilityBudget { Timeout = TimeSpan.FromSeconds(result.GetValue(budget)) });
-                total += outcome.Elapsed;
-                output.WriteLine($"{path}: {outcome}");
-                worst = Math.Max(worst, outcome.Verdict switch { LinearizabilityVerdict.Linearizable => 0, LinearizabilityVerdict.NotLinearizable => 1, _ => 3 });
-            }
-            if (files.Count > 1) output.WriteLine($"{files.Count} histories, {total.TotalMilliseconds:F1} ms checking in total");
-            return worst;
-        });
+        linearizability.Options.Add(historyTimeout);
+        linearizability.Options.Add(historyMemory);
+        linearizability.SetAction(result => CheckHistories(result.GetValue(historyFiles)!, result.GetValue(format), result.GetValue(historyTimeout), result.GetValue(historyMemory), output, result.InvocationConfiguration.Error));
 
         var root = new RootCommand($"verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check. {ExitCodes.Help}");
         root.Options.Add(json);
@@ -222,6 +205,56 @@ public static class Program
         ProofVerdict.Unknown => ExitCodes.Unknown,
         _ => ExitCodes.Differs,
     };
+
+    /// <summary>The linearizability command: every file checked, each unreadable one reported, a summary, the exit code.</summary>
+    private static int CheckHistories(string[] arguments, string? formatName, double timeoutSeconds, int memoryMegabytes, TextWriter output, TextWriter error)
+    {
+        if (!(timeoutSeconds is > 0 and <= 1e9)) throw new SpecException($"--timeout must be a positive number of seconds, at most 1e9 (got {timeoutSeconds})");
+        if (memoryMegabytes <= 0) throw new SpecException($"--memory must be a positive number of megabytes (got {memoryMegabytes})");
+        HistoryFormat? chosen = formatName switch
+        {
+            null => null,
+            "etcd-log" => HistoryFormat.EtcdLog,
+            "kv" => HistoryFormat.KeyValue,
+            "jepsen-edn" => HistoryFormat.JepsenEdn,
+            var other => throw new SpecException($"--format must be etcd-log, kv or jepsen-edn (got '{other}')"),
+        };
+        var budget = new LinearizabilityBudget { Timeout = TimeSpan.FromSeconds(timeoutSeconds), MaxMemoryBytes = (long)memoryMegabytes << 20 };
+        int linearizable = 0, not = 0, unknown = 0, unreadable = 0;
+        var total = TimeSpan.Zero;
+        foreach (var argument in arguments)
+        {
+            var files = Directory.Exists(argument)
+                ? Directory.GetFiles(argument, "*", SearchOption.AllDirectories).Where(p => !p.EndsWith(".md", StringComparison.Ordinal) && !p.EndsWith(".csv", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
+                : [argument];
+            if (files.Count == 0)
+            {
+                error.WriteLine($"verify: {argument}: a directory with no history files");
+                unreadable++;
+            }
+            foreach (var path in files)
+            {
+                try
+                {
+                    var outcome = PorcupineFiles.Check(path, chosen, budget);
+                    total += outcome.Elapsed;
+                    output.WriteLine($"{path}: {outcome}");
+                    if (outcome.Verdict == LinearizabilityVerdict.Linearizable) linearizable++;
+                    else if (outcome.Verdict == LinearizabilityVerdict.NotLinearizable) not++;
+                    else unknown++;
+                }
+                catch (Exception ex) when (ex is SpecException or IOException or UnauthorizedAccessException)
+                {
+                    // Reported, and the other files still checked: one bad file must not hide the verdicts on the rest.
+                    error.WriteLine($"verify: {(ex.Message.StartsWith(path, StringComparison.Ordinal) ? ex.Message : $"{path}: {ex.Message}")}");
+                    unreadable++;
+                }
+            }
+        }
+        var histories = linearizable + not + unknown + unreadable;
+        output.WriteLine($"{histories} histor{(histories == 1 ? "y" : "ies")}: {linearizable} linearizable, {not} not, {unknown} unknown, {unreadable} unreadable ({total.TotalMilliseconds:F1} ms checking)");
+        return not > 0 ? ExitCodes.Differs : unreadable > 0 ? ExitCodes.BadInputOrEnvironment : unknown > 0 ? ExitCodes.Unknown : ExitCodes.AsExpected;
+    }
 
     private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed, string? shard)
     {

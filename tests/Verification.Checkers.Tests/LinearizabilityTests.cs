@@ -6,18 +6,19 @@ using Xunit.Abstractions;
 namespace Verification.Checkers.Tests;
 
 /// <summary>
-/// The linearizability checker against Porcupine's test data (../shared/data/porcupine, known verdicts in
+/// The linearizability checker against Porcupine's test data (tests/data/porcupine, known verdicts in
 /// EXPECTED.csv), and on small hand-made histories whose verdict is obvious.
 /// </summary>
 public class LinearizabilityTests(ITestOutputHelper output)
 {
+    /// <summary>Porcupine's data, vendored in the repository: tests/data/porcupine under the directory holding Verification.sln.</summary>
     public static string DataDirectory
     {
         get
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "Verification.sln")))
-                    return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "porcupine"));
+                    return Path.Combine(dir.FullName, "tests", "data", "porcupine");
             throw new InvalidOperationException("the repository root (Verification.sln) was not found above the test binaries");
         }
     }
@@ -42,6 +43,17 @@ public class LinearizabilityTests(ITestOutputHelper output)
     public void PorcupineData_HasEveryFileOfExpectedCsv()
     {
         Assert.Equal(56, ExpectedVerdicts().Count());
+    }
+
+    [Fact]
+    public void PorcupineData_IsVendoredInTheRepository_WithItsLicence()
+    {
+        var root = Path.GetFullPath(Path.Combine(DataDirectory, "..", "..", ".."));
+        Assert.True(File.Exists(Path.Combine(root, "Verification.sln")), root);
+        Assert.True(File.Exists(Path.Combine(DataDirectory, "LICENSE-porcupine-MIT.md")));
+        Assert.Contains("Vendored into this repository", File.ReadAllText(Path.Combine(DataDirectory, "README.md")));
+        Assert.Equal(52, Directory.GetFiles(Path.Combine(DataDirectory, "jepsen"), "*.log").Length);
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(DataDirectory, "kv"), "*.txt").Length);
     }
 
     private static Operation<RegisterInput, RegisterOutput> Op(int client, RegisterInput input, RegisterOutput result, long call, long ret) => new(client, input, result, call, ret, (int)call);

@@ -91,8 +91,17 @@ public sealed class EdnReader(string text, string source, int firstLine = 1)
         if (token is "true" or "false") return new EdnValue(EdnKind.Bool, token == "true", start);
         if (token[0] == ':') return new EdnValue(EdnKind.Keyword, token[1..], start);
         if (long.TryParse(token.TrimEnd('N'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)) return new EdnValue(EdnKind.Integer, integer, start);
+        if (IsIntegerToken(token)) throw Error($"the integer {token} does not fit in 64 bits");
         if (double.TryParse(token.TrimEnd('M'), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return new EdnValue(EdnKind.Float, number, start);
         return new EdnValue(EdnKind.Symbol, token, start);
+    }
+
+    /// <summary>EDN's integer syntax: an optional sign, digits, and an optional N (arbitrary precision).</summary>
+    private static bool IsIntegerToken(string token)
+    {
+        var digits = token.AsSpan(token[0] is '+' or '-' ? 1 : 0);
+        if (digits.EndsWith("N")) digits = digits[..^1];
+        return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
     private List<EdnValue> ReadUntil(char close)

@@ -21,13 +21,21 @@ public static class PorcupineFiles
     {
         if (!File.Exists(path)) throw new SpecException($"{path}: no such file");
         using var reader = new StreamReader(path);
+        // The first line with content decides; blank lines and EDN comment lines (';') before it do not count.
         string? line;
-        while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line)) { }
+        var number = 0;
+        do
+        {
+            line = reader.ReadLine();
+            number++;
+        }
+        while (line is not null && (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith(';')));
         if (line is null) return HistoryFormat.JepsenEdn; // empty: no operations, linearizable in any format
+        var text = line.TrimStart();
         if (line.Contains("jepsen.util - ", StringComparison.Ordinal)) return HistoryFormat.EtcdLog;
-        if (line.TrimStart().StartsWith('{') && line.Contains(":key", StringComparison.Ordinal)) return HistoryFormat.KeyValue;
-        if (line.TrimStart().StartsWith('[') || line.TrimStart().StartsWith('{')) return HistoryFormat.JepsenEdn;
-        throw new SpecException($"{path}:1: not a history this tool reads (Jepsen etcd log lines, key-value EDN lines, or a Jepsen EDN vector of operations)");
+        if (text.StartsWith('{') && line.Contains(":key", StringComparison.Ordinal)) return HistoryFormat.KeyValue;
+        if (text.StartsWith('[') || text.StartsWith('(') || text.StartsWith('{')) return HistoryFormat.JepsenEdn;
+        throw new SpecException($"{path}:{number}: not a history this tool reads (Jepsen etcd log lines, key-value EDN lines, or a Jepsen EDN vector or list of operations)");
     }
 
     public static LinearizabilityResult Check(string path, HistoryFormat? format = null, LinearizabilityBudget? budget = null) =>

@@ -54,6 +54,13 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
 
     public string Describe(KeyValueState state) => $"value = \"{state.Value}\"";
 
+    /// <summary>A get, and a cas that returned "fail", never change the value.</summary>
+    public bool IsReadOnly(KeyValueInput input, string? output) =>
+        input.Operation == KeyValueOperation.Get || (input.Operation == KeyValueOperation.Cas && output == "fail");
+
+    /// <summary>The state object (header and one reference) and its string (header, length, UTF-16 characters): appends make it grow.</summary>
+    public long SizeInBytes(KeyValueState state) => 24 + 24 + 2L * state.Value.Length;
+
     /// <summary>Porcupine's key-value histories: one EDN map per line, {:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}.</summary>
     public static List<Operation<KeyValueInput, string?>> ReadHistory(string path)
     {
@@ -66,6 +73,7 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
             var line = i + 1;
             var forms = EdnReader.ReadAll(lines[i], path, line);
+            if (forms.Count == 0) continue; // a comment line
             if (forms.Count != 1 || forms[0].Kind != EdnKind.Map) throw new SpecException($"{path}:{line}: expected one operation map per line");
             var map = forms[0];
             string Field(string key) => map.Get(key)?.ToString() ?? throw new SpecException($"{path}:{line}: the operation has no :{key}");
@@ -89,11 +97,11 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
             else if (type == ":ok")
             {
                 if (!open.Remove(process, out var call)) throw new SpecException($"{path}:{line}: process {process} completes an operation it never invoked");
-                operations.Add(new((int)process, call.Input, call.Input.Operation == KeyValueOperation.Get ? value ?? "" : null, call.Call, i, call.Line));
+                operations.Add(new(process, call.Input, call.Input.Operation == KeyValueOperation.Get ? value ?? "" : null, call.Call, i, call.Line));
             }
             else throw new SpecException($"{path}:{line}: unexpected :type {type} in a key-value history (expected :invoke or :ok)");
         }
-        foreach (var (process, call) in open) operations.Add(new((int)process, call.Input, null, call.Call, long.MaxValue, call.Line));
+        foreach (var (process, call) in open) operations.Add(new(process, call.Input, null, call.Call, long.MaxValue, call.Line));
         return operations;
     }
 }

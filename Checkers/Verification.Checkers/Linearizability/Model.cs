@@ -5,7 +5,7 @@ namespace Verification.Checkers.Linearizability;
 /// An operation whose outcome is unknown (a timeout) has <see cref="Return"/> = <see cref="long.MaxValue"/>: it may
 /// take effect at any point after its call, or never (taking effect after everything else is the same as never).
 /// </summary>
-public sealed record Operation<TInput, TOutput>(int Client, TInput Input, TOutput Output, long Call, long Return, int Line)
+public sealed record Operation<TInput, TOutput>(long Client, TInput Input, TOutput Output, long Call, long Return, int Line)
 {
     public bool Completed => Return != long.MaxValue;
 }
@@ -25,7 +25,21 @@ public interface ISequentialModel<TState, TInput, TOutput> where TState : notnul
     /// <summary>Independent parts of a history (e.g. per key), each linearizable on its own iff the whole is; one part by default.</summary>
     IEnumerable<IReadOnlyList<Operation<TInput, TOutput>>> Partition(IReadOnlyList<Operation<TInput, TOutput>> history) => [history];
 
+    /// <summary>
+    /// True when this operation with this output leaves the state as it is in every state that accepts it (a read, a
+    /// failed compare-and-set). The search then places such an operation as soon as it fits, without trying the
+    /// alternatives (no linearization is lost: moved forward, it sees the same state). False by default.
+    /// </summary>
+    bool IsReadOnly(TInput input, TOutput output) => false;
+
     string Describe(TInput input, TOutput output);
 
     string Describe(TState state);
+
+    /// <summary>
+    /// Heap bytes a state holds beyond its slot in a memoised configuration (what a reference costs, and e.g. a
+    /// string's characters), for the memory budget. By default 0 for a value type without references (it is inline)
+    /// and a fixed guess otherwise.
+    /// </summary>
+    long SizeInBytes(TState state) => System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TState>() ? 64 : 0;
 }

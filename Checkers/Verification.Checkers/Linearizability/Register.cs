@@ -6,24 +6,24 @@ namespace Verification.Checkers.Linearizability;
 public enum RegisterOperation { Read, Write, Cas }
 
 /// <summary>A register operation: read; write <see cref="Value"/>; compare-and-set from <see cref="Expected"/> to <see cref="Value"/>.</summary>
-public sealed record RegisterInput(RegisterOperation Operation, int? Value, int? Expected = null);
+public sealed record RegisterInput(RegisterOperation Operation, long? Value, long? Expected = null);
 
 public enum Outcome { Ok, Failed, Unknown }
 
 /// <summary>What came back: ok (with the value read), failed (a cas that found another value), or unknown (a timeout).</summary>
-public sealed record RegisterOutput(Outcome Outcome, int? Value = null)
+public sealed record RegisterOutput(Outcome Outcome, long? Value = null)
 {
     public static readonly RegisterOutput Unknown = new(Outcome.Unknown);
 }
 
-/// <summary>The register's value; null is nil, the value before the first write.</summary>
-public readonly record struct RegisterState(int? Value);
+/// <summary>The register's value (64 bits, as Jepsen's are); null is nil, the value before the first write.</summary>
+public readonly record struct RegisterState(long? Value);
 
 /// <summary>A compare-and-set register (Jepsen's etcd and cas-register tests).</summary>
 public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterInput, RegisterOutput>
 {
     public static readonly CasRegisterModel Instance = new();
-    private static readonly RegisterState Nil = new((int?)null);
+    private static readonly RegisterState Nil = new((long?)null);
 
     public string Name => "cas-register";
 
@@ -49,7 +49,7 @@ public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterI
 
     public string Describe(RegisterInput input, RegisterOutput output)
     {
-        static string V(int? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "nil";
+        static string V(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "nil";
         var result = output.Outcome switch { Outcome.Unknown => "unknown", Outcome.Failed => "failed", _ => "ok" };
         return input.Operation switch
         {
@@ -58,6 +58,13 @@ public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterI
             _ => $"cas {V(input.Expected)}→{V(input.Value)} → {result}",
         };
     }
+
+    /// <summary>A read, and a cas known to have failed, never change the value (an unknown cas may have).</summary>
+    public bool IsReadOnly(RegisterInput input, RegisterOutput output) =>
+        input.Operation == RegisterOperation.Read || output.Outcome == Outcome.Failed;
+
+    /// <summary>The state is a nullable long held inline in the configuration: no heap bytes of its own.</summary>
+    public long SizeInBytes(RegisterState state) => 0;
 
     public string Describe(RegisterState state) => $"register = {state.Value?.ToString(CultureInfo.InvariantCulture) ?? "nil"}";
 }
@@ -73,7 +80,7 @@ public static class RegisterHistories
     {
         var lines = Lines(path);
         var operations = new List<Operation<RegisterInput, RegisterOutput>>();
-        var open = new Dictionary<int, (RegisterInput Input, long Call, int Line)>();
+        var open = new Dictionary<long, (RegisterInput Input, long Call, int Line)>();
         for (var i = 0; i < lines.Length; i++)
         {
             var lineNumber = i + 1;
@@ -83,8 +90,8 @@ public static class RegisterHistories
             if (marker < 0) throw new SpecException($"{path}:{lineNumber}: not a Jepsen history line (expected 'jepsen.util - <process> :<type> :<f> <value>')");
             var fields = text[(marker + "jepsen.util - ".Length)..].Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 4) throw new SpecException($"{path}:{lineNumber}: expected four fields '<process> :<type> :<f> <value>', found {fields.Length}");
-            if (!int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var process))
-                throw new SpecException($"{path}:{lineNumber}: the process '{fields[0]}' is not a number");
+            if (!long.TryParse(fields[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var process))
+                throw new SpecException($"{path}:{lineNumber}: the process '{fields[0]}' is not a number of at most 64 bits");
             var value = EdnReader.ReadAll(fields[3], path, lineNumber);
             if (value.Count != 1) throw new SpecException($"{path}:{lineNumber}: expected one value, found '{fields[3]}'");
             AddEvent(operations, open, path, lineNumber, process, fields[1], fields[2], value[0], etcdFailSemantics: true);
@@ -103,7 +110,7 @@ public static class RegisterHistories
         var forms = EdnReader.ReadAll(File.Exists(path) ? File.ReadAllText(path) : throw new SpecException($"{path}: no such file"), path);
         var entries = forms.Count == 1 && forms[0].Kind is EdnKind.Vector or EdnKind.List ? forms[0].Items : forms;
         var operations = new List<Operation<RegisterInput, RegisterOutput>>();
-        var open = new Dictionary<int, (RegisterInput Input, long Call, int Line)>();
+        var open = new Dictionary<long, (RegisterInput Input, long Call, int Line)>();
         foreach (var entry in entries)
         {
             if (entry.Kind != EdnKind.Map) throw new SpecException($"{path}:{entry.Line}: expected an operation map {{:process …, :type …, :f …, :value …}}, found {entry}");
@@ -113,7 +120,7 @@ public static class RegisterHistories
             var type = entry.Get("type") ?? throw new SpecException($"{path}:{entry.Line}: the operation has no :type");
             var f = entry.Get("f") ?? throw new SpecException($"{path}:{entry.Line}: the operation has no :f");
             var value = entry.Get("value") ?? new EdnValue(EdnKind.Nil, null, entry.Line);
-            AddEvent(operations, open, path, entry.Line, (int)(long)processValue.Value!, type.ToString(), f.ToString(), value, etcdFailSemantics: false);
+            AddEvent(operations, open, path, entry.Line, (long)processValue.Value!, type.ToString(), f.ToString(), value, etcdFailSemantics: false);
         }
         Close(operations, open);
         return operations;
@@ -122,8 +129,8 @@ public static class RegisterHistories
     private static string[] Lines(string path) =>
         File.Exists(path) ? File.ReadAllLines(path) : throw new SpecException($"{path}: no such file");
 
-    private static void AddEvent(List<Operation<RegisterInput, RegisterOutput>> operations, Dictionary<int, (RegisterInput Input, long Call, int Line)> open,
-        string path, int line, int process, string type, string f, EdnValue value, bool etcdFailSemantics)
+    private static void AddEvent(List<Operation<RegisterInput, RegisterOutput>> operations, Dictionary<long, (RegisterInput Input, long Call, int Line)> open,
+        string path, int line, long process, string type, string f, EdnValue value, bool etcdFailSemantics)
     {
         var time = (long)line * 2; // calls and returns in file order
         switch (type)
@@ -167,15 +174,15 @@ public static class RegisterHistories
     private static RegisterOutput Completion(string path, int line, RegisterInput input, EdnValue value) =>
         input.Operation == RegisterOperation.Read ? new RegisterOutput(Outcome.Ok, Integer(path, line, value)) : new RegisterOutput(Outcome.Ok);
 
-    private static int? Integer(string path, int line, EdnValue value) => value.Kind switch
+    private static long? Integer(string path, int line, EdnValue value) => value.Kind switch
     {
         EdnKind.Nil => null,
-        EdnKind.Integer => checked((int)(long)value.Value!),
+        EdnKind.Integer => (long)value.Value!,
         _ => throw new SpecException($"{path}:{line}: expected a number or nil, found {value}"),
     };
 
     /// <summary>Invocations never completed: their outcome is unknown.</summary>
-    private static void Close(List<Operation<RegisterInput, RegisterOutput>> operations, Dictionary<int, (RegisterInput Input, long Call, int Line)> open)
+    private static void Close(List<Operation<RegisterInput, RegisterOutput>> operations, Dictionary<long, (RegisterInput Input, long Call, int Line)> open)
     {
         foreach (var (process, call) in open) operations.Add(new(process, call.Input, RegisterOutput.Unknown, call.Call, long.MaxValue, call.Line));
     }
