@@ -20,7 +20,6 @@ public interface ISpecEntry
 
     ProofResult Prove(IReadOnlyList<string>? claims, ProverOptions options);
 
-    ProofResult BoundedCheck(int depth, ProverOptions options);
 
     /// <summary>
     /// Random histories (seeded): properties checked by the incremental monitor; the reference evaluator and the SMT
@@ -50,7 +49,6 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
     public ProofResult Prove(IReadOnlyList<string>? claims, ProverOptions options) =>
         Prover.Prove(TypedSpec, claims?.Select(TypedSpec.Property).ToList(), options);
 
-    public ProofResult BoundedCheck(int depth, ProverOptions options) => Prover.BoundedCheck(TypedSpec, depth, null, options);
 
     public RandomCheckOutcome CheckRandom(int seed, int runs, int length, int crossChecked)
     {

@@ -6,6 +6,7 @@ namespace Verification.Specs.Consensus;
 /// A quorum system over nodes 0..N−1 (N ≤ 32), as bit sets. Intersection is checked, not assumed:
 /// <see cref="FindDisjointQuorums"/> returns a counterexample pair when two quorums share no node.
 /// </summary>
+[SpecConstant]
 public sealed class QuorumSystem
 {
     private readonly Func<uint, bool> isQuorum;

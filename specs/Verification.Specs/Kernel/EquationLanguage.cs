@@ -39,10 +39,8 @@ public static class EquationLanguage
         IsValueType(type) || typeof(Variable).IsAssignableFrom(type) || IsDeclaredConstant(type) || IsImmutableRecord(type, visiting);
 
     /// <summary>Types the kernel itself knows to be immutable with pure members, besides those marked [SpecConstant].</summary>
-    private static readonly HashSet<Type> KnownConstantTypes = [typeof(Consensus.QuorumSystem)];
-
-    /// <summary>Marked [SpecConstant] (or known to the kernel): every member may be read or called in a closed part.</summary>
-    private static bool IsDeclaredConstant(Type type) => type.IsDefined(typeof(SpecConstantAttribute), inherit: false) || KnownConstantTypes.Contains(type);
+    /// <summary>Marked [SpecConstant]: every member may be read or called in a closed part.</summary>
+    private static bool IsDeclaredConstant(Type type) => type.IsDefined(typeof(SpecConstantAttribute), inherit: false);
 
     /// <summary>A sealed record whose fields are all readonly and of constant types (positional and init-only properties only).</summary>
     private static bool IsImmutableRecord(Type type, HashSet<Type> visiting)
