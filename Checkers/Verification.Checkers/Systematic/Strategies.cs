@@ -100,17 +100,22 @@ internal sealed class DecisionReplay(IReadOnlyList<int> decisions, bool padWithZ
 /// <summary>A replayed run asked for a decision its record does not have (or out of range): the tester's own error, never blamed on a handler.</summary>
 internal sealed class ChoiceSourceException(string message) : Verification.Specs.SpecException(message);
 
-/// <summary>Wraps a strategy and records every decision it makes, for replay and minimisation (readable from another thread, for hang reports).</summary>
+/// <summary>
+/// Wraps a strategy and records every decision it makes, for replay and minimisation. Another thread may read the
+/// decisions (a hang report) while this one appends: the array is replaced, never changed below the published count.
+/// </summary>
 internal sealed class Recorder(IStrategy inner) : IStrategy
 {
-    private readonly List<int> decisions = [];
+    private int[] decisions = new int[64];
+    private int count;
     public string Name => inner.Name;
 
     public List<int> Decisions
     {
         get
         {
-            lock (decisions) return [.. decisions];
+            var published = Volatile.Read(ref count);
+            return [.. Volatile.Read(ref decisions).AsSpan(0, published)];
         }
     }
 
@@ -120,7 +125,9 @@ internal sealed class Recorder(IStrategy inner) : IStrategy
 
     private int Record(int choice)
     {
-        lock (decisions) decisions.Add(choice);
+        if (count == decisions.Length) Volatile.Write(ref decisions, [.. decisions, .. new int[decisions.Length]]);
+        decisions[count] = choice;
+        Volatile.Write(ref count, count + 1);
         return choice;
     }
 }
