@@ -19,13 +19,13 @@ internal static class Systems
     {
         if (schedule.System is not { } identity)
             throw new SpecException($"the schedule of '{schedule.Protocol}' names no registered system (it was recorded on a protocol assembled by hand): replay it in code, with tester.Replay(Schedule.Load(...))");
-        var definition = assemblyPath is null ? Shipped.FirstOrDefault(s => s.Name == identity.System) : null;
-        if (definition is null)
-        {
-            var path = assemblyPath ?? schedule.Assembly
-                ?? throw new SpecException($"the schedule is for system '{identity.System}', which is not a shipped system ({string.Join(", ", Shipped.Select(s => s.Name))}); name the assembly that defines it with --assembly");
-            definition = SystemRegistry.Find(SystemRegistry.In(Load(path)), identity.System);
-        }
+        // A user's system is looked up in the assembly the schedule names (or --assembly), even if a shipped system has the same name.
+        var shippedFile = Path.GetFileName(typeof(RaftSystem).Assembly.Location);
+        var userAssembly = assemblyPath ?? (schedule.Assembly is { } named && Path.GetFileName(named) != shippedFile ? named : null);
+        var definition = userAssembly is null
+            ? Shipped.FirstOrDefault(s => s.Name == identity.System)
+                ?? throw new SpecException($"the schedule is for system '{identity.System}', which is not a shipped system ({string.Join(", ", Shipped.Select(s => s.Name))}); name the assembly that defines it with --assembly")
+            : SystemRegistry.Find(SystemRegistry.In(Load(userAssembly)), identity.System);
         return definition.BuildFromJson(identity.Configuration).Accept(new ReplayVisitor(schedule));
     }
 
