@@ -47,13 +47,17 @@ public sealed class TwoTimers : INode<object, string>
 
     public object OnRecover(object? persisted, Effects<object, string> effects) => persisted ?? Start(effects);
 
-    public static Protocol<object, string, WorkEvent> System()
+    public static Protocol<object, string, WorkEvent> System(INode<object, string>? node = null) =>
+        new(node?.GetType().Name ?? "TwoTimers", 1, _ => node ?? new TwoTimers(), FinishesSpec());
+
+    /// <summary>The work is owed until something is finished.</summary>
+    public static Spec<WorkEvent> FinishesSpec()
     {
         var spec = new SpecBuilder<WorkEvent>("EventuallyFinished");
         var finished = spec.Variable<bool>("finished");
         spec.Define(finished, false, e => true);
         spec.Liveness("Finishes", () => !finished.Now);
-        return new Protocol<object, string, WorkEvent>("TwoTimers", 1, _ => new TwoTimers(), spec.Build());
+        return spec.Build();
     }
 }
 
@@ -77,12 +81,7 @@ public class LivelockSearchTests(ITestOutputHelper output)
     [Fact]
     public void CompleteSearch_SaysNoLivelock_OnlyWhenEveryFairRunFinishes()
     {
-        var spec = new SpecBuilder<WorkEvent>("EventuallyFinished");
-        var finished = spec.Variable<bool>("finished");
-        spec.Define(finished, false, e => true);
-        spec.Liveness("Finishes", () => !finished.Now);
-        var finishing = new Protocol<object, string, WorkEvent>("Finishing", 1, _ => new FinishOnB(), spec.Build());
-        var report = new SystematicTester<object, string, WorkEvent>(finishing).FindLivelock(maxDepth: 10);
+        var report = new SystematicTester<object, string, WorkEvent>(TwoTimers.System(new FinishOnB())).FindLivelock(maxDepth: 10);
         output.WriteLine(report.ToString());
         Assert.False(report.Found);
         Assert.True(report.Complete);
@@ -92,12 +91,7 @@ public class LivelockSearchTests(ITestOutputHelper output)
     /// <summary>Timer a loops s0 ⇄ s1 forever, but b is enabled throughout and finishes: no fair run avoids it.</summary>
     private sealed class FinishOnB : INode<object, string>
     {
-        public object Start(Effects<object, string> effects)
-        {
-            effects.SetTimer("a");
-            effects.SetTimer("b");
-            return "s0";
-        }
+        public object Start(Effects<object, string> effects) => new TwoTimers().Start(effects);
 
         public object OnMessage(object state, NodeId from, string message, Effects<object, string> effects) => state;
 
