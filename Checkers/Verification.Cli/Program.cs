@@ -94,7 +94,9 @@ public static class Program
             foreach (var entry in CheckCatalog.Specs) output.WriteLine($"spec   {entry.Name,-24} {entry.Description}");
             foreach (var model in CheckCatalog.RelationalModels)
                 output.WriteLine($"model  {model.Name,-24} {model.Sorts.Count} sorts, {model.Actions.Count} actions, {model.Invariants.Count} invariants: proved for every size ('verify prove {model.Name}')");
-            foreach (var definition in CheckCatalog.Default()) output.WriteLine($"check  {Words<CheckKind>.Name(definition.Kind),-8} expect {Words<Verdict>.Name(definition.Expected),-14} {definition.Name}");
+            foreach (var system in Systems.Shipped)
+                output.WriteLine($"system {system.Name,-24} {system.Description}; configurations: {string.Join(", ", system.ConfigurationNames)}");
+            foreach (var definition in CheckCatalog.Default()) output.WriteLine($"check  {Words<CheckKind>.Name(definition.Kind),-11} expect {definition.Expected,-22} {definition.Name}");
             return 0;
         });
 
@@ -118,8 +120,8 @@ public static class Program
         {
             var entry = CheckCatalog.Spec(result.GetValue(specName)!);
             var outcome = entry.CheckHistoryFile(result.GetValue(file)!);
-            output.WriteLine(outcome.Holds ? $"{entry.Name}: {outcome}" : outcome.ToString());
-            return outcome.Holds ? 0 : 1;
+            output.WriteLine(outcome.ToString());
+            return outcome.Holds ? ExitCodes.AsExpected : ExitCodes.Differs;
         });
 
         var claims = new Option<string[]>("--claim") { Description = "A property to prove (repeatable); default: every invariant and step property", AllowMultipleArgumentsPerToken = true };
@@ -140,12 +142,12 @@ public static class Program
             {
                 var relational = RelationalProver.Prove(selected is null ? model : model.WithInvariants(selected), options);
                 output.WriteLine(relational.ToString());
-                return ProofExit(relational.Verdict);
+                return ExitCode(relational);
             }
             var entry = CheckCatalog.Spec(result.GetValue(specName)!);
             var proof = entry.Prove(selected, options);
             output.WriteLine(proof.ToString());
-            return ProofExit(proof.Verdict);
+            return ExitCode(proof);
         });
 
         var scheduleFile = new Argument<string>("schedule") { Description = "A schedule file written by the systematic tester (*.schedule.json)" };
@@ -199,11 +201,20 @@ public static class Program
         return root;
     }
 
-    private static int ProofExit(ProofVerdict verdict) => verdict switch
+    /// <summary>One history's verdict in the words of linearizability, with what the search covered, and why when it is not or unknown.</summary>
+    private static string Linearizability(CheckResult result)
     {
-        ProofVerdict.Proved => ExitCodes.AsExpected,
-        ProofVerdict.Unknown => ExitCodes.Unknown,
-        _ => ExitCodes.Differs,
+        var verdict = result.Verdict switch { Verdict.Holds => "linearizable", Verdict.Violated => "NOT linearizable", _ => "unknown (budget exhausted)" };
+        var line = $"{verdict}: {result.Subject}, {result.Coverage.Configurations} configurations explored, {result.Elapsed.TotalMilliseconds:F1} ms";
+        return result.Explanation is { } why ? $"{line}\n{why}" : line;
+    }
+
+    /// <summary>The exit code of one check's result: holds 0, violated 1, unknown 3.</summary>
+    private static int ExitCode(CheckResult result) => result.Verdict switch
+    {
+        Verdict.Holds => ExitCodes.AsExpected,
+        Verdict.Violated => ExitCodes.Differs,
+        _ => ExitCodes.Unknown,
     };
 
     /// <summary>The linearizability command: every file checked, each unreadable one reported, a summary, the exit code.</summary>
@@ -238,9 +249,9 @@ public static class Program
                 {
                     var outcome = PorcupineFiles.Check(path, chosen, budget);
                     total += outcome.Elapsed;
-                    output.WriteLine($"{path}: {outcome}");
-                    if (outcome.Verdict == LinearizabilityVerdict.Linearizable) linearizable++;
-                    else if (outcome.Verdict == LinearizabilityVerdict.NotLinearizable) not++;
+                    output.WriteLine($"{path}: {Linearizability(outcome)}");
+                    if (outcome.Verdict == Verdict.Holds) linearizable++;
+                    else if (outcome.Verdict == Verdict.Violated) not++;
                     else unknown++;
                 }
                 catch (Exception ex) when (ex is SpecException or IOException or UnauthorizedAccessException)
@@ -258,66 +269,83 @@ public static class Program
 
     private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed, string? shard)
     {
-        var definitions = CheckCatalog.Default(seed).Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (definitions.Count == 0) throw new SpecException($"no check matches --filter '{filter}' (see 'verify list')");
+        var checks = CheckCatalog.Default().Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (checks.Count == 0) throw new SpecException($"no check matches --filter '{filter}' (see 'verify list')");
         if (shard is not null)
         {
             // Shard i of n: checks i, i + n, i + 2n, … of the list, so n machines together run each check once.
             var (index, count) = TestOptions.ParseShard(shard);
-            definitions = definitions.Where((_, i) => i % count == index).ToList();
-            if (definitions.Count == 0) throw new SpecException($"shard {shard} has no check (there are fewer checks than shards)");
+            checks = checks.Where((_, i) => i % count == index).ToList();
+            if (checks.Count == 0) throw new SpecException($"shard {shard} has no check (there are fewer checks than shards)");
         }
         if (jsonPath is not null) Report.EnsureWritable(jsonPath); // fail before spending minutes on checks
         var total = Stopwatch.StartNew();
         var records = new List<CheckRecord>();
-        for (var i = 0; i < definitions.Count; i++)
+        for (var i = 0; i < checks.Count; i++)
         {
-            var definition = definitions[i];
+            var check = checks[i];
             var watch = Stopwatch.StartNew();
-            CheckOutcome outcome;
-            try
-            {
-                outcome = RequireCoverage(definition.Run());
-            }
-            catch (Z3UnavailableException ex)
-            {
-                outcome = new CheckOutcome(Verdict.NotRun, $"not run: libz3 missing ({ex.Message})", new Coverage());
-            }
-            catch (SpecException ex)
-            {
-                outcome = new CheckOutcome(Verdict.Error, ex.Message, new Coverage());
-            }
-            var record = new CheckRecord(definition.Name, definition.Kind, definition.Expected, outcome.Verdict, watch.Elapsed.TotalSeconds, outcome.Detail, outcome.Coverage.ToString());
+            var record = Judge(check, () => CheckCatalog.Run(check, seed), watch);
             records.Add(record);
-            var mark = record.Passed ? "[green]ok  [/]" : outcome.Verdict == Verdict.NotRun ? "[yellow]skip[/]" : "[red]FAIL[/]";
-            console.MarkupLine($"[grey][[{i + 1}/{definitions.Count}]][/] {mark} {Markup.Escape(definition.Name)} [grey]({Words<Verdict>.Name(outcome.Verdict)}; {Markup.Escape(record.Coverage)}; {watch.Elapsed.TotalSeconds:F2} s)[/]");
-            if (!record.Passed)
-                console.WriteLine($"      expected {Words<Verdict>.Name(definition.Expected)}, got {Words<Verdict>.Name(outcome.Verdict)}:\n      " + outcome.Detail.Replace("\n", "\n      "));
+            var mark = record.Passed ? "[green]ok  [/]" : record.Actual == NotRun ? "[yellow]skip[/]" : "[red]FAIL[/]";
+            console.MarkupLine($"[grey][[{i + 1}/{checks.Count}]][/] {mark} {Markup.Escape(check.Name)} [grey]({Markup.Escape(record.Actual)}; {Markup.Escape(record.Coverage)}; {record.Seconds:F2} s)[/]");
+            if (!record.Passed) console.WriteLine($"      expected {record.Expected}, got {record.Actual}:\n      " + record.Detail.Replace("\n", "\n      "));
         }
         var report = new Report(records, total.Elapsed.TotalSeconds);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("check", "kind", "expected", "actual", "covered", "s");
         foreach (var record in records)
-            table.AddRow(Markup.Escape(record.Name), Words<CheckKind>.Name(record.Kind), Words<Verdict>.Name(record.Expected),
-                record.Passed ? Words<Verdict>.Name(record.Actual) : $"[red]{Words<Verdict>.Name(record.Actual)}[/]", Markup.Escape(record.Coverage), record.Seconds.ToString("F2"));
+            table.AddRow(Markup.Escape(record.Name), Words<CheckKind>.Name(record.Kind), Markup.Escape(record.Expected),
+                record.Passed ? Markup.Escape(record.Actual) : $"[red]{Markup.Escape(record.Actual)}[/]", Markup.Escape(record.Coverage), record.Seconds.ToString("F2"));
         console.Write(table);
-        var notRun = records.Count(r => r.Actual == Verdict.NotRun);
+        var notRun = records.Count(r => r.Actual == NotRun);
         console.MarkupLine($"{report.Passed} as expected, {report.Failed - notRun} not{(notRun > 0 ? $", {notRun} not run (install libz3-4: sudo apt-get install libz3-4)" : "")}, in {report.Seconds:F1} s");
         if (jsonPath is not null) report.WriteJson(jsonPath);
         return ExitCode(records);
     }
 
-    /// <summary>A check that covered nothing (no run, event, state, obligation or operation) has checked nothing, whatever its verdict says: an error.</summary>
-    internal static CheckOutcome RequireCoverage(CheckOutcome outcome) =>
-        outcome.Coverage.IsEmpty && outcome.Verdict is not (Verdict.Error or Verdict.NotRun)
-            ? new CheckOutcome(Verdict.Error, $"covered nothing (no run, event, state or solver obligation), so its verdict '{Words<Verdict>.Name(outcome.Verdict)}' means nothing:\n{outcome.Detail}", outcome.Coverage)
-            : outcome;
+    internal const string NotRun = "not run";
+    internal const string Error = "error";
+
+    /// <summary>
+    /// The one place a check's outcome is judged: its result must match the expectation and have covered something;
+    /// a problem of the check itself is an error; a check that needs Z3 where there is none is "not run".
+    /// </summary>
+    internal static CheckRecord Judge(CatalogCheck check, Func<CheckResult> run, Stopwatch watch)
+    {
+        CheckResult result;
+        try
+        {
+            result = run();
+        }
+        catch (Z3UnavailableException ex)
+        {
+            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), NotRun, false, watch.Elapsed.TotalSeconds, $"not run: libz3 missing ({ex.Message})", "nothing");
+        }
+        catch (VerificationException ex)
+        {
+            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), Error, false, watch.Elapsed.TotalSeconds, ex.Message, "nothing");
+        }
+        var actual = Describe(result);
+        if (result.Coverage.IsEmpty)
+            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), Error, false, watch.Elapsed.TotalSeconds,
+                $"covered nothing (no run, event, state or solver obligation), so its verdict '{actual}' means nothing:\n{result}", result.Coverage.ToString());
+        return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), actual, check.Expected.Matches(result), watch.Elapsed.TotalSeconds, result.ToString(), result.Coverage.ToString());
+    }
+
+    /// <summary>A result's verdict in the words of the report: "holds", "violated (P)", "not inductive", "unknown (budget exhausted)".</summary>
+    private static string Describe(CheckResult result) => result.Verdict switch
+    {
+        Verdict.Holds => "holds",
+        Verdict.Violated => $"violated ({result.Counterexample?.Property})",
+        _ => result.Why == Inconclusive.NotInductive ? "not inductive" : $"unknown ({result.Why?.ToString().ToLowerInvariant()}: {result.Reason})",
+    };
 
     /// <summary>The exit code of a full check: see <see cref="ExitCodes"/>.</summary>
     private static int ExitCode(IReadOnlyList<CheckRecord> records)
     {
         var failed = records.Where(r => !r.Passed).ToList();
         if (failed.Count == 0) return ExitCodes.AsExpected;
-        if (failed.Any(r => r.Actual == Verdict.NotRun)) return ExitCodes.BadInputOrEnvironment;
-        return failed.All(r => r.Actual == Verdict.Unknown) ? ExitCodes.Unknown : ExitCodes.Differs;
+        if (failed.Any(r => r.Actual == NotRun)) return ExitCodes.BadInputOrEnvironment;
+        return failed.All(r => r.Actual.StartsWith("unknown", StringComparison.Ordinal)) ? ExitCodes.Unknown : ExitCodes.Differs;
     }
 }

@@ -4,10 +4,7 @@ using Verification.Cli.Catalog;
 namespace Verification.Cli;
 
 /// <summary>One line of the report: what was checked, what verdict it must have, what it had, and how long it took.</summary>
-internal sealed record CheckRecord(string Name, CheckKind Kind, Verdict Expected, Verdict Actual, double Seconds, string Detail, string Coverage)
-{
-    public bool Passed => Expected == Actual;
-}
+internal sealed record CheckRecord(string Name, CheckKind Kind, string Expected, string Actual, bool Passed, double Seconds, string Detail, string Coverage);
 
 internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
 {
@@ -41,8 +38,8 @@ internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
             {
                 c.Name,
                 Kind = Words<CheckKind>.Name(c.Kind),
-                Expected = Words<Verdict>.Name(c.Expected),
-                Actual = Words<Verdict>.Name(c.Actual),
+                c.Expected,
+                c.Actual,
                 c.Passed,
                 c.Coverage,
                 Seconds = Math.Round(c.Seconds, 3),

@@ -1,3 +1,5 @@
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
 using Verification.Specs.Examples;
 using Verification.Runtime;
 
@@ -124,4 +126,15 @@ public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessag
         [("retransmit", new LockConfig(RetransmitRelease: true)), ("bug:lost-release", new LockConfig(RetransmitRelease: false))];
 
     protected override Protocol<object, LockMessage, LockEvent> Create(LockConfig configuration) => LockNode.Create(configuration);
+
+    private static readonly TestOptions Fair = new() { Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
+
+    public override IReadOnlyList<SystemCheck> Checks { get; } =
+    [
+        new("LockWithRetransmit: loss, duplication and reordering (portfolio)", "retransmit", new RandomRuns { Options = Fair },
+            Expectation.Holds, "1000 runs of the default portfolio, liveness judged after a fair suffix"),
+        new("LockLostRelease: a lost Release starves the other client (EveryClientAcquires)", "bug:lost-release",
+            new RandomRuns { Options = Fair with { Faults = new FaultModel { MaxLosses = 1 } } },
+            Expectation.Violated(FailureKind.Liveness, "EveryClientAcquires"), "the default portfolio must find the starvation and replay it"),
+    ];
 }

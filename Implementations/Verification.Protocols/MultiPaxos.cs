@@ -1,3 +1,5 @@
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
 using System.Numerics;
 using Verification.Checkers.Linearizability;
 using Verification.Runtime;
@@ -351,4 +353,29 @@ public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiP
     ];
 
     protected override Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
+
+    private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
+
+    /// <summary>Liveness judged after a fair, synchronous suffix (messages beat timeouts).</summary>
+    private static readonly TestOptions Live = new() { MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true };
+
+    public override IReadOnlyList<SystemCheck> Checks { get; } =
+    [
+        new("MultiPaxos (3 replicas, 2 clients): loss, duplication, partition, crash-recover, leader changes", "default",
+            new RandomRuns { Options = new TestOptions { Iterations = 20_000, MaxSteps = 250, CheckLiveness = false, Faults = Faults } },
+            Expectation.Holds, "20,000 runs of the default portfolio against the replicated-log spec's safety properties"),
+        new("MultiPaxos, stable leader: every request commits and is answered, every replica catches up", "stable-leader",
+            new RandomRuns { Options = Live with { Iterations = 2000, Faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } } },
+            Expectation.Holds, "2,000 runs with up to 30 losses and an amnesia crash, liveness judged after a fair, synchronous suffix"),
+        new("MultiPaxos key-value store: every run's client history is linearizable", "store",
+            new RandomRuns { Options = new TestOptions { Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults } },
+            Expectation.Holds, "10,000 runs, 2 clients each writing, reading and compare-and-setting, full fault model; histories checked by the linearizability checker"),
+        .. new (MultiPaxosBug Bug, string Property)[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") }
+            .Select(planted => new SystemCheck($"MultiPaxos planted bug {planted.Bug} ({planted.Property})", $"bug:{planted.Bug}",
+                new RandomRuns { Options = new TestOptions { Iterations = 50_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0) } },
+                Expectation.Violated(FailureKind.Safety, planted.Property), "the default portfolio must find it with the property it breaks, and replay it")),
+        new("MultiPaxos planted bug IgnoresCatchUp (EveryReplicaAppliesTheCommittedPrefix)", "bug:IgnoresCatchUp",
+            new RandomRuns { Options = Live with { Iterations = 5000, Faults = new FaultModel { MaxLosses = 30 } } },
+            Expectation.Violated(FailureKind.Liveness, "EveryReplicaAppliesTheCommittedPrefix"), "a replica that missed a commit stays behind for good"),
+    ];
 }

@@ -1,3 +1,5 @@
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
 using Verification.Specs.Examples;
 using Verification.Runtime;
 
@@ -84,4 +86,14 @@ public sealed class PingSystem : SystemDefinition<PingConfig, object, PingMessag
         [("stop-and-wait", new PingConfig(Pipelined: false)), ("bug:pipelined", new PingConfig(Pipelined: true))];
 
     protected override Protocol<object, PingMessage, DeliveryEvent> Create(PingConfig configuration) => PingNode.Create(configuration);
+
+    public override IReadOnlyList<SystemCheck> Checks { get; } =
+    [
+        new("PingStopAndWait: every schedule, with reordering and 2 duplications (DFS)", "stop-and-wait",
+            new ExhaustiveSearch(MaxDepth: 100) { Options = new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } } },
+            Expectation.Holds, "exhaustive depth-first search with a visited-state set"),
+        new("PingPipelined: the ordering bug (InOrder)", "bug:pipelined",
+            new RandomRuns { Options = new TestOptions { Iterations = 1000, MaxSteps = 50 } },
+            Expectation.Violated(FailureKind.Safety, "InOrder"), "the default portfolio must find the out-of-order delivery and replay it"),
+    ];
 }

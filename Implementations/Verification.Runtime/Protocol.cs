@@ -49,7 +49,7 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
     Spec<TSpecEvent> Spec) : IProtocol
     where TState : class where TMessage : notnull where TSpecEvent : class
 {
-    /// <summary>Set by <see cref="SystemDefinition{TConfig, TState, TMessage, TSpecEvent}.Build(TConfig)"/>: the registered system and configuration this is.</summary>
+    /// <summary>Set when a registered system builds it: the system and configuration this is.</summary>
     public SystemIdentity? Identity { get; init; }
 
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>

@@ -1,3 +1,4 @@
+using Verification;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Verification.Checkers.Linearizability;
@@ -33,7 +34,7 @@ public class LinearizabilityBenchmarks
     }
 
     private static int CheckAll(IEnumerable<string> files) =>
-        files.Sum(f => PorcupineFiles.Check(f).Verdict == LinearizabilityVerdict.Unknown ? throw new InvalidOperationException($"{f}: unknown") : 1);
+        files.Sum(f => PorcupineFiles.Check(f).Verdict == Verdict.Unknown ? throw new InvalidOperationException($"{f}: unknown") : 1);
 
     [Benchmark(Description = "all 52 etcd logs (read + check)")]
     public int AllEtcd() => CheckAll(etcd);
@@ -70,7 +71,7 @@ public class LinearizabilityBenchmarks
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 5)]
 public class LinearizabilityPerFileBenchmarks
 {
-    private Func<LinearizabilityVerdict> check = () => LinearizabilityVerdict.Unknown;
+    private Func<Verdict> check = () => Verdict.Unknown;
 
     /// <summary>The data files by their path under the data directory, as EXPECTED.csv names them.</summary>
     public static IEnumerable<string> Files()
@@ -97,9 +98,9 @@ public class LinearizabilityPerFileBenchmarks
             var history = KeyValueModel.ReadHistory(path);
             check = () => LinearizabilityChecker.Check(new KeyValueModel(), history).Verdict;
         }
-        if (check() == LinearizabilityVerdict.Unknown) throw new InvalidOperationException($"{History}: unknown");
+        if (check() == Verdict.Unknown) throw new InvalidOperationException($"{History}: unknown");
     }
 
     [Benchmark(Description = "check (already read)")]
-    public LinearizabilityVerdict Check() => check();
+    public Verdict Check() => check();
 }

@@ -1,3 +1,4 @@
+using Verification;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -31,17 +32,17 @@ public class LinearizabilityLongHistoryBenchmarks
     public void Setup()
     {
         history = RegisterSimulation.Generate(Operations, Clients, seed: 1, plantStaleRead: StaleRead);
-        var expected = StaleRead ? LinearizabilityVerdict.NotLinearizable : LinearizabilityVerdict.Linearizable;
+        var expected = StaleRead ? Verdict.Violated : Verdict.Holds;
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history);
         if (result.Verdict != expected) throw new InvalidOperationException($"expected {expected}: {result}");
-        Console.WriteLine($"// {Operations} operations, {Clients} clients{(StaleRead ? ", stale read" : "")}: {result.ConfigurationsExplored} configurations");
+        Console.WriteLine($"// {Operations} operations, {Clients} clients{(StaleRead ? ", stale read" : "")}: {result.Coverage.Configurations} configurations");
     }
 
     [GlobalCleanup]
     public void Cleanup() => LinearizabilityScalingBenchmarks.PrintPeakWorkingSet();
 
     [Benchmark(Description = "check a simulated register history")]
-    public LinearizabilityVerdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
+    public Verdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
 }
 
 /// <summary>
@@ -61,7 +62,7 @@ public class LinearizabilityScalingBenchmarks
     public void Setup()
     {
         history = RegisterSimulation.Generate(Operations, clients: 2, seed: 1);
-        if (LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict != LinearizabilityVerdict.Linearizable)
+        if (LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict != Verdict.Holds)
             throw new InvalidOperationException("the simulated history must be linearizable");
     }
 
@@ -72,7 +73,7 @@ public class LinearizabilityScalingBenchmarks
         Console.WriteLine($"// peak working set of this case's process: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
 
     [Benchmark(Description = "check a 2-client register history")]
-    public LinearizabilityVerdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
+    public Verdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
 }
 
 /// <summary>
@@ -104,5 +105,5 @@ public class LinearizabilityBusyClientsBenchmarks
     public void Cleanup() => LinearizabilityScalingBenchmarks.PrintPeakWorkingSet();
 
     [Benchmark(Description = "check 10k operations of always-busy clients")]
-    public LinearizabilityVerdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
+    public Verdict Check() => LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict;
 }

@@ -1,3 +1,4 @@
+using Verification;
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Verification.Checkers.Linearizability;
@@ -54,7 +55,7 @@ public static class Program
             new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
     }
 
-    private static void Row(string system, string bug, Func<StrategyKind, TestReport> run)
+    private static void Row(string system, string bug, Func<StrategyKind, CheckResult> run)
     {
         foreach (var strategy in new[] { StrategyKind.Random, StrategyKind.Pct, StrategyKind.Portfolio })
         {
@@ -62,7 +63,7 @@ public static class Program
             {
                 var watch = Stopwatch.StartNew();
                 var report = run(strategy);
-                return (report.Bug is not null, report.Iterations, watch.Elapsed);
+                return (report.Bug is not null, report.Coverage.Runs, watch.Elapsed);
             }).OrderBy(s => s.Elapsed).ToList();
             var (found, iterations, elapsed) = samples[1];
             Console.WriteLine(found

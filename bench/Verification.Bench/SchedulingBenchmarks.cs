@@ -61,7 +61,7 @@ public class SchedulingBenchmarks
     {
         var tester = new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol(),
             new TestOptions { Strategy = StrategyKind.Random, Iterations = Iterations, MaxSteps = StepsPerIteration });
-        return tester.Run().Steps;
+        return tester.Run().Coverage.Steps;
     }
 
     [Benchmark(OperationsPerInvoke = Iterations * StepsPerIteration, Description = "PCT, per scheduling step")]
@@ -69,7 +69,7 @@ public class SchedulingBenchmarks
     {
         var tester = new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol(),
             new TestOptions { Strategy = StrategyKind.Pct, Iterations = Iterations, MaxSteps = StepsPerIteration });
-        return tester.Run().Steps;
+        return tester.Run().Coverage.Steps;
     }
 }
 
@@ -87,11 +87,11 @@ public class ExplorationBenchmarks
     public void Describe()
     {
         var report = Dfs();
-        Console.WriteLine($"// {report}; ~{report.ApproximateBytesPerState} B of key arrays retained per cached state");
+        Console.WriteLine($"// {report.Summary}; ~{report.Coverage.BytesPerState} B of key arrays retained per cached state");
     }
 
     [Benchmark(Description = "DFS, ring with loss and duplication, depth 40")]
-    public ExplorationReport Dfs() =>
+    public CheckResult Dfs() =>
         new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol() with { Spec = NoCounter() },
             new TestOptions { Faults = new FaultModel { MaxLosses = 1, MaxDuplicates = 1 } }).Explore(40);
 

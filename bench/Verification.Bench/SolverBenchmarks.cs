@@ -1,3 +1,4 @@
+using Verification;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Verification.Checkers.Smt;
@@ -21,10 +22,10 @@ public class SolverBenchmarks
     }
 
     [Benchmark(Description = "Prove SinceReset ≤ C (with SinceReset ≥ 0) by induction")]
-    public ProofVerdict InductionQuery() => Prover.Prove(counter, claims).Verdict;
+    public Verdict InductionQuery() => Prover.Prove(counter, claims).Verdict;
 
     [Benchmark(Description = "Counterexample for SinceReset < C")]
-    public ProofVerdict FalseClaim() => Prover.Prove(Counter.Create(withFalseClaim: true)).Verdict;
+    public Verdict FalseClaim() => Prover.Prove(Counter.Create(withFalseClaim: true)).Verdict;
 }
 
 /// <summary>The Paxos proofs: finite (3 and 5 acceptors, 2 values, 3 ballots), parametric (EPR), and the failing ones without "choosable".</summary>
@@ -40,27 +41,27 @@ public class PaxosProofBenchmarks
         five = Verification.Specs.Consensus.PaxosSpec.Create(5, 2, 3);
     }
 
-    private static ProofVerdict Expect(ProofVerdict actual, ProofVerdict expected) =>
-        actual == expected ? actual : throw new InvalidOperationException($"expected {expected}, got {actual}");
+    private static CheckResult Expect(CheckResult actual, Verdict expected, Inconclusive? why = null) =>
+        actual.Verdict == expected && actual.Why == why ? actual : throw new InvalidOperationException($"expected {expected} {why}, got {actual.Summary}");
 
     [Benchmark(Description = "Paxos, 3 acceptors: induction")]
-    public ProofVerdict Three() => Expect(Prover.Prove(three).Verdict, ProofVerdict.Proved);
+    public CheckResult Three() => Expect(Prover.Prove(three), Verdict.Holds);
 
     [Benchmark(Description = "Paxos, 5 acceptors: induction")]
-    public ProofVerdict Five() => Expect(Prover.Prove(five).Verdict, ProofVerdict.Proved);
+    public CheckResult Five() => Expect(Prover.Prove(five), Verdict.Holds);
 
     [Benchmark(Description = "Paxos, 3 acceptors, without choosable: CTI (unrolling depth 4)")]
-    public ProofVerdict ThreeWithoutChoosable() =>
+    public CheckResult ThreeWithoutChoosable() =>
         Expect(Prover.Prove(three, three.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList(),
-            new ProverOptions { UnrollingDepth = 4 }).Verdict, ProofVerdict.NotInductive);
+            new ProverOptions { UnrollingDepth = 4 }), Verdict.Unknown, Inconclusive.NotInductive);
 
     [Benchmark(Description = "Paxos for every N (EPR): 40 obligations")]
-    public ProofVerdict Parametric() => Expect(RelationalProver.Prove(Verification.Specs.Consensus.PaxosRelational.Create()).Verdict, ProofVerdict.Proved);
+    public CheckResult Parametric() => Expect(RelationalProver.Prove(Verification.Specs.Consensus.PaxosRelational.Create()), Verdict.Holds);
 
     [Benchmark(Description = "Paxos for every N, without choosable: CTI")]
-    public ProofVerdict ParametricWithoutChoosable()
+    public CheckResult ParametricWithoutChoosable()
     {
         var model = Verification.Specs.Consensus.PaxosRelational.Create();
-        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList())).Verdict, ProofVerdict.NotInductive);
+        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList())), Verdict.Unknown, Inconclusive.NotInductive);
     }
 }

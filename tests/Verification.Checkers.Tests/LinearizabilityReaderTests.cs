@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Linearizability;
 using Verification.Specs;
 
@@ -35,11 +36,11 @@ public sealed class LinearizabilityReaderTests : IDisposable
         var history = RegisterHistories.ReadJepsenEdn(path);
         Assert.Equal(99999999999L, history[0].Input.Value);
         Assert.Equal(long.MinValue, history[2].Output.Value);
-        Assert.Equal(LinearizabilityVerdict.Linearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Holds, PorcupineFiles.Check(path).Verdict);
         // The same read of a value that differs only above bit 32 is a stale read.
         var stale = Write("stale.edn", File.ReadAllText(path).Replace(":value -9223372036854775808}]", ":value 1215752191}]"));
         var result = PorcupineFiles.Check(stale);
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.Equal(Verdict.Violated, result.Verdict);
         Assert.Contains("read → 1215752191", result.Explanation);
     }
 
@@ -54,7 +55,7 @@ public sealed class LinearizabilityReaderTests : IDisposable
             """);
         var history = RegisterHistories.ReadEtcdLog(path);
         Assert.Equal([4294967296L, 0L], history.Select(o => o.Client).Order().Reverse());
-        Assert.Equal(LinearizabilityVerdict.Linearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Holds, PorcupineFiles.Check(path).Verdict);
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class LinearizabilityReaderTests : IDisposable
             """);
         var history = RegisterHistories.ReadJepsenEdn(path);
         Assert.Equal([0L, 4294967296L], history.Select(o => o.Client).Order());
-        Assert.Equal(LinearizabilityVerdict.Linearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Holds, PorcupineFiles.Check(path).Verdict);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class LinearizabilityReaderTests : IDisposable
              {:process 0, :type :ok, :f :write, :value 3}]
             """);
         Assert.Equal(HistoryFormat.JepsenEdn, PorcupineFiles.Detect(path));
-        Assert.Equal(LinearizabilityVerdict.Linearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Holds, PorcupineFiles.Check(path).Verdict);
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class LinearizabilityReaderTests : IDisposable
              {:process 1, :type :ok, :f :read, :value 2})
             """);
         Assert.Equal(HistoryFormat.JepsenEdn, PorcupineFiles.Detect(path));
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Violated, PorcupineFiles.Check(path).Verdict);
     }
 
     [Fact]
@@ -133,7 +134,7 @@ public sealed class LinearizabilityReaderTests : IDisposable
             {:process 1, :type :ok, :f :put, :key "a", :value "x"}
             """);
         Assert.Equal(HistoryFormat.KeyValue, PorcupineFiles.Detect(path));
-        Assert.Equal(LinearizabilityVerdict.Linearizable, PorcupineFiles.Check(path).Verdict);
+        Assert.Equal(Verdict.Holds, PorcupineFiles.Check(path).Verdict);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Verification;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Verification.Checkers.Linearizability;
@@ -96,7 +97,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
             var history = RandomRegisterHistory(random);
             var expected = BruteForceLinearizable(CasRegisterModel.Instance, history);
             var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history);
-            Assert.True(result.Verdict == (expected ? LinearizabilityVerdict.Linearizable : LinearizabilityVerdict.NotLinearizable),
+            Assert.True(result.Verdict == (expected ? Verdict.Holds : Verdict.Violated),
                 $"history {i}: brute force says {(expected ? "linearizable" : "not")}, the checker {result}\n" + string.Join("\n", history));
             counts[expected ? 1 : 0]++;
         }
@@ -116,7 +117,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
             var history = RandomRegisterHistory(random, unknownOneIn: 2);
             var expected = BruteForceLinearizable(CasRegisterModel.Instance, history);
             var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history);
-            Assert.True(result.Verdict == (expected ? LinearizabilityVerdict.Linearizable : LinearizabilityVerdict.NotLinearizable),
+            Assert.True(result.Verdict == (expected ? Verdict.Holds : Verdict.Violated),
                 $"history {i}: brute force says {(expected ? "linearizable" : "not")}, the checker {result}\n" + string.Join("\n", history));
             counts[expected ? 1 : 0]++;
         }
@@ -136,7 +137,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
             // Brute force over the whole store: per key, each key's history on its own (what partitioning relies on).
             var expected = history.GroupBy(o => o.Input.Key).All(key => BruteForceLinearizable(model, key.ToList()));
             var result = LinearizabilityChecker.Check(model, history);
-            Assert.True(result.Verdict == (expected ? LinearizabilityVerdict.Linearizable : LinearizabilityVerdict.NotLinearizable),
+            Assert.True(result.Verdict == (expected ? Verdict.Holds : Verdict.Violated),
                 $"history {i}: brute force says {(expected ? "linearizable" : "not")}, the checker {result}\n" + string.Join("\n", history));
             counts[expected ? 1 : 0]++;
         }
@@ -157,7 +158,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
         {
             var history = RandomRegisterHistory(random);
             var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history);
-            if (result.Verdict != LinearizabilityVerdict.NotLinearizable) continue;
+            if (result.Verdict != Verdict.Violated) continue;
             var text = result.Explanation!;
             var listed = text[..text.IndexOf("  state then:", StringComparison.Ordinal)];
             var lines = Regex.Matches(listed, @"\(line (\d+)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
@@ -192,7 +193,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
         };
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history);
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.Equal(Verdict.Violated, result.Verdict);
         Assert.Contains("orders 3 of the 4 operations", result.Explanation);
         Assert.Matches(@"write 2 → ok \(line 2\)\s+client 0: write 1 → ok \(line 1\)\s+client 2: read → 1 \(line 13\)\s+state then: register = 1", result.Explanation);
     }
@@ -208,7 +209,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
         var history = RegisterSimulation.Generate(100_000, clients: 10, seed: 1);
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history, new LinearizabilityBudget { MaxMemoryBytes = 64L << 20, Timeout = TimeSpan.FromSeconds(30) });
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.Linearizable, result.Verdict);
+        Assert.Equal(Verdict.Holds, result.Verdict);
     }
 
     [Fact]
@@ -217,11 +218,11 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
         var history = RegisterSimulation.Generate(20_000, clients: 10, seed: 3, plantStaleRead: true);
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, history, new LinearizabilityBudget { Timeout = TimeSpan.FromSeconds(30) });
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.Equal(Verdict.Violated, result.Verdict);
         // The stale read is planted after the middle: everything before it fits, so the deepest order goes that far.
         var placed = int.Parse(Regex.Match(result.Explanation!, @"orders (\d+) of the 20000").Groups[1].Value);
         Assert.InRange(placed, 9_000, 11_000);
-        Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(CasRegisterModel.Instance, RegisterSimulation.Generate(20_000, clients: 10, seed: 3)).Verdict);
+        Assert.Equal(Verdict.Holds, LinearizabilityChecker.Check(CasRegisterModel.Instance, RegisterSimulation.Generate(20_000, clients: 10, seed: 3)).Verdict);
     }
 
     // ---- budgets (issue item 14) ----
@@ -240,11 +241,11 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
     {
         var result = LinearizabilityChecker.Check(new KeyValueModel(), ConcurrentAppends(), new LinearizabilityBudget { MaxMemoryBytes = 32L << 20 });
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.Unknown, result.Verdict);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
         Assert.Matches(@"memory budget of 32 MB exhausted after \d+ configurations", result.Explanation);
         // The states' strings are counted: had each configuration cost only its fixed overhead (≥ 100 bytes), the
         // 32 MB would have held over 300,000 of them.
-        Assert.InRange(result.ConfigurationsExplored, 1_000, 300_000);
+        Assert.InRange(result.Coverage.Configurations, 1_000, 300_000);
     }
 
     [Fact]
@@ -268,7 +269,7 @@ public class LinearizabilitySearchTests(ITestOutputHelper output)
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, ops, new LinearizabilityBudget { Timeout = TimeSpan.FromMilliseconds(50) });
         watch.Stop();
         output.WriteLine($"{result} (elapsed {watch.Elapsed.TotalMilliseconds:F1} ms)");
-        Assert.Equal(LinearizabilityVerdict.Unknown, result.Verdict);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
         Assert.Matches(@"time budget of 50 ms exhausted after \d+ configurations", result.Explanation);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"stopped after {watch.Elapsed.TotalMilliseconds:F0} ms");
     }

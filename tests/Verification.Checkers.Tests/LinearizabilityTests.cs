@@ -1,3 +1,4 @@
+using Verification;
 using System.Globalization;
 using Verification.Checkers.Linearizability;
 using Verification.Specs;
@@ -35,7 +36,7 @@ public class LinearizabilityTests(ITestOutputHelper output)
     {
         var result = PorcupineFiles.Check(Path.Combine(DataDirectory, file));
         output.WriteLine(result.ToString());
-        Assert.Equal(linearizable ? LinearizabilityVerdict.Linearizable : LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.Equal(linearizable ? Verdict.Holds : Verdict.Violated, result.Verdict);
         if (!linearizable) Assert.Contains("the longest partial linearization", result.Explanation);
     }
 
@@ -67,11 +68,11 @@ public class LinearizabilityTests(ITestOutputHelper output)
         var stale = new[] { Op(0, write, new(Outcome.Ok), 0, 1), Op(1, read, new(Outcome.Ok, null), 2, 3) };
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, stale);
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.Equal(Verdict.Violated, result.Verdict);
         Assert.Contains("read → nil", result.Explanation);
         // The same read overlapping the write may see nil.
         var concurrent = new[] { Op(0, write, new(Outcome.Ok), 0, 3), Op(1, read, new(Outcome.Ok, null), 1, 2) };
-        Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(CasRegisterModel.Instance, concurrent).Verdict);
+        Assert.Equal(Verdict.Holds, LinearizabilityChecker.Check(CasRegisterModel.Instance, concurrent).Verdict);
     }
 
     [Fact]
@@ -80,9 +81,9 @@ public class LinearizabilityTests(ITestOutputHelper output)
         var write = new RegisterInput(RegisterOperation.Write, 1);
         var read = new RegisterInput(RegisterOperation.Read, null);
         var history = new[] { Op(0, write, RegisterOutput.Unknown, 0, long.MaxValue), Op(1, read, new(Outcome.Ok, null), 1, 2), Op(1, read, new(Outcome.Ok, 1), 3, 4), Op(2, read, new(Outcome.Ok, 1), 5, 6) };
-        Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict);
+        Assert.Equal(Verdict.Holds, LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict);
         var neverThenBack = history.Append(Op(3, read, new(Outcome.Ok, null), 7, 8)).ToArray();
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, LinearizabilityChecker.Check(CasRegisterModel.Instance, neverThenBack).Verdict);
+        Assert.Equal(Verdict.Violated, LinearizabilityChecker.Check(CasRegisterModel.Instance, neverThenBack).Verdict);
     }
 
     [Fact]
@@ -94,8 +95,8 @@ public class LinearizabilityTests(ITestOutputHelper output)
         ops.Add(Op(99, new RegisterInput(RegisterOperation.Read, null), new(Outcome.Ok, 1000), 200, 201));
         var result = LinearizabilityChecker.Check(CasRegisterModel.Instance, ops, new LinearizabilityBudget { MaxCachedConfigurations = 10_000 });
         output.WriteLine(result.ToString());
-        Assert.Equal(LinearizabilityVerdict.Unknown, result.Verdict);
-        Assert.True(result.ConfigurationsExplored <= 10_001);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.True(result.Coverage.Configurations <= 10_001);
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public class LinearizabilityTests(ITestOutputHelper output)
         {
             var history = RegisterHistories.ReadJepsenEdn(path);
             Assert.Equal(4, history.Count); // the failed cas did not happen
-            Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict);
+            Assert.Equal(Verdict.Holds, LinearizabilityChecker.Check(CasRegisterModel.Instance, history).Verdict);
         }
         finally
         {
@@ -156,10 +157,10 @@ public class LinearizabilityTests(ITestOutputHelper output)
         var casFromA = new KeyValueInput(KeyValueOperation.Cas, "x", "b", Expected: "a");
         var get = new KeyValueInput(KeyValueOperation.Get, "x", "");
         var fine = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "ok", 2, 3), Kv(0, get, "b", 4, 5) };
-        Assert.Equal(LinearizabilityVerdict.Linearizable, LinearizabilityChecker.Check(new KeyValueModel(), fine).Verdict);
+        Assert.Equal(Verdict.Holds, LinearizabilityChecker.Check(new KeyValueModel(), fine).Verdict);
         var failedButShouldNot = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "fail", 2, 3) };
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, LinearizabilityChecker.Check(new KeyValueModel(), failedButShouldNot).Verdict);
+        Assert.Equal(Verdict.Violated, LinearizabilityChecker.Check(new KeyValueModel(), failedButShouldNot).Verdict);
         var okButValueUnchanged = new[] { Kv(0, put, null, 0, 1), Kv(1, casFromA, "ok", 2, 3), Kv(0, get, "a", 4, 5) };
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, LinearizabilityChecker.Check(new KeyValueModel(), okButValueUnchanged).Verdict);
+        Assert.Equal(Verdict.Violated, LinearizabilityChecker.Check(new KeyValueModel(), okButValueUnchanged).Verdict);
     }
 }

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Consensus;
@@ -16,9 +17,9 @@ public class PaxosProofTests(ITestOutputHelper output)
         var spec = PaxosSpec.Create(acceptors, values: 2, ballots: 3);
         var result = Prover.Prove(spec);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
-        Assert.Contains("Agreement", result.Claims);
-        Assert.Contains(PaxosSpec.Choosable, result.Claims);
+        Assert.Equal(Verdict.Holds, result.Verdict);
+        Assert.Contains("Agreement", result.Subject);
+        Assert.Contains(PaxosSpec.Choosable, result.Subject);
     }
 
     [Fact]
@@ -28,12 +29,12 @@ public class PaxosProofTests(ITestOutputHelper output)
         var claims = spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).ToList();
         var result = Prover.Prove(spec, claims, new ProverOptions { UnrollingDepth = 4 });
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
+        Assert.Equal(Inconclusive.NotInductive, result.Why);
         // The pre-state has two different values each voted by a quorum (unreachable: choosable excludes it) and a
         // learner learning the second one.
-        Assert.Equal("Agreement", result.FailingClaim);
-        var learned = Assert.IsType<Learned>(result.Event);
-        var votes = result.PreState!.Where(v => v.Name.StartsWith("votes[", StringComparison.Ordinal)).ToDictionary(v => v.Name, v => (int)v.Value!);
+        Assert.Equal("Agreement", result.Counterexample!.Property);
+        var learned = Assert.IsType<Learned>(result.Proof!.Event);
+        var votes = result.Proof!.PreState!.Where(v => v.Name.StartsWith("votes[", StringComparison.Ordinal)).ToDictionary(v => v.Name, v => (int)v.Value!);
         var chosen = Enumerable.Range(0, 3).Select(b => Enumerable.Range(0, 2).Where(v => Enumerable.Range(0, 3).Count(a => votes[$"votes[a{a},b{b}]"] == v) >= 2).ToList())
             .SelectMany(values => values).Distinct().ToList();
         Assert.True(chosen.Count == 2, "both values are chosen in the pre-state");
@@ -49,10 +50,9 @@ public class PaxosProofTests(ITestOutputHelper output)
     {
         var result = RelationalProver.Prove(PaxosRelational.Create());
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Equal(Verdict.Holds, result.Verdict);
         var model = PaxosRelational.Create();
-        Assert.Equal(model.Invariants.Count * (1 + model.Actions.Count), result.Obligations.Count);
-        Assert.All(result.Obligations, o => Assert.Equal(SatResult.Unsat, o.Answer));
+        Assert.Equal(model.Invariants.Count * (1 + model.Actions.Count), result.Coverage.Obligations);
     }
 
     [Fact]
@@ -61,12 +61,13 @@ public class PaxosProofTests(ITestOutputHelper output)
         var model = PaxosRelational.Create();
         var result = RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != PaxosSpec.Choosable).ToList()));
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
-        Assert.Equal("Agreement", result.Failed!.Invariant);
-        Assert.Equal("Learn", result.Failed.Action);
-        Assert.Contains("learned(v", result.Counterexample);
-        Assert.Contains("action: Learn(V = v", result.Counterexample);
-        Assert.Contains("quorums: q0 = {", result.Counterexample);
+        Assert.Equal(Inconclusive.NotInductive, result.Why);
+        var found = Assert.IsType<ModelCounterexample>(result.Counterexample);
+        Assert.Equal("Agreement", found.Property);
+        Assert.Equal("Learn", found.Action);
+        Assert.Contains("learned(v", found.Model);
+        Assert.Contains("action: Learn(V = v", found.Model);
+        Assert.Contains("quorums: q0 = {", found.Model);
     }
 
     [Fact]

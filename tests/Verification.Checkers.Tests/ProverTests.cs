@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Examples;
@@ -14,7 +15,7 @@ public class ProverTests(ITestOutputHelper output)
         var spec = Counter.Create();
         var result = Prover.Prove(spec, [spec.Property("SinceResetNonNegative"), spec.Property("SinceResetAtMostLength")]);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Equal(Verdict.Holds, result.Verdict);
     }
 
     [Fact]
@@ -23,16 +24,16 @@ public class ProverTests(ITestOutputHelper output)
         var spec = Counter.Create();
         var result = Prover.Prove(spec, [spec.Property("SinceResetAtMostLength")]);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.NotInductive, result.Verdict);
-        Assert.Equal("SinceResetAtMostLength", result.FailingClaim);
+        Assert.Equal(Inconclusive.NotInductive, result.Why);
+        Assert.Equal("SinceResetAtMostLength", result.Counterexample!.Property);
         // The pre-state satisfies the claim, the post-state does not: only a Reset with C < -1 does that.
-        var pre = result.PreState!.ToDictionary(v => v.Name, v => (int)v.Value!);
-        var post = result.PostState!.ToDictionary(v => v.Name, v => (int)v.Value!);
+        var pre = result.Proof!.PreState!.ToDictionary(v => v.Name, v => (int)v.Value!);
+        var post = result.Proof!.PostState!.ToDictionary(v => v.Name, v => (int)v.Value!);
         Assert.True(pre["SinceReset"] <= pre["C"]);
         Assert.True(post["SinceReset"] > post["C"]);
-        Assert.Equal(new Reset(), result.Event);
+        Assert.Equal(new Reset(), result.Proof!.Event);
         Assert.Contains("event: Reset", result.ToString());
-        Assert.Equal(8, result.Depth); // the default unrolling bound, all of it searched
+        Assert.Equal(8, result.Coverage.Depth); // the default unrolling bound, all of it searched
         Assert.Contains("No history of at most 8 events violates a claim", result.ToString());
     }
 
@@ -42,12 +43,12 @@ public class ProverTests(ITestOutputHelper output)
         var spec = Counter.Create(withFalseClaim: true);
         var result = Prover.Prove(spec);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.FailsInitially, result.Verdict);
-        Assert.Equal("SinceResetBelowLength", result.FailingClaim);
-        Assert.Empty(result.History!);
-        Assert.Contains(new VariableValue("SinceReset", 0, true), result.PostState!);
-        Assert.Contains(new VariableValue("C", 0, true), result.PostState!);
-        Assert.True(result.ConfirmedByEvaluation);
+        Assert.Equal(Verdict.Violated, result.Verdict);
+        Assert.Equal("SinceResetBelowLength", result.Counterexample!.Property);
+        Assert.Empty(result.Proof!.History!);
+        Assert.Contains(new VariableValue("SinceReset", 0, true), result.Proof!.PostState!);
+        Assert.Contains(new VariableValue("C", 0, true), result.Proof!.PostState!);
+        Assert.True(result.Proof!.ConfirmedByEvaluation);
     }
 
     [Fact]
@@ -62,14 +63,14 @@ public class ProverTests(ITestOutputHelper output)
         var built = spec.Build();
         var result = Prover.BoundedCheck(built, depth: 5);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Violated, result.Verdict);
-        Assert.Equal([new ClockTick(), new ClockTick()], result.History!.Cast<SchedulerEvent>());
-        Assert.True(result.ConfirmedByEvaluation);
+        Assert.Equal(Verdict.Violated, result.Verdict);
+        Assert.Equal([new ClockTick(), new ClockTick()], result.Proof!.History!.Cast<SchedulerEvent>());
+        Assert.True(result.Proof!.ConfirmedByEvaluation);
 
         // Induction on a claim that is false but holds initially goes on to find the same history.
         var proof = Prover.Prove(built);
-        Assert.Equal(ProofVerdict.Violated, proof.Verdict);
-        Assert.Equal(2, proof.History!.Count);
+        Assert.Equal(Verdict.Violated, proof.Verdict);
+        Assert.Equal(2, proof.Proof!.History!.Count);
     }
 
     [Fact]
@@ -78,11 +79,11 @@ public class ProverTests(ITestOutputHelper output)
         var result = Prover.BoundedCheck(Counter.Create(), depth: 6);
         output.WriteLine(result.ToString());
         // Nothing up to depth 6 is not a proof, and the verdict and its text say so.
-        Assert.Equal(ProofVerdict.NoViolationUpToDepth, result.Verdict);
-        Assert.Equal(6, result.Depth);
-        Assert.Null(result.History);
-        Assert.Null(result.UnknownReason);
-        Assert.Contains("no violation in any history of at most 6 events (bounded check, not a proof)", result.ToString());
+        Assert.Equal(Verdict.Holds, result.Verdict);
+        Assert.Equal(6, result.Coverage.Depth);
+        Assert.Null(result.Counterexample);
+        Assert.Null(result.Reason);
+        Assert.Contains("within histories of at most 6 events (not a proof)", result.ToString());
         Assert.DoesNotContain("proved", result.ToString());
     }
 
@@ -92,8 +93,8 @@ public class ProverTests(ITestOutputHelper output)
         var spec = LockService.Create();
         var result = Prover.Prove(spec);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
-        Assert.DoesNotContain("GrantedOnlyWhenFree", result.Claims);
+        Assert.Equal(Verdict.Holds, result.Verdict);
+        Assert.DoesNotContain("GrantedOnlyWhenFree", result.Subject);
         Assert.Throws<SpecException>(() => (object)Prover.Prove(spec, [spec.Property("GrantedOnlyWhenFree")]));
     }
 
@@ -107,8 +108,8 @@ public class ProverTests(ITestOutputHelper output)
         spec.Invariant("HolderIsSomeoneOrNobody", () => holder.Now >= LockService.Nobody);
         var result = Prover.Prove(spec.Build());
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Violated, result.Verdict);
-        var acquired = Assert.IsType<Acquired>(Assert.Single(result.History!));
+        Assert.Equal(Verdict.Violated, result.Verdict);
+        var acquired = Assert.IsType<Acquired>(Assert.Single(result.Proof!.History!));
         Assert.True(acquired.Client < LockService.Nobody);
     }
 
@@ -117,7 +118,7 @@ public class ProverTests(ITestOutputHelper output)
     {
         var result = Prover.Prove(Scheduler.Create(3));
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Equal(Verdict.Holds, result.Verdict);
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public class ProverTests(ITestOutputHelper output)
     {
         var result = Prover.Prove(ShiftRegister.Create(3));
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Proved, result.Verdict);
+        Assert.Equal(Verdict.Holds, result.Verdict);
     }
 
     private static (SpecBuilder<ShiftEvent> Builder, Component<CellInput> Cells, Var<CellInput> Last) Register(string name)
@@ -148,24 +149,26 @@ public class ProverTests(ITestOutputHelper output)
         spec.Invariant("NotFiveAndSix", () => !(u.IsDefined(0, last) && u.Now(0, last) == new Stored(5) && u.IsDefined(2, last) && u.Now(2, last) == new Stored(6)));
         var result = Prover.BoundedCheck(spec.Build(), depth: 4);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Violated, result.Verdict);
-        Assert.True(result.ConfirmedByEvaluation);
+        Assert.Equal(Verdict.Violated, result.Verdict);
+        Assert.True(result.Proof!.ConfirmedByEvaluation);
         // Shortest: one value from each end; the empty middle cell passes nothing, so neither end is overwritten.
-        Assert.Equal(2, result.History!.Count);
-        Assert.Contains(new Right(5), result.History.Cast<ShiftEvent>());
-        Assert.Contains(new Left(6), result.History.Cast<ShiftEvent>());
+        Assert.Equal(2, result.Proof!.History!.Count);
+        Assert.Contains(new Right(5), result.Proof!.History!.Cast<ShiftEvent>());
+        Assert.Contains(new Left(6), result.Proof!.History!.Cast<ShiftEvent>());
     }
 
     [Fact]
-    public void ClaimReadingAnUndefinedValue_ItsCounterexampleIsFlaggedAsNotReproduced()
+    public void ClaimReadingAnUndefinedValue_ItsCounterexampleIsNotReproduced_SoTheAnswerIsUnknown()
     {
-        // The solver may give an undefined L(u_0) any value; the evaluator refuses to read it. The replay catches the difference.
+        // The solver may give an undefined L(u_0) any value; the evaluator refuses to read it. The replay catches the
+        // difference, and a counterexample the evaluator does not confirm is not reported as a violation.
         var (spec, u, last) = Register("ReadsUndefined");
         spec.Invariant("Unguarded", () => !u.IsDefined(2, last) || u.Now(2, last) != new Stored(5) || u.Now(0, last) == new Stored(5));
         var result = Prover.BoundedCheck(spec.Build(), depth: 3);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Violated, result.Verdict);
-        Assert.False(result.ConfirmedByEvaluation);
+        Assert.Equal((Verdict.Unknown, Inconclusive.Solver), (result.Verdict, result.Why));
+        Assert.False(result.Proof!.ConfirmedByEvaluation);
         Assert.Contains("did not reproduce", result.ToString());
+        Assert.Contains("reads an undefined value", result.Reason);
     }
 }

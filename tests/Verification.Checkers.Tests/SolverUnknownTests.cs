@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Examples;
@@ -21,34 +22,35 @@ public class SolverUnknownTests(ITestOutputHelper output)
     [Fact]
     public void BoundedCheck_WhenZ3AnswersUnknown_IsUnknownWithZ3sReason_NotAProof()
     {
-        Assert.Equal(ProofVerdict.Violated, Prover.BoundedCheck(ClockBelowTwo(), depth: 5).Verdict); // the unknown below is where this violation is
+        Assert.Equal(Verdict.Violated, Prover.BoundedCheck(ClockBelowTwo(), depth: 5).Verdict); // the unknown below is where this violation is
 
         var result = Prover.BoundedCheck(ClockBelowTwo(), depth: 5, options: new ProverOptions { UnrollingPrelude = Z3SessionTests.IncompleteArithmetic });
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Contains("incomplete (theory arithmetic)", result.UnknownReason);
-        Assert.Equal(1, result.Depth); // histories of 0 and 1 events were decided before the solver gave up at 2
-        Assert.Null(result.History);
-        Assert.Contains($"unknown: {result.UnknownReason} (no violation in any history of at most 1 event; longer ones undecided)", result.ToString());
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Contains("incomplete (theory arithmetic)", result.Reason);
+        Assert.Equal(1, result.Coverage.Depth); // histories of 0 and 1 events were decided before the solver gave up at 2
+        Assert.Null(result.Counterexample);
+        Assert.Contains($"unknown (solver: {result.Reason})", result.ToString());
+        Assert.Contains("histories of at most 1 event", result.ToString());
         Assert.DoesNotContain("proved", result.ToString());
     }
 
     [Fact]
     public void Prove_WhenTheUnrollingAnswersUnknown_IsUnknown_NotNotInductive()
     {
-        Assert.Equal(ProofVerdict.Violated, Prover.Prove(ClockBelowTwo()).Verdict);
+        Assert.Equal(Verdict.Violated, Prover.Prove(ClockBelowTwo()).Verdict);
 
         var result = Prover.Prove(ClockBelowTwo(), options: new ProverOptions { UnrollingPrelude = Z3SessionTests.IncompleteArithmetic });
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Contains("incomplete (theory arithmetic)", result.UnknownReason);
-        Assert.Equal(1, result.Depth);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Contains("incomplete (theory arithmetic)", result.Reason);
+        Assert.Equal(1, result.Coverage.Depth);
         // What induction did establish is kept: the claim is not inductive, and this step breaks it.
-        Assert.Equal("ClockBelowTwo", result.FailingClaim);
-        Assert.Equal(new ClockTick(), result.Event);
-        Assert.NotNull(result.PreState);
+        Assert.Equal("ClockBelowTwo", result.Counterexample!.Property);
+        Assert.Equal(new ClockTick(), result.Proof!.Event);
+        Assert.NotNull(result.Proof!.PreState);
         var text = result.ToString();
-        Assert.StartsWith($"ClockBelowTwo: ClockBelowTwo — unknown: {result.UnknownReason}", text);
+        Assert.StartsWith($"ClockBelowTwo: ClockBelowTwo: unknown (solver: {result.Reason})", text);
         Assert.Contains("Bounded unrolling could not decide whether a real history violates a claim (none of at most 1 event does).", text);
         Assert.DoesNotContain("No history of at most", text);
     }
@@ -59,10 +61,10 @@ public class SolverUnknownTests(ITestOutputHelper output)
         var spec = Counter.Create();
         var result = Prover.Prove(spec, [spec.Property("SinceResetAtMostLength")], new ProverOptions { SolverPrelude = Z3SessionTests.IncompleteArithmetic });
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Contains("incomplete (theory arithmetic)", result.UnknownReason);
-        Assert.Null(result.PreState); // the consecution query itself was undecided: no counterexample to induction
-        Assert.Contains("— unknown: " + result.UnknownReason + "  [", result.ToString());
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Contains("incomplete (theory arithmetic)", result.Reason);
+        Assert.Null(result.Counterexample); // the consecution query itself was undecided: no counterexample to induction
+        Assert.Contains($"unknown (solver: {result.Reason})", result.ToString());
     }
 
     [Fact]
@@ -71,9 +73,9 @@ public class SolverUnknownTests(ITestOutputHelper output)
         var options = new ProverOptions { Timeout = TimeSpan.FromMilliseconds(200), UnrollingPrelude = Z3SessionTests.HardNonlinear };
         var result = Prover.BoundedCheck(ClockBelowTwo(), depth: 5, options: options);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Equal("timeout after 0.2 s", result.UnknownReason);
-        Assert.Equal(1, result.Depth);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Equal("timeout after 0.2 s", result.Reason);
+        Assert.Equal(1, result.Coverage.Depth);
     }
 
     [Fact]
@@ -83,8 +85,8 @@ public class SolverUnknownTests(ITestOutputHelper output)
         var options = new ProverOptions { Timeout = TimeSpan.FromMilliseconds(200), SolverPrelude = Z3SessionTests.HardNonlinear };
         var result = Prover.Prove(spec, [spec.Property("SinceResetAtMostLength")], options);
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Equal("timeout after 0.2 s", result.UnknownReason);
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Equal("timeout after 0.2 s", result.Reason);
     }
 
     /// <summary>
@@ -96,13 +98,13 @@ public class SolverUnknownTests(ITestOutputHelper output)
     {
         var spec = Counter.Create();
         var claims = new[] { spec.Property("SinceResetNonNegative"), spec.Property("SinceResetAtMostLength") };
-        var verdicts = new Dictionary<ProofVerdict, int>();
+        var verdicts = new Dictionary<Verdict, int>();
         for (var i = 0; i < 40; i++)
         {
             var result = Prover.Prove(spec, claims, new ProverOptions { Timeout = TimeSpan.FromTicks(i % 20 * 1_000) });
             verdicts[result.Verdict] = verdicts.GetValueOrDefault(result.Verdict) + 1;
-            if (result.Verdict != ProofVerdict.Proved)
-                Assert.True(result.Verdict == ProofVerdict.Unknown && result.UnknownReason!.StartsWith("timeout after", StringComparison.Ordinal), result.ToString());
+            if (result.Verdict != Verdict.Holds)
+                Assert.True(result.Verdict == Verdict.Unknown && result.Reason!.StartsWith("timeout after", StringComparison.Ordinal), result.ToString());
         }
         output.WriteLine(string.Join(", ", verdicts.Select(v => $"{v.Key}: {v.Value}"))); // the split depends on the machine's load
     }
@@ -120,12 +122,12 @@ public class SolverUnknownTests(ITestOutputHelper output)
     {
         var plain = RelationalProver.Prove(Learning());
         output.WriteLine(plain.ToString());
-        Assert.Equal(ProofVerdict.Proved, plain.Verdict);
+        Assert.Equal(Verdict.Holds, plain.Verdict);
 
         var result = RelationalProver.Prove(Learning(), new ProverOptions { SolverPrelude = Z3SessionTests.IncompleteArithmetic });
         output.WriteLine(result.ToString());
-        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
-        Assert.Equal("incomplete (theory arithmetic) (deciding whether the axioms and the initial state have a model)", result.UnknownReason);
-        Assert.StartsWith("Learning: unknown: incomplete (theory arithmetic) (deciding whether", result.ToString());
+        Assert.Equal(Verdict.Unknown, result.Verdict);
+        Assert.Equal("incomplete (theory arithmetic) (deciding whether the axioms and the initial state have a model)", result.Reason);
+        Assert.StartsWith("Learning: LearnedOrNot: unknown (solver: incomplete (theory arithmetic) (deciding whether", result.ToString());
     }
 }

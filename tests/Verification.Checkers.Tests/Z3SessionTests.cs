@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Smt;
 using Xunit.Abstractions;
 

@@ -223,7 +223,7 @@ public class HardeningCliTests
         using var report = JsonDocument.Parse(File.ReadAllText(json));
         var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToList();
         Assert.Contains(checks, c => c.GetProperty("kind").GetString() == "history" && c.GetProperty("passed").GetBoolean());
-        Assert.Contains(checks, c => c.GetProperty("kind").GetString() == "proof" && c.GetProperty("actual").GetString() == "not-run");
+        Assert.Contains(checks, c => c.GetProperty("kind").GetString() == "proof" && c.GetProperty("actual").GetString() == "not run");
         Directory.Delete(Path.GetDirectoryName(json)!, recursive: true);
     }
 
@@ -231,19 +231,22 @@ public class HardeningCliTests
     [Fact]
     public void ACheckThatCoveredNothing_Fails_AndGuardedRandomHistoriesCoverEvents()
     {
-        var vacuous = Program.RequireCoverage(new CheckOutcome(Verdict.Holds, "all properties hold on 0 events", new Coverage()));
-        Assert.Equal(Verdict.Error, vacuous.Verdict);
+        var check = new CatalogCheck("vacuous", CheckKind.Spec, Expectation.Holds, "", new RandomHistoriesOf(CheckCatalog.Spec("Counter")));
+        var nothing = new CheckResult { Subject = "s", Method = "m", Verdict = Verdict.Holds, Coverage = new Coverage() };
+        var vacuous = Program.Judge(check, () => nothing, System.Diagnostics.Stopwatch.StartNew());
+        Assert.False(vacuous.Passed);
+        Assert.Equal(Program.Error, vacuous.Actual);
         Assert.Contains("covered nothing", vacuous.Detail);
-        Assert.Equal(Verdict.Holds, Program.RequireCoverage(new CheckOutcome(Verdict.Holds, "", new Coverage { Events = 1 })).Verdict);
+        Assert.True(Program.Judge(check, () => nothing with { Coverage = new Coverage { Events = 1 } }, System.Diagnostics.Stopwatch.StartNew()).Passed);
 
-        var paxos = CheckCatalog.Default().Single(c => c.Name == "Paxos: random histories, three uses agree").Run();
+        var paxos = CheckCatalog.Run(CheckCatalog.Default().Single(c => c.Name == "Paxos: random histories, three uses agree"), seed: 1);
         Assert.Equal(Verdict.Holds, paxos.Verdict);
         Assert.True(paxos.Coverage.Events >= 2000, paxos.Coverage.ToString());
 
         // The replicated log's random histories are within its bounds now: the violation they find is a real one, not an out-of-range event.
-        var log = CheckCatalog.Default().Single(c => c.Name == "ReplicatedLog: random histories, three uses agree").Run();
+        var log = CheckCatalog.Run(CheckCatalog.Default().Single(c => c.Name == "ReplicatedLog: random histories, three uses agree"), seed: 1);
         Assert.Equal(Verdict.Violated, log.Verdict);
-        Assert.DoesNotContain("EventWithinBounds", log.Detail);
+        Assert.DoesNotContain("EventWithinBounds", log.ToString());
     }
 }
 

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Specs.Examples;
 
 namespace Verification.Specs.Tests;
@@ -35,8 +36,8 @@ public class PropertyTests
     {
         var result = History.Check(Counter.Create(withFalseClaim: true), [new Tick()]);
         Assert.Equal(0, result.Violation!.PrefixLength);
-        Assert.Equal("SinceResetBelowLength", result.Violation.Instance);
-        Assert.Contains("at Nil", result.Violation.ToString());
+        Assert.Equal("SinceResetBelowLength", result.Violation!.Instance);
+        Assert.Contains("at Nil", result.Violation!.ToString());
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public class PropertyTests
         spec.Invariant("NeverDispatched", 3, p => p != 2 || !dispatched.Now(p));
         var result = History.Check(spec.Build(), [new Dispatch(0), new Dispatch(2)]);
         Assert.Equal("NeverDispatched[p=2]", result.Violation!.Instance);
-        Assert.Equal([new VariableValue("dispatched[2]", true, true)], result.Violation.Values);
+        Assert.Equal([new VariableValue("dispatched[2]", true, true)], result.Violation!.Values);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
@@ -23,18 +24,18 @@ public class DuelingProposersTests(ITestOutputHelper output)
     {
         var report = Tester(PaxosConfig.Duelling(acceptors: 2)).FindLivelock(maxDepth: 40, maxInFlight: 6);
         output.WriteLine(report.ToString());
-        Assert.True(report.Found);
-        Assert.Equal("SomeValueLearned", report.Property);
-        Assert.NotEmpty(report.Cycle);
-        Assert.True(report.UpToSymmetry);
+        Assert.True(report.IsViolated);
+        Assert.Equal("SomeValueLearned", report.Counterexample!.Property);
+        Assert.NotEmpty(report.Lasso!.Cycle);
+        Assert.True(report.Lasso!.UpToSymmetry);
         // The cycle is a duel: both proposers' prepares reach the acceptors in it, and nothing is learned ...
-        Assert.Contains(report.Cycle, step => step.StartsWith("deliver n0→n2: Prepare", StringComparison.Ordinal));
-        Assert.Contains(report.Cycle, step => step.StartsWith("deliver n1→n2: Prepare", StringComparison.Ordinal));
+        Assert.Contains(report.Lasso!.Cycle, step => step.StartsWith("deliver n0→n2: Prepare", StringComparison.Ordinal));
+        Assert.Contains(report.Lasso!.Cycle, step => step.StartsWith("deliver n1→n2: Prepare", StringComparison.Ordinal));
         // ... each because the other preempted it: the acceptors' rejections reach both proposers within the cycle.
-        Assert.Contains(report.Cycle, step => step.StartsWith("deliver n2→n0: Preempted", StringComparison.Ordinal) || step.StartsWith("deliver n3→n0: Preempted", StringComparison.Ordinal));
-        Assert.Contains(report.Cycle, step => step.StartsWith("deliver n2→n1: Preempted", StringComparison.Ordinal) || step.StartsWith("deliver n3→n1: Preempted", StringComparison.Ordinal));
+        Assert.Contains(report.Lasso!.Cycle, step => step.StartsWith("deliver n2→n0: Preempted", StringComparison.Ordinal) || step.StartsWith("deliver n3→n0: Preempted", StringComparison.Ordinal));
+        Assert.Contains(report.Lasso!.Cycle, step => step.StartsWith("deliver n2→n1: Preempted", StringComparison.Ordinal) || step.StartsWith("deliver n3→n1: Preempted", StringComparison.Ordinal));
         // No fault can be part of it: the default fault model injects none.
-        Assert.DoesNotContain(report.Prefix.Concat(report.Cycle), step => step.StartsWith("drop", StringComparison.Ordinal) || step.StartsWith("crash", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Lasso!.Prefix.Concat(report.Lasso!.Cycle), step => step.StartsWith("drop", StringComparison.Ordinal) || step.StartsWith("crash", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -44,14 +45,14 @@ public class DuelingProposersTests(ITestOutputHelper output)
     {
         var report = Tester(PaxosConfig.Duelling(acceptors) with { DistinguishedProposer = true }).FindLivelock(maxDepth: 60, maxInFlight: 12);
         output.WriteLine(report.ToString());
-        Assert.False(report.Found);
-        Assert.True(report.Complete);
+        Assert.False(report.IsViolated);
+        Assert.True(report.Holds);
     }
 
     [Fact]
     public void DistinguishedProposer_StillSafe_UnderTheRandomPortfolio()
     {
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, DistinguishedProposer: true);
-        new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { Seed = 5, Iterations = 2000, MaxSteps = 200 }).Run().AssertNoBug();
+        new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { Seed = 5, Iterations = 2000, MaxSteps = 200 }).Run().AssertHolds();
     }
 }

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Runtime;
 using Verification.Specs;
@@ -98,9 +99,9 @@ public class FaultTests(ITestOutputHelper output)
         var report = tester.Explore(maxDepth: 40);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
-        Assert.True(report.Complete);
-        Assert.Equal(672, report.States); // pinned
-        new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertNoBug();
+        Assert.True(report.Holds);
+        Assert.Equal(672, report.Coverage.States); // pinned
+        new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertHolds();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Runtime;
 using Verification.Specs;
@@ -69,12 +70,12 @@ public class LivelockSearchTests(ITestOutputHelper output)
     {
         var report = new SystematicTester<object, string, WorkEvent>(TwoTimers.System()).FindLivelock(maxDepth: 10);
         output.WriteLine(report.ToString());
-        Assert.True(report.Found);
-        Assert.Equal("Finishes", report.Property);
+        Assert.True(report.IsViolated);
+        Assert.Equal("Finishes", report.Counterexample!.Property);
         // The cycle is fair: both timers fire in it.
-        Assert.Contains(report.Cycle, s => s.Contains("'a'"));
-        Assert.Contains(report.Cycle, s => s.Contains("'b'"));
-        Assert.Equal(4, report.Cycle.Count);
+        Assert.Contains(report.Lasso!.Cycle, s => s.Contains("'a'"));
+        Assert.Contains(report.Lasso!.Cycle, s => s.Contains("'b'"));
+        Assert.Equal(4, report.Lasso!.Cycle.Count);
     }
 
     /// <summary>Without timer b, the only cycle (s0 ⇄ s1 on a) is fair: found. And a protocol whose every fair run finishes is "complete, no livelock".</summary>
@@ -83,9 +84,9 @@ public class LivelockSearchTests(ITestOutputHelper output)
     {
         var report = new SystematicTester<object, string, WorkEvent>(TwoTimers.System(new FinishOnB())).FindLivelock(maxDepth: 10);
         output.WriteLine(report.ToString());
-        Assert.False(report.Found);
-        Assert.True(report.Complete);
-        Assert.Contains("searched completely", report.ToString());
+        Assert.False(report.IsViolated);
+        Assert.True(report.Holds);
+        Assert.StartsWith("FinishOnB: holds by livelock search", report.ToString());
     }
 
     /// <summary>Timer a loops s0 ⇄ s1 forever, but b is enabled throughout and finishes: no fair run avoids it.</summary>

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Runtime;
@@ -21,7 +22,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
             Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
         }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
         var faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
         var report = Tester(new MultiPaxosConfig(StableLeader: true, MaxRounds: 50), new TestOptions { Seed = 12, Iterations = 600, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     [Theory]
@@ -66,7 +67,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
             Seed = 15, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
         }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     /// <summary>With duplicates executed twice the store's history is not linearizable either (an append applied twice).</summary>

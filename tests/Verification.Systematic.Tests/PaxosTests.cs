@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
@@ -55,7 +56,7 @@ public class PaxosTests(ITestOutputHelper output)
         var report = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(PaxosNode.System(config),
             Options(1, 400, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     [Theory]
@@ -96,8 +97,8 @@ public class PaxosTests(ITestOutputHelper output)
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
-        Assert.True(report.Complete);
-        Assert.Equal(671_225, report.States); // pinned (687,593 while keys also held what nodes persisted, unreadable without crashes)
+        Assert.True(report.Holds);
+        Assert.Equal(671_225, report.Coverage.States); // pinned (687,593 while keys also held what nodes persisted, unreadable without crashes)
     }
 
     /// <summary>The same exhaustive search finds a planted bug in the same configuration.</summary>
@@ -117,10 +118,9 @@ public class PaxosTests(ITestOutputHelper output)
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1);
         var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100, maxInFlight: 4);
         output.WriteLine(report.ToString());
-        Assert.True(report.Complete);
+        Assert.True(report.Holds);
         Assert.Null(report.Bug);
-        Assert.True(report.CutByNetworkBound > 0);
-        Assert.True(report.States < 671_225);
-        Assert.Contains("within ≤ 4 messages in flight", report.ToString());
+        Assert.Contains(report.Within, bound => bound.StartsWith("≤ 4 messages in flight (", StringComparison.Ordinal) && bound.EndsWith("states beyond it not expanded)", StringComparison.Ordinal));
+        Assert.True(report.Coverage.States < 671_225);
     }
 }

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Runtime;
@@ -18,7 +19,7 @@ public class RaftTests(ITestOutputHelper output)
     {
         var report = Tester(new RaftConfig(), new TestOptions { Seed = 21, Iterations = 2000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class RaftTests(ITestOutputHelper output)
         var faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
         var report = Tester(new RaftConfig(MaxTerm: 40, LogCapacity: 10), new TestOptions { Seed = 22, Iterations = 500, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true, Faults = faults }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     [Theory]
@@ -68,7 +69,7 @@ public class RaftTests(ITestOutputHelper output)
     {
         var report = Store(new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5), new TestOptions { Seed = 24, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = Faults }).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
+        report.AssertHolds();
     }
 
     /// <summary>A leader that answers reads from its own state, without confirming leadership, serves stale reads: the Raft properties all hold, linearizability does not.</summary>
@@ -91,9 +92,9 @@ public class RaftTests(ITestOutputHelper output)
         var report = Tester(RaftConfig.ForExhaustiveSearch(), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
-        Assert.True(report.Complete);
-        Assert.True(report.CutByNetworkBound > 0);
-        Assert.Equal(1_489_814, report.States); // pinned
+        Assert.True(report.Holds);
+        Assert.Contains(report.Within, bound => bound.Contains("states beyond it not expanded"));
+        Assert.Equal(1_489_814, report.Coverage.States); // pinned
     }
 
     /// <summary>The same search reaches a second leader elected without the log check and reports Leader Completeness.</summary>
@@ -115,13 +116,13 @@ public class RaftTests(ITestOutputHelper output)
         var json = system.Build(raft).Identity!.Configuration;
         Assert.Contains("\"Bugs\":\"ForgetsVote, NoDeduplication\"", json);
         Assert.Equal(raft, Verification.Runtime.SystemConfiguration.FromJson<RaftConfig>(json, "Raft"));
-        var error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servers\":\"five\"")));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Checkers.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servers\":\"five\"")));
         Assert.Contains("system 'Raft': the configuration", error.Message);
-        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("ForgetsVote", "Frobnicates")));
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Checkers.ISystemDefinition)system).BuildFromJson(json.Replace("ForgetsVote", "Frobnicates")));
         Assert.Contains("is not a RaftConfig", error.Message);
-        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"ElectionTimeoutSpread\":3", "\"ElectionTimeoutSpread\":0")));
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Checkers.ISystemDefinition)system).BuildFromJson(json.Replace("\"ElectionTimeoutSpread\":3", "\"ElectionTimeoutSpread\":0")));
         Assert.Contains("a spread of at least one", error.Message);
-        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Runtime.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servres\":5")));
+        error = Assert.Throws<Verification.Specs.SpecException>(() => ((Verification.Checkers.ISystemDefinition)system).BuildFromJson(json.Replace("\"Servers\":5", "\"Servres\":5")));
         Assert.Contains("Servres", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Runtime;
@@ -61,12 +62,12 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
     {
         var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } });
         var byDepth = tester.Explore(maxDepth: 3);
-        Assert.Equal(SearchLimit.Depth, byDepth.StoppedBy);
+        Assert.Equal((Verdict.Unknown, Inconclusive.SearchLimit), (byDepth.Verdict, byDepth.Why));
         Assert.Contains("incomplete: the depth bound cut runs off", byDepth.ToString());
         var byStates = tester.Explore(maxDepth: 100, maxStates: 10);
-        Assert.Equal(SearchLimit.States, byStates.StoppedBy);
+        Assert.Equal((Verdict.Unknown, Inconclusive.SearchLimit), (byStates.Verdict, byStates.Why));
         Assert.Contains("incomplete: stopped at the state limit", byStates.ToString());
-        Assert.Equal(SearchLimit.None, tester.Explore(maxDepth: 100).StoppedBy);
+        Assert.Equal(Verdict.Holds, tester.Explore(maxDepth: 100).Verdict);
     }
 
     /// <summary>H22. Partitions of more nodes than can be enumerated are a clear configuration error (1 &lt;&lt; (n−1) overflowed past 31 nodes).</summary>

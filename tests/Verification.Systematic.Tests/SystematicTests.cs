@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Runtime;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
@@ -22,7 +23,7 @@ public class SystematicTests(ITestOutputHelper output)
         var report = tester.Run();
         output.WriteLine(report.ToString());
         var bug = report.AssertFound("InOrder", FailureKind.Safety);
-        Assert.True(report.Iterations <= 200);
+        Assert.True(report.Coverage.Runs <= 200);
 
         var replay = tester.Replay(Schedule.Load(bug.SchedulePath!));
         Assert.Equal("InOrder", replay.Property);
@@ -52,8 +53,8 @@ public class SystematicTests(ITestOutputHelper output)
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
-        Assert.True(report.Complete);
-        Assert.Equal(145, report.States); // pinned: a change here means the protocol or the state identity changed
+        Assert.True(report.Holds);
+        Assert.Equal(145, report.Coverage.States); // pinned: a change here means the protocol or the state identity changed
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public class SystematicTests(ITestOutputHelper output)
         var report = tester.Explore(maxDepth: 20);
         output.WriteLine(report.ToString());
         Assert.Equal("InOrder", report.Bug?.Property);
-        Assert.Equal(report.Bug!.Trace, tester.Replay(report.Bug.Schedule).Trace);
+        Assert.Equal(report.Bug!.Trace, tester.Replay(report.Bug!.Schedule).Trace);
     }
 
     [Theory]
@@ -91,23 +92,23 @@ public class SystematicTests(ITestOutputHelper output)
         var options = new TestOptions { Strategy = StrategyKind.Portfolio, Seed = 5, Iterations = 200, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
         var report = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: true), options).Run();
         output.WriteLine(report.ToString());
-        report.AssertNoBug();
-        Assert.Equal(200, report.Iterations);
+        report.AssertHolds();
+        Assert.Equal(200, report.Coverage.Runs);
     }
 
     [Fact]
     public void ParallelAndShardedRuns_ReportTheSameFirstFailingIteration()
     {
         var protocol = PingNode.System(pipelined: true);
-        TestReport Run(int parallelism, int shard = 0, int shards = 1) =>
+        CheckResult Run(int parallelism, int shard = 0, int shards = 1) =>
             new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
         var sequential = Run(1);
         var parallel = Run(2);
         Assert.Equal(sequential.Bug!.Schedule.Iteration, parallel.Bug!.Schedule.Iteration);
-        Assert.Equal(sequential.Bug.Trace, parallel.Bug.Trace);
-        var merged = TestReport.Merge([Run(1, 0, 2), Run(1, 1, 2)]);
-        Assert.Equal(sequential.Bug.Schedule.Iteration, merged.Bug!.Schedule.Iteration);
-        Assert.Equal(sequential.Bug.Trace, merged.Bug.Trace);
+        Assert.Equal(sequential.Bug!.Trace, parallel.Bug!.Trace);
+        var merged = SystematicResults.MergeShards([Run(1, 0, 2), Run(1, 1, 2)]);
+        Assert.Equal(sequential.Bug!.Schedule.Iteration, merged.Bug!.Schedule.Iteration);
+        Assert.Equal(sequential.Bug!.Trace, merged.Bug!.Trace);
     }
 
     [Fact]

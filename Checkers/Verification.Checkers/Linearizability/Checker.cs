@@ -6,7 +6,8 @@ using System.Text;
 
 namespace Verification.Checkers.Linearizability;
 
-public enum LinearizabilityVerdict
+/// <summary>What the search of one partition concluded.</summary>
+internal enum LinearizabilityVerdict
 {
     Linearizable,
     NotLinearizable,
@@ -34,28 +35,21 @@ public sealed record LinearizabilityBudget
 }
 
 /// <summary>
-/// The verdict on a history, with the operations of the smallest partition that is not linearizable and a readable
-/// explanation: the longest partial linearization found and the operations none of which can come next.
+/// A history that is not linearizable: the longest partial linearization found (of the smallest partition that fails)
+/// and the operations none of which can come next.
 /// </summary>
-public sealed record LinearizabilityResult(
-    string Model,
-    LinearizabilityVerdict Verdict,
-    int Operations,
-    int Partitions,
-    long ConfigurationsExplored,
-    TimeSpan Elapsed,
-    string? Explanation)
+public sealed record HistoryCounterexample(string Explanation) : Counterexample(LinearizabilityChecker.Property)
 {
-    public override string ToString()
+    public override string Describe() => $"not linearizable:\n{Explanation}";
+}
+
+/// <summary>Views of a linearizability check's <see cref="CheckResult"/>.</summary>
+public static class LinearizabilityResults
+{
+    extension(CheckResult result)
     {
-        var verdict = Verdict switch
-        {
-            LinearizabilityVerdict.Linearizable => "linearizable",
-            LinearizabilityVerdict.NotLinearizable => "NOT linearizable",
-            _ => "unknown (budget exhausted)",
-        };
-        var text = $"{verdict}: {Operations} operations in {Partitions} partition{(Partitions == 1 ? "" : "s")}, model {Model}, {ConfigurationsExplored} configurations explored, {Elapsed.TotalMilliseconds:F1} ms";
-        return Explanation is null ? text : text + "\n" + Explanation;
+        /// <summary>Why the history is not linearizable (the longest partial linearization and what blocks it), or why it is unknown (the budget).</summary>
+        public string? Explanation => (result.Counterexample as HistoryCounterexample)?.Explanation ?? result.Reason;
     }
 }
 
@@ -71,7 +65,11 @@ public sealed record LinearizabilityResult(
 /// </summary>
 public static class LinearizabilityChecker
 {
-    public static LinearizabilityResult Check<TState, TInput, TOutput>(ISequentialModel<TState, TInput, TOutput> model, IReadOnlyList<Operation<TInput, TOutput>> history, LinearizabilityBudget? budget = null)
+    /// <summary>The property a linearizability check is about, as counterexamples name it.</summary>
+    public const string Property = "Linearizable";
+
+    /// <summary>Holds when the history is linearizable; violated with the explanation; unknown when the time or memory budget ran out.</summary>
+    public static CheckResult Check<TState, TInput, TOutput>(ISequentialModel<TState, TInput, TOutput> model, IReadOnlyList<Operation<TInput, TOutput>> history, LinearizabilityBudget? budget = null)
         where TState : notnull
     {
         budget ??= new LinearizabilityBudget();
@@ -85,7 +83,7 @@ public static class LinearizabilityChecker
             var verdict = search.Run();
             explored += search.Explored;
             if (verdict == LinearizabilityVerdict.NotLinearizable)
-                return new LinearizabilityResult(model.Name, verdict, history.Count, partitions.Count, explored, watch.Elapsed, search.Explain());
+                return Result(Verdict.Violated, new HistoryCounterexample(search.Explain()), null);
             if (verdict == LinearizabilityVerdict.Unknown)
             {
                 var exhausted = search.Stopped switch
@@ -94,11 +92,22 @@ public static class LinearizabilityChecker
                     StopReason.Configurations => $"configuration budget of {budget.MaxCachedConfigurations}",
                     _ => $"time budget of {Duration(budget.Timeout)}",
                 };
-                return new LinearizabilityResult(model.Name, verdict, history.Count, partitions.Count, explored, watch.Elapsed,
-                    $"  {exhausted} exhausted after {explored} configurations ({Duration(watch.Elapsed)}, in a partition of {partition.Count} operations)");
+                return Result(Verdict.Unknown, null, $"{exhausted} exhausted after {explored} configurations ({Duration(watch.Elapsed)}, in a partition of {partition.Count} operations)");
             }
         }
-        return new LinearizabilityResult(model.Name, LinearizabilityVerdict.Linearizable, history.Count, partitions.Count, explored, watch.Elapsed, null);
+        return Result(Verdict.Holds, null, null);
+
+        CheckResult Result(Verdict verdict, HistoryCounterexample? found, string? exhausted) => new()
+        {
+            Subject = $"a history of {history.Count} operations ({partitions.Count} partition{(partitions.Count == 1 ? "" : "s")}) against {model.Name}",
+            Method = "linearizability (Wing–Gong–Lowe search, memoised)",
+            Verdict = verdict,
+            Why = exhausted is null ? null : Inconclusive.Budget,
+            Reason = exhausted,
+            Coverage = new Coverage { Operations = history.Count, Configurations = explored },
+            Counterexample = found,
+            Elapsed = watch.Elapsed,
+        };
     }
 
     private static long Deadline(TimeSpan timeout)

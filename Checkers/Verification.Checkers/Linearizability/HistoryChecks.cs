@@ -53,8 +53,8 @@ public static class LinearizabilityHistoryCheck
             }
             foreach (var (client, called) in open) operations.Add(new(client, called.Input, null, called.Call, long.MaxValue, (int)called.Call + 1));
             var result = LinearizabilityChecker.Check(new KeyValueModel(), operations, new LinearizabilityBudget { Timeout = budget ?? TimeSpan.FromSeconds(5) });
-            return result.Verdict == LinearizabilityVerdict.NotLinearizable
-                ? $"the clients' history ({operations.Count} operations; 'line' = position of the call among the observed events) is not linearizable:\n{result.Explanation}"
+            return result.Counterexample is HistoryCounterexample found
+                ? $"the clients' history ({operations.Count} operations; 'line' = position of the call among the observed events) is not linearizable:\n{found.Explanation}"
                 : null;
         });
 }

@@ -38,7 +38,7 @@ public static class PorcupineFiles
         throw new SpecException($"{path}:{number}: not a history this tool reads (Jepsen etcd log lines, key-value EDN lines, or a Jepsen EDN vector or list of operations)");
     }
 
-    public static LinearizabilityResult Check(string path, HistoryFormat? format = null, LinearizabilityBudget? budget = null) =>
+    public static CheckResult Check(string path, HistoryFormat? format = null, LinearizabilityBudget? budget = null) =>
         (format ?? Detect(path)) switch
         {
             HistoryFormat.EtcdLog => LinearizabilityChecker.Check(CasRegisterModel.Instance, RegisterHistories.ReadEtcdLog(path), budget),

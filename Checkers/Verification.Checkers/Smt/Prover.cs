@@ -4,27 +4,6 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Smt;
 
-public enum ProofVerdict
-{
-    /// <summary>Init ⇒ Inv and Inv ∧ step ⇒ Inv′ (and every step property) both hold: the claims hold on every history.</summary>
-    Proved,
-
-    /// <summary>A claim fails at Nil.</summary>
-    FailsInitially,
-
-    /// <summary>A history of the given length violates a claim (found by bounded unrolling).</summary>
-    Violated,
-
-    /// <summary>Inv ∧ step ⇏ Inv′: a state satisfying the claims steps to one that does not, and no history of at most <see cref="ProofResult.Depth"/> events violates a claim. Strengthen the invariant.</summary>
-    NotInductive,
-
-    /// <summary>The solver gave up or hit its deadline (<see cref="ProofResult.UnknownReason"/> says which): nothing is established beyond what the result lists.</summary>
-    Unknown,
-
-    /// <summary>A bounded check found no violation in any history of at most <see cref="ProofResult.Depth"/> events. Not a proof: longer histories were not looked at.</summary>
-    NoViolationUpToDepth,
-}
-
 public sealed record ProverOptions
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -43,88 +22,71 @@ public sealed record ProverOptions
 }
 
 /// <summary>
-/// The outcome of sending a spec's claims to Z3. Counterexamples are in the spec's own terms: variable values and
-/// events of its alphabet; a violating history is replayed through the incremental evaluator to confirm it.
+/// What the prover found against a claim, in the spec's own terms: a history that violates it (replayed through the
+/// incremental evaluator to confirm it, and the state after it), or a counterexample to induction (a state satisfying
+/// every claim, an event, and the state after it, where the claim fails) with how far bounded unrolling looked for a
+/// real history.
 /// </summary>
-public sealed record ProofResult(
-    string Spec,
-    IReadOnlyList<string> Claims,
-    ProofVerdict Verdict,
-    string? FailingClaim,
-    IReadOnlyList<object>? History,
-    IReadOnlyList<VariableValue>? PreState,
-    object? Event,
-    IReadOnlyList<VariableValue>? PostState,
-    bool? ConfirmedByEvaluation,
-    TimeSpan SolverTime,
-    string Z3Version)
+public sealed record ProofCounterexample(string Property) : Counterexample(Property)
 {
-    /// <summary>Why the solver answered unknown: "timeout after N s" (our deadline) or Z3's own reason. Null unless the verdict is Unknown.</summary>
-    public string? UnknownReason { get; init; }
+    /// <summary>A violating history (empty: the claim fails at Nil); null for a counterexample to induction.</summary>
+    public IReadOnlyList<object>? History { get; init; }
 
-    /// <summary>
-    /// How far bounded unrolling got: no history of at most this many events violates a claim. Set for
-    /// NoViolationUpToDepth and NotInductive, and for Unknown when the unrolling covered some lengths before the solver gave up.
-    /// </summary>
+    /// <summary>The pre-state of a counterexample to induction.</summary>
+    public IReadOnlyList<VariableValue>? PreState { get; init; }
+
+    /// <summary>The event of a counterexample to induction.</summary>
+    public object? Event { get; init; }
+
+    /// <summary>The state after the history, or after the event of a counterexample to induction.</summary>
+    public IReadOnlyList<VariableValue> PostState { get; init; } = [];
+
+    /// <summary>A violating history replayed through the evaluator fails the same claim at the same length.</summary>
+    public bool ConfirmedByEvaluation { get; init; }
+
+    /// <summary>For a counterexample to induction: no history of at most this many events violates a claim.</summary>
     public int? Depth { get; init; }
 
-    public override string ToString()
+    /// <summary>For a counterexample to induction: bounded unrolling could not decide the next length (the solver's reason is the result's).</summary>
+    public bool UnrollingUndecided { get; init; }
+
+    public bool IsCounterexampleToInduction => History is null;
+
+    public override string Describe()
     {
         var text = new StringBuilder();
-        var claims = string.Join(" ∧ ", Claims);
-        text.Append($"{Spec}: {claims} — ");
-        switch (Verdict)
+        if (History is { } history)
         {
-            case ProofVerdict.Proved:
-                text.Append("proved by induction (holds initially and is preserved by every event)");
-                break;
-            case ProofVerdict.FailsInitially:
-            case ProofVerdict.Violated:
-                text.AppendLine($"{FailingClaim} is violated by {(History!.Count == 0 ? "the empty history Nil" : $"a history of {History.Count} event{(History.Count == 1 ? "" : "s")}")}:");
-                for (var i = 0; i < History.Count; i++) text.AppendLine($"    {i + 1,3}. {Alphabet.Describe(History[i])}");
-                text.AppendLine("  state after it:");
-                foreach (var value in PostState!) text.AppendLine($"    {value}");
-                text.Append(ConfirmedByEvaluation == true ? "  (replayed through the evaluator: same violation)" : "  (WARNING: replaying it through the evaluator did not reproduce the violation)");
-                break;
-            case ProofVerdict.NotInductive:
-                text.AppendLine($"not inductive: {FailingClaim} can break in one step from a state satisfying every claim:");
-                AppendStep(text);
-                text.Append($"  No history of at most {Events(Depth ?? 0)} violates a claim; strengthen the invariant to exclude that pre-state.");
-                break;
-            case ProofVerdict.NoViolationUpToDepth:
-                text.Append($"no violation in any history of at most {Events(Depth ?? 0)} (bounded check, not a proof)");
-                break;
-            default:
-                text.Append($"unknown: {UnknownReason ?? "the solver gave up"}");
-                if (PreState is not null)
-                {
-                    text.AppendLine();
-                    text.AppendLine($"  Not inductive: {FailingClaim} can break in one step from a state satisfying every claim:");
-                    AppendStep(text);
-                    text.Append("  Bounded unrolling could not decide whether a real history violates a claim");
-                    text.Append(Depth is { } covered ? $" (none of at most {Events(covered)} does)." : ".");
-                }
-                else if (Depth is { } covered)
-                {
-                    text.Append($" (no violation in any history of at most {Events(covered)}; longer ones undecided)");
-                }
-                break;
+            text.AppendLine($"{Property} is violated by {(history.Count == 0 ? "the empty history Nil" : $"a history of {Events(history.Count)}")}:");
+            for (var i = 0; i < history.Count; i++) text.AppendLine($"    {i + 1,3}. {Alphabet.Describe(history[i])}");
+            text.AppendLine("  state after it:");
+            foreach (var value in PostState) text.AppendLine($"    {value}");
+            text.Append(ConfirmedByEvaluation ? "  (replayed through the evaluator: same violation)" : "  (WARNING: replaying it through the evaluator did not reproduce the violation)");
+            return text.ToString();
         }
-        text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
-        return text.ToString();
-    }
-
-    private static string Events(int count) => $"{count} event{(count == 1 ? "" : "s")}";
-
-    /// <summary>A counterexample to induction: the pre-state, the event, and what it changed.</summary>
-    private void AppendStep(StringBuilder text)
-    {
+        text.AppendLine($"not inductive: {Property} can break in one step from a state satisfying every claim:");
         text.AppendLine("  pre-state:");
         foreach (var value in PreState!) text.AppendLine($"    {value}");
         text.AppendLine($"  event: {Alphabet.Describe(Event)}");
-        var changed = PostState!.Where(v => !PreState.Contains(v)).ToList();
+        var changed = PostState.Where(v => !PreState.Contains(v)).ToList();
         text.AppendLine(changed.Count == 0 ? "  post-state: no variable changes" : "  post-state (what changed):");
         foreach (var value in changed) text.AppendLine($"    {value}");
+        text.Append(UnrollingUndecided
+            ? $"  Bounded unrolling could not decide whether a real history violates a claim{(Depth is { } covered ? $" (none of at most {Events(covered)} does)" : "")}."
+            : $"  No history of at most {Events(Depth ?? 0)} violates a claim; strengthen the invariant to exclude that pre-state.");
+        return text.ToString();
+    }
+
+    internal static string Events(int count) => $"{count} event{(count == 1 ? "" : "s")}";
+}
+
+/// <summary>Views of a prover's <see cref="CheckResult"/>.</summary>
+public static class ProofResults
+{
+    extension(CheckResult result)
+    {
+        /// <summary>The violating history or the counterexample to induction, when the result has one.</summary>
+        public ProofCounterexample? Proof => result.Counterexample as ProofCounterexample;
     }
 }
 
@@ -135,8 +97,12 @@ public sealed record ProofResult(
 /// </summary>
 public static class Prover
 {
-    /// <summary>Proves the claims (all of the spec's properties by default); on failure, finds a real violating history when one exists within the unrolling bound.</summary>
-    public static ProofResult Prove<TEvent>(Spec<TEvent> spec, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
+    /// <summary>
+    /// Proves the claims (all of the spec's properties by default) by induction: holds (for every history); violated,
+    /// with a real violating history found by bounded unrolling; or unknown — not inductive (with the counterexample to
+    /// induction) or the solver undecided (with its reason).
+    /// </summary>
+    public static CheckResult Prove<TEvent>(Spec<TEvent> spec, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
     {
         options ??= new ProverOptions();
         var claimed = Claims(spec, claims);
@@ -156,21 +122,50 @@ public static class Prover
     }
 
     /// <summary>The deadline interrupted the solver while it read commands rather than during a check: as undecided as a check that timed out.</summary>
-    private static ProofResult Undecided(ISpec spec, IReadOnlyList<string> names, Z3Session session, SmtDeadlineException interrupted) =>
-        new(spec.Name, names, ProofVerdict.Unknown, null, null, null, null, null, null, session.Elapsed, session.Version) { UnknownReason = interrupted.Message };
+    private static CheckResult Undecided(ISpec spec, IReadOnlyList<string> names, Z3Session session, SmtDeadlineException interrupted) =>
+        Result(spec, names, session, "induction", Verdict.Unknown, null, null) with { Why = Inconclusive.Budget, Reason = interrupted.Message };
 
-    private static ProofResult Induction<TEvent>(Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, ProverOptions options,
+    /// <summary>The result of a proof or bounded check of <paramref name="names"/>; an unknown says whether our deadline or Z3 stopped it.</summary>
+    private static CheckResult Result(ISpec spec, IReadOnlyList<string> names, Z3Session session, string method, Verdict verdict, ProofCounterexample? found, int? depth)
+    {
+        var guards = spec.Properties.Where(p => p.Kind == PropertyKind.Guard).Select(p => p.Name).ToList();
+        var within = new List<string>();
+        if (guards.Count > 0) within.Add($"histories whose events pass the guards ({string.Join(", ", guards)})");
+        if (method == "bounded model checking" && depth is { } k) within.Add($"histories of at most {ProofCounterexample.Events(k)} (not a proof)");
+        var reason = verdict == Verdict.Unknown && found?.IsCounterexampleToInduction != true ? session.UnknownReason ?? "the solver gave up" : null;
+        return new CheckResult
+        {
+            Subject = $"{spec.Name}: {string.Join(" ∧ ", names)}",
+            Method = $"{method} (Z3 {session.Version})",
+            Verdict = verdict,
+            Why = verdict != Verdict.Unknown ? null : reason is null ? Inconclusive.NotInductive : reason.StartsWith("timeout", StringComparison.Ordinal) ? Inconclusive.Budget : Inconclusive.Solver,
+            Reason = reason,
+            Coverage = new Coverage { Obligations = spec.Properties.Where(p => names.Contains(p.Name)).Sum(p => (long)p.Count), Depth = depth ?? 0 },
+            Within = within,
+            Counterexample = found,
+            Elapsed = session.Elapsed,
+        };
+    }
+
+    /// <summary>A violating history, confirmed by the evaluator; unconfirmed, it is a defect of the translation and the answer is unknown.</summary>
+    private static CheckResult Violation<TEvent>(Spec<TEvent> spec, IReadOnlyList<string> names, Z3Session session, string method, string failing, IReadOnlyList<object> history, IReadOnlyList<VariableValue> state)
+        where TEvent : class
+    {
+        var confirmed = Replay(spec, history, failing);
+        var found = new ProofCounterexample(failing) { History = history, PostState = state, ConfirmedByEvaluation = confirmed };
+        return confirmed
+            ? Result(spec, names, session, method, Verdict.Violated, found, null)
+            : Result(spec, names, session, method, Verdict.Unknown, found, null) with
+            {
+                Why = Inconclusive.Solver,
+                Reason = "the solver's violating history does not fail the same way when replayed through the evaluator (a claim that reads an undefined value, which SMT leaves unconstrained and the evaluator refuses; otherwise a defect of the SMT translation: please report it)",
+            };
+    }
+
+    private static CheckResult Induction<TEvent>(Spec<TEvent> spec, SmtEncoding encoding, Z3Session session, ProverOptions options,
         IReadOnlyList<Property> invariants, IReadOnlyList<Property> steps, IReadOnlyList<string> names) where TEvent : class
     {
         var deadline = Stopwatch.StartNew();
-
-        ProofResult Result(ProofVerdict verdict, string? failing = null, IReadOnlyList<object>? history = null, IReadOnlyList<VariableValue>? pre = null,
-            object? evt = null, IReadOnlyList<VariableValue>? post = null, bool? confirmed = null, int? depth = null) =>
-            new(spec.Name, names, verdict, failing, history, pre, evt, post, confirmed, session.Elapsed, session.Version)
-            {
-                UnknownReason = verdict == ProofVerdict.Unknown ? session.UnknownReason ?? "the solver gave up" : null,
-                Depth = depth,
-            };
 
         // Initiation: Init ⇒ Inv.
         session.Run(options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.Initial(0));
@@ -178,14 +173,9 @@ public static class Prover
         if (initialTerms.Count > 0)
         {
             var initiation = session.Check($"(push)\n(assert (not (and true {string.Join(" ", initialTerms.Select(t => t.Term))})))");
-            if (initiation == SatResult.Unknown) return Result(ProofVerdict.Unknown);
+            if (initiation == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
             if (initiation == SatResult.Sat)
-            {
-                var failing = FirstFalse(session, initialTerms);
-                var state = ReadState(session, encoding, 0);
-                var confirmed = Replay(spec, [], failing);
-                return Result(ProofVerdict.FailsInitially, failing, [], null, null, state, confirmed);
-            }
+                return Violation(spec, names, session, "induction", FirstFalse(session, initialTerms), [], ReadState(session, encoding, 0));
             session.Run("(pop)");
         }
 
@@ -196,8 +186,8 @@ public static class Prover
             .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
         var consecution = session.Check(
             $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}(assert (not (and true {string.Join(" ", obligations.Select(o => o.Term))})))");
-        if (consecution == SatResult.Unknown) return Result(ProofVerdict.Unknown);
-        if (consecution == SatResult.Unsat) return Result(ProofVerdict.Proved);
+        if (consecution == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
+        if (consecution == SatResult.Unsat) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
         var failingClaim = FirstFalse(session, obligations);
         var pre = ReadState(session, encoding, 0);
         var post = ReadState(session, encoding, 1);
@@ -207,9 +197,13 @@ public static class Prover
         session.Timeout = options.Timeout - deadline.Elapsed > TimeSpan.FromSeconds(1) ? options.Timeout - deadline.Elapsed : TimeSpan.FromSeconds(1);
         var unrolled = Unroll(spec, encoding, session, options, invariants, steps, options.UnrollingDepth);
         if (unrolled.Violation is { } found)
-            return Result(ProofVerdict.Violated, found.Failing, found.History, null, null, found.State, Replay(spec, found.History, found.Failing));
-        // Unknown, not NotInductive: that verdict says no history up to the bound violates a claim, which an unknown leaves open.
-        return Result(unrolled.Undecided ? ProofVerdict.Unknown : ProofVerdict.NotInductive, failingClaim, null, pre, evt, post, null, unrolled.Depth) with { UnknownReason = unrolled.UnknownReason };
+            return Violation(spec, names, session, "induction", found.Failing, found.History, found.State);
+        // Not inductive; when the unrolling was undecided, the solver's reason says why no history was ruled out.
+        var cti = new ProofCounterexample(failingClaim) { PreState = pre, Event = evt, PostState = post, Depth = unrolled.Depth, UnrollingUndecided = unrolled.Undecided };
+        var result = Result(spec, names, session, "induction", Verdict.Unknown, cti, unrolled.Depth);
+        return unrolled.Undecided
+            ? result with { Why = unrolled.UnknownReason?.StartsWith("timeout", StringComparison.Ordinal) == true ? Inconclusive.Budget : Inconclusive.Solver, Reason = unrolled.UnknownReason }
+            : result;
     }
 
     /// <summary>The claims to prove: the given ones (all invariants and step properties by default); guards are assumptions, not claims.</summary>
@@ -231,9 +225,9 @@ public static class Prover
 
     /// <summary>
     /// Bounded model checking: the shortest history of at most <paramref name="depth"/> events that violates a property,
-    /// if any. Finding none is <see cref="ProofVerdict.NoViolationUpToDepth"/>, not a proof.
+    /// if any. Finding none holds only within that bound, which the result states: it is not a proof.
     /// </summary>
-    public static ProofResult BoundedCheck<TEvent>(Spec<TEvent> spec, int depth, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
+    public static CheckResult BoundedCheck<TEvent>(Spec<TEvent> spec, int depth, IEnumerable<Property>? claims = null, ProverOptions? options = null) where TEvent : class
     {
         if (depth < 0) throw new SpecException($"the unrolling depth must be at least 0 (got {depth})");
         options ??= new ProverOptions();
@@ -242,15 +236,9 @@ public static class Prover
         using var session = new Z3Session(options.Timeout);
         var names = claimed.Select(c => c.Name).ToList();
         var unrolled = Unroll(spec, encoding, session, options, claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList(), claimed.Where(p => p.Kind == PropertyKind.Step).ToList(), depth);
-        if (unrolled.Violation is not { } found)
-            return new ProofResult(spec.Name, names, unrolled.Undecided ? ProofVerdict.Unknown : ProofVerdict.NoViolationUpToDepth, null, null, null, null, null, null, session.Elapsed, session.Version)
-            {
-                UnknownReason = unrolled.UnknownReason,
-                Depth = unrolled.Depth,
-            };
-        var verdict = found.History.Count == 0 ? ProofVerdict.FailsInitially : ProofVerdict.Violated;
-        return new ProofResult(spec.Name, names, verdict, found.Failing, found.History, null, null, found.State,
-            Replay(spec, found.History, found.Failing), session.Elapsed, session.Version);
+        if (unrolled.Violation is { } found) return Violation(spec, names, session, "bounded model checking", found.Failing, found.History, found.State);
+        var result = Result(spec, names, session, "bounded model checking", unrolled.Undecided ? Verdict.Unknown : Verdict.Holds, null, unrolled.Depth);
+        return unrolled.Undecided ? result with { Reason = unrolled.UnknownReason, Why = unrolled.UnknownReason?.StartsWith("timeout", StringComparison.Ordinal) == true ? Inconclusive.Budget : Inconclusive.Solver } : result;
     }
 
     /// <summary>A history the solver found violating <paramref name="Failing"/>, and the state after it.</summary>

@@ -14,31 +14,14 @@ public sealed record RelationalObligation(string Invariant, string? Action, SatR
 }
 
 /// <summary>
-/// The outcome of proving a relational model's invariants for every size of its sorts. A failure comes with a
-/// counterexample to induction read back from Z3's finite model: the elements of each sort (ballots in their order),
-/// the true facts of each relation before the step, the action with its arguments, and what it changed.
+/// A counterexample to induction of a relational model, read back from Z3's finite model: the elements of each sort
+/// (ballots in their order), the true facts of each relation before the step, the action with its arguments, and
+/// what it changed; or the model of the initial state where an invariant fails.
 /// </summary>
-public sealed record RelationalProof(string Model, ProofVerdict Verdict, IReadOnlyList<RelationalObligation> Obligations, string? Counterexample, TimeSpan SolverTime, string Z3Version)
+public sealed record ModelCounterexample(string Property, string? Action, string Model) : Counterexample(Property)
 {
-    public RelationalObligation? Failed => Obligations.FirstOrDefault(o => o.Answer != SatResult.Unsat);
-
-    /// <summary>Why the verdict is Unknown (null otherwise): which check the solver could not decide, and its reason.</summary>
-    public string? UnknownReason { get; init; }
-
-    public override string ToString()
-    {
-        var text = new StringBuilder($"{Model}: ");
-        text.Append(Verdict switch
-        {
-            ProofVerdict.Proved => $"proved for every number of nodes, ballots and values ({Obligations.Count} obligations: every invariant initially and across every action)",
-            ProofVerdict.FailsInitially => $"{Failed!.Invariant} fails initially",
-            ProofVerdict.NotInductive => $"not inductive: {Failed!.Invariant} can break in one {Failed.Action} step from a state satisfying every invariant",
-            _ => $"unknown: {UnknownReason ?? "the solver gave up"}",
-        });
-        if (Counterexample is not null) text.AppendLine().Append(Counterexample.TrimEnd());
-        text.Append($"  [{SolverTime.TotalMilliseconds:F0} ms, Z3 {Z3Version}]");
-        return text.ToString();
-    }
+    public override string Describe() =>
+        (Action is null ? $"{Property} fails initially:\n" : $"not inductive: {Property} can break in one {Action} step from a state satisfying every invariant:\n") + Model.TrimEnd();
 }
 
 /// <summary>
@@ -48,15 +31,31 @@ public sealed record RelationalProof(string Model, ProofVerdict Verdict, IReadOn
 /// </summary>
 public static class RelationalProver
 {
-    public static RelationalProof Prove(RelationalModel model, ProverOptions? options = null)
+    /// <summary>
+    /// Every invariant initially and across every action, for every size of the sorts: holds; violated initially
+    /// (with the model); unknown, not inductive (with the counterexample to induction), or the solver undecided.
+    /// </summary>
+    public static CheckResult Prove(RelationalModel model, ProverOptions? options = null)
     {
         options ??= new ProverOptions();
         using var session = new Z3Session(options.Timeout);
         var obligations = new List<RelationalObligation>();
         var pre = new RelationalState(0);
         var post = new RelationalState(1);
-        RelationalProof Finish(ProofVerdict verdict, string? counterexample, string? unknownReason = null) =>
-            new(model.Name, verdict, obligations, counterexample, session.Elapsed, session.Version) { UnknownReason = unknownReason };
+        CheckResult Finish(Verdict verdict, ModelCounterexample? counterexample, string? unknownReason = null) => new()
+        {
+            Subject = $"{model.Name}: {string.Join(" ∧ ", model.Invariants.Select(i => i.Name))}",
+            Method = $"induction over uninterpreted sorts (Z3 {session.Version})",
+            Verdict = verdict,
+            Why = verdict != Verdict.Unknown ? null : counterexample is not null ? Inconclusive.NotInductive
+                : unknownReason?.StartsWith("timeout", StringComparison.Ordinal) == true ? Inconclusive.Budget : Inconclusive.Solver,
+            Reason = unknownReason,
+            Coverage = new Coverage { Obligations = obligations.Count },
+            Within = [$"every size of {string.Join(", ", model.Sorts)}", $"the axioms ({string.Join(", ", model.Axioms.Select(a => a.Name))})"],
+            Counterexample = counterexample,
+            Elapsed = session.Elapsed,
+            Notes = string.Join("\n", obligations.Select(o => "  " + o)),
+        };
 
         try
         {
@@ -65,14 +64,14 @@ public static class RelationalProver
             // below would hold for no reason; when the solver cannot tell, neither can the proof.
             const string initially = "the axioms and the initial state";
             if (RequireSatisfiable(session, model, $"(assert {model.Initial(pre)})", initially) is { } undecided)
-                return Finish(ProofVerdict.Unknown, null, $"{undecided} (deciding whether {initially} have a model)");
+                return Finish(Verdict.Unknown, null, $"{undecided} (deciding whether {initially} have a model)");
             foreach (var invariant in model.Invariants)
             {
                 var answer = Check(session, $"(assert {model.Initial(pre)})\n(assert (not {invariant.Formula(pre)}))", out var time);
                 obligations.Add(new RelationalObligation(invariant.Name, null, answer, time) { UnknownReason = session.UnknownReason });
-                if (answer == SatResult.Sat) return Finish(ProofVerdict.FailsInitially, ReadCounterexample(session, model, null));
+                if (answer == SatResult.Sat) return Finish(Verdict.Violated, new ModelCounterexample(invariant.Name, null, ReadCounterexample(session, model, null)));
                 // Stop before (pop): a check the deadline interrupted while reading may not have pushed its scope.
-                if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} initially)");
+                if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} initially)");
                 session.Run("(pop)");
             }
             var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
@@ -81,7 +80,7 @@ public static class RelationalProver
                 var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
                 var enabled = $"action {action.Name}'s guard together with the invariants";
                 if (RequireSatisfiable(session, model, $"{parameters}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n{Transition(model, action, pre, post)}", enabled) is { } undecidedGuard)
-                    return Finish(ProofVerdict.Unknown, null, $"{undecidedGuard} (deciding whether {enabled} have a model)");
+                    return Finish(Verdict.Unknown, null, $"{undecidedGuard} (deciding whether {enabled} have a model)");
                 foreach (var invariant in model.Invariants)
                 {
                     var query = new StringBuilder();
@@ -92,17 +91,17 @@ public static class RelationalProver
                     query.AppendLine($"(assert (not {invariant.Formula(post)}))");
                     var answer = Check(session, query.ToString(), out var time);
                     obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time) { UnknownReason = session.UnknownReason });
-                    if (answer == SatResult.Sat) return Finish(ProofVerdict.NotInductive, ReadCounterexample(session, model, action));
-                    if (answer == SatResult.Unknown) return Finish(ProofVerdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} after {action.Name})");
+                    if (answer == SatResult.Sat) return Finish(Verdict.Unknown, new ModelCounterexample(invariant.Name, action.Name, ReadCounterexample(session, model, action)));
+                    if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} after {action.Name})");
                     session.Run("(pop)");
                 }
             }
-            return Finish(ProofVerdict.Proved, null);
+            return Finish(Verdict.Holds, null);
         }
         catch (SmtDeadlineException interrupted)
         {
             // The deadline interrupted the solver while it read commands rather than during a check.
-            return Finish(ProofVerdict.Unknown, null, interrupted.Message);
+            return Finish(Verdict.Unknown, null, interrupted.Message);
         }
     }
 

@@ -4,51 +4,6 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
-/// <summary>Why an exhaustive search did not cover every reachable state (none when it did).</summary>
-public enum SearchLimit
-{
-    None,
-
-    /// <summary>It stopped at the first bug.</summary>
-    Bug,
-
-    /// <summary>Some states at the depth bound were not expanded.</summary>
-    Depth,
-
-    /// <summary>It stopped at the state limit.</summary>
-    States,
-}
-
-/// <summary>
-/// The outcome of an exhaustive search: distinct states, transitions, whether anything was left unexplored and why
-/// (<see cref="StoppedBy"/>: a bug, the depth bound or the state limit), how many states were left unexpanded by the
-/// network bound (the search is then complete only for runs that never have more messages in flight), and a bug if
-/// one was reached.
-/// </summary>
-public sealed record ExplorationReport(string Protocol, long States, long Transitions, int MaxDepthReached, SearchLimit StoppedBy, TimeSpan Elapsed, Counterexample? Bug, long ApproximateBytesPerState,
-    int? NetworkBound = null, long CutByNetworkBound = 0)
-{
-    /// <summary>Every reachable state (within the network bound, if any) was explored and no bug was found.</summary>
-    public bool Complete => StoppedBy == SearchLimit.None;
-
-    public double StatesPerSecond => States / Math.Max(Elapsed.TotalSeconds, 1e-9);
-
-    public Coverage Coverage => new() { States = States, Transitions = Transitions };
-
-    public override string ToString() =>
-        $"{Protocol}: {States} distinct states, {Transitions} transitions, depth {MaxDepthReached}, "
-        + StoppedBy switch
-        {
-            SearchLimit.None => "complete",
-            SearchLimit.Bug => "stopped at the first bug",
-            SearchLimit.Depth => "incomplete: the depth bound cut runs off",
-            _ => "incomplete: stopped at the state limit",
-        }
-        + (CutByNetworkBound > 0 ? $" within ≤ {NetworkBound} messages in flight ({CutByNetworkBound} states beyond it not expanded)" : "")
-        + $", {Elapsed.TotalSeconds:F2} s ({StatesPerSecond:F0} states/s)"
-        + (Bug is null ? "" : "\n" + Bug);
-}
-
 public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
 {
     /// <summary>
@@ -60,7 +15,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     /// <param name="maxStates">Stop (incomplete) after this many distinct states; by default no limit.</param>
     /// <param name="maxInFlight">States with more messages in flight are not expanded (a bound on the network; the
     /// search is then complete only within it, and the report says it was cut off).</param>
-    public ExplorationReport Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue)
+    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
@@ -71,8 +26,36 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
         var bug = ExplainHang(progress.Decisions(), "dfs", 0, padWithZeros: true);
-        return new ExplorationReport(protocol.Name, 0, 0, progress.Depth, SearchLimit.Bug, stopwatch.Elapsed, bug, 0);
+        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0);
     }
+
+    /// <summary>An exhaustive search's result: violated (with the bug), holds (nothing cut but by the network bound, which the verdict states), or unknown (a depth or state limit cut it).</summary>
+    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues)
+    {
+        var within = new List<string> { options.Faults.Describe() };
+        if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
+        return new CheckResult
+        {
+            Subject = protocol.Name,
+            Method = "exhaustive search (DFS over distinct states)",
+            Verdict = bug is not null ? Verdict.Violated : limit is null ? Verdict.Holds : Verdict.Unknown,
+            Why = bug is null && limit is not null ? Inconclusive.SearchLimit : null,
+            Reason = bug is not null ? null : limit switch
+            {
+                SearchLimit.Depth => "incomplete: the depth bound cut runs off",
+                SearchLimit.States => "incomplete: stopped at the state limit",
+                _ => null,
+            },
+            Coverage = coverage,
+            Within = within,
+            Counterexample = bug,
+            Elapsed = elapsed,
+            Notes = $"{coverage.States / Math.Max(elapsed.TotalSeconds, 1e-9):F0} states/s, ~{coverage.BytesPerState} B of key per state, {distinctValues:N0} distinct node states and messages",
+        };
+    }
+
+    /// <summary>What cut an exhaustive search short.</summary>
+    private enum SearchLimit { Depth, States }
 
     /// <summary>The transition a search is running: written before each one (no allocation), read only when a handler hangs in it.</summary>
     private sealed class Transition
@@ -86,13 +69,13 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     }
 
     /// <param name="current">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
-    private ExplorationReport Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
+    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var visited = new HashSet<StateKey>();
         var numbering = new ValueNumbering();
         long transitions = 0, keyBytes = 0, cutByNetwork = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
-        var limit = SearchLimit.None;
+        SearchLimit? limit = null;
         var deepest = 0;
         var checkMutation = options.MutationChecks != MutationCheck.Off; // states are shared between branches: a change in place would corrupt the search
         var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
@@ -172,15 +155,17 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
                 }
             }
         }
-        return new ExplorationReport(protocol.Name, visited.Count, transitions, deepest, limit, watch.Elapsed, null, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
+        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count);
 
-        ExplorationReport Found(PathNode? last, int depth)
+        Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = keyBytes / Math.Max(1, visited.Count) };
+
+        CheckResult Found(PathNode? last, int depth)
         {
             var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, "dfs", 0, depth, padWithZeros: true);
-            return new ExplorationReport(protocol.Name, visited.Count, transitions, Math.Max(deepest, depth), SearchLimit.Bug, watch.Elapsed, bug, keyBytes / Math.Max(1, visited.Count), networkBound, cutByNetwork);
+            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count);
         }
     }
 

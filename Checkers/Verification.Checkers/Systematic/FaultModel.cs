@@ -53,6 +53,19 @@ public sealed record FaultModel
     public static FaultModel Full(int f, int losses = 2, int duplicates = 1, int partitions = 1) =>
         new() { MaxCrashes = f, MaxDownAtOnce = f, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause], MaxLosses = losses, MaxDuplicates = duplicates, MaxPartitions = partitions };
 
+    /// <summary>The faults as a bound of a verdict: "no faults", or each budget and the network's order.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (MaxCrashes > 0)
+            parts.Add($"≤ {MaxCrashes} crash{(MaxCrashes == 1 ? "" : "es")} ({string.Join(", ", CrashKinds.Select(k => k.ToString().ToLowerInvariant()))}{(MaxDownAtOnce < MaxCrashes ? $", ≤ {MaxDownAtOnce} down at once" : "")})");
+        if (MaxLosses > 0) parts.Add($"≤ {MaxLosses} lost message{(MaxLosses == 1 ? "" : "s")}");
+        if (MaxDuplicates > 0) parts.Add($"≤ {MaxDuplicates} duplicated");
+        if (MaxPartitions > 0) parts.Add($"≤ {MaxPartitions} partition{(MaxPartitions == 1 ? "" : "s")}");
+        var faults = parts.Count == 0 ? "no faults" : "faults: " + string.Join(", ", parts);
+        return Network == NetworkOrder.Fifo ? faults + "; FIFO channels" : faults + "; messages reordered";
+    }
+
     /// <summary>The most nodes partitions can be enumerated for (16,383 splits).</summary>
     public const int MaxNodesForPartitions = 15;
 

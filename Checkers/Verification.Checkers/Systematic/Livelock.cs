@@ -6,37 +6,15 @@ using Verification.Specs;
 namespace Verification.Checkers.Systematic;
 
 /// <summary>
-/// The outcome of a livelock search: a lasso (a prefix, then a cycle that returns to the same state and can repeat
-/// forever) in which a liveness property stays hot and every continuously enabled delivery and timer keeps being
-/// taken — so no fairness assumption rescues it — or a hot state with nothing enabled; or none within the bounds.
-/// A handler that threw or broke the node contract during the search is reported as <see cref="Bug"/>.
+/// A livelock: a lasso (a prefix, then a cycle that returns to the same state and can repeat forever) in which a
+/// liveness property stays hot and every continuously enabled delivery and timer keeps being taken — so no fairness
+/// assumption rescues it — or, with an empty cycle, a hot state with nothing enabled.
 /// </summary>
-public sealed record LivelockReport(
-    string Protocol,
-    string? Property,
-    IReadOnlyList<string> Prefix,
-    IReadOnlyList<string> Cycle,
-    long States,
-    bool Complete,
-    TimeSpan Elapsed,
-    bool UpToSymmetry,
-    Counterexample? Bug = null)
+public sealed record LassoCounterexample(string Property, IReadOnlyList<string> Prefix, IReadOnlyList<string> Cycle, bool UpToSymmetry) : Counterexample(Property)
 {
-    public bool Found => Property is not null;
-
-    public Coverage Coverage => new() { States = States };
-
-    public override string ToString()
+    public override string Describe()
     {
-        var text = new StringBuilder($"{Protocol}: ");
-        if (Bug is not null) return text.Append($"the search stopped at a failure of the nodes ({States} states):\n{Bug}").ToString();
-        if (!Found)
-        {
-            text.Append(Complete
-                ? $"no livelock: every fair run makes each liveness property cold ({States} states, searched completely, {Elapsed.TotalSeconds:F1} s)"
-                : $"no livelock found within the bounds ({States} states, {Elapsed.TotalSeconds:F1} s; not a proof)");
-            return text.ToString();
-        }
+        var text = new StringBuilder();
         text.AppendLine(Cycle.Count == 0
             ? $"liveness violation of {Property}: after {Prefix.Count} steps nothing is enabled and it is still hot"
             : $"liveness violation of {Property}: a fair cycle of {Cycle.Count} steps that repeats forever with it hot");
@@ -47,8 +25,7 @@ public sealed record LivelockReport(
             text.AppendLine($"  cycle ({Cycle.Count} steps; then the system is back in the same state{(UpToSymmetry ? ", up to the protocol's symmetry" : "")}):");
             for (var i = 0; i < Cycle.Count; i++) text.AppendLine($"    {Prefix.Count + i + 1,3}. {Cycle[i]}");
         }
-        text.Append($"  ({States} states searched, {Elapsed.TotalSeconds:F1} s)");
-        return text.ToString();
+        return text.ToString().TrimEnd();
     }
 }
 
@@ -65,7 +42,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
     /// <paramref name="maxInFlight"/> messages in flight and states past <paramref name="maxStates"/> are not expanded;
     /// the search is then incomplete and says so.
     /// </summary>
-    public LivelockReport FindLivelock(int maxDepth, int maxInFlight = 16, long maxStates = long.MaxValue)
+    public CheckResult FindLivelock(int maxDepth, int maxInFlight = 16, long maxStates = long.MaxValue)
     {
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
@@ -77,7 +54,26 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         if (hang is null) return report!;
         nodes = CreateNodes();
         var bug = ExplainHang(progress.Decisions(), "livelock search", 0, padWithZeros: true);
-        return new LivelockReport(protocol.Name, null, [], [], 0, false, stopwatch.Elapsed, protocol.Normalizer is not null, bug);
+        return LivelockResult(bug, complete: false, new Coverage(), stopwatch.Elapsed);
+    }
+
+    /// <summary>A livelock search's result: violated (a lasso, or a node failure met on the way), holds when searched completely, else unknown.</summary>
+    private CheckResult LivelockResult(Counterexample? found, bool complete, Coverage coverage, TimeSpan elapsed)
+    {
+        var within = new List<string> { options.Faults.Describe(), "weak fairness: a delivery to a node, or a timer, enabled all along a cycle is taken in it" };
+        if (protocol.Normalizer is not null) within.Add("states compared up to the protocol's symmetry");
+        return new CheckResult
+        {
+            Subject = protocol.Name,
+            Method = "livelock search (fair cycles of hot states)",
+            Verdict = found is not null ? Verdict.Violated : complete ? Verdict.Holds : Verdict.Unknown,
+            Why = found is null && !complete ? Inconclusive.SearchLimit : null,
+            Reason = found is null && !complete ? "no livelock found within the depth, in-flight or state bounds (not a proof)" : null,
+            Coverage = coverage,
+            Within = within,
+            Counterexample = found,
+            Elapsed = elapsed,
+        };
     }
 
     /// <summary>The depth-first exploration that keeps the state graph, and the search for fair hot components in it.</summary>
@@ -117,7 +113,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             public List<int> TakenChoices { get; set; } = NoChoices;
         }
 
-        public LivelockReport Run()
+        public CheckResult Run()
         {
             var start = NewWorld();
             var startChoices = new VectorChoices([]);
@@ -133,7 +129,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             var frames = new List<Frame>();
             var onStack = new Dictionary<int, int>(); // state id → frame index
             var choices = new VectorChoices(NoChoices);
-            LivelockReport? Push(World<TState, TMessage, TSpecEvent> world, int id)
+            CheckResult? Push(World<TState, TMessage, TSpecEvent> world, int id)
             {
                 var enabled = new List<ScheduledAction>();
                 world.Enumerate(enabled);
@@ -221,7 +217,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         }
 
         /// <summary>The lasso of a fair cycle on the stack, in the concrete steps the search took.</summary>
-        private LivelockReport StackLasso(List<Frame> frames, int cycleStart, int bit)
+        private CheckResult StackLasso(List<Frame> frames, int cycleStart, int bit)
         {
             string Step(Frame f)
             {
@@ -292,7 +288,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         }
 
         /// <summary>For each liveness property, the fair strongly connected components of its hot states; the lasso to the first one reached.</summary>
-        private LivelockReport? FairComponent()
+        private CheckResult? FairComponent()
         {
             (int Bit, List<int> Component, int Entry)? best = null;
             for (var bit = 0; bit < tester.protocol.Spec.Properties.Count(p => p.Kind == PropertyKind.Liveness); bit++)
@@ -441,7 +437,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         /// cycle, each step found again from the concrete state by the key of the state it must reach (states are
         /// compared up to symmetry, so the concrete steps show the real numbers of one pass around the cycle).
         /// </summary>
-        private LivelockReport Lasso(int bit, int entry, List<int> cycleStates, List<int> cycleClasses)
+        private CheckResult Lasso(int bit, int entry, List<int> cycleStates, List<int> cycleClasses)
         {
             var prefixStates = new List<int>();
             for (var s = entry; reachedBy[s] is not null; s = ParentOf(s)) prefixStates.Add(s);
@@ -491,15 +487,16 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             throw new InvalidOperationException("a step of the lasso could not be found again from its concrete state");
         }
 
-        private LivelockReport Failed(PathNode? path)
+        private CheckResult Failed(PathNode? path)
         {
             var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(Protocol, tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = maxDepth + 1, Strategy = StrategyKind.Random });
             var bug = explainer.Explain(PathNode.Decisions(path), "livelock search", 0, 0, padWithZeros: true);
-            return new LivelockReport(Protocol.Name, null, [], [], ids.Count, false, watch.Elapsed, Protocol.Normalizer is not null, bug);
+            return tester.LivelockResult(bug, complete: false, new Coverage { States = ids.Count }, watch.Elapsed);
         }
 
-        private LivelockReport Report(string? property, IReadOnlyList<string> prefix, IReadOnlyList<string> cycle) =>
-            new(Protocol.Name, property, prefix, cycle, ids.Count, complete, watch.Elapsed, Protocol.Normalizer is not null);
+        private CheckResult Report(string? property, IReadOnlyList<string> prefix, IReadOnlyList<string> cycle) =>
+            tester.LivelockResult(property is null ? null : new LassoCounterexample(property, prefix, cycle, Protocol.Normalizer is not null), complete,
+                new Coverage { States = ids.Count, Transitions = edgeTarget.Count }, watch.Elapsed);
 
         private static int FirstBit(long mask) => System.Numerics.BitOperations.TrailingZeroCount(mask);
     }

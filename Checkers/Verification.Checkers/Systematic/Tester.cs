@@ -26,17 +26,17 @@ public enum FailureKind
     ResourceLimit,
 }
 
-/// <summary>A found bug: what failed, the schedule that reproduces it (minimised), and the readable history of that schedule.</summary>
-public sealed record Counterexample(
+/// <summary>A found bug of a run: what failed, the schedule that reproduces it (minimised), and the readable history of that schedule.</summary>
+public sealed record RunCounterexample(
     FailureKind Kind,
     string Property,
     string Details,
     Schedule Schedule,
     IReadOnlyList<string> Trace,
     int OriginalSteps,
-    string? SchedulePath)
+    string? SchedulePath) : Counterexample(Property)
 {
-    public override string ToString()
+    public override string Describe()
     {
         var text = new StringBuilder();
         var what = Kind switch
@@ -60,57 +60,45 @@ public sealed record Counterexample(
     }
 }
 
-/// <summary>Thrown by the test helpers; its message is the readable counterexample, so xunit shows it as the failure.</summary>
-public sealed class SystematicTestException(string message, bool nothingFound = false, Coverage? coverage = null) : Exception(message)
+/// <summary>Views of a <see cref="CheckResult"/> for the systematic tester's results: the run counterexample, and assertions on it.</summary>
+public static class SystematicResults
 {
-    /// <summary>The run found no violation at all (as opposed to a different one, or one that did not replay).</summary>
-    public bool NothingFound { get; } = nothingFound;
-
-    /// <summary>What the run covered, when the failure is about a whole run.</summary>
-    public Coverage? Coverage { get; } = coverage;
-}
-
-/// <summary>The outcome of a systematic test.</summary>
-public sealed record TestReport(string Protocol, long Iterations, long Steps, TimeSpan Elapsed, Counterexample? Bug)
-{
-    public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
-
-    public Coverage Coverage => new() { Runs = Iterations, Steps = Steps };
-
-    /// <summary>For a correct system: fails the test with the minimised counterexample and a replay line.</summary>
-    public void AssertNoBug()
+    extension(CheckResult result)
     {
-        if (Bug is not null) throw new SystematicTestException($"{Protocol}: {Bug}");
-        if (Steps == 0) throw new SystematicTestException($"{Protocol}: {Iterations} iterations took no step at all: nothing was checked");
-    }
+        /// <summary>The counterexample of a run (a schedule that replays it), when the result has one.</summary>
+        public RunCounterexample? Bug => result.Counterexample as RunCounterexample;
 
-    /// <summary>For a planted bug: it must be found, and it must be a violation of <paramref name="property"/>.</summary>
-    public Counterexample AssertFound(string property, FailureKind? kind = null) => AssertFound([property], kind);
+        /// <summary>The livelock a livelock search found, when it found one.</summary>
+        public LassoCounterexample? Lasso => result.Counterexample as LassoCounterexample;
 
-    /// <summary>For a planted bug that breaks one of several specific rules (whichever a run reaches first).</summary>
-    public Counterexample AssertFound(IReadOnlyList<string> anyOf, FailureKind? kind = null)
-    {
-        var expected = string.Join(" or ", anyOf);
-        if (Bug is null) throw new SystematicTestException($"{Protocol}: no violation of {expected} in {Iterations} iterations ({Steps} steps)", nothingFound: true, Coverage);
-        if (!anyOf.Contains(Bug.Property) || (kind is not null && Bug.Kind != kind))
-            throw new SystematicTestException($"{Protocol}: expected a violation of {expected}, found another:\n{Bug}");
-        return Bug;
+        /// <summary>For a planted bug: a run counterexample of <paramref name="property"/> (and of <paramref name="kind"/>, when given) must have been found.</summary>
+        public RunCounterexample AssertFound(string property, FailureKind? kind = null) => result.AssertFound([property], kind);
+
+        /// <summary>For a planted bug that breaks one of several specific rules (whichever a run reaches first).</summary>
+        public RunCounterexample AssertFound(IReadOnlyList<string> anyOf, FailureKind? kind = null)
+        {
+            var found = result.AssertViolated([.. anyOf]);
+            if (found is not RunCounterexample bug || (kind is not null && bug.Kind != kind))
+                throw new CheckFailedException($"expected a {kind} violation of {string.Join(" or ", anyOf)}, found another:\n{result}", result);
+            return bug;
+        }
     }
 
     /// <summary>
-    /// Combines the reports of shards (ShardIndex 0..n−1 of one configuration): iterations and steps add up, and the
-    /// bug reported is the one of the lowest iteration, as a single unsharded run would report.
+    /// Combines the results of shards (ShardIndex 0..n−1 of one configuration of random runs): coverage adds up, and
+    /// the bug reported is the one of the lowest iteration, as a single unsharded run would report.
     /// </summary>
-    public static TestReport Merge(IReadOnlyList<TestReport> shards)
+    public static CheckResult MergeShards(IReadOnlyList<CheckResult> shards)
     {
-        if (shards.Count == 0) throw new ConfigurationException("no shard reports to merge");
-        if (shards.Select(s => s.Protocol).Distinct().Count() > 1) throw new ConfigurationException("shard reports of different protocols cannot be merged");
-        var bug = shards.Where(s => s.Bug is not null).Select(s => s.Bug!).OrderBy(b => b.Schedule.Iteration).FirstOrDefault();
-        return new TestReport(shards[0].Protocol, shards.Sum(s => s.Iterations), shards.Sum(s => s.Steps), shards.Max(s => s.Elapsed), bug);
+        if (shards.Count == 0) throw new ConfigurationException("no shard results to merge");
+        if (shards.Select(s => s.Subject).Distinct().Count() > 1) throw new ConfigurationException("shard results of different systems cannot be merged");
+        var first = shards.Where(s => s.Bug is not null).OrderBy(s => s.Bug!.Schedule.Iteration).FirstOrDefault();
+        return (first ?? shards[0]) with
+        {
+            Coverage = shards.Select(s => s.Coverage).Aggregate((a, b) => a.Plus(b)),
+            Elapsed = shards.Max(s => s.Elapsed),
+        };
     }
-
-    public override string ToString() =>
-        $"{Protocol}: {Iterations} iterations, {Steps} steps in {Elapsed.TotalSeconds:F2} s ({StepsPerSecond:F0} steps/s): " + (Bug is null ? "no bug found" : Bug.ToString());
 }
 
 /// <summary>
@@ -140,8 +128,11 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     /// <summary>A fresh set of node objects (each parallel worker has its own, so a node object's fields are never shared between threads).</summary>
     private INode<TState, TMessage>[] CreateNodes() => Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
 
-    /// <summary>Runs this shard's iterations; stops at the first failing iteration (the lowest index, whatever the parallelism).</summary>
-    public TestReport Run()
+    /// <summary>
+    /// Runs this shard's iterations; stops at the first failing iteration (the lowest index, whatever the parallelism).
+    /// Holds within the runs' bounds (their number and length, the fault model) when no run fails.
+    /// </summary>
+    public CheckResult Run()
     {
         var watch = Stopwatch.StartNew();
         long bestIteration = long.MaxValue, steps = 0, iterations = 0;
@@ -176,7 +167,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
                 break;
             }
         });
-        Counterexample? bug;
+        RunCounterexample? bug;
         if (hung >= 0)
         {
             nodes = CreateNodes(); // the abandoned thread may still be inside one of the old ones
@@ -184,25 +175,47 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
             bug = ExplainHang(recorder!.Decisions, recorder.Name, iteration, padWithZeros: false);
         }
         else bug = best is { } found ? Explain(found.Decisions, found.Strategy, bestIteration, found.Steps) : null;
-        return new TestReport(protocol.Name, Interlocked.Read(ref iterations), Interlocked.Read(ref steps), watch.Elapsed, bug);
+        var coverage = new Coverage { Runs = Interlocked.Read(ref iterations), Steps = Interlocked.Read(ref steps) };
+        return new CheckResult
+        {
+            Subject = protocol.Name,
+            Method = $"{options.Strategy.ToString().ToLowerInvariant()} runs",
+            Verdict = bug is null ? Verdict.Holds : Verdict.Violated,
+            Coverage = coverage,
+            Within = RunBounds(),
+            Counterexample = bug,
+            Elapsed = watch.Elapsed,
+            Notes = $"{coverage.Steps / Math.Max(watch.Elapsed.TotalSeconds, 1e-9):F0} steps/s",
+        };
+    }
+
+    /// <summary>What a verdict of random runs holds within: their length, the fault model, how liveness was judged.</summary>
+    private IReadOnlyList<string> RunBounds()
+    {
+        var bounds = new List<string> { $"runs of ≤ {options.MaxSteps} steps", options.Faults.Describe() };
+        if (options.CheckLiveness && protocol.Spec.Properties.Any(p => p.Kind == PropertyKind.Liveness))
+            bounds.Add($"liveness: hot for ≤ {options.LivenessThreshold} fair steps after step {options.FairAfterSteps}{(options.SynchronousAfterFairPoint ? ", messages beating timeouts after it" : "")}");
+        else bounds.Add("safety only");
+        return bounds;
     }
 
     /// <summary>
     /// The helper for planted-bug tests: the run must find a violation of <paramref name="property"/>, and the saved
     /// schedule must replay to the same failure with the same history, line for line.
     /// </summary>
-    public Counterexample AssertFindsAndReplays(string property, FailureKind? kind = null) => AssertFindsAndReplays([property], kind);
+    public RunCounterexample AssertFindsAndReplays(string property, FailureKind? kind = null) => AssertFindsAndReplays([property], kind);
 
     /// <summary>As above, for a bug that breaks one of several specific properties.</summary>
-    public Counterexample AssertFindsAndReplays(IReadOnlyList<string> anyOf, FailureKind? kind = null)
+    public RunCounterexample AssertFindsAndReplays(IReadOnlyList<string> anyOf, FailureKind? kind = null)
     {
-        var bug = Run().AssertFound(anyOf, kind);
+        var result = Run();
+        var bug = result.AssertFound(anyOf, kind);
         var schedule = bug.SchedulePath is not null ? Schedule.Load(bug.SchedulePath) : bug.Schedule;
         var replay = Replay(schedule);
         if (replay.Divergence is not null)
-            throw new SystematicTestException($"{protocol.Name}: the counterexample did not replay:\n{bug}\n--- replay ---\n{replay.Divergence}");
+            throw new CheckFailedException($"{protocol.Name}: the counterexample did not replay:\n{bug}\n--- replay ---\n{replay.Divergence}", result);
         if (replay.Property != bug.Property || replay.Kind != bug.Kind || !replay.Trace.SequenceEqual(bug.Trace))
-            throw new SystematicTestException($"{protocol.Name}: the counterexample did not replay to the same history:\n{bug}\n--- replayed ---\n{string.Join("\n", replay.Trace)}");
+            throw new CheckFailedException($"{protocol.Name}: the counterexample did not replay to the same history:\n{bug}\n--- replayed ---\n{string.Join("\n", replay.Trace)}", result);
         return bug;
     }
 
@@ -251,7 +264,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     }
 
     /// <summary>From a failing run's decisions: its schedule, minimised, with the trace of the minimised run.</summary>
-    internal Counterexample Explain(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros = false)
+    internal RunCounterexample Explain(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros = false)
     {
         var result = Guarded(handlerWatch => ExplainOnThisThread(decisions, strategy, iteration, originalSteps, padWithZeros, handlerWatch), out var hang);
         if (hang is null) return result!;
@@ -259,7 +272,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         return ExplainHang(decisions, strategy, iteration, padWithZeros);
     }
 
-    private Counterexample ExplainOnThisThread(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros, HandlerWatch handlerWatch)
+    private RunCounterexample ExplainOnThisThread(List<int> decisions, string strategy, long iteration, int originalSteps, bool padWithZeros, HandlerWatch handlerWatch)
     {
         var everyStep = new Mode(CheckMutation: ChecksContract);
         var log = new ExecutionLog(trace: false, recordSteps: true);
@@ -277,7 +290,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         var final = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], everyStep with { Watch = failure.Property, CompareFingerprints = true }, handlerWatch, finalLog);
         if (final.Divergence is not null) throw new SpecException($"{protocol.Name}: the counterexample does not replay the same way twice in one process:\n{final.Divergence}");
         var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic. {LikelyCauses}");
-        return new Counterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, finalLog.Trace!, originalSteps, Save(schedule, finalFailure.Property));
+        return new RunCounterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, finalLog.Trace!, originalSteps, Save(schedule, finalFailure.Property));
     }
 
     /// <summary>Why a failing run's decisions did not fail again: where two replays of them part ways, when they do.</summary>
@@ -306,7 +319,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     private const string LikelyCauses = Determinism.LikelyCauses;
 
     /// <summary>A hung handler: the schedule up to and including the step that hangs (it is replayed once more, on a watched thread, to record it).</summary>
-    private Counterexample ExplainHang(List<int> decisions, string strategy, long iteration, bool padWithZeros)
+    private RunCounterexample ExplainHang(List<int> decisions, string strategy, long iteration, bool padWithZeros)
     {
         var log = new ExecutionLog(trace: true, recordSteps: true);
         Guarded(handlerWatch =>
@@ -323,7 +336,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         };
         var property = hang?.Property ?? "HandlerTimeout";
         var details = hang?.Details ?? $"a handler ran longer than {options.StepTimeout.TotalSeconds:F1} s in iteration {iteration}, but not when its decisions were replayed: the nodes are not deterministic. {LikelyCauses}";
-        return new Counterexample(FailureKind.HandlerTimeout, property, details + "\n  (not minimised: every attempt would wait for the step budget)", schedule, [.. log.Trace!], schedule.Steps.Count, Save(schedule, property));
+        return new RunCounterexample(FailureKind.HandlerTimeout, property, details + "\n  (not minimised: every attempt would wait for the step budget)", schedule, [.. log.Trace!], schedule.Steps.Count, Save(schedule, property));
     }
 
     private string? Save(Schedule schedule, string property)

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers;
 using Verification.Checkers.Smt;
 using Verification.Specs;
@@ -17,25 +18,26 @@ public enum CheckKind
     PlantedBug,
 }
 
-/// <summary>A check's outcome. Every check states the verdict it should have; a different one fails the run.</summary>
-public enum Verdict
-{
-    Holds,
-    Violated,
-    Proved,
-    Counterexample,
-    NotInductive,
-    Unknown,
-    Error,
+/// <summary>What a check of the catalog checks, and how: data, run by <see cref="CheckCatalog.Run"/>.</summary>
+public abstract record CheckTarget;
 
-    /// <summary>Not run: what it needs is missing from this machine (the detail says what and how to install it).</summary>
-    NotRun,
-}
+/// <summary>Random histories of a shipped spec; its three uses (compiled, reference, SMT) cross-checked.</summary>
+public sealed record RandomHistoriesOf(ISpecEntry Spec) : CheckTarget;
 
-/// <summary>A check's verdict, what it covered, and the report behind it.</summary>
-public sealed record CheckOutcome(Verdict Verdict, string Detail, Coverage Coverage);
+/// <summary>A recorded history embedded in the tool, validated against a spec.</summary>
+public sealed record RecordedHistory(ISpecEntry Spec, string File) : CheckTarget;
 
-public sealed record CheckDefinition(string Name, CheckKind Kind, Verdict Expected, string Description, Func<CheckOutcome> Run);
+/// <summary>Claims of a spec (all when null) sent to Z3: induction, then bounded unrolling.</summary>
+public sealed record InductionOf(ISpecEntry Spec, IReadOnlyList<string>? Claims) : CheckTarget;
+
+/// <summary>A relational model proved for every size of its sorts.</summary>
+public sealed record RelationalInduction(RelationalModel Model) : CheckTarget;
+
+/// <summary>One of the checks a registered system declares about itself.</summary>
+public sealed record OfSystem(ISystemDefinition System, SystemCheck Check) : CheckTarget;
+
+/// <summary>A check of the default catalog: what it is, the verdict it must have, and its target.</summary>
+public sealed record CatalogCheck(string Name, CheckKind Kind, Expectation Expected, string Description, CheckTarget Target);
 
 /// <summary>
 /// The checks the command-line tool runs by default: each shipped spec's uses agree and its properties hold on
@@ -70,92 +72,78 @@ public static class CheckCatalog
         Specs.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new SpecException($"no spec named '{name}' (available: {string.Join(", ", Specs.Select(s => s.Name))})");
 
-    public static IReadOnlyList<CheckDefinition> Default(int seed = 1)
+    /// <summary>
+    /// Every check of the default run, as data: each shipped spec's random histories, the recorded histories, the
+    /// proofs, and every check each registered system declares about itself (its folder says what must hold and
+    /// which planted bug must be found).
+    /// </summary>
+    public static IReadOnlyList<CatalogCheck> Default()
     {
-        var checks = new List<CheckDefinition>();
+        var checks = new List<CatalogCheck>();
         foreach (var entry in Specs)
-        {
-            var expected = entry.RandomHistoriesViolate ? Verdict.Violated : Verdict.Holds;
-            checks.Add(new CheckDefinition($"{entry.Name}: random histories, three uses agree", CheckKind.Spec, expected,
+            checks.Add(new($"{entry.Name}: random histories, three uses agree", CheckKind.Spec, entry.RandomHistoriesViolate ? Expectation.Violated() : Expectation.Holds,
                 "200 random histories of 50 events (guarded specs: events their guards allow): properties checked incrementally; reference evaluator and SMT translation cross-checked",
-                () => RandomCheck(entry, seed)));
-        }
+                new RandomHistoriesOf(entry)));
         foreach (var (file, spec, expected) in new[]
                  {
-                     ("lock-service-ok.jsonl", LockService.Name, Verdict.Holds),
-                     ("lock-service-double-grant.jsonl", LockService.Name, Verdict.Violated),
-                     ("scheduler-ok.jsonl", Scheduler.Name, Verdict.Holds),
-                     ("shift-register-ok.jsonl", ShiftRegister.Name, Verdict.Holds),
+                     ("lock-service-ok.jsonl", LockService.Name, Expectation.Holds),
+                     ("lock-service-double-grant.jsonl", LockService.Name, Expectation.Violated("GrantedOnlyWhenFree")),
+                     ("scheduler-ok.jsonl", Scheduler.Name, Expectation.Holds),
+                     ("shift-register-ok.jsonl", ShiftRegister.Name, Expectation.Holds),
                  })
-            checks.Add(new CheckDefinition($"{spec}: recorded history {file}", CheckKind.History, expected, "trace validation of an embedded log",
-                () => HistoryCheck(Spec(spec), file)));
-        checks.Add(Proof("Counter: SinceReset ≤ C by induction", Counter.Name, ["SinceResetNonNegative", "SinceResetAtMostLength"], Verdict.Proved));
-        checks.Add(Proof("Counter: SinceReset ≤ C alone is not inductive", Counter.Name, ["SinceResetAtMostLength"], Verdict.NotInductive));
-        checks.Add(Proof("Counter: the false claim SinceReset < C", Counter.Name + "WithFalseClaim", ["SinceResetBelowLength"], Verdict.Counterexample));
-        checks.Add(Proof("Scheduler: all properties by induction", Scheduler.Name, null, Verdict.Proved));
-        checks.Add(Proof("ShiftRegister: step properties by induction", ShiftRegister.Name, null, Verdict.Proved));
-        checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Verdict.Proved));
-        checks.Add(Proof("Paxos, 3 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name, null, Verdict.Proved));
-        checks.Add(Proof("Paxos, 5 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name + "5", null, Verdict.Proved));
+            checks.Add(new($"{spec}: recorded history {file}", CheckKind.History, expected, "trace validation of an embedded log", new RecordedHistory(Spec(spec), file)));
+        checks.Add(Proof("Counter: SinceReset ≤ C by induction", Counter.Name, ["SinceResetNonNegative", "SinceResetAtMostLength"], Expectation.Holds));
+        checks.Add(Proof("Counter: SinceReset ≤ C alone is not inductive", Counter.Name, ["SinceResetAtMostLength"], Expectation.NotInductive));
+        checks.Add(Proof("Counter: the false claim SinceReset < C", Counter.Name + "WithFalseClaim", ["SinceResetBelowLength"], Expectation.Violated("SinceResetBelowLength")));
+        checks.Add(Proof("Scheduler: all properties by induction", Scheduler.Name, null, Expectation.Holds));
+        checks.Add(Proof("ShiftRegister: step properties by induction", ShiftRegister.Name, null, Expectation.Holds));
+        checks.Add(Proof("LockService: invariants over guarded histories", LockService.Name, null, Expectation.Holds));
+        checks.Add(Proof("Paxos, 3 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name, null, Expectation.Holds));
+        checks.Add(Proof("Paxos, 5 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name + "5", null, Expectation.Holds));
         checks.Add(Proof("Paxos, 3 acceptors, without 'choosable': not inductive", PaxosSpec.Name,
-            Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Verdict.NotInductive));
+            Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Expectation.NotInductive));
         var parametric = PaxosRelational.Create();
-        checks.Add(RelationalProof("Paxos for every N (EPR: uninterpreted sorts, quorum intersection as an axiom)", parametric, Verdict.Proved));
-        checks.Add(RelationalProof("Paxos for every N, without 'choosable': not inductive",
-            parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()), Verdict.NotInductive));
-        checks.AddRange(ProtocolChecks.All(seed));
-        checks.AddRange(PaxosChecks.All(seed));
-        checks.AddRange(DistinguishedProposerChecks.All(seed));
-        checks.AddRange(MultiPaxosChecks.All(seed));
-        checks.AddRange(RaftChecks.All(seed));
+        checks.Add(new("Paxos for every N (EPR: uninterpreted sorts, quorum intersection as an axiom)", CheckKind.Proof, Expectation.Holds,
+            "each invariant initially and across each action, sent to Z3 through libz3", new RelationalInduction(parametric)));
+        checks.Add(new("Paxos for every N, without 'choosable': not inductive", CheckKind.Proof, Expectation.NotInductive,
+            "each invariant initially and across each action, sent to Z3 through libz3",
+            new RelationalInduction(parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()))));
+        foreach (var system in Systems.Shipped)
+            foreach (var check in system.Checks)
+                checks.Add(new(check.Name, check.Expected.Verdict == Verdict.Violated ? CheckKind.PlantedBug : CheckKind.Protocol, check.Expected, check.Description, new OfSystem(system, check)));
         return checks;
     }
 
-    private static CheckDefinition Proof(string name, string spec, string[]? claims, Verdict expected) =>
-        new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", () =>
-        {
-            var result = Spec(spec).Prove(claims, new ProverOptions());
-            var verdict = result.Verdict switch
-            {
-                ProofVerdict.Proved => Verdict.Proved,
-                ProofVerdict.FailsInitially or ProofVerdict.Violated => result.ConfirmedByEvaluation == true ? Verdict.Counterexample : Verdict.Error,
-                ProofVerdict.NotInductive => Verdict.NotInductive,
-                _ => Verdict.Unknown,
-            };
-            return new CheckOutcome(verdict, result.ToString(), new Coverage { Obligations = result.Claims.Count });
-        });
+    private static CatalogCheck Proof(string name, string spec, string[]? claims, Expectation expected) =>
+        new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", new InductionOf(Spec(spec), claims));
 
-    private static CheckDefinition RelationalProof(string name, RelationalModel model, Verdict expected) =>
-        new(name, CheckKind.Proof, expected, "each invariant initially and across each action, sent to Z3 through libz3", () =>
-        {
-            var result = RelationalProver.Prove(model);
-            var verdict = result.Verdict switch
-            {
-                ProofVerdict.Proved => Verdict.Proved,
-                ProofVerdict.NotInductive or ProofVerdict.FailsInitially => Verdict.NotInductive,
-                _ => Verdict.Unknown,
-            };
-            return new CheckOutcome(verdict, result.ToString(), new Coverage { Obligations = model.Invariants.Count });
-        });
-
-    private static CheckOutcome RandomCheck(ISpecEntry entry, int seed)
+    /// <summary>
+    /// Runs one check: the interpreter of the catalog's data. A system's check runs on every core with the given
+    /// seed, and its counterexamples are saved under <paramref name="scheduleDirectory"/> (default: the tester's).
+    /// </summary>
+    public static CheckResult Run(CatalogCheck check, int seed, string? scheduleDirectory = null) => check.Target switch
     {
-        var outcome = entry.CheckRandom(seed, runs: 200, length: 50, crossChecked: 20);
-        var coverage = new Coverage { Runs = outcome.Runs, Events = outcome.Events };
-        if (outcome.Disagreement is not null) return new CheckOutcome(Verdict.Error, "the uses of the spec disagree: " + outcome.Disagreement, coverage);
-        if (outcome.Violation is not null)
-            return new CheckOutcome(Verdict.Violated, $"{outcome.Runs} histories, {outcome.Events} events; the uses agree on the first violation:\n{outcome.Violation}", coverage);
-        return new CheckOutcome(Verdict.Holds, $"{outcome.Runs} histories, {outcome.Events} events: all properties hold; reference evaluator and SMT translation agree", coverage);
-    }
+        RandomHistoriesOf random => random.Spec.CheckRandom(seed, runs: 200, length: 50, crossChecked: 20),
+        RecordedHistory recorded => HistoryCheck(recorded.Spec, recorded.File),
+        InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions()),
+        RelationalInduction relational => RelationalProver.Prove(relational.Model),
+        OfSystem system => system.System.Run(system.Check, options => options with
+        {
+            Seed = seed,
+            Parallelism = Environment.ProcessorCount,
+            ScheduleDirectory = scheduleDirectory ?? options.ScheduleDirectory,
+        }),
+        _ => throw new SpecException($"no way to run a check of {check.Target.GetType().Name}"),
+    };
 
-    private static CheckOutcome HistoryCheck(ISpecEntry entry, string file)
+    private static CheckResult HistoryCheck(ISpecEntry entry, string file)
     {
         var path = Path.Combine(Path.GetTempPath(), $"verification-{Environment.ProcessId}-{file}");
         try
         {
             File.WriteAllText(path, EmbeddedHistory(file));
             var result = entry.CheckHistoryFile(path);
-            return new CheckOutcome(result.Holds ? Verdict.Holds : Verdict.Violated, result.ToString().Replace(path, file), new Coverage { Events = result.EventsChecked });
+            return result with { Subject = $"{entry.Name}: {file}" };
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Verification;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 
@@ -18,18 +19,16 @@ public interface ISpecEntry
 
     CheckResult CheckHistoryFile(string path);
 
-    ProofResult Prove(IReadOnlyList<string>? claims, ProverOptions options);
+    CheckResult Prove(IReadOnlyList<string>? claims, ProverOptions options);
 
 
     /// <summary>
     /// Random histories (seeded): properties checked by the incremental monitor; the reference evaluator and the SMT
-    /// translation cross-checked against it on the first <paramref name="crossChecked"/> runs. Returns the first
-    /// violation, or a disagreement between the uses as an error.
+    /// translation cross-checked against it on the first <paramref name="crossChecked"/> runs. Holds, or violated
+    /// with the first violation; a disagreement between the uses is an error (thrown).
     /// </summary>
-    RandomCheckOutcome CheckRandom(int seed, int runs, int length, int crossChecked);
+    CheckResult CheckRandom(int seed, int runs, int length, int crossChecked);
 }
-
-public sealed record RandomCheckOutcome(int Runs, long Events, Violation? Violation, string? Disagreement);
 
 /// <param name="minInteger">The smallest integer field value random events use (−1 where the spec uses it for "none").</param>
 /// <param name="maxInteger">The largest.</param>
@@ -46,12 +45,24 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
 
     public CheckResult CheckHistoryFile(string path) => History.Check(TypedSpec, HistoryFile.Read<TEvent>(path));
 
-    public ProofResult Prove(IReadOnlyList<string>? claims, ProverOptions options) =>
+    public CheckResult Prove(IReadOnlyList<string>? claims, ProverOptions options) =>
         Prover.Prove(TypedSpec, claims?.Select(TypedSpec.Property).ToList(), options);
 
 
-    public RandomCheckOutcome CheckRandom(int seed, int runs, int length, int crossChecked)
+    public CheckResult CheckRandom(int seed, int runs, int length, int crossChecked)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        CheckResult Result(int runsDone, long eventsDone, Violation? violation) => new()
+        {
+            Subject = Name,
+            Method = "random histories, checked incrementally; the reference evaluator and the SMT translation cross-checked",
+            Verdict = violation is null ? Verdict.Holds : Verdict.Violated,
+            Coverage = new Coverage { Runs = runsDone, Events = eventsDone },
+            Within = [$"random histories of ≤ {length} events{(TypedSpec.Properties.Any(p => p.Kind == PropertyKind.Guard) ? " that follow the guards" : "")}, integers {minInteger}..{maxInteger}"],
+            Counterexample = violation is null ? null : new PropertyViolation(violation),
+            Elapsed = watch.Elapsed,
+        };
+        SpecException Disagreement(string what) => new($"the uses of spec '{Name}' disagree: {what}");
         var random = new RandomHistories(seed, minInteger, maxInteger);
         var order = new Random(seed);
         long events = 0;
@@ -64,8 +75,7 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
             {
                 var reference = ReferenceEvaluator.Check(TypedSpec, history);
                 if (reference.Violation?.Instance != result.Violation?.Instance || reference.Violation?.PrefixLength != result.Violation?.PrefixLength)
-                    return new RandomCheckOutcome(run + 1, events, null,
-                        $"run {run}: the reference evaluator says {Describe(reference)}, the incremental monitor {Describe(result)}");
+                    throw Disagreement($"run {run}: the reference evaluator says {Describe(reference)}, the incremental monitor {Describe(result)}");
                 var checkedPrefix = history.Take((int)result.EventsChecked).ToList();
                 var evaluator = TypedSpec.NewEvaluator();
                 for (var i = 0; i < checkedPrefix.Count; i++)
@@ -74,14 +84,14 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
                     if (i % 7 != 6 && i != checkedPrefix.Count - 1) continue; // sample prefixes: each reference evaluation starts from Nil
                     var expected = ReferenceEvaluator.Evaluate(TypedSpec, checkedPrefix.Take(i + 1).ToList());
                     if (!expected.SequenceEqual(evaluator.Snapshot()))
-                        return new RandomCheckOutcome(run + 1, events, null, $"run {run}, after {i + 1} events: reference {string.Join("; ", expected)} but incremental {string.Join("; ", evaluator.Snapshot())}");
+                        throw Disagreement($"run {run}, after {i + 1} events: reference {string.Join("; ", expected)} but incremental {string.Join("; ", evaluator.Snapshot())}");
                 }
                 if (run == 0 && TranslationValidation.FirstDisagreement(TypedSpec, checkedPrefix) is { } smt)
-                    return new RandomCheckOutcome(run + 1, events, null, "SMT translation: " + smt);
+                    throw Disagreement("SMT translation: " + smt);
             }
-            if (result.Violation is not null) return new RandomCheckOutcome(run + 1, events, result.Violation, null);
+            if (result.Violation is not null) return Result(run + 1, events, result.Violation);
         }
-        return new RandomCheckOutcome(runs, events, null, null);
+        return Result(runs, events, null);
     }
 
     /// <summary>
@@ -150,5 +160,5 @@ public sealed class SpecEntry<TEvent>(string name, string description, Func<Spec
     }
 
     private static string Describe(CheckResult result) =>
-        result.Violation is null ? "all hold" : $"{result.Violation.Instance} fails after {result.Violation.PrefixLength} events";
+        result.Violation is { } violation ? $"{violation.Instance} fails after {violation.PrefixLength} events" : "all hold";
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Loader;
+using Verification.Checkers;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Runtime;

@@ -179,28 +179,21 @@ public sealed class Monitor<TEvent> where TEvent : class
     }
 }
 
-/// <summary>Outcome of checking a whole history.</summary>
-public sealed record CheckResult(long EventsChecked, Violation? Violation)
-{
-    public bool Holds => Violation is null;
-
-    public override string ToString() => Holds ? $"all properties hold on {EventsChecked} events" : Violation!.ToString();
-}
-
 public static class History
 {
-    /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>.</summary>
+    /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>: holds, or violated with the shortest failing prefix.</summary>
     /// <param name="keepLast">How many of the most recent events a violation shows (bounds memory on long logs).</param>
     public static CheckResult Check<TEvent>(Spec<TEvent> spec, IEnumerable<TEvent> events, int keepLast = 10_000) where TEvent : class
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var monitor = new Monitor<TEvent>(spec, recordPrefix: true, keepLast);
-        if (monitor.Violation is not null) return new CheckResult(0, monitor.Violation);
-        foreach (var evt in events)
-        {
-            if (evt is null) throw new ArgumentNullException(nameof(events), $"event #{monitor.Length + 1} is null");
-            if (!monitor.Append(evt)) break;
-        }
-        return new CheckResult(monitor.Length, monitor.Violation);
+        if (monitor.Violation is null)
+            foreach (var evt in events)
+            {
+                if (evt is null) throw new ArgumentNullException(nameof(events), $"event #{monitor.Length + 1} is null");
+                if (!monitor.Append(evt)) break;
+            }
+        return HistoryResults.Of(spec, "history check (incremental evaluation)", monitor.Length, monitor.Violation, watch.Elapsed);
     }
 }
 

@@ -33,12 +33,12 @@ public static class ReferenceEvaluator
                 {
                     var holds = (bool)EvaluateProperty(spec, property, index, layer)!;
                     if (!holds)
-                        return new CheckResult(length, new Violation(spec.Name, property, property.InstanceName(index), length,
-                            length == 0 ? null : history[length - 1], [], history.Take(length).Cast<object>().ToList()));
+                        return HistoryResults.Of(spec, "history check (reference evaluator)", length, new Violation(spec.Name, property, property.InstanceName(index), length,
+                            length == 0 ? null : history[length - 1], [], history.Take(length).Cast<object>().ToList()), TimeSpan.Zero);
                 }
             }
         }
-        return new CheckResult(history.Count, null);
+        return HistoryResults.Of(spec, "history check (reference evaluator)", history.Count, null, TimeSpan.Zero);
     }
 
     private static Layer Fold<TEvent>(Spec<TEvent> spec, IReadOnlyList<TEvent> history) where TEvent : class =>

@@ -5,7 +5,7 @@ namespace Verification.Specs;
 /// an unsupported construct, a cycle, an event outside the alphabet, a history file that does not parse.
 /// The message names the problem and where it is; tools print it without a stack trace.
 /// </summary>
-public class SpecException(string message, Exception? inner = null) : Exception(message, inner);
+public class SpecException(string message, Exception? inner = null) : VerificationException(message, inner);
 
 /// <summary>A variable was read where it has no value: a partial variable before its first definition (L(Nil)).</summary>
 public sealed class UndefinedValueException(string variable)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Verification.Checkers;
+namespace Verification;
 
 /// <summary>
 /// What a check covered: runs, steps, events, distinct states, transitions, solver obligations, operations. Every
@@ -20,7 +20,25 @@ public sealed record Coverage
     /// <summary>Client operations of a history checked for linearizability.</summary>
     public long Operations { get; init; }
 
+    /// <summary>Configurations (linearized set, state) a linearizability search memoised.</summary>
+    public long Configurations { get; init; }
+
+    /// <summary>The longest run or path explored.</summary>
+    public long Depth { get; init; }
+
+    /// <summary>Approximate bytes stored per distinct state by an exhaustive search (0 when not measured).</summary>
+    public long BytesPerState { get; init; }
+
+    /// <summary>Nothing was checked: no run, step, event, state, obligation or operation.</summary>
     public bool IsEmpty => Runs == 0 && Steps == 0 && Events == 0 && States == 0 && Transitions == 0 && Obligations == 0 && Operations == 0;
+
+    /// <summary>The sum of two coverages (shards, several runs of one check); depth is the larger.</summary>
+    public Coverage Plus(Coverage other) => new()
+    {
+        Runs = Runs + other.Runs, Steps = Steps + other.Steps, Events = Events + other.Events, States = States + other.States,
+        Transitions = Transitions + other.Transitions, Obligations = Obligations + other.Obligations, Operations = Operations + other.Operations,
+        Configurations = Configurations + other.Configurations, Depth = Math.Max(Depth, other.Depth), BytesPerState = Math.Max(BytesPerState, other.BytesPerState),
+    };
 
     public override string ToString()
     {
@@ -36,6 +54,7 @@ public sealed record Coverage
         Add(Transitions, "transitions");
         Add(Obligations, "obligations");
         Add(Operations, "operations");
+        Add(Configurations, "configurations");
         return parts.Count == 0 ? "nothing" : string.Join(", ", parts);
     }
 }

@@ -1,43 +1,9 @@
 using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Verification.Checkers.Systematic;
+using Verification.Runtime;
 using Verification.Specs;
 
-namespace Verification.Runtime;
-
-/// <summary>
-/// Which registered system built a protocol, and with which configuration: what a saved schedule records, so that a
-/// replay rebuilds exactly that system (its nodes, spec and history checks) and refuses any other.
-/// </summary>
-/// <param name="System">The system's registered name (<see cref="ISystemDefinition.Name"/>).</param>
-/// <param name="Configuration">The configuration as canonical JSON (see <see cref="SystemConfiguration"/>).</param>
-public sealed record SystemIdentity(string System, string Configuration)
-{
-    public override string ToString() => $"{System} {Configuration}";
-
-    /// <summary>Same system, same configuration (as JSON values, whatever the white space).</summary>
-    public bool Matches(SystemIdentity other) => System == other.System && SystemConfiguration.Same(Configuration, other.Configuration);
-}
-
-/// <summary>A protocol seen without its type parameters, for registries, command lines and replay.</summary>
-public interface IProtocol
-{
-    string Name { get; }
-    int Nodes { get; }
-
-    /// <summary>Set when a registered system built this protocol; null for a protocol assembled by hand.</summary>
-    SystemIdentity? Identity { get; }
-
-    /// <summary>Calls the visitor with the typed protocol (how untyped code gets to run a typed checker on it).</summary>
-    TResult Accept<TResult>(IProtocolVisitor<TResult> visitor);
-}
-
-/// <summary>Something done to a protocol whatever its node state, message and spec event types are.</summary>
-public interface IProtocolVisitor<out TResult>
-{
-    TResult Visit<TState, TMessage, TSpecEvent>(Protocol<TState, TMessage, TSpecEvent> protocol)
-        where TState : class where TMessage : notnull where TSpecEvent : class;
-}
+namespace Verification.Checkers;
 
 /// <summary>
 /// A system: a protocol family (nodes, spec, history checks) with a configuration record, registered once by
@@ -59,6 +25,16 @@ public interface ISystemDefinition
 
     /// <summary>The system in a configuration given as JSON (as a schedule records it); malformed JSON is an error naming the system.</summary>
     IProtocol BuildFromJson(string configuration);
+
+    /// <summary>The checks this system declares about itself, each with the verdict it must have (the default check runs them).</summary>
+    IReadOnlyList<SystemCheck> Checks { get; }
+
+    /// <summary>
+    /// Runs one of the system's checks (its options with <paramref name="adjust"/> applied: a seed, cores, a schedule
+    /// directory). A violation it expects must also replay from its saved schedule to the same history, or the check
+    /// throws: a counterexample that does not reproduce is worth nothing.
+    /// </summary>
+    CheckResult Run(SystemCheck check, Func<TestOptions, TestOptions>? adjust = null);
 }
 
 /// <summary>
@@ -79,6 +55,39 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
     /// <summary>The nodes, spec and checks of the system in <paramref name="configuration"/> (without its identity; <see cref="Build(TConfig)"/> adds it).</summary>
     protected abstract Protocol<TState, TMessage, TSpecEvent> Create(TConfig configuration);
 
+    public virtual IReadOnlyList<SystemCheck> Checks => [];
+
+    public CheckResult Run(SystemCheck check, Func<TestOptions, TestOptions>? adjust = null)
+    {
+        var protocol = Build(check.Configuration);
+        CheckNamedProperties(protocol, check);
+        var options = adjust is null ? check.Method.Options : adjust(check.Method.Options);
+        var tester = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, options);
+        var result = check.Method switch
+        {
+            RandomRuns => tester.Run(),
+            ExhaustiveSearch search => tester.Explore(search.MaxDepth, maxInFlight: search.MaxInFlight),
+            LivelockSearch search => tester.FindLivelock(search.MaxDepth, search.MaxInFlight),
+            _ => throw new SpecException($"{Name}: unknown check method {check.Method.GetType().Name}"),
+        };
+        if (check.Expected.Verdict == Verdict.Violated && result.Bug is { } bug)
+        {
+            var replay = tester.Replay(bug.SchedulePath is not null ? Schedule.Load(bug.SchedulePath) : bug.Schedule);
+            if (replay.Divergence is not null || replay.Property != bug.Property || !replay.Trace.SequenceEqual(bug.Trace))
+                throw new CheckFailedException($"{check.Name}: the counterexample did not replay to the same history:\n{bug}\n{replay.Divergence}", result);
+        }
+        return result;
+    }
+
+    /// <summary>An expectation naming a property the system does not have could never be met: an error, not a silent failure.</summary>
+    private void CheckNamedProperties(Protocol<TState, TMessage, TSpecEvent> protocol, SystemCheck check)
+    {
+        var known = protocol.Spec.Properties.Select(p => p.Name).Append(protocol.HistoryCheck?.Property).ToHashSet();
+        foreach (var property in check.Expected.Properties)
+            if (!known.Contains(property) && check.Expected.Kind is null or FailureKind.Safety or FailureKind.Liveness)
+                throw new SpecException($"{Name}, check '{check.Name}': expects a violation of {property}, which the spec '{protocol.Spec.Name}' does not have");
+    }
+
     public IReadOnlyList<string> ConfigurationNames => Configurations.Select(c => c.Name).ToList();
 
     /// <summary>The system in <paramref name="configuration"/>, stamped with its identity.</summary>
@@ -97,45 +106,6 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
         foreach (var (known, configuration) in Configurations)
             if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase)) return configuration;
         throw new SpecException($"system '{Name}' has no configuration named '{name}' (it has {string.Join(", ", ConfigurationNames)})");
-    }
-}
-
-/// <summary>Configurations as canonical JSON: enums by name, compact, in declaration order, so equal configurations have equal text.</summary>
-public static class SystemConfiguration
-{
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        Converters = { new JsonStringEnumConverter() },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
-    public static string ToJson<TConfig>(TConfig configuration) where TConfig : class => JsonSerializer.Serialize(configuration, Options);
-
-    /// <summary>Whether two configuration texts are the same JSON value up to white space (null when one is not JSON).</summary>
-    public static bool Same(string a, string b)
-    {
-        try
-        {
-            using var left = JsonDocument.Parse(a);
-            using var right = JsonDocument.Parse(b);
-            return JsonSerializer.Serialize(left.RootElement) == JsonSerializer.Serialize(right.RootElement);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    public static TConfig FromJson<TConfig>(string json, string system) where TConfig : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<TConfig>(json, Options) ?? throw new SpecException($"system '{system}': the configuration is null");
-        }
-        catch (JsonException ex)
-        {
-            throw new SpecException($"system '{system}': the configuration {json} is not a {typeof(TConfig).Name} ({ex.Message.Split(" Path:")[0]})");
-        }
     }
 }
 

@@ -1,0 +1,54 @@
+using Verification.Checkers.Systematic;
+
+namespace Verification.Checkers;
+
+/// <summary>How a system is checked: one of the systematic tester's methods, with its options.</summary>
+public abstract record CheckMethod
+{
+    /// <summary>The tester's options (seed, iterations, faults, liveness, bounds).</summary>
+    public required TestOptions Options { get; init; }
+}
+
+/// <summary>Randomised runs under the options' strategy (the portfolio by default).</summary>
+public sealed record RandomRuns : CheckMethod;
+
+/// <summary>Every interleaving, with a visited-state set, to <see cref="MaxDepth"/> steps and at most <see cref="MaxInFlight"/> messages in flight.</summary>
+public sealed record ExhaustiveSearch(int MaxDepth, int MaxInFlight = int.MaxValue) : CheckMethod;
+
+/// <summary>A search for fair cycles in which a liveness property stays hot.</summary>
+public sealed record LivelockSearch(int MaxDepth, int MaxInFlight) : CheckMethod;
+
+/// <summary>
+/// What a check must conclude: holds; violated — by one of <see cref="Properties"/> when given (and of
+/// <see cref="Kind"/>, for a run's counterexample); or unknown for the reason <see cref="Why"/>. The one place a
+/// check's verdict is compared with the expected one.
+/// </summary>
+public sealed record Expectation(Verdict Verdict, IReadOnlyList<string> Properties, FailureKind? Kind = null, Inconclusive? Why = null)
+{
+    public static Expectation Holds { get; } = new(Verdict.Holds, []);
+
+    /// <summary>Violated by one of <paramref name="properties"/> (any property when none is given).</summary>
+    public static Expectation Violated(params string[] properties) => new(Verdict.Violated, properties);
+
+    /// <summary>A run's counterexample of kind <paramref name="kind"/> violating one of <paramref name="properties"/>.</summary>
+    public static Expectation Violated(FailureKind kind, params string[] properties) => new(Verdict.Violated, properties, kind);
+
+    /// <summary>An induction that fails with a counterexample to induction.</summary>
+    public static Expectation NotInductive { get; } = new(Verdict.Unknown, [], Why: Inconclusive.NotInductive);
+
+    public bool Matches(CheckResult result) =>
+        result.Verdict == Verdict
+        && (Why is null || result.Why == Why)
+        && (Properties.Count == 0 || (result.Counterexample is { } found && Properties.Contains(found.Property)))
+        && (Kind is null || (result.Counterexample is RunCounterexample run && run.Kind == Kind));
+
+    public override string ToString() => Verdict switch
+    {
+        Verdict.Holds => "holds",
+        Verdict.Violated => Properties.Count == 0 ? "violated" : $"violated ({string.Join(" or ", Properties)})",
+        _ => Why == Inconclusive.NotInductive ? "not inductive" : "unknown",
+    };
+}
+
+/// <summary>A check a system declares about itself, in one of its named configurations, with the verdict it must have.</summary>
+public sealed record SystemCheck(string Name, string Configuration, CheckMethod Method, Expectation Expected, string Description);
