@@ -12,7 +12,8 @@ public sealed record StateSymbol(string Name, Type ValueType, bool IsDefinedFlag
 }
 
 /// <summary>
-/// Use (b) of a staged spec: the same equations as SMT-LIB2. The state after k events is a set of constants
+/// Use (b) of a staged spec: the same equations as SMT-LIB2, read through the kernel's public staged form
+/// (<see cref="StagedSpec"/>) only. The state after k events is a set of constants
 /// <c>|C@k|</c>, <c>|waiting[1]@k|</c>, <c>|u[0].L@k|</c> (and <c>|defined L@k|</c> for partial variables); the event
 /// alphabet is an algebraic datatype with one constructor per case; enums are integers restricted to their values.
 /// Integers are unbounded (the evaluator reports overflow as an error instead of wrapping), and C#'s truncating
@@ -24,12 +25,14 @@ public sealed class SmtEncoding
     private readonly Dictionary<Type, string> constructors = [];
     private readonly List<Alphabet> alphabets = [];
     private readonly List<StateSymbol> symbols = [];
+    private readonly StagedSpec staged;
 
     public SmtEncoding(ISpec spec)
     {
         Spec = spec;
-        CollectAlphabet(spec.Alphabet);
-        CollectSymbols(spec, "");
+        staged = spec.Staged;
+        CollectAlphabet(staged.Alphabet);
+        CollectSymbols(staged, "");
         NameConstructors();
         Preamble = BuildPreamble();
     }
@@ -71,7 +74,7 @@ public sealed class SmtEncoding
     public string Initial(int step)
     {
         var text = new StringBuilder();
-        EmitInitial(Spec, "", step, text);
+        EmitInitial(staged, "", step, text);
         return text.ToString();
     }
 
@@ -79,17 +82,17 @@ public sealed class SmtEncoding
     public string Transition(int step)
     {
         var text = new StringBuilder();
-        EmitTransition(Spec, "", EventSymbol(step), null, step, text);
+        EmitTransition(staged, "", EventSymbol(step), null, step, text);
         return text.ToString();
     }
 
     /// <summary>The term for one invariant instance over the state after <paramref name="step"/> events.</summary>
     public string Invariant(Property property, int index, int step) =>
-        Translate(Staging.Instantiate(property.Body, null, null, property.IndexParameter, index), new Scope(Spec, "", null, step));
+        Translate(property.Instantiate(null, index), new Scope("", null, step));
 
     /// <summary>The term for a step property on the event e@step, relating state@step and state@(step+1).</summary>
     public string StepProperty(Property property, int step) =>
-        Translate(Staging.Instantiate(property.Body, property.EventParameter, Expression.Parameter(Spec.Alphabet.EventType, "e"), null, 0), new Scope(Spec, "", EventSymbol(step), step));
+        Translate(property.Instantiate(Expression.Parameter(Spec.Alphabet.EventType, "e"), 0), new Scope("", EventSymbol(step), step));
 
     /// <summary>The whole translation of a spec's equations and properties for one step, as a person would read it.</summary>
     public string Describe()
@@ -153,25 +156,23 @@ public sealed class SmtEncoding
         }
     }
 
-    private void CollectSymbols(ISpec spec, string path)
+    private void CollectSymbols(StagedSpec spec, string path)
     {
         CollectAlphabet(spec.Alphabet);
         foreach (var variable in spec.Variables)
             for (var i = 0; i < variable.Count; i++)
             {
-                if (variable is IComponent component)
+                if (variable.SubSpec is { } subSpec)
                 {
-                    CollectSymbols(component.SubSpec, $"{path}{variable.Name}[{i}].");
+                    CollectSymbols(subSpec, $"{path}{variable.Name}[{i}].");
                     continue;
                 }
                 if (Alphabet.IsEvent(variable.ValueType)) CollectAlphabet(Alphabet.Of(variable.ValueType.IsAbstract ? variable.ValueType : variable.ValueType.BaseType!));
-                var name = path + MemberName(variable, i);
+                var name = path + variable.MemberName(i);
                 symbols.Add(new StateSymbol(name, variable.ValueType, false));
-                if (variable.IsPartial) symbols.Add(new StateSymbol("defined " + name, typeof(bool), true));
+                if (variable.Kind == VariableKind.Partial) symbols.Add(new StateSymbol("defined " + name, typeof(bool), true));
             }
     }
-
-    private static string MemberName(Variable variable, int index) => variable.MemberName(index);
 
     private void NameConstructors()
     {
@@ -219,55 +220,53 @@ public sealed class SmtEncoding
 
     // ---- equations ----
 
-    /// <summary>Where a term is evaluated: which spec (a sub-spec inside a component), under which symbol path, on which event, between which steps.</summary>
-    private sealed record Scope(ISpec Spec, string Path, string? Event, int Now)
+    /// <summary>Where a term is evaluated: under which symbol path (a sub-spec inside a component), on which event, between which steps.</summary>
+    private sealed record Scope(string Path, string? Event, int Now)
     {
         public int Next => Now + 1;
     }
 
-    private void EmitInitial(ISpec spec, string path, int step, StringBuilder text)
+    private void EmitInitial(StagedSpec spec, string path, int step, StringBuilder text)
     {
         foreach (var variable in spec.Variables)
         {
-            var equation = spec.EquationOf(variable);
             for (var i = 0; i < variable.Count; i++)
             {
-                if (variable is IComponent component)
+                if (variable.SubSpec is { } subSpec)
                 {
-                    EmitInitial(component.SubSpec, $"{path}{variable.Name}[{i}].", step, text);
+                    EmitInitial(subSpec, $"{path}{variable.Name}[{i}].", step, text);
                     continue;
                 }
-                var name = path + MemberName(variable, i);
-                if (variable.IsPartial) text.AppendLine($"(assert (not {Symbol("defined " + name, step)}))");
-                else text.AppendLine($"(assert (= {Symbol(name, step)} {Constant(equation.InitialValues![i], variable.ValueType)}))");
+                var name = path + variable.MemberName(i);
+                if (variable.Kind == VariableKind.Partial) text.AppendLine($"(assert (not {Symbol("defined " + name, step)}))");
+                else text.AppendLine($"(assert (= {Symbol(name, step)} {Constant(variable.InitialValues![i], variable.ValueType)}))");
             }
         }
     }
 
-    private void EmitTransition(ISpec spec, string path, string eventTerm, string? guard, int step, StringBuilder text)
+    private void EmitTransition(StagedSpec spec, string path, string eventTerm, string? guard, int step, StringBuilder text)
     {
-        var scope = new Scope(spec, path, eventTerm, step);
+        var scope = new Scope(path, eventTerm, step);
         foreach (var variable in spec.Variables)
         {
-            var equation = spec.EquationOf(variable);
             for (var i = 0; i < variable.Count; i++)
             {
-                var instance = Staging.Instantiate(equation.Body, equation.EventParameter, Expression.Parameter(equation.EventParameter.Type, "e"), equation.IndexParameter, i);
-                if (variable is IComponent component)
+                var instance = variable.Instantiate(Expression.Parameter(variable.EventParameter.Type, "e"), i);
+                if (variable.SubSpec is { } subSpec)
                 {
                     // u_i(σe) = u_i · h_i: the sub-spec steps on the appended event where there is one, and stays otherwise.
                     var subPath = $"{path}{variable.Name}[{i}].";
                     var (defined, appended) = TranslateOptional(instance, scope);
                     if (appended is null) EmitStay(subPath, step, text);
-                    else EmitTransition(component.SubSpec, subPath, appended, guard is null ? defined : $"(and {guard} {defined})", step, text);
+                    else EmitTransition(subSpec, subPath, appended, guard is null ? defined : $"(and {guard} {defined})", step, text);
                     continue;
                 }
-                var name = path + MemberName(variable, i);
+                var name = path + variable.MemberName(i);
                 var value = Translate(instance, scope);
                 text.AppendLine(guard is null
                     ? $"(assert (= {Symbol(name, step + 1)} {value}))"
                     : $"(assert (= {Symbol(name, step + 1)} (ite {guard} {value} {Symbol(name, step)})))");
-                if (variable.IsPartial)
+                if (variable.Kind == VariableKind.Partial)
                     text.AppendLine(guard is null
                         ? $"(assert {Symbol("defined " + name, step + 1)})"
                         : $"(assert (= {Symbol("defined " + name, step + 1)} (or {guard} {Symbol("defined " + name, step)})))");
@@ -342,7 +341,7 @@ public sealed class SmtEncoding
                     return encoding.Constant(constant.Value, constant.Type);
                 case ParameterExpression:
                     return scope.Event ?? throw new SpecException("an invariant cannot read the event");
-                case MethodCallExpression call when StateRead.TryDecode(call, scope.Spec, out var site):
+                case MethodCallExpression call when StagedRead.TryDecode(call, out var site):
                     return Read(site);
                 case MethodCallExpression { Method.Name: "Min" or "Max" } call:
                     var a = Term(call.Arguments[0]);
@@ -402,14 +401,14 @@ public sealed class SmtEncoding
             };
         }
 
-        private string Read(ReadSite site)
+        private string Read(StagedRead site)
         {
             var step = site.Next ? scope.Next : scope.Now;
             if (site.SubVariable is null)
             {
                 if (site.IsDefinedQuery && !site.Variable.IsPartial) return "true";
                 return Indexed(site.Variable, site.Index, i =>
-                    Symbol((site.IsDefinedQuery ? "defined " : "") + scope.Path + MemberName(site.Variable, i), step));
+                    Symbol((site.IsDefinedQuery ? "defined " : "") + scope.Path + site.Variable.MemberName(i), step));
             }
             if (site.IsDefinedQuery && !site.SubVariable.IsPartial) return "true";
             return Indexed(site.Variable, site.Index, i =>

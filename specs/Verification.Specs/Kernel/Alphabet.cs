@@ -78,7 +78,11 @@ public sealed class Alphabet
         _ => value.ToString() ?? "",
     };
 
-    internal static bool IsEvent(Type type) =>
+    /// <summary>
+    /// Whether <paramref name="type"/> is an event type: an alphabet (an abstract record) or one of its cases (a
+    /// record deriving directly from one). Such values are events: state variables, fields and constants may hold them.
+    /// </summary>
+    public static bool IsEvent(Type type) =>
         type.IsClass && (type.IsAbstract ? IsRecord(type) : type.BaseType is { IsAbstract: true } b && IsRecord(b));
 
     private static bool IsRecord(Type type) => type.GetMethod("<Clone>$") is not null || type.GetProperty("EqualityContract", BindingFlags.NonPublic | BindingFlags.Instance) is not null;

@@ -444,7 +444,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         private static Expression Undefined(Variable variable) =>
             Expression.Throw(Expression.New(typeof(UndefinedValueException).GetConstructor([typeof(string)])!, Expression.Constant(variable.Name)), variable.ValueType);
 
-        private Expression Read(ReadSite site)
+        private Expression Read(StagedRead site)
         {
             if (site.SubVariable is null) return ReadOwn(site);
 
@@ -474,7 +474,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
             return site.SubVariable.IsPartial ? Expression.Condition(defined, value, Undefined(site.SubVariable)) : value;
         }
 
-        private Expression ReadOwn(ReadSite site)
+        private Expression ReadOwn(StagedRead site)
         {
             var variable = site.Variable;
             var layout = compiled.Layouts[variable.Id];
@@ -491,7 +491,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
         {
             protected override Expression VisitMethodCall(MethodCallExpression node)
             {
-                if (StateRead.TryDecode(node, access.Spec, out var site))
+                if (StagedRead.TryDecode(node, out var site))
                     return access.Read(site with { Index = Visit(site.Index) });
                 return base.VisitMethodCall(node);
             }

@@ -3,20 +3,20 @@ using System.Linq.Expressions;
 namespace Verification.Specs;
 
 /// <summary>Collects the state reads of a staged expression.</summary>
-internal sealed class ReadCollector(ISpec spec) : ExpressionVisitor
+internal sealed class ReadCollector : ExpressionVisitor
 {
-    private readonly List<ReadSite> reads = [];
+    private readonly List<StagedRead> reads = [];
 
-    public static IReadOnlyList<ReadSite> Collect(ISpec spec, Expression body)
+    public static IReadOnlyList<StagedRead> Collect(Expression body)
     {
-        var collector = new ReadCollector(spec);
+        var collector = new ReadCollector();
         collector.Visit(body);
         return collector.reads;
     }
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
-        if (StateRead.TryDecode(node, spec, out var site))
+        if (StagedRead.TryDecode(node, out var site))
         {
             reads.Add(site);
             Visit(site.Index);
@@ -37,7 +37,7 @@ internal static class DependencyOrder
     {
         var dependsOn = variables.ToDictionary(
             v => v,
-            v => ReadCollector.Collect(spec, equations[v].Body).Where(r => r.Next).Select(r => r.Variable).Distinct().ToList());
+            v => ReadCollector.Collect(equations[v].Body).Where(r => r.Next).Select(r => r.Variable).Distinct().ToList());
         var order = new List<Variable>();
         var state = new Dictionary<Variable, int>(); // 1 = on the current path, 2 = done
         var path = new List<Variable>();

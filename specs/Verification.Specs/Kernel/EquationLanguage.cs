@@ -18,7 +18,7 @@ public static class EquationLanguage
         "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, " +
         "and members of captured [SpecConstant] objects (or of immutable records) in parts that read no state";
 
-    internal static void Validate(Expression body, ISpec spec, string owner) => new Checker(spec, owner).Visit(body);
+    internal static void Validate(Expression body, string owner) => new Checker(owner).Visit(body);
 
     /// <summary>
     /// Rejects what folding would freeze wrongly, before closed sub-expressions are evaluated once at build time:
@@ -26,7 +26,7 @@ public static class EquationLanguage
     /// (<c>DateTime.Now</c>), and captured objects not known to be immutable (a <c>list.Count</c> would keep its
     /// build-time value). <see cref="Validate"/> then checks that what remains after folding is in the language.
     /// </summary>
-    internal static void CheckNothingIsFrozenWrongly(Expression body, ISpec spec, string owner) => new FreezeChecker(spec, owner).Visit(body);
+    internal static void CheckNothingIsFrozenWrongly(Expression body, string owner) => new FreezeChecker(owner).Visit(body);
 
     /// <summary>The types of state variables and event fields: what the evaluator stores and the SMT translation has sorts for.</summary>
     internal static bool IsValueType(Type type) =>
@@ -70,12 +70,12 @@ public static class EquationLanguage
     internal static string TypeName(Type type) =>
         type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>" : type.Name;
 
-    private sealed class FreezeChecker(ISpec spec, string owner) : ExpressionVisitor
+    private sealed class FreezeChecker(string owner) : ExpressionVisitor
     {
         public override Expression? Visit(Expression? node)
         {
             if (node is null) return null;
-            if (node is MethodCallExpression marker && StateRead.TryDecode(marker, spec, out var read))
+            if (node is MethodCallExpression marker && StagedRead.TryDecode(marker, out var read))
             {
                 Visit(read.Index);
                 return node;
@@ -161,12 +161,12 @@ public static class EquationLanguage
             throw new SpecException($"{owner}: unsupported construct {construct} in '{node}'; equations may use {Summary}");
     }
 
-    private sealed class Checker(ISpec spec, string owner) : ExpressionVisitor
+    private sealed class Checker(string owner) : ExpressionVisitor
     {
         public override Expression? Visit(Expression? node)
         {
             if (node is null) return null;
-            if (node is MethodCallExpression marker && StateRead.TryDecode(marker, spec, out var read))
+            if (node is MethodCallExpression marker && StagedRead.TryDecode(marker, out var read))
             {
                 Visit(read.Index);
                 return node;

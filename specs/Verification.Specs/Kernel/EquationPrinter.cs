@@ -11,30 +11,31 @@ public static class EquationPrinter
 {
     public static string Print(ISpec spec)
     {
+        var staged = spec.Staged;
         var text = new StringBuilder();
-        text.AppendLine($"spec {spec.Name} over {spec.Alphabet.Name} = {{{string.Join(", ", spec.Alphabet.Cases.Select(CaseSignature))}}}");
-        foreach (var variable in spec.Variables)
+        text.AppendLine($"spec {staged.Name} over {staged.Alphabet.Name} = {{{string.Join(", ", staged.Alphabet.Cases.Select(CaseSignature))}}}");
+        foreach (var variable in staged.Variables)
         {
-            var equation = spec.EquationOf(variable);
-            var index = equation.IndexParameter?.Name ?? "i";
-            var name = variable.Count > 1 || variable is IComponent ? $"{variable.Name}_{index}" : variable.Name;
-            var range = variable.Count > 1 || variable is IComponent ? $"    ({index} ∈ 0..{variable.Count - 1})" : "";
-            if (variable is IComponent component)
+            var index = variable.IndexParameter?.Name ?? "i";
+            var indexed = variable.Count > 1 || variable.Kind == VariableKind.Component;
+            var name = indexed ? $"{variable.Name}_{index}" : variable.Name;
+            var range = indexed ? $"    ({index} ∈ 0..{variable.Count - 1})" : "";
+            if (variable.SubSpec is { } subSpec)
             {
-                text.AppendLine($"  {name}(Nil) = Nil{range}    -- each {name} is a history of {component.SubSpec.Name}");
-                text.AppendLine($"  {name}(σe) = {name} · {Print(spec, equation.Body)}    -- null appends nothing");
+                text.AppendLine($"  {name}(Nil) = Nil{range}    -- each {name} is a history of {subSpec.Name}");
+                text.AppendLine($"  {name}(σe) = {name} · {Print(variable.Body)}    -- null appends nothing");
                 continue;
             }
-            if (equation.InitialValues is null) text.AppendLine($"  {name}(Nil) undefined");
-            else if (equation.InitialValues.Distinct().Count() == 1) text.AppendLine($"  {name}(Nil) = {Alphabet.FormatValue(equation.InitialValues[0])}{range}");
-            else text.AppendLine($"  {name}(Nil) = [{string.Join(", ", equation.InitialValues.Select(Alphabet.FormatValue))}]{range}");
-            text.AppendLine($"  {name}(σe) = {Print(spec, equation.Body)}");
+            if (variable.InitialValues is null) text.AppendLine($"  {name}(Nil) undefined");
+            else if (variable.InitialValues.Distinct().Count() == 1) text.AppendLine($"  {name}(Nil) = {Alphabet.FormatValue(variable.InitialValues[0])}{range}");
+            else text.AppendLine($"  {name}(Nil) = [{string.Join(", ", variable.InitialValues.Select(Alphabet.FormatValue))}]{range}");
+            text.AppendLine($"  {name}(σe) = {Print(variable.Body)}");
         }
-        foreach (var property in spec.Properties)
+        foreach (var property in staged.Properties)
         {
             var kind = property.KindName;
             var forEach = property.IndexParameter is { } p ? $" (for each {p.Name} ∈ 0..{property.Count - 1})" : "";
-            text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(spec, property.Body)}");
+            text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(property.Body)}");
         }
         return text.ToString().TrimEnd();
     }
@@ -42,10 +43,10 @@ public static class EquationPrinter
     private static string CaseSignature(EventCase eventCase) =>
         eventCase.Fields.Count == 0 ? eventCase.Name : $"{eventCase.Name}({string.Join(", ", eventCase.Fields.Select(f => $"{f.Name}: {f.Type.Name}"))})";
 
-    /// <summary>One staged expression in the seed's notation.</summary>
-    public static string Print(ISpec spec, Expression body) => new Printer(spec).Print(body, 0);
+    /// <summary>One staged expression (a <see cref="StagedVariable.Body"/> or <see cref="Property.Body"/>, or an instance of one) in the seed's notation.</summary>
+    public static string Print(Expression body) => new Printer().Print(body, 0);
 
-    private sealed class Printer(ISpec spec)
+    private sealed class Printer
     {
         public string Print(Expression node, int outer)
         {
@@ -61,7 +62,7 @@ public static class EquationPrinter
                     return (constant.Value is null ? "nothing" : constant.Type.IsEnum ? $"{constant.Type.Name}.{constant.Value}" : Alphabet.FormatValue(constant.Value), 100);
                 case ParameterExpression parameter:
                     return (parameter.Name ?? "e", 100);
-                case MethodCallExpression call when StateRead.TryDecode(call, spec, out var site):
+                case MethodCallExpression call when StagedRead.TryDecode(call, out var site):
                     return (Read(site), 100);
                 case MethodCallExpression { Method.Name: "Min" or "Max" } call:
                     return ($"{call.Method.Name.ToLowerInvariant()}({Print(call.Arguments[0], 0)}, {Print(call.Arguments[1], 0)})", 100);
@@ -106,7 +107,7 @@ public static class EquationPrinter
             }
         }
 
-        private string Read(ReadSite site)
+        private string Read(StagedRead site)
         {
             var subscript = site.Variable.Count > 1 || site.Variable is IComponent ? "_" + Subscript(site.Index) : "";
             if (site.SubVariable is null)

@@ -204,7 +204,7 @@ internal static class PropertyReads
     public static IReadOnlyList<VariableValue> Values(ISpec spec, SpecState state, Property property, int index, bool currentOnly = false)
     {
         var body = Staging.Instantiate(property.Body, null, null, property.IndexParameter, index);
-        var sites = ReadCollector.Collect(spec, body);
+        var sites = ReadCollector.Collect(body);
         var values = new List<VariableValue>();
         var seen = new HashSet<string>();
         foreach (var original in sites.OrderBy(s => s.Next))

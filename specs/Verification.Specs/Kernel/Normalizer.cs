@@ -24,9 +24,9 @@ internal sealed class Normalizer : ExpressionVisitor
     {
         var normalizer = new Normalizer(spec, owner);
         var rewritten = normalizer.Visit(body);
-        EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, spec, owner);
+        EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, owner);
         var folded = new ConstantFolder().Visit(rewritten)!;
-        EquationLanguage.Validate(folded, spec, owner);
+        EquationLanguage.Validate(folded, owner);
         return new CheckedArithmetic().Visit(folded);
     }
 
@@ -111,7 +111,7 @@ internal sealed class Normalizer : ExpressionVisitor
     private Expression ExpandQuantifier(MethodCallExpression node)
     {
         var boundExpression = Visit(node.Arguments[0]);
-        EquationLanguage.CheckNothingIsFrozenWrongly(boundExpression, spec, owner);
+        EquationLanguage.CheckNothingIsFrozenWrongly(boundExpression, owner);
         var bound = new ConstantFolder().Visit(boundExpression);
         if (bound is not ConstantExpression { Value: int count })
             throw new SpecException($"{owner}: the bound of Bounded.{node.Method.Name} must be a constant when the spec is built; it reads the event or a state variable");

@@ -82,7 +82,7 @@ public static class ReferenceEvaluator
     private static object? EvaluateProperty(ISpec spec, Property property, int index, Layer layer)
     {
         var evaluate = CompiledProperties.GetOrAdd((spec, property, index), key =>
-            Compile(key.Item1, key.Item2.Body, key.Item2.EventParameter, key.Item2.IndexParameter, key.Item3));
+            Compile(key.Item2.Body, key.Item2.EventParameter, key.Item2.IndexParameter, key.Item3));
         // Invariants read the current state (Now); step properties relate the previous layer (Now) and this one (Next).
         return property.Kind == PropertyKind.Invariant ? evaluate(null, new Layer(spec, layer, null, stutter: true)) : evaluate(layer.Event, layer);
     }
@@ -141,7 +141,7 @@ public static class ReferenceEvaluator
                 var h = CompiledEquations.GetOrAdd((spec, variable, index), key =>
                 {
                     var eq = key.Item1.EquationOf(key.Item2);
-                    return Compile(key.Item1, eq.Body, eq.EventParameter, eq.IndexParameter, key.Item3);
+                    return Compile(eq.Body, eq.EventParameter, eq.IndexParameter, key.Item3);
                 });
                 value = new Value(true, h(Event, this));
                 inProgress.Remove((variable.Id, index));
@@ -163,7 +163,7 @@ public static class ReferenceEvaluator
                 var feed = CompiledEquations.GetOrAdd((spec, component, index), key =>
                 {
                     var eq = key.Item1.EquationOf(key.Item2);
-                    return Compile(key.Item1, eq.Body, eq.EventParameter, eq.IndexParameter, key.Item3);
+                    return Compile(eq.Body, eq.EventParameter, eq.IndexParameter, key.Item3);
                 });
                 var appended = feed(Event, this);
                 sequence = appended is null ? before : before.Add(appended);
@@ -204,21 +204,21 @@ public static class ReferenceEvaluator
 
     private static readonly MethodInfo ReadMethod = typeof(Layer).GetMethod(nameof(Layer.Read), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
-    private static Func<object?, Layer, object?> Compile(ISpec spec, Expression body, ParameterExpression? eventParameter, ParameterExpression? indexParameter, int index)
+    private static Func<object?, Layer, object?> Compile(Expression body, ParameterExpression? eventParameter, ParameterExpression? indexParameter, int index)
     {
         var evt = Expression.Parameter(typeof(object), "e");
         var layer = Expression.Parameter(typeof(Layer), "layer");
         var typedEvent = eventParameter is null ? null : Expression.Convert(evt, eventParameter.Type);
         var instance = Staging.Instantiate(body, eventParameter, typedEvent, indexParameter, index);
-        var rewritten = new ReadRewriter(spec, layer).Visit(instance);
+        var rewritten = new ReadRewriter(layer).Visit(instance);
         return Expression.Lambda<Func<object?, Layer, object?>>(Expression.Convert(rewritten, typeof(object)), evt, layer).Compile();
     }
 
-    private sealed class ReadRewriter(ISpec spec, Expression layer) : ExpressionVisitor
+    private sealed class ReadRewriter(Expression layer) : ExpressionVisitor
     {
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            if (!StateRead.TryDecode(node, spec, out var site)) return base.VisitMethodCall(node);
+            if (!StagedRead.TryDecode(node, out var site)) return base.VisitMethodCall(node);
             var call = Expression.Call(layer, ReadMethod,
                 Expression.Constant(site.Variable.Id), Visit(site.Index), Expression.Constant(site.Next),
                 Expression.Constant(site.IsDefinedQuery), Expression.Constant(site.SubVariable?.Id ?? -1));

@@ -13,6 +13,9 @@ public interface ISpec
     /// <summary>Variables in the order one step evaluates them: every variable after those whose post-event value it reads.</summary>
     IReadOnlyList<Variable> EvaluationOrder { get; }
 
+    /// <summary>The staged form of a built spec, for back ends: its equations and properties as expressions (see <see cref="StagedSpec"/>).</summary>
+    StagedSpec Staged { get; }
+
     internal Equation EquationOf(Variable variable);
 
     internal ICompiledSpec Compiled { get; }
@@ -74,10 +77,32 @@ public sealed class Property
     public int Count { get; }
 
     internal LambdaExpression Source { get; }
-    internal ParameterExpression? EventParameter { get; }
-    internal ParameterExpression? IndexParameter { get; }
-    internal Expression Body { get; }
+
+    /// <summary>The event e in <see cref="Body"/> of a step property or guard (relating y(σ) and y(σe)); null for an invariant or liveness monitor, which read the current state only.</summary>
+    public ParameterExpression? EventParameter { get; }
+
+    /// <summary>The index i in <see cref="Body"/> of a "for each" property (instance i for each i in 0..Count-1); null otherwise.</summary>
+    public ParameterExpression? IndexParameter { get; }
+
+    /// <summary>
+    /// The staged predicate, a bool expression in the vocabulary listed on <see cref="StagedSpec"/>: over the
+    /// current values y(σ) for an invariant or liveness monitor; over y(σ), the event e and y(σe) for a step
+    /// property or guard.
+    /// </summary>
+    public Expression Body { get; }
+
     internal int Ordinal { get; set; }
+
+    /// <summary>
+    /// Instance <paramref name="index"/> of <see cref="Body"/> (0 when the property is not indexed): the index
+    /// parameter replaced by that constant, the event parameter by <paramref name="evt"/> (left in place when null),
+    /// then closed subterms folded, as <see cref="StagedVariable.Instantiate"/> does.
+    /// </summary>
+    public Expression Instantiate(Expression? evt, int index)
+    {
+        if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"'{Name}' has instances 0..{Count - 1}");
+        return Staging.Instantiate(Body, EventParameter, evt, IndexParameter, index);
+    }
 
     /// <summary>"invariant", "step property" or "guard".</summary>
     public string KindName => Kind switch
@@ -101,6 +126,7 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
 {
     private readonly Dictionary<Variable, Equation> equations;
     private readonly Lazy<CompiledSpec<TEvent>> compiled;
+    private readonly Lazy<StagedSpec> staged;
 
     internal Spec(string name, IReadOnlyList<Variable> variables, Dictionary<Variable, Equation> equations, IReadOnlyList<Property> properties, IReadOnlyList<Variable> order)
     {
@@ -110,6 +136,7 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
         Properties = properties;
         EvaluationOrder = order;
         compiled = new Lazy<CompiledSpec<TEvent>>(() => new CompiledSpec<TEvent>(this));
+        staged = new Lazy<StagedSpec>(() => new StagedSpec(this, EquationOf));
     }
 
     public string Name { get; }
@@ -117,6 +144,9 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
     public IReadOnlyList<Variable> Variables { get; }
     public IReadOnlyList<Property> Properties { get; }
     public IReadOnlyList<Variable> EvaluationOrder { get; }
+
+    /// <summary>The staged form, for back ends: its equations and properties as expressions (see <see cref="StagedSpec"/>).</summary>
+    public StagedSpec Staged => staged.Value;
 
     Equation ISpec.EquationOf(Variable variable) => equations[variable];
 

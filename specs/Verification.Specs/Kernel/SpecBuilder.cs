@@ -30,6 +30,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     IReadOnlyList<Variable> ISpec.EvaluationOrder => throw new InvalidOperationException("the evaluation order is derived by Build()");
     Equation ISpec.EquationOf(Variable variable) => equations[variable];
     ICompiledSpec ISpec.Compiled => throw new InvalidOperationException("a spec is compiled after Build()");
+    StagedSpec ISpec.Staged => throw new InvalidOperationException("the staged form exists after Build()");
 
     /// <summary>A total scalar variable; give its equation with <see cref="Define{T}(Var{T}, T, Expression{Func{TEvent, T}})"/>.</summary>
     public Var<T> Variable<T>(string name) => Declare(new Var<T>(name, isPartial: false));
@@ -132,7 +133,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         if (count < 1) throw new SpecException($"property '{name}' needs at least one index (got {count})");
         var what = kind switch { PropertyKind.Invariant => "invariant", PropertyKind.Step => "step property", PropertyKind.Guard => "guard", _ => "liveness property" };
         var body = Normalizer.Normalize(this, $"{what} '{name}'", source.Body);
-        if (kind is PropertyKind.Invariant or PropertyKind.Liveness && ReadCollector.Collect(this, body).Any(r => r.Next))
+        if (kind is PropertyKind.Invariant or PropertyKind.Liveness && ReadCollector.Collect(body).Any(r => r.Next))
             throw new SpecException($"{what} '{name}' reads a value after an event (Next); it reads the current state (Now), step properties relate Now and Next");
         if (kind == PropertyKind.Liveness && properties.Count(p => p.Kind == PropertyKind.Liveness) == 64)
             throw new SpecException($"spec '{Name}' has more than 64 liveness properties");

@@ -8,17 +8,20 @@ namespace Verification.Specs;
 /// </summary>
 public abstract class Variable
 {
-    private protected Variable(string name, Type valueType, int count, bool isPartial)
+    private protected Variable(string name, VariableKind kind, Type valueType, int count)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new SpecException("a state variable needs a non-empty name");
         if (count < 1) throw new SpecException($"variable family '{name}' needs at least one index (got {count})");
         Name = name;
         ValueType = valueType;
         Count = count;
-        IsPartial = isPartial;
+        Kind = kind;
     }
 
     public string Name { get; }
+
+    /// <summary>Scalar, partial, family or component array.</summary>
+    public VariableKind Kind { get; }
 
     /// <summary>The type of one value (of one member, for a family).</summary>
     public Type ValueType { get; }
@@ -27,7 +30,7 @@ public abstract class Variable
     public int Count { get; }
 
     /// <summary>Partial: undefined at Nil, like the seed's L.</summary>
-    public bool IsPartial { get; }
+    public bool IsPartial => Kind == VariableKind.Partial;
 
     /// <summary>Position in its spec, assigned when declared.</summary>
     internal int Id { get; set; } = -1;
@@ -50,7 +53,7 @@ public abstract class Variable
 /// <summary>A scalar state variable.</summary>
 public sealed class Var<T> : Variable
 {
-    internal Var(string name, bool isPartial) : base(name, typeof(T), 1, isPartial) { }
+    internal Var(string name, bool isPartial) : base(name, isPartial ? VariableKind.Partial : VariableKind.Scalar, typeof(T), 1) { }
 
     /// <summary>y(σ): the value before the event (in an invariant: the current value).</summary>
     public T Now => throw OnlyInEquations(Name);
@@ -68,7 +71,7 @@ public sealed class Var<T> : Variable
 /// <summary>A family of state variables indexed by 0..Count-1, e.g. waiting_p for processes p.</summary>
 public sealed class Family<T> : Variable
 {
-    internal Family(string name, int count, Func<int, string>? indexLabel) : base(name, typeof(T), count, isPartial: false) => IndexLabel = indexLabel;
+    internal Family(string name, int count, Func<int, string>? indexLabel) : base(name, VariableKind.Family, typeof(T), count) => IndexLabel = indexLabel;
 
     public T Now(int index) => throw OnlyInEquations(Name);
 
@@ -81,7 +84,7 @@ public sealed class Family<T> : Variable
 /// </summary>
 public sealed class Component<TSub> : Variable, IComponent where TSub : class
 {
-    internal Component(string name, Spec<TSub> subSpec, int count) : base(name, typeof(TSub), count, isPartial: false) => SubSpec = subSpec;
+    internal Component(string name, Spec<TSub> subSpec, int count) : base(name, VariableKind.Component, typeof(TSub), count) => SubSpec = subSpec;
 
     public Spec<TSub> SubSpec { get; }
 
