@@ -55,7 +55,7 @@ public static class Program
             }
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (SpecException ex)
+        catch (VerificationException ex)
         {
             error.WriteLine($"verify: {ex.Message}");
             return ExitCodes.BadInputOrEnvironment;
@@ -254,7 +254,7 @@ public static class Program
                     else if (outcome.Verdict == Verdict.Violated) not++;
                     else unknown++;
                 }
-                catch (Exception ex) when (ex is SpecException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is VerificationException or IOException or UnauthorizedAccessException)
                 {
                     // Reported, and the other files still checked: one bad file must not hide the verdicts on the rest.
                     error.WriteLine($"verify: {(ex.Message.StartsWith(path, StringComparison.Ordinal) ? ex.Message : $"{path}: {ex.Message}")}");

@@ -43,42 +43,45 @@ public sealed record DpHalted : DpState;
 /// With <c>perfectDetector</c>, recovery starts only when D has really failed: D may halt at any time (a timer) and
 /// the detector then tells n1, reliably — the seed's implicit assumption.
 /// </summary>
-public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpState, DpMessage>
+/// <summary>The distinguished proposer's timers: D halting (with a perfect detector), the recovery process suspecting D.</summary>
+public enum DpTimer { Halt, SuspectD }
+
+public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpState, DpMessage, DpTimer, NothingDurable>
 {
     public const int Acceptors = 3;
     private static readonly NodeId Distinguished = new(0), Recovery = new(1);
     private static readonly QuorumSystem Majority = QuorumSystem.Majority(Acceptors);
 
     /// <summary>The system with the plain consensus spec (values 0 for D, 1 for a blank-slate recovery).</summary>
-    public static Protocol<DpState, DpMessage, PaxosEvent> System(bool perfectDetector) => new DistinguishedProposerSystem().Build(new DistinguishedProposerConfig(perfectDetector));
+    public static Protocol<DpState, DpMessage, DpTimer, NothingDurable, PaxosEvent> System(bool perfectDetector) => new DistinguishedProposerSystem().Build(new DistinguishedProposerConfig(perfectDetector));
 
-    internal static Protocol<DpState, DpMessage, PaxosEvent> Create(bool perfectDetector) =>
+    internal static Protocol<DpState, DpMessage, DpTimer, NothingDurable, PaxosEvent> Create(bool perfectDetector) =>
         new(perfectDetector ? "DistinguishedProposerPerfectDetector" : "DistinguishedProposerSuspicion", 2 + Acceptors, _ => new DistinguishedProposerNode(perfectDetector), ConsensusSpec.Create(values: 2));
 
     private static IEnumerable<NodeId> AcceptorIds => Enumerable.Range(2, Acceptors).Select(i => new NodeId(i));
 
     private static uint Bit(NodeId acceptor) => 1u << (acceptor.Index - 2);
 
-    public DpState Start(Effects<DpState, DpMessage> effects)
+    public DpState Start(Effects<DpMessage, DpTimer, NothingDurable> effects)
     {
         if (effects.Self == Distinguished)
         {
             effects.Observe(new Proposed(0, 0, 0));
             foreach (var acceptor in AcceptorIds) effects.Send(acceptor, new Propose(0));
-            if (perfectDetector) effects.SetTimer("halt");
+            if (perfectDetector) effects.SetTimer(DpTimer.Halt);
             return new DpProposerState(0, 0, PaxosSpec.None, 0, PaxosSpec.None);
         }
         if (effects.Self == Recovery)
         {
-            if (!perfectDetector) effects.SetTimer("suspect-D");
+            if (!perfectDetector) effects.SetTimer(DpTimer.SuspectD);
             return new DpProposerState(PaxosSpec.None, 0, PaxosSpec.None, 0, PaxosSpec.None);
         }
         return new DpAcceptorState(PaxosSpec.None);
     }
 
-    public DpState OnTimer(DpState state, string timer, Effects<DpState, DpMessage> effects)
+    public DpState OnTimer(DpState state, DpTimer timer, Effects<DpMessage, DpTimer, NothingDurable> effects)
     {
-        if (timer == "halt")
+        if (timer == DpTimer.Halt)
         {
             effects.Send(Recovery, new DHalted());
             return new DpHalted();
@@ -87,12 +90,12 @@ public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpSt
         return state;
     }
 
-    private static void StartRecovery(Effects<DpState, DpMessage> effects)
+    private static void StartRecovery(Effects<DpMessage, DpTimer, NothingDurable> effects)
     {
         foreach (var acceptor in AcceptorIds) effects.Send(acceptor, new Poll());
     }
 
-    public DpState OnMessage(DpState state, NodeId from, DpMessage message, Effects<DpState, DpMessage> effects)
+    public DpState OnMessage(DpState state, NodeId from, DpMessage message, Effects<DpMessage, DpTimer, NothingDurable> effects)
     {
         switch (state, message)
         {
@@ -142,7 +145,7 @@ public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpSt
     /// Nothing is persisted: an acceptor comes back blank, the recovery process comes back waiting, and a crashed D
     /// stays down (bringing a proposer back is the election's job, outside this protocol).
     /// </summary>
-    public DpState OnRecover(DpState? persisted, Effects<DpState, DpMessage> effects) =>
+    public DpState OnRecover(NothingDurable? persisted, Effects<DpMessage, DpTimer, NothingDurable> effects) =>
         effects.Self == Distinguished ? new DpHalted() : Start(effects);
 }
 
@@ -150,7 +153,7 @@ public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpSt
 public sealed record DistinguishedProposerConfig(bool PerfectDetector);
 
 /// <summary>The seed's distinguished-proposer protocol as a registered system (verdicts per failure model in docs/distinguished-proposer.md).</summary>
-public sealed class DistinguishedProposerSystem : SystemDefinition<DistinguishedProposerConfig, DpState, DpMessage, PaxosEvent>
+public sealed class DistinguishedProposerSystem : SystemDefinition<DistinguishedProposerConfig, DpState, DpMessage, DpTimer, NothingDurable, PaxosEvent>
 {
     public override string Name => "DistinguishedProposer";
 
@@ -159,7 +162,7 @@ public sealed class DistinguishedProposerSystem : SystemDefinition<Distinguished
     public override IReadOnlyList<(string Name, DistinguishedProposerConfig Configuration)> Configurations { get; } =
         [("perfect-detector", new DistinguishedProposerConfig(PerfectDetector: true)), ("suspicion", new DistinguishedProposerConfig(PerfectDetector: false))];
 
-    protected override Protocol<DpState, DpMessage, PaxosEvent> Create(DistinguishedProposerConfig configuration) => DistinguishedProposerNode.Create(configuration.PerfectDetector);
+    protected override Protocol<DpState, DpMessage, DpTimer, NothingDurable, PaxosEvent> Create(DistinguishedProposerConfig configuration) => DistinguishedProposerNode.Create(configuration.PerfectDetector);
 
     private static readonly TestOptions Runs = new() { Iterations = 50_000, MaxSteps = 60, CheckLiveness = false };
 

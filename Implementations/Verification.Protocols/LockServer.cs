@@ -28,19 +28,22 @@ public sealed record ClientState(string Phase);
 /// when the network loses that message the server holds the lock for a client that has left, and the other client
 /// waits forever. The fix: the client retransmits Release on a timer until the server acknowledges it.
 /// </summary>
-public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage>
+/// <summary>The lock clients' retransmission timers.</summary>
+public enum LockTimer { Acquire, Release }
+
+public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage, LockTimer, NothingDurable>
 {
     private static readonly NodeId Server = new(0);
 
-    public object Start(Effects<object, LockMessage> effects)
+    public object Start(Effects<LockMessage, LockTimer, NothingDurable> effects)
     {
         if (effects.Self == Server) return new ServerState(-1, "", "");
         effects.Send(Server, new Acquire());
-        effects.SetTimer("acquire");
+        effects.SetTimer(LockTimer.Acquire);
         return new ClientState("waiting");
     }
 
-    public object OnMessage(object state, NodeId from, LockMessage message, Effects<object, LockMessage> effects)
+    public object OnMessage(object state, NodeId from, LockMessage message, Effects<LockMessage, LockTimer, NothingDurable> effects)
     {
         switch (state, message)
         {
@@ -72,43 +75,43 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
             }
             case (ClientState { Phase: "waiting" }, Granted):
                 var self = effects.Self.Index;
-                effects.CancelTimer("acquire");
+                effects.CancelTimer(LockTimer.Acquire);
                 effects.Observe(new Acquired(self));
                 effects.Observe(new Released(self));
                 effects.Send(Server, new Release());
-                if (retransmitRelease) effects.SetTimer("release");
+                if (retransmitRelease) effects.SetTimer(LockTimer.Release);
                 return new ClientState("releasing");
             case (ClientState { Phase: "releasing" }, ReleaseAcknowledged):
-                effects.CancelTimer("release");
+                effects.CancelTimer(LockTimer.Release);
                 return new ClientState("done");
             default:
                 return state;
         }
     }
 
-    public object OnTimer(object state, string timer, Effects<object, LockMessage> effects)
+    public object OnTimer(object state, LockTimer timer, Effects<LockMessage, LockTimer, NothingDurable> effects)
     {
-        if (state is ClientState { Phase: "waiting" } && timer == "acquire")
+        if (state is ClientState { Phase: "waiting" } && timer == LockTimer.Acquire)
         {
             effects.Send(Server, new Acquire());
-            effects.SetTimer("acquire");
+            effects.SetTimer(LockTimer.Acquire);
         }
-        if (state is ClientState { Phase: "releasing" } && timer == "release")
+        if (state is ClientState { Phase: "releasing" } && timer == LockTimer.Release)
         {
             effects.Send(Server, new Release());
-            effects.SetTimer("release");
+            effects.SetTimer(LockTimer.Release);
         }
         return state;
     }
 
-    public object OnRecover(object? persisted, Effects<object, LockMessage> effects) => persisted ?? Start(effects);
+    public object OnRecover(NothingDurable? persisted, Effects<LockMessage, LockTimer, NothingDurable> effects) => Start(effects);
 
     public const int Clients = 2;
 
     /// <summary>The server and its clients with the spec they must satisfy (the lock service's log spec, with its liveness monitor).</summary>
-    public static Protocol<object, LockMessage, LockEvent> System(bool retransmitRelease) => new LockSystem().Build(new LockConfig(retransmitRelease));
+    public static Protocol<object, LockMessage, LockTimer, NothingDurable, LockEvent> System(bool retransmitRelease) => new LockSystem().Build(new LockConfig(retransmitRelease));
 
-    internal static Protocol<object, LockMessage, LockEvent> Create(LockConfig config) =>
+    internal static Protocol<object, LockMessage, LockTimer, NothingDurable, LockEvent> Create(LockConfig config) =>
         new(config.RetransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + Clients, _ => new LockNode(config.RetransmitRelease), LockService.Create(Clients));
 }
 
@@ -116,7 +119,7 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
 public sealed record LockConfig(bool RetransmitRelease);
 
 /// <summary>The lock server and its clients as a registered system.</summary>
-public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessage, LockEvent>
+public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessage, LockTimer, NothingDurable, LockEvent>
 {
     public override string Name => "Lock";
 
@@ -125,7 +128,7 @@ public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessag
     public override IReadOnlyList<(string Name, LockConfig Configuration)> Configurations { get; } =
         [("retransmit", new LockConfig(RetransmitRelease: true)), ("bug:lost-release", new LockConfig(RetransmitRelease: false))];
 
-    protected override Protocol<object, LockMessage, LockEvent> Create(LockConfig configuration) => LockNode.Create(configuration);
+    protected override Protocol<object, LockMessage, LockTimer, NothingDurable, LockEvent> Create(LockConfig configuration) => LockNode.Create(configuration);
 
     private static readonly TestOptions Fair = new() { Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
 

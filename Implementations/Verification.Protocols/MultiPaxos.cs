@@ -79,19 +79,68 @@ public abstract record MultiPaxosState;
 public sealed record LogClientState(int Client, int Next, bool Pending, int Retries) : MultiPaxosState;
 
 /// <summary>
-/// A replica: the acceptor's promise and accepted entries, the learner's committed slots and applied count (all
-/// persisted: the state machine — the store's value and each executed command's output — is durable), and while it
-/// leads or runs for leader, <see cref="Leader"/>.
+/// What a replica persists before it replies, and all it has after a crash: the round it last ran for leader in (so
+/// it never reuses a ballot), the acceptor's promise and accepted entries, the learner's committed slots and applied
+/// count, the state machine (the store's value and each executed command's output), and whose turn catch-up is.
 /// </summary>
-public sealed record ReplicaState(int Round, int Promised, ValueArray<LogEntry> Accepted, ValueArray<int> Committed, int Applied, LeaderState? Leader, int CatchUpTurn,
-    string Store, ValueArray<string> Outputs) : MultiPaxosState;
+public sealed record ReplicaDurable
+{
+    public required int Round { get; init; }
+    public required int Promised { get; init; }
+    public required ValueArray<LogEntry> Accepted { get; init; }
+    public required ValueArray<int> Committed { get; init; }
+    public required int Applied { get; init; }
+    public required int CatchUpTurn { get; init; }
+    public required string Store { get; init; }
+    public required ValueArray<string> Outputs { get; init; }
+}
+
+/// <summary>A replica: its durable part and, while it leads or runs for leader, <see cref="Leader"/> (what a crash forgets).</summary>
+public sealed record ReplicaState : MultiPaxosState
+{
+    public required int Round { get; init; }
+    public required int Promised { get; init; }
+    public required ValueArray<LogEntry> Accepted { get; init; }
+    public required ValueArray<int> Committed { get; init; }
+    public required int Applied { get; init; }
+    public required int CatchUpTurn { get; init; }
+    public required string Store { get; init; }
+    public required ValueArray<string> Outputs { get; init; }
+    public LeaderState? Leader { get; init; }
+
+    /// <summary>What this replica persists: everything but its leadership.</summary>
+    public ReplicaDurable Durable => new()
+    {
+        Round = Round, Promised = Promised, Accepted = Accepted, Committed = Committed, Applied = Applied, CatchUpTurn = CatchUpTurn, Store = Store, Outputs = Outputs,
+    };
+
+    /// <summary>A replica as it comes back from <paramref name="durable"/>: not leading.</summary>
+    public static ReplicaState Recovered(ReplicaDurable durable) => new()
+    {
+        Round = durable.Round, Promised = durable.Promised, Accepted = durable.Accepted, Committed = durable.Committed, Applied = durable.Applied,
+        CatchUpTurn = durable.CatchUpTurn, Store = durable.Store, Outputs = durable.Outputs,
+    };
+}
 
 /// <summary>
 /// A leader's volatile state: its ballot, phase-1 promises, the log it proposes, votes per slot, requests waiting for
 /// phase 1, and as a candidate the timer ticks waited and how many it will wait before trying again.
 /// </summary>
-public sealed record LeaderState(int Ballot, bool Leading, uint Promises, ValueArray<LogEntry> Merged, ValueArray<int> Proposals, ValueArray<uint> Votes, uint Pending,
-    int Ticks, int Patience);
+public sealed record LeaderState
+{
+    public required int Ballot { get; init; }
+    public required bool Leading { get; init; }
+    public required uint Promises { get; init; }
+    public required ValueArray<LogEntry> Merged { get; init; }
+    public required ValueArray<int> Proposals { get; init; }
+    public required ValueArray<uint> Votes { get; init; }
+    public required uint Pending { get; init; }
+    public required int Ticks { get; init; }
+    public required int Patience { get; init; }
+}
+
+/// <summary>Multi-Paxos's timers: a leader election, a replica's catch-up, a client's (re)submission.</summary>
+public enum MultiPaxosTimer { CatchUp, Elect, Submit }
 
 /// <summary>
 /// Multi-Paxos as a replicated log: a leader runs phase 1 once for all slots (adopting, per slot, the highest-ballot
@@ -99,14 +148,14 @@ public sealed record LeaderState(int Ballot, bool Leading, uint Promises, ValueA
 /// a higher ballot takes leadership over; replicas apply committed slots in order and catch up by asking peers.
 /// Checked against <see cref="ReplicatedLogSpec"/>.
 /// </summary>
-public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosState, MultiPaxosMessage>
+public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable>
 {
     private const int None = ReplicatedLogSpec.None;
 
     /// <summary>The registered Multi-Paxos system in <paramref name="config"/>.</summary>
-    public static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> System(MultiPaxosConfig config) => new MultiPaxosSystem().Build(config);
+    public static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> System(MultiPaxosConfig config) => new MultiPaxosSystem().Build(config);
 
-    internal static Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> Create(MultiPaxosConfig config) =>
+    internal static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig config) =>
         new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
             ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas))
         {
@@ -119,28 +168,31 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
 
     private bool RunsForLeader(NodeId node) => node.Index < config.Replicas && (!config.StableLeader || node.Index == 0);
 
-    private ReplicaState FreshReplica() =>
-        new(0, None, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), ValueArray<int>.Filled(config.Slots, None), 0, null, 0, "", ValueArray<string>.Filled(config.Commands, ""));
+    private ReplicaState FreshReplica() => ReplicaState.Recovered(new ReplicaDurable
+    {
+        Round = 0, Promised = None, Accepted = ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), Committed = ValueArray<int>.Filled(config.Slots, None),
+        Applied = 0, CatchUpTurn = 0, Store = "", Outputs = ValueArray<string>.Filled(config.Commands, ""),
+    });
 
-    public MultiPaxosState Start(Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    public MultiPaxosState Start(Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (effects.Self.Index >= config.Replicas)
         {
-            effects.SetTimer("submit");
+            effects.SetTimer(MultiPaxosTimer.Submit);
             return new LogClientState(effects.Self.Index - config.Replicas, 0, false, 0);
         }
-        if (RunsForLeader(effects.Self)) effects.SetTimer("elect");
-        effects.SetTimer("catch-up");
+        if (RunsForLeader(effects.Self)) effects.SetTimer(MultiPaxosTimer.Elect);
+        effects.SetTimer(MultiPaxosTimer.CatchUp);
         return FreshReplica();
     }
 
-    public MultiPaxosState OnTimer(MultiPaxosState state, string timer, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    public MultiPaxosState OnTimer(MultiPaxosState state, MultiPaxosTimer timer, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         switch (state, timer)
         {
-            case (LogClientState client, "submit"):
+            case (LogClientState client, MultiPaxosTimer.Submit):
                 if (client.Next >= config.OperationsPerClient) return client;
-                effects.SetTimer("submit"); // retry until a reply comes: requests may be lost, leaders may change
+                effects.SetTimer(MultiPaxosTimer.Submit); // retry until a reply comes: requests may be lost, leaders may change
                 var command = client.Client * config.OperationsPerClient + client.Next;
                 if (!client.Pending)
                 {
@@ -152,10 +204,10 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
                 }
                 effects.Send(new NodeId(client.Retries % config.Replicas), new ClientRequest(command)); // a retry goes to one replica, in turn
                 return client with { Retries = client.Retries + 1 };
-            case (ReplicaState replica, "elect"):
+            case (ReplicaState replica, MultiPaxosTimer.Elect):
                 if (replica.Leader is { Leading: true }) return replica; // a leader stays until a higher ballot takes over
                 // Others may try any time (leader change); the stable leader retries only until it leads.
-                effects.SetTimer("elect");
+                effects.SetTimer(MultiPaxosTimer.Elect);
                 // A candidate waits twice as many ticks after each failed try before preempting its own election
                 // (exponential backoff, so that a slow phase 1 can finish).
                 if (replica.Leader is { } trying && trying.Ticks + 1 < trying.Patience)
@@ -165,16 +217,19 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
                 var candidate = replica with
                 {
                     Round = replica.Round + 1,
-                    Leader = new LeaderState(ballot, false, 0, ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty),
-                        ValueArray<int>.Filled(config.Slots, None), ValueArray<uint>.Filled(config.Slots, 0), replica.Leader?.Pending ?? 0,
-                        0, Math.Min(64, (replica.Leader?.Patience ?? 1) * 2)),
+                    Leader = new LeaderState
+                    {
+                        Ballot = ballot, Leading = false, Promises = 0, Merged = ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty),
+                        Proposals = ValueArray<int>.Filled(config.Slots, None), Votes = ValueArray<uint>.Filled(config.Slots, 0), Pending = replica.Leader?.Pending ?? 0,
+                        Ticks = 0, Patience = Math.Min(64, (replica.Leader?.Patience ?? 1) * 2),
+                    },
                 };
-                effects.Persist(candidate with { Leader = null }); // a restarted replica must not reuse a ballot
+                effects.Persist(candidate.Durable); // a restarted replica must not reuse a ballot
                 foreach (var peer in Replicas) effects.Send(peer, new PrepareLog(ballot));
                 return candidate;
-            case (ReplicaState replica, "catch-up"):
+            case (ReplicaState replica, MultiPaxosTimer.CatchUp):
                 // Ask one peer per tick, in turn, for what this replica missed (the leader itself may have missed a commit).
-                effects.SetTimer("catch-up");
+                effects.SetTimer(MultiPaxosTimer.CatchUp);
                 var asked = (effects.Self.Index + 1 + replica.CatchUpTurn % (config.Replicas - 1)) % config.Replicas;
                 if (replica.Promised != None) effects.Send(new NodeId(asked), new CatchUp(replica.Applied));
                 return replica with { CatchUpTurn = (replica.CatchUpTurn + 1) % (config.Replicas - 1) };
@@ -183,7 +238,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         }
     }
 
-    public MultiPaxosState OnMessage(MultiPaxosState state, NodeId from, MultiPaxosMessage message, Effects<MultiPaxosState, MultiPaxosMessage> effects) =>
+    public MultiPaxosState OnMessage(MultiPaxosState state, NodeId from, MultiPaxosMessage message, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects) =>
         (state, message) switch
         {
             (LogClientState client, ClientReply reply) when client.Pending && reply.Command == client.Client * config.OperationsPerClient + client.Next => Returned(client, reply, effects),
@@ -197,13 +252,13 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             _ => state,
         };
 
-    private LogClientState Returned(LogClientState client, ClientReply reply, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private LogClientState Returned(LogClientState client, ClientReply reply, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         effects.Observe(new StoreReturned(client.Client, reply.Command, reply.Output));
         return client with { Next = client.Next + 1, Pending = false };
     }
 
-    private ReplicaState OnRequest(ReplicaState replica, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnRequest(ReplicaState replica, int command, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (replica.Leader is not { } leader) return replica;
         if (!leader.Leading) return replica with { Leader = leader with { Pending = leader.Pending | (1u << command) } };
@@ -211,7 +266,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     }
 
     /// <summary>Gives a command the next free slot, unless this leader already proposes it somewhere (a retry; a new leader may still propose it twice, which replicas absorb).</summary>
-    private LeaderState Propose(ReplicaState replica, LeaderState leader, int command, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private LeaderState Propose(ReplicaState replica, LeaderState leader, int command, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         {
             var slot = Enumerable.Range(0, config.Slots).FirstOrDefault(s => leader.Proposals[s] == command || replica.Committed[s] == command, -1);
@@ -229,18 +284,18 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return leader with { Proposals = leader.Proposals.With(free, command) };
     }
 
-    private ReplicaState OnPrepare(ReplicaState replica, NodeId from, PrepareLog prepare, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnPrepare(ReplicaState replica, NodeId from, PrepareLog prepare, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (prepare.Ballot <= replica.Promised) return replica;
         // A higher ballot takes over: this replica stops leading (its pending requests are kept for its next try).
         var leader = replica.Leader is { } current && current.Ballot < prepare.Ballot ? null : replica.Leader;
         var next = replica with { Promised = prepare.Ballot, Leader = leader };
-        effects.Persist(next with { Leader = null });
+        effects.Persist(next.Durable);
         effects.Send(from, new PromiseLog(prepare.Ballot, replica.Accepted));
         return next;
     }
 
-    private ReplicaState OnPromise(ReplicaState replica, NodeId from, PromiseLog promise, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnPromise(ReplicaState replica, NodeId from, PromiseLog promise, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (replica.Leader is not { Leading: false } leader || leader.Ballot != promise.Ballot) return replica;
         var merged = leader.Merged;
@@ -266,17 +321,17 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return replica with { Leader = leader };
     }
 
-    private ReplicaState OnAccept(ReplicaState replica, NodeId from, AcceptEntry accept, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnAccept(ReplicaState replica, NodeId from, AcceptEntry accept, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (accept.Ballot < replica.Promised) return replica;
         var leader = replica.Leader is { } current && current.Ballot < accept.Ballot ? null : replica.Leader;
         var next = replica with { Promised = accept.Ballot, Accepted = replica.Accepted.With(accept.Slot, new LogEntry(accept.Ballot, accept.Command)), Leader = leader };
-        effects.Persist(next with { Leader = null });
+        effects.Persist(next.Durable);
         effects.Send(from, new AcceptedEntry(accept.Ballot, accept.Slot));
         return next;
     }
 
-    private ReplicaState OnAccepted(ReplicaState replica, NodeId from, AcceptedEntry accepted, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnAccepted(ReplicaState replica, NodeId from, AcceptedEntry accepted, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (replica.Leader is not { Leading: true } leader || leader.Ballot != accepted.Ballot) return replica;
         var before = leader.Votes[accepted.Slot];
@@ -289,7 +344,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return replica with { Leader = leader };
     }
 
-    private ReplicaState OnCommit(ReplicaState replica, CommitEntry commit, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnCommit(ReplicaState replica, CommitEntry commit, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (replica.Committed[commit.Slot] != None) return replica;
         effects.Observe(new Committed(effects.Self.Index, commit.Slot, commit.Command));
@@ -309,11 +364,11 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             if (command >= 0) effects.Send(config.ClientOf(command), new ClientReply(command, next.Applied, next.Outputs[command]));
             next = next with { Applied = next.Applied + 1 };
         }
-        effects.Persist(next with { Leader = null });
+        effects.Persist(next.Durable);
         return next;
     }
 
-    private ReplicaState OnCatchUp(ReplicaState replica, NodeId from, CatchUp catchUp, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    private ReplicaState OnCatchUp(ReplicaState replica, NodeId from, CatchUp catchUp, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (Has(MultiPaxosBug.IgnoresCatchUp)) return replica;
         for (var s = catchUp.FromSlot; s < config.Slots; s++)
@@ -321,22 +376,18 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return replica;
     }
 
-    public MultiPaxosState OnRecover(MultiPaxosState? persisted, Effects<MultiPaxosState, MultiPaxosMessage> effects)
+    /// <summary>A replica comes back with what it persisted, not leading; a client persists nothing and starts again.</summary>
+    public MultiPaxosState OnRecover(ReplicaDurable? durable, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
-        if (persisted is null) return Start(effects);
-        if (persisted is ReplicaState replica)
-        {
-            if (RunsForLeader(effects.Self)) effects.SetTimer("elect");
-            effects.SetTimer("catch-up");
-            return replica with { Leader = null };
-        }
-        effects.SetTimer("submit");
-        return persisted;
+        if (durable is null) return Start(effects);
+        if (RunsForLeader(effects.Self)) effects.SetTimer(MultiPaxosTimer.Elect);
+        effects.SetTimer(MultiPaxosTimer.CatchUp);
+        return ReplicaState.Recovered(durable);
     }
 }
 
 /// <summary>Multi-Paxos as a registered system: the replicated log, a stable leader, the store, and one configuration per planted bug.</summary>
-public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiPaxosState, MultiPaxosMessage, LogEvent>
+public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent>
 {
     public override string Name => "MultiPaxos";
 
@@ -352,7 +403,7 @@ public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiP
         ("bug:IgnoresCatchUp", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp)),
     ];
 
-    protected override Protocol<MultiPaxosState, MultiPaxosMessage, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
+    protected override Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
 
     private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
 

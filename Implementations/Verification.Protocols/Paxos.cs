@@ -69,7 +69,24 @@ public sealed record AcceptedVote(int Ballot, int Value) : PaxosMessage;
 public sealed record Preempted(int Ballot, int Higher) : PaxosMessage;
 
 /// <summary>Proposer and learner state; acceptor sets are bit masks over acceptor indices.</summary>
-public sealed record ProposerState(int Round, int Ballot, int Phase, uint Promises, int BestBallot, int BestValue, int LearnBallot, int LearnValue, uint LearnVoters, int Learned) : PaxosNodeState;
+public sealed record ProposerState : PaxosNodeState
+{
+    /// <summary>How many ballots it has started (persisted: a restarted proposer must not reuse one).</summary>
+    public required int Round { get; init; }
+
+    public required int Ballot { get; init; }
+    public required int Phase { get; init; }
+    public required uint Promises { get; init; }
+    public required int BestBallot { get; init; }
+    public required int BestValue { get; init; }
+    public required int LearnBallot { get; init; }
+    public required int LearnValue { get; init; }
+    public required uint LearnVoters { get; init; }
+    public required int Learned { get; init; }
+}
+
+/// <summary>Paxos's one timer: a proposer may start a (higher) ballot.</summary>
+public enum PaxosTimer { Propose }
 
 public sealed record AcceptorState(int Promised, int AcceptedBallot, int AcceptedValue) : PaxosNodeState;
 
@@ -79,15 +96,15 @@ public abstract record PaxosNodeState;
 /// Single-decree Paxos (Paxos Made Simple): any proposer may start a ballot when its timer fires (so proposers can
 /// duel); acceptors persist their promise and vote before replying; learners count 2b votes of the highest ballot.
 /// </summary>
-public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosMessage>
+public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState>
 {
     private const int Idle = 0, Preparing = 1, Accepting = 2;
     private readonly QuorumSystem quorums = config.Quorums;
 
     /// <summary>Proposers and acceptors with the Paxos spec they must satisfy.</summary>
-    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> System(PaxosConfig config) => new PaxosSystem().Build(config);
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> System(PaxosConfig config) => new PaxosSystem().Build(config);
 
-    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig config) =>
+    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig config) =>
         config.MaxRounds == PaxosConfig.Unbounded
             ? throw new SpecException("the Paxos spec has a state variable per ballot, so it needs bounded rounds; use ConsensusSystem for unbounded ballots")
             : new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
@@ -97,23 +114,23 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     /// symmetry: shifting every ballot (and round) by a whole number of rounds maps runs onto runs, since nodes only
     /// compare ballots and a ballot's owner is its residue mod P. So a search can see duelling proposers cycle.
     /// </summary>
-    public static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> ConsensusSystem(PaxosConfig config) => new PaxosConsensusSystem().Build(config);
+    public static Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> ConsensusSystem(PaxosConfig config) => new PaxosConsensusSystem().Build(config);
 
-    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> CreateConsensus(PaxosConfig config) =>
+    internal static Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> CreateConsensus(PaxosConfig config) =>
         new($"Paxos[{(config.DistinguishedProposer ? "distinguished proposer" : $"{config.Proposers} proposers")}]", config.Nodes, _ => new PaxosNode(config), ConsensusSpec.Create(values: config.Proposers))
         {
             Normalizer = config.MaxRounds == PaxosConfig.Unbounded ? BallotShift(config.Proposers) : null,
         };
 
-    private static StateNormalizer<PaxosNodeState, PaxosMessage> BallotShift(int proposers)
+    private static StateNormalizer<PaxosNodeState, PaxosMessage, PaxosNodeState> BallotShift(int proposers)
     {
         int Shift(int ballot, int offset) => ballot == PaxosSpec.None ? ballot : ballot - offset;
         // The lowest ballot anywhere, counting each proposer's next one (round·P), rounded down to a whole round.
-        int Offset(IEnumerable<PaxosNodeState> states, IEnumerable<PaxosMessage> messages)
+        int Offset(IEnumerable<PaxosNodeState> states, IEnumerable<PaxosNodeState> durable, IEnumerable<PaxosMessage> messages)
         {
             var lowest = int.MaxValue;
             void See(int ballot) { if (ballot != PaxosSpec.None) lowest = Math.Min(lowest, ballot); }
-            foreach (var state in states)
+            foreach (var state in states.Concat(durable))
                 switch (state)
                 {
                     case ProposerState p: See(p.Round * proposers); See(p.Ballot); See(p.BestBallot); See(p.LearnBallot); break;
@@ -130,14 +147,16 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
                 }
             return lowest == int.MaxValue ? 0 : lowest / proposers * proposers;
         }
-        return new StateNormalizer<PaxosNodeState, PaxosMessage>(
+        PaxosNodeState ShiftState(PaxosNodeState state, int offset) => state switch
+        {
+            ProposerState p => p with { Round = p.Round - offset / proposers, Ballot = Shift(p.Ballot, offset), BestBallot = Shift(p.BestBallot, offset), LearnBallot = Shift(p.LearnBallot, offset) },
+            AcceptorState a => a with { Promised = Shift(a.Promised, offset), AcceptedBallot = Shift(a.AcceptedBallot, offset) },
+            _ => state,
+        };
+        return new StateNormalizer<PaxosNodeState, PaxosMessage, PaxosNodeState>(
             Offset,
-            (state, offset) => state switch
-            {
-                ProposerState p => p with { Round = p.Round - offset / proposers, Ballot = Shift(p.Ballot, offset), BestBallot = Shift(p.BestBallot, offset), LearnBallot = Shift(p.LearnBallot, offset) },
-                AcceptorState a => a with { Promised = Shift(a.Promised, offset), AcceptedBallot = Shift(a.AcceptedBallot, offset) },
-                _ => state,
-            },
+            ShiftState,
+            ShiftState,
             (message, offset) => message switch
             {
                 Prepare m => m with { Ballot = Shift(m.Ballot, offset) },
@@ -159,23 +178,27 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
 
     private IEnumerable<NodeId> Learners => Enumerable.Range(0, config.LearnerCount).Select(i => new NodeId(i));
 
-    public PaxosNodeState Start(Effects<PaxosNodeState, PaxosMessage> effects)
+    public PaxosNodeState Start(Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         if (IsAcceptor(effects.Self)) return new AcceptorState(PaxosSpec.None, PaxosSpec.None, PaxosSpec.None);
-        if (StartsBallots(effects.Self)) effects.SetTimer("propose");
-        return new ProposerState(0, PaxosSpec.None, Idle, 0, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, PaxosSpec.None, 0, PaxosSpec.None);
+        if (StartsBallots(effects.Self)) effects.SetTimer(PaxosTimer.Propose);
+        return new ProposerState
+        {
+            Round = 0, Ballot = PaxosSpec.None, Phase = Idle, Promises = 0, BestBallot = PaxosSpec.None, BestValue = PaxosSpec.None,
+            LearnBallot = PaxosSpec.None, LearnValue = PaxosSpec.None, LearnVoters = 0, Learned = PaxosSpec.None,
+        };
     }
 
-    public PaxosNodeState OnTimer(PaxosNodeState state, string timer, Effects<PaxosNodeState, PaxosMessage> effects)
+    public PaxosNodeState OnTimer(PaxosNodeState state, PaxosTimer timer, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         if (state is not ProposerState proposer || proposer.Round >= config.MaxRounds) return state;
         var next = StartBallot(proposer, proposer.Round, effects);
-        if (config.RetryOnTimer && !config.DistinguishedProposer) effects.SetTimer("propose"); // may start a higher ballot later: preemption, and duelling
+        if (config.RetryOnTimer && !config.DistinguishedProposer) effects.SetTimer(PaxosTimer.Propose); // may start a higher ballot later: preemption, and duelling
         return next;
     }
 
     /// <summary>Phase 1a for the proposer's ballot in round <paramref name="round"/> (at least its next one).</summary>
-    private PaxosNodeState StartBallot(ProposerState proposer, int round, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState StartBallot(ProposerState proposer, int round, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         round = Math.Max(round, proposer.Round);
         if (round >= config.MaxRounds) return proposer;
@@ -186,12 +209,12 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next;
     }
 
-    private PaxosNodeState OnPreempted(ProposerState proposer, Preempted preempted, Effects<PaxosNodeState, PaxosMessage> effects) =>
+    private PaxosNodeState OnPreempted(ProposerState proposer, Preempted preempted, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects) =>
         proposer.Phase == Idle || preempted.Ballot != proposer.Ballot || proposer.Learned != PaxosSpec.None
             ? proposer
             : StartBallot(proposer, preempted.Higher / config.Proposers + 1, effects);
 
-    public PaxosNodeState OnMessage(PaxosNodeState state, NodeId from, PaxosMessage message, Effects<PaxosNodeState, PaxosMessage> effects) =>
+    public PaxosNodeState OnMessage(PaxosNodeState state, NodeId from, PaxosMessage message, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects) =>
         (state, message) switch
         {
             (AcceptorState acceptor, Prepare prepare) => OnPrepare(acceptor, from, prepare, effects),
@@ -202,7 +225,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
             _ => state,
         };
 
-    private PaxosNodeState OnPrepare(AcceptorState acceptor, NodeId from, Prepare prepare, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState OnPrepare(AcceptorState acceptor, NodeId from, Prepare prepare, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         if (prepare.Ballot <= acceptor.Promised)
         {
@@ -217,7 +240,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next;
     }
 
-    private PaxosNodeState OnAccept(AcceptorState acceptor, NodeId from, Accept accept, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState OnAccept(AcceptorState acceptor, NodeId from, Accept accept, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         if (accept.Ballot < acceptor.Promised && !Has(PaxosBug.AcceptsLowerBallot))
         {
@@ -232,7 +255,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next;
     }
 
-    private PaxosNodeState OnPromise(ProposerState proposer, NodeId from, Promise promise, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState OnPromise(ProposerState proposer, NodeId from, Promise promise, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         if (proposer.Phase != Preparing || promise.Ballot != proposer.Ballot) return proposer;
         var promises = proposer.Promises | (1u << (from.Index - config.Proposers));
@@ -245,7 +268,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next with { Phase = Accepting };
     }
 
-    private PaxosNodeState OnVote(ProposerState learner, NodeId from, AcceptedVote vote, Effects<PaxosNodeState, PaxosMessage> effects)
+    private PaxosNodeState OnVote(ProposerState learner, NodeId from, AcceptedVote vote, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         var voter = 1u << (from.Index - config.Proposers);
         var next = vote.Ballot > learner.LearnBallot ? learner with { LearnBallot = vote.Ballot, LearnValue = vote.Value, LearnVoters = voter }
@@ -256,14 +279,14 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
         return next with { Learned = next.LearnValue };
     }
 
-    public PaxosNodeState OnRecover(PaxosNodeState? persisted, Effects<PaxosNodeState, PaxosMessage> effects)
+    public PaxosNodeState OnRecover(PaxosNodeState? persisted, Effects<PaxosMessage, PaxosTimer, PaxosNodeState> effects)
     {
         switch (persisted)
         {
             case null:
                 return Start(effects);
             case ProposerState proposer:
-                if (StartsBallots(effects.Self)) effects.SetTimer("propose"); // timers are lost in a crash; the ballot round survives, the ballot in progress does not
+                if (StartsBallots(effects.Self)) effects.SetTimer(PaxosTimer.Propose); // timers are lost in a crash; the ballot round survives, the ballot in progress does not
                 return proposer with { Phase = Idle, Promises = 0 };
             default:
                 return persisted;
@@ -272,7 +295,7 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
 }
 
 /// <summary>Single-decree Paxos against the Paxos spec (its rules as guards, the inductive invariant, consensus).</summary>
-public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosEvent>
+public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent>
 {
     public override string Name => "Paxos";
 
@@ -285,7 +308,7 @@ public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, 
         .. Enum.GetValues<PaxosBug>().Where(b => b != PaxosBug.None).Select(b => ($"bug:{b}", new PaxosConfig(Bugs: b))),
     ];
 
-    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.Create(configuration);
+    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.Create(configuration);
 
     /// <summary>Safety only: bounded rounds over a lossy network need not decide.</summary>
     private static readonly TestOptions Safety = new() { MaxSteps = 150, CheckLiveness = false };
@@ -315,7 +338,7 @@ public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, 
 }
 
 /// <summary>The same Paxos nodes against Consensus alone, with unbounded ballots compared up to a ballot shift (for livelock searches).</summary>
-public sealed class PaxosConsensusSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosEvent>
+public sealed class PaxosConsensusSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent>
 {
     public override string Name => "PaxosConsensus";
 
@@ -327,7 +350,7 @@ public sealed class PaxosConsensusSystem : SystemDefinition<PaxosConfig, PaxosNo
         ("distinguished-proposer", PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }),
     ];
 
-    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.CreateConsensus(configuration);
+    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.CreateConsensus(configuration);
 
     public override IReadOnlyList<SystemCheck> Checks { get; } =
     [

@@ -22,11 +22,11 @@ public sealed record ReceiverState(int Expected);
 /// receiver delivers whatever arrives, assuming the network keeps order. The fix: stop-and-wait (next ping only after
 /// the previous ack) and a receiver that delivers only the ping it expects, acking duplicates again.
 /// </summary>
-public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
+public sealed class PingNode(bool pipelined) : INode<object, PingMessage, NoTimer, NothingDurable>
 {
     private static readonly NodeId Sender = new(0), Receiver = new(1);
 
-    public object Start(Effects<object, PingMessage> effects)
+    public object Start(Effects<PingMessage, NoTimer, NothingDurable> effects)
     {
         if (effects.Self != Sender) return new ReceiverState(1);
         if (!pipelined)
@@ -38,7 +38,7 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
         return new SenderState(InOrderDelivery.Messages + 1, 0);
     }
 
-    public object OnMessage(object state, NodeId from, PingMessage message, Effects<object, PingMessage> effects)
+    public object OnMessage(object state, NodeId from, PingMessage message, Effects<PingMessage, NoTimer, NothingDurable> effects)
     {
         switch (state, message)
         {
@@ -61,14 +61,14 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
         }
     }
 
-    public object OnTimer(object state, string timer, Effects<object, PingMessage> effects) => state;
+    public object OnTimer(object state, NoTimer timer, Effects<PingMessage, NoTimer, NothingDurable> effects) => state;
 
-    public object OnRecover(object? persisted, Effects<object, PingMessage> effects) => persisted ?? Start(effects);
+    public object OnRecover(NothingDurable? persisted, Effects<PingMessage, NoTimer, NothingDurable> effects) => Start(effects);
 
     /// <summary>The two nodes with the spec they must satisfy.</summary>
-    public static Protocol<object, PingMessage, DeliveryEvent> System(bool pipelined) => new PingSystem().Build(new PingConfig(pipelined));
+    public static Protocol<object, PingMessage, NoTimer, NothingDurable, DeliveryEvent> System(bool pipelined) => new PingSystem().Build(new PingConfig(pipelined));
 
-    internal static Protocol<object, PingMessage, DeliveryEvent> Create(PingConfig config) =>
+    internal static Protocol<object, PingMessage, NoTimer, NothingDurable, DeliveryEvent> Create(PingConfig config) =>
         new(config.Pipelined ? "PingPipelined" : "PingStopAndWait", 2, _ => new PingNode(config.Pipelined), InOrderDelivery.Create());
 }
 
@@ -76,7 +76,7 @@ public sealed class PingNode(bool pipelined) : INode<object, PingMessage>
 public sealed record PingConfig(bool Pipelined);
 
 /// <summary>The ping/ack pair as a registered system.</summary>
-public sealed class PingSystem : SystemDefinition<PingConfig, object, PingMessage, DeliveryEvent>
+public sealed class PingSystem : SystemDefinition<PingConfig, object, PingMessage, NoTimer, NothingDurable, DeliveryEvent>
 {
     public override string Name => "Ping";
 
@@ -85,7 +85,7 @@ public sealed class PingSystem : SystemDefinition<PingConfig, object, PingMessag
     public override IReadOnlyList<(string Name, PingConfig Configuration)> Configurations { get; } =
         [("stop-and-wait", new PingConfig(Pipelined: false)), ("bug:pipelined", new PingConfig(Pipelined: true))];
 
-    protected override Protocol<object, PingMessage, DeliveryEvent> Create(PingConfig configuration) => PingNode.Create(configuration);
+    protected override Protocol<object, PingMessage, NoTimer, NothingDurable, DeliveryEvent> Create(PingConfig configuration) => PingNode.Create(configuration);
 
     public override IReadOnlyList<SystemCheck> Checks { get; } =
     [

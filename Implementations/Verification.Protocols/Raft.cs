@@ -136,19 +136,55 @@ public sealed record RaftClientState(int Client, int Next, bool Pending, int Ret
 public enum RaftRole { Follower, Candidate, Leader }
 
 /// <summary>
-/// A server. Persisted before any reply: currentTerm, votedFor, the log — and here also the applied prefix with each
-/// client's last executed sequence number and its output, and the store's value (a durable state machine), so the
-/// spec's apply order survives crashes.
-/// Volatile: role, votes, nextIndex/matchIndex, election backoff, and the leader of the current term if known.
+/// What a server persists before any reply, and all it has after a crash (etcd/raft's HardState and log):
+/// currentTerm, votedFor, the log — and here also the commit index, the applied prefix with each client's last
+/// executed sequence number and its output, and the store's value (a durable state machine), so the spec's apply
+/// order survives crashes.
 /// </summary>
-public sealed record RaftServerState(
-    int Term, int VotedFor, ValueArray<RaftEntry> Log, int CommitIndex, int Applied, ValueArray<int> LastExecuted,
-    RaftRole Role, uint Votes, ValueArray<int> NextIndex, ValueArray<int> MatchIndex, int Ticks, int Patience, int LeaderHint,
-    string Store, ValueArray<string> LastOutput) : RaftNodeState
+public sealed record RaftDurable
 {
+    public required int Term { get; init; }
+    public required int VotedFor { get; init; }
+    public required ValueArray<RaftEntry> Log { get; init; }
+    public required int CommitIndex { get; init; }
+    public required int Applied { get; init; }
+    public required ValueArray<int> LastExecuted { get; init; }
+    public required string Store { get; init; }
+    public required ValueArray<string> LastOutput { get; init; }
+}
+
+/// <summary>
+/// A server: its durable part (<see cref="Durable"/>, what it persists) and what a crash forgets — role, votes,
+/// nextIndex/matchIndex, election backoff, and the leader of the current term if known.
+/// </summary>
+public sealed record RaftServerState : RaftNodeState
+{
+    public required int Term { get; init; }
+    public required int VotedFor { get; init; }
+    public required ValueArray<RaftEntry> Log { get; init; }
+    public required int CommitIndex { get; init; }
+    public required int Applied { get; init; }
+    public required ValueArray<int> LastExecuted { get; init; }
+    public required string Store { get; init; }
+    public required ValueArray<string> LastOutput { get; init; }
+
+    public required RaftRole Role { get; init; }
+    public required uint Votes { get; init; }
+    public required ValueArray<int> NextIndex { get; init; }
+    public required ValueArray<int> MatchIndex { get; init; }
+    public required int Ticks { get; init; }
+    public required int Patience { get; init; }
+    public required int LeaderHint { get; init; }
+
     public int LastIndex => Log.Length;
     public int LastTerm => Log.Length == 0 ? 0 : Log[Log.Length - 1].Term;
     public int TermAt(int index) => index == 0 ? 0 : Log[index - 1].Term;
+
+    /// <summary>What this server persists: its durable fields, none of what a crash forgets.</summary>
+    public RaftDurable Durable => new()
+    {
+        Term = Term, VotedFor = VotedFor, Log = Log, CommitIndex = CommitIndex, Applied = Applied, LastExecuted = LastExecuted, Store = Store, LastOutput = LastOutput,
+    };
 }
 
 /// <summary>
@@ -158,14 +194,17 @@ public sealed record RaftServerState(
 /// (with a no-op appended by each new leader so its term has one),
 /// persistence before replies, and client requests deduplicated by (client, sequence).
 /// </summary>
-public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessage>
+/// <summary>Raft's timers: a server's election timeout and heartbeat, a client's (re)submission.</summary>
+public enum RaftTimer { Election, Heartbeat, Submit }
+
+public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessage, RaftTimer, RaftDurable>
 {
     private const int None = -1;
 
     /// <summary>The registered Raft system in <paramref name="config"/>.</summary>
-    public static Protocol<RaftNodeState, RaftMessage, RaftEvent> System(RaftConfig config) => new RaftSystem().Build(config);
+    public static Protocol<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> System(RaftConfig config) => new RaftSystem().Build(config);
 
-    internal static Protocol<RaftNodeState, RaftMessage, RaftEvent> Create(RaftConfig config)
+    internal static Protocol<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Create(RaftConfig config)
     {
         config.Validate();
         return new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
@@ -186,27 +225,29 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
 
     private IEnumerable<NodeId> Peers(NodeId self) => Enumerable.Range(0, config.Servers).Where(i => i != self.Index).Select(i => new NodeId(i));
 
-    public RaftNodeState Start(Effects<RaftNodeState, RaftMessage> effects)
+    public RaftNodeState Start(Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (effects.Self.Index >= config.Servers)
         {
-            effects.SetTimer("submit");
+            effects.SetTimer(RaftTimer.Submit);
             return new RaftClientState(effects.Self.Index - config.Servers, 0, false, 0);
         }
-        effects.SetTimer("election");
-        if (config.Heartbeats) effects.SetTimer("heartbeat");
-        return new RaftServerState(0, None, ValueArray<RaftEntry>.Empty, 0, 0, ValueArray<int>.Filled(config.Clients, 0),
-            RaftRole.Follower, 0, initialNextIndex, initialMatchIndex, 0, 1, -1,
-            "", ValueArray<string>.Filled(config.Clients, ""));
+        effects.SetTimer(RaftTimer.Election);
+        if (config.Heartbeats) effects.SetTimer(RaftTimer.Heartbeat);
+        return Recovered(new RaftDurable
+        {
+            Term = 0, VotedFor = None, Log = ValueArray<RaftEntry>.Empty, CommitIndex = 0, Applied = 0, LastExecuted = ValueArray<int>.Filled(config.Clients, 0),
+            Store = "", LastOutput = ValueArray<string>.Filled(config.Clients, ""),
+        });
     }
 
-    public RaftNodeState OnTimer(RaftNodeState state, string timer, Effects<RaftNodeState, RaftMessage> effects)
+    public RaftNodeState OnTimer(RaftNodeState state, RaftTimer timer, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         switch (state, timer)
         {
-            case (RaftClientState client, "submit"):
+            case (RaftClientState client, RaftTimer.Submit):
                 if (client.Next >= config.OperationsPerClient) return client;
-                if (config.ClientRetries) effects.SetTimer("submit");
+                if (config.ClientRetries) effects.SetTimer(RaftTimer.Submit);
                 var command = client.Client * config.OperationsPerClient + client.Next;
                 if (!client.Pending)
                 {
@@ -221,8 +262,8 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 if (!config.ClientRetries) return client;
                 effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
                 return client with { Retries = (client.Retries + 1) % config.Servers }; // only its turn matters: kept bounded for exhaustive search
-            case (RaftServerState server, "election"):
-                effects.SetTimer("election");
+            case (RaftServerState server, RaftTimer.Election):
+                effects.SetTimer(RaftTimer.Election);
                 if (server.Role == RaftRole.Leader) return server;
                 if (server.Ticks + 1 < server.Patience) return server with { Ticks = server.Ticks + 1 };
                 if (server.Term >= config.MaxTerm) return server;
@@ -235,47 +276,46 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 Persist(candidate, effects);
                 foreach (var peer in Peers(effects.Self)) effects.Send(peer, new RequestVote(candidate.Term, candidate.LastIndex, candidate.LastTerm));
                 return candidate;
-            case (RaftServerState { Role: RaftRole.Leader } leader, "heartbeat"):
-                effects.SetTimer("heartbeat");
+            case (RaftServerState { Role: RaftRole.Leader } leader, RaftTimer.Heartbeat):
+                effects.SetTimer(RaftTimer.Heartbeat);
                 foreach (var peer in Peers(effects.Self)) SendAppend(leader, peer, effects);
                 return leader;
-            case (RaftServerState server, "heartbeat"):
-                effects.SetTimer("heartbeat");
+            case (RaftServerState server, RaftTimer.Heartbeat):
+                effects.SetTimer(RaftTimer.Heartbeat);
                 return server;
             default:
                 return state;
         }
     }
 
-    /// <summary>
-    /// Writes the durable part only: volatile fields are stored at their recovery values, so two servers that differ
-    /// only in what a crash forgets have equal disks (what is on disk is then exactly what recovery can read).
-    /// </summary>
-    private void Persist(RaftServerState server, Effects<RaftNodeState, RaftMessage> effects) =>
-        effects.Persist(AsRecovered(server) with { VotedFor = Has(RaftBug.ForgetsVote) ? None : server.VotedFor });
+    /// <summary>Writes the durable part (with the planted bug, without the vote).</summary>
+    private void Persist(RaftServerState server, Effects<RaftMessage, RaftTimer, RaftDurable> effects) =>
+        effects.Persist(server.Durable with { VotedFor = Has(RaftBug.ForgetsVote) ? None : server.VotedFor });
 
-    /// <summary>A server as it is after recovery: its volatile fields (role, votes, progress, timers' ticks, leader) reset.</summary>
-    private RaftServerState AsRecovered(RaftServerState server) => server with
+    /// <summary>A server as it is after recovery (or at start): its durable part, and a follower that knows no leader and has no election under way.</summary>
+    private RaftServerState Recovered(RaftDurable durable) => new()
     {
+        Term = durable.Term, VotedFor = durable.VotedFor, Log = durable.Log, CommitIndex = durable.CommitIndex, Applied = durable.Applied,
+        LastExecuted = durable.LastExecuted, Store = durable.Store, LastOutput = durable.LastOutput,
         Role = RaftRole.Follower, Votes = 0, Ticks = 0, Patience = 1, LeaderHint = -1, NextIndex = initialNextIndex, MatchIndex = initialMatchIndex,
     };
 
     private readonly ValueArray<int> initialNextIndex = ValueArray<int>.Filled(config.Servers, 1), initialMatchIndex = ValueArray<int>.Filled(config.Servers, 0);
 
-    private static void SendAppend(RaftServerState leader, NodeId peer, Effects<RaftNodeState, RaftMessage> effects)
+    private static void SendAppend(RaftServerState leader, NodeId peer, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         var prev = leader.NextIndex[peer.Index] - 1;
         var entries = ValueArray<RaftEntry>.From(Enumerable.Range(prev, leader.LastIndex - prev).Select(i => leader.Log[i]));
         effects.Send(peer, new AppendEntries(leader.Term, prev, leader.TermAt(prev), entries, leader.CommitIndex));
     }
 
-    public RaftNodeState OnMessage(RaftNodeState state, NodeId from, RaftMessage message, Effects<RaftNodeState, RaftMessage> effects)
+    public RaftNodeState OnMessage(RaftNodeState state, NodeId from, RaftMessage message, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (state is RaftClientState client)
         {
             if (message is not RaftResponse response || !client.Pending || response.Sequence != client.Next + 1) return client;
             effects.Observe(new ClientReturned(client.Client, client.Client * config.OperationsPerClient + client.Next, response.Output));
-            if (client.Next + 1 < config.OperationsPerClient) effects.SetTimer("submit"); // the next operation (armed already when retrying)
+            if (client.Next + 1 < config.OperationsPerClient) effects.SetTimer(RaftTimer.Submit); // the next operation (armed already when retrying)
             return client with { Next = client.Next + 1, Pending = false };
         }
         var server = (RaftServerState)state;
@@ -305,7 +345,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         };
     }
 
-    private RaftServerState OnRequestVote(RaftServerState server, NodeId from, RequestVote request, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState OnRequestVote(RaftServerState server, NodeId from, RequestVote request, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         var upToDate = request.LastLogTerm > server.LastTerm || (request.LastLogTerm == server.LastTerm && request.LastLogIndex >= server.LastIndex);
         var grant = request.Term == server.Term && (server.VotedFor == None || server.VotedFor == from.Index) && (upToDate || Has(RaftBug.VotesWithoutLogCheck));
@@ -318,7 +358,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         return server;
     }
 
-    private RaftServerState OnVoteReply(RaftServerState server, NodeId from, VoteReply reply, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState OnVoteReply(RaftServerState server, NodeId from, VoteReply reply, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (server.Role != RaftRole.Candidate || reply.Term != server.Term || !reply.Granted) return server;
         var votes = server.Votes | (1u << from.Index);
@@ -344,7 +384,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         return leader;
     }
 
-    private RaftServerState OnAppendEntries(RaftServerState server, NodeId from, AppendEntries append, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState OnAppendEntries(RaftServerState server, NodeId from, AppendEntries append, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (append.Term < server.Term)
         {
@@ -384,7 +424,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         return server;
     }
 
-    private RaftServerState OnAppendReply(RaftServerState leader, NodeId from, AppendReply reply, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState OnAppendReply(RaftServerState leader, NodeId from, AppendReply reply, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (leader.Role != RaftRole.Leader || reply.Term != leader.Term) return leader;
         if (!reply.Success)
@@ -411,7 +451,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         return leader;
     }
 
-    private RaftServerState OnRequest(RaftServerState server, RaftRequest request, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState OnRequest(RaftServerState server, RaftRequest request, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         if (server.Role != RaftRole.Leader)
         {
@@ -444,7 +484,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
     }
 
     /// <summary>Advances the commit index and applies in order; a request already executed for its client is skipped.</summary>
-    private RaftServerState Commit(RaftServerState server, int commitIndex, Effects<RaftNodeState, RaftMessage> effects)
+    private RaftServerState Commit(RaftServerState server, int commitIndex, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
         for (var i = server.CommitIndex + 1; i <= commitIndex; i++)
             effects.Observe(new EntryCommitted(effects.Self.Index, i, server.Log[i - 1].Term, server.Log[i - 1].Command, server.Term));
@@ -473,22 +513,18 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         return server;
     }
 
-    public RaftNodeState OnRecover(RaftNodeState? persisted, Effects<RaftNodeState, RaftMessage> effects)
+    /// <summary>A server comes back with what it persisted; a client persists nothing and starts again from its first operation.</summary>
+    public RaftNodeState OnRecover(RaftDurable? durable, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
     {
-        if (persisted is null) return Start(effects);
-        if (persisted is RaftClientState client)
-        {
-            effects.SetTimer("submit");
-            return client;
-        }
-        effects.SetTimer("election");
-        if (config.Heartbeats) effects.SetTimer("heartbeat");
-        return AsRecovered((RaftServerState)persisted);
+        if (durable is null) return Start(effects);
+        effects.SetTimer(RaftTimer.Election);
+        if (config.Heartbeats) effects.SetTimer(RaftTimer.Heartbeat);
+        return Recovered(durable);
     }
 }
 
 /// <summary>Raft as a registered system: the correct protocol, its exhaustive configuration, the store, and one configuration per planted bug.</summary>
-public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, RaftMessage, RaftEvent>
+public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent>
 {
     public override string Name => "Raft";
 
@@ -503,7 +539,7 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
         .. Enum.GetValues<RaftBug>().Where(b => b != RaftBug.None).Select(b => ($"bug:{b}", RaftConfig.ForPlantedBug(b))),
     ];
 
-    protected override Protocol<RaftNodeState, RaftMessage, RaftEvent> Create(RaftConfig configuration) => RaftNode.Create(configuration);
+    protected override Protocol<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Create(RaftConfig configuration) => RaftNode.Create(configuration);
 
     private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
 

@@ -11,34 +11,45 @@ public readonly record struct NodeId(int Index) : IComparable<NodeId>
 /// <summary>
 /// A protocol node as a deterministic step function over an immutable state (the etcd/raft and Stateright style).
 /// Handlers never block, read a clock, use threads or unseeded randomness: they return the next state and write
-/// their effects (send, broadcast, timers, persist, observe) into <see cref="Effects{TState, TMessage}"/>, and ask the
-/// runtime for any random choice. The same node code runs under the controlled tester and, later, a real host.
+/// their effects (send, broadcast, timers, persist, observe) into <see cref="Effects{TMessage, TTimer, TDurable}"/>,
+/// and ask the runtime for any random choice. The same node code runs under the controlled tester and a real host.
 /// <para>
 /// The contract the tester relies on, and checks (a breach is a counterexample of its own kind, not a wrong verdict):
-/// a handler never changes the state, message or persisted state it is given — it builds a new state (records with
+/// a handler never changes the state, message or durable state it is given — it builds a new state (records with
 /// <c>with</c>, new collections such as <see cref="ValueArray{T}"/>) — because the tester shares states between
-/// runs, persisted copies and the branches of an exhaustive search; the node object itself holds no mutable state
-/// (only configuration), since parallel workers and replays call it; a handler returns a non-null state, does not
-/// loop (a call longer than the step budget is reported as a hang), and depends on nothing but its arguments and
-/// the runtime's choices: no clock, no unseeded randomness, no hash codes of strings or objects (they differ between
+/// runs, persisted copies and the branches of an exhaustive search; the node object itself is stateless (only
+/// configuration), since parallel workers and replays call it; a handler returns a non-null state, does not loop (a
+/// call longer than the step budget is reported as a hang), and depends on nothing but its arguments and the
+/// runtime's choices: no clock, no unseeded randomness, no hash codes of strings or objects (they differ between
 /// processes), no static mutable fields. Replays compare a fingerprint of every step with the recorded one and say
 /// where a node stopped behaving the same.
 /// </para>
 /// </summary>
-/// <typeparam name="TState">Immutable, with value equality (records), so runs can be hashed and replayed.</typeparam>
-/// <typeparam name="TMessage">Immutable, with value equality.</typeparam>
-public interface INode<TState, TMessage> where TState : class where TMessage : notnull
+/// <typeparam name="TState">The node's whole state. Immutable, with value equality (records), so runs can be hashed and replayed.</typeparam>
+/// <typeparam name="TMessage">What nodes send each other. Immutable, with value equality.</typeparam>
+/// <typeparam name="TTimer">The node's timers: an enum or records, compared by value.</typeparam>
+/// <typeparam name="TDurable">What the node persists and recovers with, declared apart from what a crash forgets (etcd/raft's HardState).</typeparam>
+public interface INode<TState, TMessage, TTimer, TDurable> where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class
 {
     /// <summary>The node starts (once, before any event).</summary>
-    TState Start(Effects<TState, TMessage> effects);
+    TState Start(Effects<TMessage, TTimer, TDurable> effects);
 
-    TState OnMessage(TState state, NodeId from, TMessage message, Effects<TState, TMessage> effects);
+    TState OnMessage(TState state, NodeId from, TMessage message, Effects<TMessage, TTimer, TDurable> effects);
 
-    TState OnTimer(TState state, string timer, Effects<TState, TMessage> effects);
+    TState OnTimer(TState state, TTimer timer, Effects<TMessage, TTimer, TDurable> effects);
 
     /// <summary>
-    /// The node restarts after an amnesia crash: everything it did not persist is gone, <paramref name="persisted"/> is
-    /// the last state it persisted (null if it never did), and its timers are cleared.
+    /// The node restarts after a crash that loses its memory: <paramref name="durable"/> is the last durable state it
+    /// persisted (null if it never did), and its timers are cleared.
     /// </summary>
-    TState OnRecover(TState? persisted, Effects<TState, TMessage> effects);
+    TState OnRecover(TDurable? durable, Effects<TMessage, TTimer, TDurable> effects);
 }
+
+/// <summary>The durable state of a node that persists nothing: a crash that loses its memory restarts it from scratch.</summary>
+public sealed record NothingDurable
+{
+    private NothingDurable() { }
+}
+
+/// <summary>The timers of a node that sets none.</summary>
+public enum NoTimer { }

@@ -27,7 +27,7 @@ public sealed record MessageDropped(NodeId From, NodeId To, object Message) : En
 
 public sealed record MessageDuplicated(NodeId From, NodeId To, object Message) : EnvironmentEvent;
 
-public sealed record TimerFired(NodeId Node, string Timer) : EnvironmentEvent;
+public sealed record TimerFired(NodeId Node, object Timer) : EnvironmentEvent;
 
 public sealed record NodeCrashed(NodeId Node, CrashKind Kind) : EnvironmentEvent;
 
@@ -42,12 +42,12 @@ public sealed record NetworkHealed : EnvironmentEvent;
 /// satisfy — what the systematic tester explores, and what a real host can monitor. Nodes feed the spec through <c>effects.Observe(e)</c>; environment events reach it only
 /// through <see cref="EnvironmentEvents"/>, when the spec speaks of them.
 /// </summary>
-public sealed record Protocol<TState, TMessage, TSpecEvent>(
+public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     string Name,
     int Nodes,
-    Func<NodeId, INode<TState, TMessage>> NodeFactory,
+    Func<NodeId, INode<TState, TMessage, TTimer, TDurable>> NodeFactory,
     Spec<TSpecEvent> Spec) : IProtocol
-    where TState : class where TMessage : notnull where TSpecEvent : class
+    where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
     /// <summary>Set when a registered system builds it: the system and configuration this is.</summary>
     public SystemIdentity? Identity { get; init; }
@@ -65,7 +65,7 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
     /// (e.g. Paxos shifted by a whole number of ballot rounds), so a search treats them as one state and a protocol
     /// whose numbers grow forever can still revisit a state. The spec's values are compared as they are.
     /// </summary>
-    public StateNormalizer<TState, TMessage>? Normalizer { get; init; }
+    public StateNormalizer<TState, TMessage, TDurable>? Normalizer { get; init; }
 
     /// <summary>
     /// A property of the whole observed history that is not a state equation (linearizability of the clients' calls
@@ -78,11 +78,13 @@ public sealed record Protocol<TState, TMessage, TSpecEvent>(
 public sealed record HistoryCheck<TSpecEvent>(string Property, Func<IReadOnlyList<TSpecEvent>, string?> Violation);
 
 /// <summary>
-/// A shift symmetry: <see cref="Offset"/> picks how far the whole system can be shifted (0: not at all), and
-/// <see cref="State"/> and <see cref="Message"/> shift one node state or message by it. Sound only when shifting
-/// every state and message by the same offset maps behaviours onto behaviours.
+/// A shift symmetry: <see cref="Offset"/> picks how far the whole system can be shifted (0: not at all), from the
+/// node states, durable states and messages; <see cref="State"/>, <see cref="Durable"/> and <see cref="Message"/>
+/// shift one of each by it. Sound only when shifting every state, durable state and message by the same offset maps
+/// behaviours onto behaviours.
 /// </summary>
-public sealed record StateNormalizer<TState, TMessage>(
-    Func<IEnumerable<TState>, IEnumerable<TMessage>, int> Offset,
+public sealed record StateNormalizer<TState, TMessage, TDurable>(
+    Func<IEnumerable<TState>, IEnumerable<TDurable>, IEnumerable<TMessage>, int> Offset,
     Func<TState, int, TState> State,
+    Func<TDurable, int, TDurable> Durable,
     Func<TMessage, int, TMessage> Message);

@@ -35,8 +35,8 @@ public interface IProtocol
 /// <summary>Something done to a protocol whatever its node state, message and spec event types are.</summary>
 public interface IProtocolVisitor<out TResult>
 {
-    TResult Visit<TState, TMessage, TSpecEvent>(Protocol<TState, TMessage, TSpecEvent> protocol)
-        where TState : class where TMessage : notnull where TSpecEvent : class;
+    TResult Visit<TState, TMessage, TTimer, TDurable, TSpecEvent>(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol)
+        where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class;
 }
 
 /// <summary>Configurations as canonical JSON: enums by name, compact, in declaration order, so equal configurations have equal text.</summary>

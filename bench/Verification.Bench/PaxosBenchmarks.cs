@@ -27,8 +27,7 @@ public class PaxosBenchmarks
     public long TimeToFirstBug()
     {
         var protocol = PaxosNode.System(new PaxosConfig(Bugs: Bug));
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(protocol,
-            new TestOptions { Strategy = Strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = Faults, Minimize = false }).Run();
+        var report = protocol.Tester(new TestOptions { Strategy = Strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = Faults, Minimize = false }).Run();
         return report.Bug is null ? throw new InvalidOperationException($"{Bug} not found by {Strategy}") : report.Coverage.Runs;
     }
 }
@@ -43,8 +42,7 @@ public class PaxosThroughputBenchmarks
     public long CorrectPaxos()
     {
         var protocol = PaxosNode.System(new PaxosConfig());
-        return new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(protocol,
-            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 150, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) }).Run().Coverage.Steps;
+        return protocol.Tester(new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 150, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) }).Run().Coverage.Steps;
     }
 }
 
@@ -62,22 +60,21 @@ public class PaxosExhaustiveBenchmarks
     [Benchmark(Description = "DFS, 2 proposers x 3 acceptors, one ballot each (671,225 states)")]
     public long Exhaustive()
     {
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)),
-            new TestOptions { CheckLiveness = false, MutationChecks = Contract }).Explore(maxDepth: 100);
+        var report = PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)).Tester(new TestOptions { CheckLiveness = false, MutationChecks = Contract }).Explore(maxDepth: 100);
         return report.Holds && report.Bug is null ? report.Coverage.States : throw new InvalidOperationException(report.ToString());
     }
 
     [Benchmark(Description = "livelock search: duelling proposers (2 acceptors) until the cycle")]
     public long Duelling()
     {
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 2)), new TestOptions()).FindLivelock(maxDepth: 40, maxInFlight: 6);
+        var report = PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 2)).Tester(new TestOptions()).FindLivelock(maxDepth: 40, maxInFlight: 6);
         return report.IsViolated ? report.Coverage.States : throw new InvalidOperationException(report.ToString());
     }
 
     [Benchmark(Description = "livelock search: distinguished proposer (3 acceptors), complete")]
     public long DistinguishedProposer()
     {
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }), new TestOptions()).FindLivelock(maxDepth: 60, maxInFlight: 12);
+        var report = PaxosNode.ConsensusSystem(PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }).Tester(new TestOptions()).FindLivelock(maxDepth: 60, maxInFlight: 12);
         return !report.IsViolated && report.Holds ? report.Coverage.States : throw new InvalidOperationException(report.ToString());
     }
 }
@@ -90,8 +87,7 @@ public class MultiPaxosThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Multi-Paxos, per iteration (run of 250 steps)")]
     public long CorrectMultiPaxos() =>
-        new SystematicTester<MultiPaxosState, MultiPaxosMessage, Verification.Specs.Replication.LogEvent>(MultiPaxosNode.System(new MultiPaxosConfig()),
-            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run().Coverage.Steps;
+        MultiPaxosNode.System(new MultiPaxosConfig()).Tester(new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run().Coverage.Steps;
 }
 
 /// <summary>Correct Raft runs per second and scheduling steps per second, 3 and 5 servers, full fault model, one core.</summary>
@@ -109,8 +105,7 @@ public class RaftThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Iterations, Description = "correct Raft, per run (300 steps)")]
     public long CorrectRaft() =>
-        new SystematicTester<RaftNodeState, RaftMessage, Verification.Specs.Replication.RaftEvent>(RaftNode.System(new RaftConfig(Servers: Servers)),
-            new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: Servers / 2, losses: 3, duplicates: 2, partitions: 1), MutationChecks = Contract }).Run().Coverage.Steps;
+        RaftNode.System(new RaftConfig(Servers: Servers)).Tester(new TestOptions { Seed = 1, Iterations = Iterations, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: Servers / 2, losses: 3, duplicates: 2, partitions: 1), MutationChecks = Contract }).Run().Coverage.Steps;
 }
 
 /// <summary>
@@ -124,8 +119,7 @@ public class RaftExhaustiveBenchmarks
     [Benchmark(Description = "DFS, 3 servers, 2 requests, terms <= 2, <= 4 in flight (1,489,814 states)")]
     public long Exhaustive()
     {
-        var report = new SystematicTester<RaftNodeState, RaftMessage, Verification.Specs.Replication.RaftEvent>(RaftNode.System(RaftConfig.ForExhaustiveSearch()),
-            new TestOptions { CheckLiveness = false }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
+        var report = RaftNode.System(RaftConfig.ForExhaustiveSearch()).Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight);
         return report.Holds && report.Bug is null ? report.Coverage.States : throw new InvalidOperationException(report.ToString());
     }
 }

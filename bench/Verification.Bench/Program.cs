@@ -38,21 +38,18 @@ public static class Program
         foreach (var bug in new[] { PaxosBug.AcceptorForgetsPromise, PaxosBug.PromiseOmitsAcceptedValue, PaxosBug.ProposerIgnoresReportedValue, PaxosBug.MinorityQuorum, PaxosBug.AcceptsLowerBallot })
         {
             var system = PaxosNode.System(new PaxosConfig(Bugs: bug));
-            Row("Paxos", bug.ToString(), strategy => new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(system,
-                new TestOptions { Strategy = strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = paxosFaults, Minimize = false }).Run());
+            Row("Paxos", bug.ToString(), strategy => system.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = paxosFaults, Minimize = false }).Run());
         }
         var raftFaults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
         foreach (var bug in new[] { RaftBug.CommitsEarlierTermByCounting, RaftBug.VotesWithoutLogCheck, RaftBug.ForgetsVote, RaftBug.AppendsWithoutTruncating, RaftBug.NoDeduplication })
         {
             var system = RaftNode.System(RaftConfig.ForPlantedBug(bug));
-            Row("Raft", bug.ToString(), strategy => new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(system,
-                new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
+            Row("Raft", bug.ToString(), strategy => system.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
         }
         // The stale read breaks no Raft property: the key-value store's clients' history, checked for linearizability
         // at the end of each run, is what finds it (so its runs include that check).
         var store = RaftNode.System(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally)) with { HistoryCheck = LinearizabilityHistoryCheck.RaftClients() };
-        Row("Raft store", nameof(RaftBug.LeaderReadsLocally), strategy => new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(store,
-            new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
+        Row("Raft store", nameof(RaftBug.LeaderReadsLocally), strategy => store.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
     }
 
     private static void Row(string system, string bug, Func<StrategyKind, CheckResult> run)

@@ -15,11 +15,11 @@ public abstract record RingEvent;
 public sealed record Passed(int Hop) : RingEvent;
 
 /// <summary>A trivial 3-node protocol: a token passed around a ring, plus a second token so there is always a choice.</summary>
-public sealed class RingNode : INode<RingNodeState, Token>
+public sealed class RingNode : INode<RingNodeState, Token, string, RingNodeState>
 {
     public const int Nodes = 3;
 
-    public RingNodeState Start(Effects<RingNodeState, Token> effects)
+    public RingNodeState Start(Effects<Token, string, RingNodeState> effects)
     {
         if (effects.Self.Index == 0)
         {
@@ -29,22 +29,22 @@ public sealed class RingNode : INode<RingNodeState, Token>
         return new RingNodeState(0);
     }
 
-    public RingNodeState OnMessage(RingNodeState state, NodeId from, Token message, Effects<RingNodeState, Token> effects)
+    public RingNodeState OnMessage(RingNodeState state, NodeId from, Token message, Effects<Token, string, RingNodeState> effects)
     {
         effects.Send(new NodeId((effects.Self.Index + 1) % Nodes), new Token((message.Hop + 1) % 8));
         return new RingNodeState((state.Seen + 1) % 4);
     }
 
-    public RingNodeState OnTimer(RingNodeState state, string timer, Effects<RingNodeState, Token> effects) => state;
+    public RingNodeState OnTimer(RingNodeState state, string timer, Effects<Token, string, RingNodeState> effects) => state;
 
-    public RingNodeState OnRecover(RingNodeState? persisted, Effects<RingNodeState, Token> effects) => persisted ?? new RingNodeState(0);
+    public RingNodeState OnRecover(RingNodeState? persisted, Effects<Token, string, RingNodeState> effects) => persisted ?? new RingNodeState(0);
 
-    public static Protocol<RingNodeState, Token, RingEvent> Protocol()
+    public static Protocol<RingNodeState, Token, string, RingNodeState, RingEvent> Protocol()
     {
         var spec = new SpecBuilder<RingEvent>("Ring");
         var passes = spec.Variable<int>("Passes");
         spec.Define(passes, 0, e => passes.Now + 1);
-        return new Protocol<RingNodeState, Token, RingEvent>("Ring", Nodes, _ => new RingNode(), spec.Build());
+        return new Protocol<RingNodeState, Token, string, RingNodeState, RingEvent>("Ring", Nodes, _ => new RingNode(), spec.Build());
     }
 }
 
@@ -59,16 +59,14 @@ public class SchedulingBenchmarks
     [Benchmark(OperationsPerInvoke = Iterations * StepsPerIteration, Description = "random walk, per scheduling step")]
     public long RandomSteps()
     {
-        var tester = new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol(),
-            new TestOptions { Strategy = StrategyKind.Random, Iterations = Iterations, MaxSteps = StepsPerIteration });
+        var tester = RingNode.Protocol().Tester(new TestOptions { Strategy = StrategyKind.Random, Iterations = Iterations, MaxSteps = StepsPerIteration });
         return tester.Run().Coverage.Steps;
     }
 
     [Benchmark(OperationsPerInvoke = Iterations * StepsPerIteration, Description = "PCT, per scheduling step")]
     public long PctSteps()
     {
-        var tester = new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol(),
-            new TestOptions { Strategy = StrategyKind.Pct, Iterations = Iterations, MaxSteps = StepsPerIteration });
+        var tester = RingNode.Protocol().Tester(new TestOptions { Strategy = StrategyKind.Pct, Iterations = Iterations, MaxSteps = StepsPerIteration });
         return tester.Run().Coverage.Steps;
     }
 }
@@ -92,8 +90,7 @@ public class ExplorationBenchmarks
 
     [Benchmark(Description = "DFS, ring with loss and duplication, depth 40")]
     public CheckResult Dfs() =>
-        new SystematicTester<RingNodeState, Token, RingEvent>(RingNode.Protocol() with { Spec = NoCounter() },
-            new TestOptions { Faults = new FaultModel { MaxLosses = 1, MaxDuplicates = 1 } }).Explore(40);
+        (RingNode.Protocol() with { Spec = NoCounter() }).Tester(new TestOptions { Faults = new FaultModel { MaxLosses = 1, MaxDuplicates = 1 } }).Explore(40);
 
     /// <summary>The ring's spec without its unbounded counter, so the state space is finite.</summary>
     private static Spec<RingEvent> NoCounter()

@@ -158,7 +158,7 @@ public class ReplayCommandTests
         var directory = Path.Combine(Path.GetTempPath(), $"verify-replay-{Guid.NewGuid():N}");
         try
         {
-            var tester = new Verification.Checkers.Systematic.SystematicTester<Verification.Protocols.PaxosNodeState, Verification.Protocols.PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(
+            var tester = new Verification.Checkers.Systematic.SystematicTester<Verification.Protocols.PaxosNodeState, Verification.Protocols.PaxosMessage, Verification.Protocols.PaxosTimer, Verification.Protocols.PaxosNodeState, Verification.Specs.Consensus.PaxosEvent>(
                 Verification.Protocols.PaxosNode.System(new Verification.Protocols.PaxosConfig(Bugs: Verification.Protocols.PaxosBug.AcceptsLowerBallot)),
                 new Verification.Checkers.Systematic.TestOptions { Seed = 3, Iterations = 2000, MaxSteps = 120, CheckLiveness = false, ScheduleDirectory = directory, Faults = new Verification.Checkers.Systematic.FaultModel { MaxLosses = 1 } });
             var bug = tester.Run().AssertFound("VoteRespectsPromise");

@@ -22,38 +22,38 @@ public sealed record HashState(int Count, int LastHash);
 /// the hash code of each item's name in its state, as a node that iterates a HashSet of strings would depend on it.
 /// Its spec says n1 never receives two items, so every run that delivers both is a counterexample.
 /// </summary>
-public sealed class HashDependentSystem : SystemDefinition<HashDependentConfig, object, string, HashEvent>
+public sealed class HashDependentSystem : SystemDefinition<HashDependentConfig, object, string, string, object, HashEvent>
 {
     public override string Name => "HashDependent";
     public override string Description => "a node whose state holds string hash codes";
     public override IReadOnlyList<(string Name, HashDependentConfig Configuration)> Configurations { get; } = [("default", new HashDependentConfig(2))];
 
-    protected override Protocol<object, string, HashEvent> Create(HashDependentConfig configuration)
+    protected override Protocol<object, string, string, object, HashEvent> Create(HashDependentConfig configuration)
     {
         var spec = new SpecBuilder<HashEvent>("AtMostOne");
         var count = spec.Variable<int>("count");
         spec.Define(count, 0, e => ((Received)e).Count);
         spec.Invariant("AtMostOne", () => count.Now <= 1);
-        return new Protocol<object, string, HashEvent>("HashDependent", 2, _ => new HashNode(configuration.Items), spec.Build());
+        return new Protocol<object, string, string, object, HashEvent>("HashDependent", 2, _ => new HashNode(configuration.Items), spec.Build());
     }
 
-    private sealed class HashNode(int items) : INode<object, string>
+    private sealed class HashNode(int items) : INode<object, string, string, object>
     {
-        public object Start(Effects<object, string> effects)
+        public object Start(Effects<string, string, object> effects)
         {
             if (effects.Self.Index == 0) for (var i = 0; i < items; i++) effects.Send(new NodeId(1), $"item{i}");
             return new HashState(0, 0);
         }
 
-        public object OnMessage(object state, NodeId from, string message, Effects<object, string> effects)
+        public object OnMessage(object state, NodeId from, string message, Effects<string, string, object> effects)
         {
             var next = new HashState(((HashState)state).Count + 1, message.GetHashCode());
             effects.Observe(new Received(next.Count));
             return next;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, string> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, string> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<string, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<string, string, object> effects) => persisted ?? Start(effects);
     }
 }
 
@@ -90,8 +90,7 @@ public class HardeningCliTests
         var directory = NewDirectory();
         try
         {
-            var tester = new SystematicTester<RaftNodeState, RaftMessage, RaftEvent>(new RaftSystem().Build("bug:LeaderReadsLocally"),
-                new TestOptions { Seed = 25, Iterations = 20_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1), ScheduleDirectory = directory });
+            var tester = (new RaftSystem().Build("bug:LeaderReadsLocally")).Tester(new TestOptions { Seed = 25, Iterations = 20_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1), ScheduleDirectory = directory });
             var bug = tester.Run().AssertFound("Linearizable");
             var (exit, output, _) = Verify("replay", bug.SchedulePath!);
             Assert.Equal(1, exit);
@@ -110,7 +109,7 @@ public class HardeningCliTests
         var directory = NewDirectory();
         try
         {
-            var tester = new SystematicTester<object, string, HashEvent>(new HashDependentSystem().Build("default"), new TestOptions { Iterations = 10, MaxSteps = 10, ScheduleDirectory = directory });
+            var tester = (new HashDependentSystem().Build("default")).Tester(new TestOptions { Iterations = 10, MaxSteps = 10, ScheduleDirectory = directory });
             var bug = tester.AssertFindsAndReplays("AtMostOne");
             Assert.Contains("verify replay", bug.ToString());
             Assert.Equal(typeof(HashDependentSystem).Assembly.Location, bug.Schedule.Assembly);
@@ -187,7 +186,7 @@ public class HardeningCliTests
     }
 
     private static string PingBugSchedule(string directory) =>
-        new SystematicTester<object, PingMessage, Specs.Examples.DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = directory })
+        PingNode.System(pipelined: true).Tester(new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = directory })
             .Run().AssertFound("InOrder").SchedulePath!;
 
     /// <summary>E17. An unusable --json path fails before any check runs; --help lists the exit codes.</summary>

@@ -10,7 +10,7 @@ namespace Verification.Systematic.Tests;
 /// <summary>The seed's claims about its distinguished-proposer protocol, decided per failure model (see docs/distinguished-proposer.md).</summary>
 public class DistinguishedProposerTests(ITestOutputHelper output)
 {
-    private static SystematicTester<DpState, DpMessage, PaxosEvent> Tester(bool perfectDetector, FaultModel faults) =>
+    private static SystematicTester<DpState, DpMessage, DpTimer, NothingDurable, PaxosEvent> Tester(bool perfectDetector, FaultModel faults) =>
         new(DistinguishedProposerNode.System(perfectDetector), new TestOptions { Seed = 1, Iterations = 50_000, MaxSteps = 60, CheckLiveness = false, Faults = faults });
 
     [Fact]
@@ -35,8 +35,7 @@ public class DistinguishedProposerTests(ITestOutputHelper output)
         foreach (var kind in new[] { CrashKind.Pause, CrashKind.Stop })
         {
             var faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [kind], MaxDuplicates = 1, MaxLosses = 1 };
-            var report = new SystematicTester<DpState, DpMessage, PaxosEvent>(DistinguishedProposerNode.System(perfectDetector: true),
-                new TestOptions { Seed = 1, Iterations = 3000, MaxSteps = 60, CheckLiveness = false, Faults = faults }).Run();
+            var report = DistinguishedProposerNode.System(perfectDetector: true).Tester(new TestOptions { Seed = 1, Iterations = 3000, MaxSteps = 60, CheckLiveness = false, Faults = faults }).Run();
             output.WriteLine($"{kind}: {report}");
             report.AssertHolds();
             Assert.Equal(3000, report.Coverage.Runs);

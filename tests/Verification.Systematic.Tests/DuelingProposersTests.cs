@@ -12,7 +12,7 @@ namespace Verification.Systematic.Tests;
 /// </summary>
 public class DuelingProposersTests(ITestOutputHelper output)
 {
-    private static SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent> Tester(PaxosConfig config) =>
+    private static SystematicTester<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Tester(PaxosConfig config) =>
         new(PaxosNode.ConsensusSystem(config), new TestOptions());
 
     /// <summary>
@@ -53,6 +53,6 @@ public class DuelingProposersTests(ITestOutputHelper output)
     public void DistinguishedProposer_StillSafe_UnderTheRandomPortfolio()
     {
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, DistinguishedProposer: true);
-        new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { Seed = 5, Iterations = 2000, MaxSteps = 200 }).Run().AssertHolds();
+        PaxosNode.System(config).Tester(new TestOptions { Seed = 5, Iterations = 2000, MaxSteps = 200 }).Run().AssertHolds();
     }
 }

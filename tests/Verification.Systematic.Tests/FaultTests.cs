@@ -22,18 +22,18 @@ public sealed record SequencerState(int Next);
 /// before it announces the number (the persist-before-send rule). It also draws a random "lottery" value through the
 /// runtime, to exercise choices.
 /// </summary>
-public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerState, Tick>
+public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerState, Tick, string, SequencerState>
 {
-    public SequencerState Start(Effects<SequencerState, Tick> effects)
+    public SequencerState Start(Effects<Tick, string, SequencerState> effects)
     {
         effects.SetTimer("issue");
         if (effects.Self.Index == 1) effects.SetTimer("lottery");
         return new SequencerState(1);
     }
 
-    public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<SequencerState, Tick> effects) => state;
+    public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<Tick, string, SequencerState> effects) => state;
 
-    public SequencerState OnTimer(SequencerState state, string timer, Effects<SequencerState, Tick> effects)
+    public SequencerState OnTimer(SequencerState state, string timer, Effects<Tick, string, SequencerState> effects)
     {
         if (timer == "lottery")
         {
@@ -48,7 +48,7 @@ public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerStat
         return next;
     }
 
-    public SequencerState OnRecover(SequencerState? persisted, Effects<SequencerState, Tick> effects)
+    public SequencerState OnRecover(SequencerState? persisted, Effects<Tick, string, SequencerState> effects)
     {
         effects.SetTimer("issue");
         return persisted ?? new SequencerState(1);
@@ -64,7 +64,7 @@ public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerStat
         return spec.Build();
     }
 
-    public static Protocol<SequencerState, Tick, IssueEvent> Protocol(bool persist, bool lotteryMayPickTwo = true) =>
+    public static Protocol<SequencerState, Tick, string, SequencerState, IssueEvent> Protocol(bool persist, bool lotteryMayPickTwo = true) =>
         new(persist ? "SequencerPersisting" : "SequencerForgetful", 2, _ => new Sequencer(persist), Spec(lotteryMayPickTwo));
 }
 
@@ -73,7 +73,7 @@ public class FaultTests(ITestOutputHelper output)
     [Fact]
     public void UnpersistedCounter_AfterAnAmnesiaCrash_ReissuesANumber()
     {
-        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: false), new TestOptions { Seed = 2, Iterations = 200, MaxSteps = 30, Faults = FaultModel.CrashRecover(1) });
+        var tester = Sequencer.Protocol(persist: false).Tester(new TestOptions { Seed = 2, Iterations = 200, MaxSteps = 30, Faults = FaultModel.CrashRecover(1) });
         var bug = tester.AssertFindsAndReplays("NeverReissued", FailureKind.Safety);
         output.WriteLine(bug.ToString());
         Assert.Contains(bug.Schedule.Steps, s => s.Action == "crash n0 (amnesia)");
@@ -83,7 +83,7 @@ public class FaultTests(ITestOutputHelper output)
     [Fact]
     public void UnpersistedCounter_DfsFindsTheShortestCrash()
     {
-        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: false), new TestOptions { Faults = FaultModel.CrashRecover(1) });
+        var tester = Sequencer.Protocol(persist: false).Tester(new TestOptions { Faults = FaultModel.CrashRecover(1) });
         var report = tester.Explore(maxDepth: 12);
         output.WriteLine(report.ToString());
         Assert.Equal("NeverReissued", report.Bug?.Property);
@@ -95,20 +95,20 @@ public class FaultTests(ITestOutputHelper output)
     public void PersistedCounter_SurvivesEveryFaultKind_Exhaustively()
     {
         var faults = new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause, CrashKind.Stop], MaxPartitions = 1 };
-        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Faults = faults });
+        var tester = Sequencer.Protocol(persist: true).Tester(new TestOptions { Faults = faults });
         var report = tester.Explore(maxDepth: 40);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
         Assert.True(report.Holds);
         Assert.Equal(672, report.Coverage.States); // pinned
-        new SystematicTester<SequencerState, Tick, IssueEvent>(Sequencer.Protocol(persist: true), new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertHolds();
+        Sequencer.Protocol(persist: true).Tester(new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertHolds();
     }
 
     [Fact]
     public void RandomValuesAreChoices_DfsBranchesOnThem_AndReplayRepeatsThem()
     {
         var protocol = Sequencer.Protocol(persist: true, lotteryMayPickTwo: false);
-        var tester = new SystematicTester<SequencerState, Tick, IssueEvent>(protocol, new TestOptions { Seed = 4, Iterations = 100, MaxSteps = 20 });
+        var tester = protocol.Tester(new TestOptions { Seed = 4, Iterations = 100, MaxSteps = 20 });
         var dfs = tester.Explore(maxDepth: 10);
         Assert.Equal("LotteryNeverTwo", dfs.Bug?.Property);
         var lottery = Assert.Single(dfs.Bug!.Schedule.Steps, s => s.Action == "timer n1 'lottery'");
@@ -120,24 +120,24 @@ public class FaultTests(ITestOutputHelper output)
 
 public class DefinitionErrorTests
 {
-    private sealed class Stranger : INode<SequencerState, Tick>
+    private sealed class Stranger : INode<SequencerState, Tick, string, SequencerState>
     {
-        public SequencerState Start(Effects<SequencerState, Tick> effects)
+        public SequencerState Start(Effects<Tick, string, SequencerState> effects)
         {
             effects.Observe("not an event of the spec");
             return new SequencerState(0);
         }
 
-        public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<SequencerState, Tick> effects) => state;
-        public SequencerState OnTimer(SequencerState state, string timer, Effects<SequencerState, Tick> effects) => state;
-        public SequencerState OnRecover(SequencerState? persisted, Effects<SequencerState, Tick> effects) => new(0);
+        public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<Tick, string, SequencerState> effects) => state;
+        public SequencerState OnTimer(SequencerState state, string timer, Effects<Tick, string, SequencerState> effects) => state;
+        public SequencerState OnRecover(SequencerState? persisted, Effects<Tick, string, SequencerState> effects) => new(0);
     }
 
     [Fact]
     public void ObservingAnEventOutsideTheSpecsAlphabet_IsADefinitionError_NotABug()
     {
-        var protocol = new Protocol<SequencerState, Tick, IssueEvent>("Stranger", 1, _ => new Stranger(), Sequencer.Spec(true));
-        var error = Assert.Throws<Verification.Specs.SpecException>(() => new SystematicTester<SequencerState, Tick, IssueEvent>(protocol, new TestOptions { Iterations = 5, Parallelism = 2 }).Run());
+        var protocol = new Protocol<SequencerState, Tick, string, SequencerState, IssueEvent>("Stranger", 1, _ => new Stranger(), Sequencer.Spec(true));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => protocol.Tester(new TestOptions { Iterations = 5, Parallelism = 2 }).Run());
         Assert.Contains("n0 observed not an event of the spec, which is not an event of spec 'UniqueNumbers' (IssueEvent)", error.Message);
     }
 }

@@ -39,28 +39,28 @@ public static class HostileNodes
         return spec.Build();
     }
 
-    public static Protocol<object, Item, CountEvent> Protocol(string name, Func<NodeId, INode<object, Item>> receiver) =>
+    public static Protocol<object, Item, string, object, CountEvent> Protocol(string name, Func<NodeId, INode<object, Item, string, object>> receiver) =>
         new(name, 2, id => id.Index == 0 ? new Sender() : receiver(id), Spec());
 
-    public sealed class Sender : INode<object, Item>
+    public sealed class Sender : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects)
+        public object Start(Effects<Item, string, object> effects)
         {
             for (var seq = 1; seq <= 3; seq++) effects.Send(new NodeId(1), new Item(seq));
             return "sender";
         }
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects) => state;
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects) => state;
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Adds each item to the list inside its record, in place, and returns the same record.</summary>
-    public sealed class InPlaceList : INode<object, Item>
+    public sealed class InPlaceList : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => new ListState([]);
+        public object Start(Effects<Item, string, object> effects) => new ListState([]);
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             var list = (ListState)state;
             list.Seen.Add(message.Seq);
@@ -68,16 +68,16 @@ public static class HostileNodes
             return list;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>A mutable class as its state, changed in place.</summary>
-    public sealed class InPlaceBox : INode<object, Item>
+    public sealed class InPlaceBox : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => new MutableBox();
+        public object Start(Effects<Item, string, object> effects) => new MutableBox();
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             var box = (MutableBox)state;
             box.Count++;
@@ -85,94 +85,94 @@ public static class HostileNodes
             return box;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Keeps its count in a field of the node object instead of its state.</summary>
-    public sealed class CountingNodeObject : INode<object, Item>
+    public sealed class CountingNodeObject : INode<object, Item, string, object>
     {
         private int received;
 
-        public object Start(Effects<object, Item> effects) => "receiver";
+        public object Start(Effects<Item, string, object> effects) => "receiver";
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             received++;
             effects.Observe(new Counted(Math.Min(received, 1)));
             return state;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Throws on item 2.</summary>
-    public sealed class Throwing : INode<object, Item>
+    public sealed class Throwing : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => 0;
+        public object Start(Effects<Item, string, object> effects) => 0;
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects) =>
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects) =>
             message.Seq == 2 ? throw new InvalidOperationException("item 2 is not welcome") : state;
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Never returns from the handler of item 3 (until the test releases it, so no thread outlives the test busy).</summary>
-    public sealed class Looping(ManualResetEventSlim release) : INode<object, Item>
+    public sealed class Looping(ManualResetEventSlim release) : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => 0;
+        public object Start(Effects<Item, string, object> effects) => 0;
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             if (message.Seq == 3) release.Wait();
             return state;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Returns null from a handler.</summary>
-    public sealed class NullReturning : INode<object, Item>
+    public sealed class NullReturning : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => 0;
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects) => null!;
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object Start(Effects<Item, string, object> effects) => 0;
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects) => null!;
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Decides with unseeded randomness whether to count an item: replays of one schedule differ.</summary>
-    public sealed class Random : INode<object, Item>
+    public sealed class Random : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => 0;
+        public object Start(Effects<Item, string, object> effects) => 0;
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             var count = (int)state + System.Random.Shared.Next(2);
             effects.Observe(new Counted(count));
             return count;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Answers every item with two more (to itself, through n0): the network floods.</summary>
-    public sealed class Flooding : INode<object, Item>
+    public sealed class Flooding : INode<object, Item, string, object>
     {
-        public object Start(Effects<object, Item> effects) => 0;
+        public object Start(Effects<Item, string, object> effects) => 0;
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             effects.Send(effects.Self, message with { Seq = message.Seq + 1 });
             effects.Send(effects.Self, message with { Seq = message.Seq + 2 });
             return state;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 }
 
@@ -184,7 +184,7 @@ public class HostileNodeTests(ITestOutputHelper output)
 {
     private static readonly string Schedules = Path.Combine(Path.GetTempPath(), "verification-test-schedules");
 
-    private static SystematicTester<object, Item, CountEvent> Tester(INode<object, Item> receiver, TestOptions? options = null) =>
+    private static SystematicTester<object, Item, string, object, CountEvent> Tester(INode<object, Item, string, object> receiver, TestOptions? options = null) =>
         new(HostileNodes.Protocol(receiver.GetType().Name, _ => receiver), (options ?? new TestOptions { Iterations = 50, MaxSteps = 20 }) with { ScheduleDirectory = Schedules });
 
     /// <summary>
@@ -310,7 +310,7 @@ public class HostileNodeTests(ITestOutputHelper output)
     {
         SaltedNode.Salt = 0;
         var protocol = HostileNodes.Protocol("Salted", _ => new SaltedNode());
-        var tester = new SystematicTester<object, Item, CountEvent>(protocol, new TestOptions { Iterations = 100, MaxSteps = 20, ScheduleDirectory = Schedules });
+        var tester = protocol.Tester(new TestOptions { Iterations = 100, MaxSteps = 20, ScheduleDirectory = Schedules });
         var bug = tester.Run().AssertFound("FewerThanTwo");
         Assert.All(bug.Schedule.Steps, s => Assert.NotNull(s.Fingerprint));
         SaltedNode.Salt = 1; // a new process: hash codes differ
@@ -329,21 +329,21 @@ public class HostileNodeTests(ITestOutputHelper output)
     }
 
     /// <summary>Counts items whose salted hash is even: stands for a node whose behaviour depends on a per-process hash seed.</summary>
-    private sealed class SaltedNode : INode<object, Item>
+    private sealed class SaltedNode : INode<object, Item, string, object>
     {
         public static int Salt;
 
-        public object Start(Effects<object, Item> effects) => 0;
+        public object Start(Effects<Item, string, object> effects) => 0;
 
-        public object OnMessage(object state, NodeId from, Item message, Effects<object, Item> effects)
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects)
         {
             var count = (int)state + ((message.Seq + Salt) % 2 == 0 ? 1 : 2);
             effects.Observe(new Counted(count));
             return count;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, Item> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, Item> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>B8. A protocol that floods the network hits the in-flight bound, with a clear report, instead of exhausting memory.</summary>
@@ -360,30 +360,30 @@ public class HostileNodeTests(ITestOutputHelper output)
     [Fact]
     public void HugeMessages_AreCutInSchedules_AndStillReplay()
     {
-        var protocol = new Protocol<object, string, CountEvent>("Huge", 2, id => new HugeSender(), HostileNodes.Spec());
-        var tester = new SystematicTester<object, string, CountEvent>(protocol, new TestOptions { Iterations = 10, MaxSteps = 10, ScheduleDirectory = Schedules });
+        var protocol = new Protocol<object, string, string, object, CountEvent>("Huge", 2, id => new HugeSender(), HostileNodes.Spec());
+        var tester = protocol.Tester(new TestOptions { Iterations = 10, MaxSteps = 10, ScheduleDirectory = Schedules });
         var bug = tester.AssertFindsAndReplays("FewerThanTwo");
         Assert.True(new FileInfo(bug.SchedulePath!).Length < 50_000);
         Assert.Contains("characters, #", bug.Schedule.Steps[0].Action);
     }
 
-    private sealed class HugeSender : INode<object, string>
+    private sealed class HugeSender : INode<object, string, string, object>
     {
-        public object Start(Effects<object, string> effects)
+        public object Start(Effects<string, string, object> effects)
         {
             if (effects.Self.Index == 0)
                 for (var i = 0; i < 2; i++) effects.Send(new NodeId(1), new string((char)('a' + i), 1_000_000));
             return 0;
         }
 
-        public object OnMessage(object state, NodeId from, string message, Effects<object, string> effects)
+        public object OnMessage(object state, NodeId from, string message, Effects<string, string, object> effects)
         {
             effects.Observe(new Counted((int)state + 1));
             return (int)state + 1;
         }
 
-        public object OnTimer(object state, string timer, Effects<object, string> effects) => state;
-        public object OnRecover(object? persisted, Effects<object, string> effects) => persisted ?? Start(effects);
+        public object OnTimer(object state, string timer, Effects<string, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<string, string, object> effects) => persisted ?? Start(effects);
     }
 
     /// <summary>Each parallel worker gets its own node objects (the factory is called per worker).</summary>
@@ -392,7 +392,7 @@ public class HostileNodeTests(ITestOutputHelper output)
     {
         var created = 0;
         var protocol = HostileNodes.Protocol("Counting", id => { Interlocked.Increment(ref created); return new HostileNodes.Throwing(); });
-        new SystematicTester<object, Item, CountEvent>(protocol, new TestOptions { Iterations = 4, MaxSteps = 1, Parallelism = 2, Minimize = false }).Run();
+        protocol.Tester(new TestOptions { Iterations = 4, MaxSteps = 1, Parallelism = 2, Minimize = false }).Run();
         Assert.True(created >= 2, $"{created} receivers created for two workers"); // the tester's own, and the second worker's
     }
 }

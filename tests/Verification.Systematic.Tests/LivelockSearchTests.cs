@@ -16,18 +16,18 @@ public sealed record Finished : WorkEvent;
 /// which is enabled throughout, and s0→s2→s0 never fires a — but their union s0→s1→s0→s2→s0 is fair and never
 /// finishes: the only livelock is the union of two unfair simple cycles.
 /// </summary>
-public sealed class TwoTimers : INode<object, string>
+public sealed class TwoTimers : INode<object, string, string, object>
 {
-    public object Start(Effects<object, string> effects)
+    public object Start(Effects<string, string, object> effects)
     {
         effects.SetTimer("a");
         effects.SetTimer("b");
         return "s0";
     }
 
-    public object OnMessage(object state, NodeId from, string message, Effects<object, string> effects) => state;
+    public object OnMessage(object state, NodeId from, string message, Effects<string, string, object> effects) => state;
 
-    public object OnTimer(object state, string timer, Effects<object, string> effects)
+    public object OnTimer(object state, string timer, Effects<string, string, object> effects)
     {
         var next = (state, timer) switch
         {
@@ -46,9 +46,9 @@ public sealed class TwoTimers : INode<object, string>
         return next;
     }
 
-    public object OnRecover(object? persisted, Effects<object, string> effects) => persisted ?? Start(effects);
+    public object OnRecover(object? persisted, Effects<string, string, object> effects) => persisted ?? Start(effects);
 
-    public static Protocol<object, string, WorkEvent> System(INode<object, string>? node = null) =>
+    public static Protocol<object, string, string, object, WorkEvent> System(INode<object, string, string, object>? node = null) =>
         new(node?.GetType().Name ?? "TwoTimers", 1, _ => node ?? new TwoTimers(), FinishesSpec());
 
     /// <summary>The work is owed until something is finished.</summary>
@@ -68,7 +68,7 @@ public class LivelockSearchTests(ITestOutputHelper output)
     [Fact]
     public void TheOnlyFairCycle_IsTheUnionOfTwoUnfairOnes_AndIsFound()
     {
-        var report = new SystematicTester<object, string, WorkEvent>(TwoTimers.System()).FindLivelock(maxDepth: 10);
+        var report = TwoTimers.System().Tester().FindLivelock(maxDepth: 10);
         output.WriteLine(report.ToString());
         Assert.True(report.IsViolated);
         Assert.Equal("Finishes", report.Counterexample!.Property);
@@ -82,7 +82,7 @@ public class LivelockSearchTests(ITestOutputHelper output)
     [Fact]
     public void CompleteSearch_SaysNoLivelock_OnlyWhenEveryFairRunFinishes()
     {
-        var report = new SystematicTester<object, string, WorkEvent>(TwoTimers.System(new FinishOnB())).FindLivelock(maxDepth: 10);
+        var report = TwoTimers.System(new FinishOnB()).Tester().FindLivelock(maxDepth: 10);
         output.WriteLine(report.ToString());
         Assert.False(report.IsViolated);
         Assert.True(report.Holds);
@@ -90,13 +90,13 @@ public class LivelockSearchTests(ITestOutputHelper output)
     }
 
     /// <summary>Timer a loops s0 ⇄ s1 forever, but b is enabled throughout and finishes: no fair run avoids it.</summary>
-    private sealed class FinishOnB : INode<object, string>
+    private sealed class FinishOnB : INode<object, string, string, object>
     {
-        public object Start(Effects<object, string> effects) => new TwoTimers().Start(effects);
+        public object Start(Effects<string, string, object> effects) => new TwoTimers().Start(effects);
 
-        public object OnMessage(object state, NodeId from, string message, Effects<object, string> effects) => state;
+        public object OnMessage(object state, NodeId from, string message, Effects<string, string, object> effects) => state;
 
-        public object OnTimer(object state, string timer, Effects<object, string> effects)
+        public object OnTimer(object state, string timer, Effects<string, string, object> effects)
         {
             if (timer == "b" || state is "done")
             {
@@ -107,6 +107,6 @@ public class LivelockSearchTests(ITestOutputHelper output)
             return state is "s0" ? "s1" : "s0";
         }
 
-        public object OnRecover(object? persisted, Effects<object, string> effects) => persisted ?? Start(effects);
+        public object OnRecover(object? persisted, Effects<string, string, object> effects) => persisted ?? Start(effects);
     }
 }

@@ -10,7 +10,7 @@ namespace Verification.Systematic.Tests;
 /// <summary>Multi-Paxos as a replicated log, checked against the replicated-log spec.</summary>
 public class MultiPaxosTests(ITestOutputHelper output)
 {
-    private static SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent> Tester(MultiPaxosConfig config, TestOptions options) =>
+    private static SystematicTester<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Tester(MultiPaxosConfig config, TestOptions options) =>
         new(MultiPaxosNode.System(config), options);
 
     [Fact]
@@ -62,7 +62,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     public void Store_ClientHistories_AreLinearizable_UnderTheFullFaultModel()
     {
         var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3)) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
-        var report = new SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent>(system, new TestOptions
+        var report = system.Tester(new TestOptions
         {
             Seed = 15, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
         }).Run();
@@ -76,7 +76,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     {
         var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3, Bugs: MultiPaxosBug.ReplicaExecutesDuplicates))
             with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
-        var found = new SystematicTester<MultiPaxosState, MultiPaxosMessage, LogEvent>(system, new TestOptions
+        var found = system.Tester(new TestOptions
         {
             Seed = 16, Iterations = 50_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0), Parallelism = 2,
         }).AssertFindsAndReplays("ExecutedOnce", FailureKind.Safety);

@@ -53,8 +53,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void CorrectPaxos_NoSafetyViolation_UnderTheFullFaultModel()
     {
         var config = new PaxosConfig();
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(PaxosNode.System(config),
-            Options(1, 400, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
+        var report = PaxosNode.System(config).Tester(Options(1, 400, FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1))).Run();
         output.WriteLine(report.ToString());
         report.AssertHolds();
     }
@@ -67,7 +66,7 @@ public class PaxosTests(ITestOutputHelper output)
     [InlineData(PaxosBug.AcceptsLowerBallot, "VoteRespectsPromise")]
     public void PlantedBug_IsFound_WithTheSpecificProperty_AndReplays(PaxosBug bug, string property)
     {
-        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(PaxosNode.System(new PaxosConfig(Bugs: bug)), Options(3, 3000));
+        var tester = PaxosNode.System(new PaxosConfig(Bugs: bug)).Tester(Options(3, 3000));
         var found = tester.AssertFindsAndReplays(property.Split('|')); // a minority quorum breaks the proposer's rule or the learner's, whichever a run reaches first
         output.WriteLine(found.ToString());
     }
@@ -80,7 +79,7 @@ public class PaxosTests(ITestOutputHelper output)
     {
         var config = new PaxosConfig(Bugs: bug);
         var system = PaxosNode.System(config) with { Spec = Verification.Specs.Consensus.ConsensusSpec.Create(values: config.Proposers) };
-        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, Verification.Specs.Consensus.PaxosEvent>(system, Options(3, 20_000));
+        var tester = system.Tester(Options(3, 20_000));
         output.WriteLine(tester.AssertFindsAndReplays("Agreement").ToString());
     }
 
@@ -93,7 +92,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void TwoProposersThreeAcceptors_OneBallotEach_ExhaustivelySafe()
     {
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1);
-        var tester = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false });
+        var tester = PaxosNode.System(config).Tester(new TestOptions { CheckLiveness = false });
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
@@ -106,7 +105,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void TwoProposersThreeAcceptors_Exhaustive_FindsTheIgnoredReport()
     {
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1, Bugs: PaxosBug.ProposerIgnoresReportedValue);
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
+        var report = PaxosNode.System(config).Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Equal("ProposalIsSafe", report.Bug?.Property);
     }
@@ -116,7 +115,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void NetworkBound_CompletesWithinIt_AndReportsWhatItLeftOut()
     {
         var config = new PaxosConfig(Proposers: 2, Acceptors: 3, MaxRounds: 1, Learners: 1);
-        var report = new SystematicTester<PaxosNodeState, PaxosMessage, PaxosEvent>(PaxosNode.System(config), new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100, maxInFlight: 4);
+        var report = PaxosNode.System(config).Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100, maxInFlight: 4);
         output.WriteLine(report.ToString());
         Assert.True(report.Holds);
         Assert.Null(report.Bug);

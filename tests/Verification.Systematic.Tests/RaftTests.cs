@@ -10,7 +10,7 @@ namespace Verification.Systematic.Tests;
 /// <summary>Raft against its five safety properties, once-only in-order execution, and liveness.</summary>
 public class RaftTests(ITestOutputHelper output)
 {
-    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Tester(RaftConfig config, TestOptions options) => new(RaftNode.System(config), options);
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Tester(RaftConfig config, TestOptions options) => new(RaftNode.System(config), options);
 
     private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
 
@@ -60,7 +60,7 @@ public class RaftTests(ITestOutputHelper output)
         output.WriteLine(found.ToString());
     }
 
-    private static SystematicTester<RaftNodeState, RaftMessage, RaftEvent> Store(RaftConfig config, TestOptions options) =>
+    private static SystematicTester<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Store(RaftConfig config, TestOptions options) =>
         new(RaftNode.System(config) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.RaftClients() }, options);
 
     /// <summary>The key-value store on Raft: every run's client history (put/append then get, per client) is linearizable.</summary>

@@ -16,10 +16,10 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
     [Fact]
     public void Replay_OnAnotherConfiguration_IsRefused_NamingBoth()
     {
-        var pipelined = new SystematicTester<object, PingMessage, DeliveryEvent>(new PingSystem().Build("bug:pipelined"), new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() });
+        var pipelined = (new PingSystem().Build("bug:pipelined")).Tester(new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() });
         var bug = pipelined.Run().AssertFound("InOrder");
         Assert.Equal("Ping", bug.Schedule.System?.System);
-        var stopAndWait = new SystematicTester<object, PingMessage, DeliveryEvent>(new PingSystem().Build("stop-and-wait"));
+        var stopAndWait = (new PingSystem().Build("stop-and-wait")).Tester();
         var error = Assert.Throws<ConfigurationException>(() => stopAndWait.Replay(bug.Schedule));
         output.WriteLine(error.Message);
         Assert.Contains("recorded on Ping {\"Pipelined\":true}", error.Message);
@@ -32,8 +32,8 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
     {
         var directory = NewDirectory();
         TestOptions Options(int duplicates) => new() { Faults = new FaultModel { MaxDuplicates = duplicates }, ScheduleDirectory = directory };
-        var first = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), Options(0)).Explore(maxDepth: 20).Bug!;
-        var second = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), Options(1)).Explore(maxDepth: 20).Bug!;
+        var first = PingNode.System(pipelined: true).Tester(Options(0)).Explore(maxDepth: 20).Bug!;
+        var second = PingNode.System(pipelined: true).Tester(Options(1)).Explore(maxDepth: 20).Bug!;
         Assert.NotEqual(first.SchedulePath, second.SchedulePath);
         Assert.Equal(2, Directory.GetFiles(directory, "*.schedule.json").Length);
         Assert.StartsWith(Path.Combine(Directory.GetCurrentDirectory(), "verification-schedules"), new TestOptions().ScheduleDirectoryOrDefault);
@@ -44,12 +44,11 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
     [Fact]
     public void Counterexamples_EndWithTheSystemState_AndLivenessSaysWhatIsStillOwed()
     {
-        var safety = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() }).Run().AssertFound("InOrder");
+        var safety = PingNode.System(pipelined: true).Tester(new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() }).Run().AssertFound("InOrder");
         Assert.Contains("system state:", safety.Details);
         Assert.Contains("n1 [up]", safety.Details);
 
-        var liveness = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: false),
-            new TestOptions { Seed = 1, Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = NewDirectory() })
+        var liveness = LockNode.System(retransmitRelease: false).Tester(new TestOptions { Seed = 1, Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = NewDirectory() })
             .Run().AssertFound("EveryClientAcquires", FailureKind.Liveness);
         output.WriteLine(liveness.Details);
         Assert.Contains("EveryClientAcquires is still owed after", liveness.Details);
@@ -60,7 +59,7 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
     [Fact]
     public void ExhaustiveSearch_SaysWhichBoundCutItOff()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false), new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } });
+        var tester = PingNode.System(pipelined: false).Tester(new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } });
         var byDepth = tester.Explore(maxDepth: 3);
         Assert.Equal((Verdict.Unknown, Inconclusive.SearchLimit), (byDepth.Verdict, byDepth.Why));
         Assert.Contains("incomplete: the depth bound cut runs off", byDepth.ToString());

@@ -19,7 +19,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void PingOrderingBug_IsFoundByEveryStrategy_AndReplaysByteForByte(StrategyKind strategy)
     {
         var protocol = PingNode.System(pipelined: true);
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = strategy, Seed = 7, Iterations = 200, MaxSteps = 50, ScheduleDirectory = Schedules });
+        var tester = protocol.Tester(new TestOptions { Strategy = strategy, Seed = 7, Iterations = 200, MaxSteps = 50, ScheduleDirectory = Schedules });
         var report = tester.Run();
         output.WriteLine(report.ToString());
         var bug = report.AssertFound("InOrder", FailureKind.Safety);
@@ -34,7 +34,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingOrderingBug_MinimisedToTheTwoStepsThatMatter()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
+        var tester = PingNode.System(pipelined: true).Tester(new TestOptions { Strategy = StrategyKind.Random, Seed = 3, Iterations = 100, MaxSteps = 50 });
         var bug = tester.Run().AssertFound("InOrder");
         output.WriteLine(bug.ToString());
         // The shortest violation: ping 2 (or 3) delivered before ping 1.
@@ -49,7 +49,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void PingStopAndWait_IsCorrect_ExhaustivelyWithReorderingAndDuplication()
     {
         var options = new TestOptions { Faults = new FaultModel { MaxDuplicates = 2 } };
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false), options);
+        var tester = PingNode.System(pipelined: false).Tester(options);
         var report = tester.Explore(maxDepth: 100);
         output.WriteLine(report.ToString());
         Assert.Null(report.Bug);
@@ -60,7 +60,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void PingPipelined_DfsFindsTheBug()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true), new TestOptions());
+        var tester = PingNode.System(pipelined: true).Tester(new TestOptions());
         var report = tester.Explore(maxDepth: 20);
         output.WriteLine(report.ToString());
         Assert.Equal("InOrder", report.Bug?.Property);
@@ -75,7 +75,7 @@ public class SystematicTests(ITestOutputHelper output)
     {
         // Retransmitted Acquires leave many messages in flight, so the fair suffix needs room to drain them.
         var options = new TestOptions { Strategy = strategy, Seed = 11, Iterations = 500, MaxSteps = 600, FairAfterSteps = 30, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 1 }, ScheduleDirectory = Schedules };
-        var tester = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: false), options);
+        var tester = LockNode.System(retransmitRelease: false).Tester(options);
         var report = tester.Run();
         output.WriteLine(report.ToString());
         var bug = report.AssertFound("EveryClientAcquires", FailureKind.Liveness);
@@ -90,7 +90,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void LockWithRetransmit_HasNoSafetyOrLivenessViolation()
     {
         var options = new TestOptions { Strategy = StrategyKind.Portfolio, Seed = 5, Iterations = 200, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
-        var report = new SystematicTester<object, LockMessage, LockEvent>(LockNode.System(retransmitRelease: true), options).Run();
+        var report = LockNode.System(retransmitRelease: true).Tester(options).Run();
         output.WriteLine(report.ToString());
         report.AssertHolds();
         Assert.Equal(200, report.Coverage.Runs);
@@ -101,7 +101,7 @@ public class SystematicTests(ITestOutputHelper output)
     {
         var protocol = PingNode.System(pipelined: true);
         CheckResult Run(int parallelism, int shard = 0, int shards = 1) =>
-            new SystematicTester<object, PingMessage, DeliveryEvent>(protocol, new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
+            protocol.Tester(new TestOptions { Strategy = StrategyKind.Pct, Seed = 9, Iterations = 300, MaxSteps = 50, Parallelism = parallelism, ShardIndex = shard, ShardCount = shards, Minimize = false }).Run();
         var sequential = Run(1);
         var parallel = Run(2);
         Assert.Equal(sequential.Bug!.Schedule.Iteration, parallel.Bug!.Schedule.Iteration);
@@ -116,8 +116,7 @@ public class SystematicTests(ITestOutputHelper output)
     {
         for (var seed = 1; seed <= 15; seed++)
         {
-            var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: true),
-                new TestOptions { Strategy = StrategyKind.Random, Seed = seed, Iterations = 100, MaxSteps = 50, Faults = new FaultModel { MaxDuplicates = 1, MaxLosses = 1 } });
+            var tester = PingNode.System(pipelined: true).Tester(new TestOptions { Strategy = StrategyKind.Random, Seed = seed, Iterations = 100, MaxSteps = 50, Faults = new FaultModel { MaxDuplicates = 1, MaxLosses = 1 } });
             var bug = tester.Run().AssertFound("InOrder");
             Assert.True(bug.Schedule.Steps.Count <= bug.OriginalSteps);
             var replay = tester.Replay(bug.Schedule);
@@ -129,8 +128,7 @@ public class SystematicTests(ITestOutputHelper output)
     [Fact]
     public void LostPingWithoutRetransmission_RunEndsWithAHotMonitor()
     {
-        var tester = new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(pipelined: false),
-            new TestOptions { Strategy = StrategyKind.Random, Seed = 1, Iterations = 200, MaxSteps = 50, FairAfterSteps = 10, Faults = new FaultModel { MaxLosses = 1 } });
+        var tester = PingNode.System(pipelined: false).Tester(new TestOptions { Strategy = StrategyKind.Random, Seed = 1, Iterations = 200, MaxSteps = 50, FairAfterSteps = 10, Faults = new FaultModel { MaxLosses = 1 } });
         var bug = tester.AssertFindsAndReplays("AllDelivered", FailureKind.Liveness);
         output.WriteLine(bug.ToString());
         Assert.Contains("is hot when the run ends", bug.Details);
@@ -144,7 +142,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void ImpossibleConfiguration_IsRejected(int nodes, string expected)
     {
         var protocol = PingNode.System(pipelined: true) with { Nodes = nodes };
-        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(protocol));
+        var error = Assert.Throws<ConfigurationException>(() => protocol.Tester());
         Assert.Contains(expected, error.Message);
     }
 
@@ -152,7 +150,7 @@ public class SystematicTests(ITestOutputHelper output)
     public void MoreCrashesThanNodes_IsRejected()
     {
         var faults = new FaultModel { MaxCrashes = 3, MaxDownAtOnce = 3, CrashKinds = [CrashKind.Stop] };
-        var error = Assert.Throws<ConfigurationException>(() => new SystematicTester<object, PingMessage, DeliveryEvent>(PingNode.System(false), new TestOptions { Faults = faults }));
+        var error = Assert.Throws<ConfigurationException>(() => PingNode.System(false).Tester(new TestOptions { Faults = faults }));
         Assert.Contains("nodes down at once, but the system has only 2", error.Message);
         Assert.Throws<ConfigurationException>(() => TestOptions.ParseShard("3/2"));
         Assert.Equal((1, 4), TestOptions.ParseShard("1/4"));

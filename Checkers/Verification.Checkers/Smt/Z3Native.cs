@@ -5,7 +5,7 @@ using Verification.Specs;
 namespace Verification.Checkers.Smt;
 
 /// <summary>Z3 is not installed (or not loadable); the message says how to install it.</summary>
-public sealed class Z3UnavailableException(string message, Exception? inner = null) : SpecException(message, inner);
+public sealed class Z3UnavailableException(string message, Exception? inner = null) : VerificationException(message, inner);
 
 /// <summary>
 /// The few entry points of Z3's C API we use, bound from the OS library (Debian/Ubuntu package <c>libz3-4</c>):

@@ -6,10 +6,10 @@ using Verification.Specs;
 namespace Verification.Checkers.Smt;
 
 /// <summary>Z3 reported an error on a script we generated: a defect of the translation, reported with the offending text.</summary>
-public sealed class SmtException(string message) : SpecException(message);
+public sealed class SmtException(string message) : VerificationException(message);
 
 /// <summary>The deadline interrupted Z3 while it was reading commands (not while checking): their effect is partial.</summary>
-public sealed class SmtDeadlineException(string message) : SpecException(message);
+public sealed class SmtDeadlineException(string message) : VerificationException(message);
 
 /// <summary>
 /// One Z3 context fed SMT-LIB2 text. Declarations persist across <see cref="Run"/> calls, so a bounded check can

@@ -4,7 +4,7 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
-public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
+public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>
 {
     /// <summary>
     /// Depth-first search over every choice (each enabled action, and every value a node may choose), with a set of
@@ -78,7 +78,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         SearchLimit? limit = null;
         var deepest = 0;
         var checkMutation = options.MutationChecks != MutationCheck.Off; // states are shared between branches: a change in place would corrupt the search
-        var start = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, nodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
+        var start = new World<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, options.Faults, nodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
         var startChoices = new VectorChoices([]);
         try
         {
@@ -89,7 +89,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
-        var stack = new Stack<(World<TState, TMessage, TSpecEvent> World, PathNode? Path, int Depth)>();
+        var stack = new Stack<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
         var startKey = start.Key(numbering);
         visited.Add(startKey);
         keyBytes += startKey.ApproximateBytes;
@@ -163,7 +163,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         {
             var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
-            var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, replayOptions);
+            var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, "dfs", 0, depth, padWithZeros: true);
             return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count);
         }

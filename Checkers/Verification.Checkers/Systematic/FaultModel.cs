@@ -14,7 +14,7 @@ public enum NetworkOrder
 }
 
 /// <summary>A configuration error: the message says which setting and why.</summary>
-public sealed class ConfigurationException(string message) : SpecException(message);
+public sealed class ConfigurationException(string message) : VerificationException(message);
 
 /// <summary>
 /// Which faults the environment may inject, each with a budget. Every fault is a choice of the strategy, so it is

@@ -29,7 +29,7 @@ public sealed record LassoCounterexample(string Property, IReadOnlyList<string> 
     }
 }
 
-public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
+public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>
 {
     /// <summary>
     /// Searches for a livelock. Every reachable state is explored breadth-first (states compared up to the protocol's
@@ -78,7 +78,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
 
     /// <summary>The depth-first exploration that keeps the state graph, and the search for fair hot components in it.</summary>
     private sealed class LivelockSearch(
-        SystematicTester<TState, TMessage, TSpecEvent> tester, int maxDepth, int maxInFlight, long maxStates, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
+        SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent> tester, int maxDepth, int maxInFlight, long maxStates, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         private readonly Dictionary<StateKey, int> ids = [];
         private readonly ValueNumbering numbering = new();
@@ -98,12 +98,12 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         private readonly List<int[]> sets = [];
         private bool complete = true;
 
-        private Protocol<TState, TMessage, TSpecEvent> Protocol => tester.protocol;
+        private Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Protocol => tester.protocol;
 
         /// <summary>A state on the search stack: its world, its enabled actions and the one being tried.</summary>
-        private sealed class Frame(World<TState, TMessage, TSpecEvent> world, int id, ScheduledAction[] actions, int[] actionClasses)
+        private sealed class Frame(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, int id, ScheduledAction[] actions, int[] actionClasses)
         {
-            public World<TState, TMessage, TSpecEvent> World { get; } = world;
+            public World<TState, TMessage, TTimer, TDurable, TSpecEvent> World { get; } = world;
             public int Id { get; } = id;
             public ScheduledAction[] Actions { get; } = actions;
             public int[] ActionClasses { get; } = actionClasses;
@@ -129,7 +129,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             var frames = new List<Frame>();
             var onStack = new Dictionary<int, int>(); // state id → frame index
             var choices = new VectorChoices(NoChoices);
-            CheckResult? Push(World<TState, TMessage, TSpecEvent> world, int id)
+            CheckResult? Push(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, int id)
             {
                 var enabled = new List<ScheduledAction>();
                 world.Enumerate(enabled);
@@ -239,10 +239,10 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             firstEdge[from] = edgeTarget.Count - 1;
         }
 
-        private World<TState, TMessage, TSpecEvent> NewWorld() =>
+        private World<TState, TMessage, TTimer, TDurable, TSpecEvent> NewWorld() =>
             new(Protocol, tester.options.Faults, tester.nodes, tester.options.MaxMessagesInFlight) { CheckMutation = tester.options.MutationChecks != MutationCheck.Off, Watch = handlerWatch };
 
-        private int Add(StateKey key, World<TState, TMessage, TSpecEvent> world, PathNode? path, int depth)
+        private int Add(StateKey key, World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, PathNode? path, int depth)
         {
             var id = ids.Count;
             ids.Add(key, id);
@@ -256,7 +256,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         }
 
         /// <summary>The fairness class of an action: deliveries to one node, or one timer of one node; −1 for faults, which no fairness obliges.</summary>
-        private int ClassOf(World<TState, TMessage, TSpecEvent> world, ScheduledAction action)
+        private int ClassOf(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ScheduledAction action)
         {
             var name = action.Kind switch
             {
@@ -269,7 +269,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
             return id;
         }
 
-        private int Intern(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled)
+        private int Intern(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, List<ScheduledAction> enabled)
         {
             var set = enabled.Select(a => ClassOf(world, a)).Where(c => c >= 0).Distinct().Order().ToArray();
             var signature = string.Join(",", set);
@@ -461,7 +461,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
         private readonly Dictionary<PathNode, int> parentIds = new(ReferenceEqualityComparer.Instance);
 
         /// <summary>From the concrete <paramref name="world"/>, the action (with the choices) that reaches state <paramref name="target"/> (of class <paramref name="cls"/> when given): its description; <paramref name="world"/> becomes the successor.</summary>
-        private string Step(ref World<TState, TMessage, TSpecEvent> world, int target, int? cls)
+        private string Step(ref World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, int target, int? cls)
         {
             var enabled = new List<ScheduledAction>();
             world.Enumerate(enabled);
@@ -489,7 +489,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent>
 
         private CheckResult Failed(PathNode? path)
         {
-            var explainer = new SystematicTester<TState, TMessage, TSpecEvent>(Protocol, tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = maxDepth + 1, Strategy = StrategyKind.Random });
+            var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(Protocol, tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = maxDepth + 1, Strategy = StrategyKind.Random });
             var bug = explainer.Explain(PathNode.Decisions(path), "livelock search", 0, 0, padWithZeros: true);
             return tester.LivelockResult(bug, complete: false, new Coverage { States = ids.Count }, watch.Elapsed);
         }

@@ -98,7 +98,7 @@ internal sealed class DecisionReplay(IReadOnlyList<int> decisions, bool padWithZ
 }
 
 /// <summary>A replayed run asked for a decision its record does not have (or out of range): the tester's own error, never blamed on a handler.</summary>
-internal sealed class ChoiceSourceException(string message) : Verification.Specs.SpecException(message);
+internal sealed class ChoiceSourceException(string message) : VerificationException(message);
 
 /// <summary>
 /// Wraps a strategy and records every decision it makes, for replay and minimisation. Another thread may read the

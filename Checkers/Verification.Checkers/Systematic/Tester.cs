@@ -60,6 +60,14 @@ public sealed record RunCounterexample(
     }
 }
 
+/// <summary>The systematic tester of a protocol, its five type arguments inferred: <c>PingNode.System(false).Tester(options).Run()</c>.</summary>
+public static class ProtocolTesting
+{
+    public static SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent> Tester<TState, TMessage, TTimer, TDurable, TSpecEvent>(
+        this Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, TestOptions? options = null)
+        where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class => new(protocol, options);
+}
+
 /// <summary>Views of a <see cref="CheckResult"/> for the systematic tester's results: the run counterexample, and assertions on it.</summary>
 public static class SystematicResults
 {
@@ -107,14 +115,14 @@ public static class SystematicResults
 /// run into a minimised, replayable counterexample. Handlers are watched: one that throws, loops, or breaks the node
 /// contract (changes what it was given in place) is reported as a counterexample of its own kind.
 /// </summary>
-public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where TState : class where TMessage : notnull where TSpecEvent : class
+public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent> where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
-    private readonly Protocol<TState, TMessage, TSpecEvent> protocol;
+    private readonly Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol;
     private readonly TestOptions options;
     /// <summary>The node objects of sequential work (replay, explanation, exhaustive search); replaced after a hang, whose thread may still be in one of them.</summary>
-    private INode<TState, TMessage>[] nodes;
+    private INode<TState, TMessage, TTimer, TDurable>[] nodes;
 
-    public SystematicTester(Protocol<TState, TMessage, TSpecEvent> protocol, TestOptions? options = null)
+    public SystematicTester(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, TestOptions? options = null)
     {
         this.protocol = protocol;
         this.options = options ?? new TestOptions();
@@ -126,7 +134,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     private bool ChecksContract => options.MutationChecks != MutationCheck.Off;
 
     /// <summary>A fresh set of node objects (each parallel worker has its own, so a node object's fields are never shared between threads).</summary>
-    private INode<TState, TMessage>[] CreateNodes() => Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
+    private INode<TState, TMessage, TTimer, TDurable>[] CreateNodes() => Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
 
     /// <summary>
     /// Runs this shard's iterations; stops at the first failing iteration (the lowest index, whatever the parallelism).
@@ -136,10 +144,10 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     {
         var watch = Stopwatch.StartNew();
         long bestIteration = long.MaxValue, steps = 0, iterations = 0;
-        (Failure Failure, List<int> Decisions, string Strategy, int Steps, INode<TState, TMessage>[] Nodes)? best = null;
+        (Failure Failure, List<int> Decisions, string Strategy, int Steps, INode<TState, TMessage, TTimer, TDurable>[] Nodes)? best = null;
         var gate = new object();
         var workers = options.Parallelism;
-        var running = new (long Iteration, Recorder? Recorder, INode<TState, TMessage>[]? Nodes)[workers];
+        var running = new (long Iteration, Recorder? Recorder, INode<TState, TMessage, TTimer, TDurable>[]? Nodes)[workers];
         var hung = Watchdog.Run(workers, options.StepTimeout, (worker, handlerWatch) =>
         {
             var workerNodes = worker == 0 ? nodes : CreateNodes();
@@ -230,7 +238,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         CheckRecordedOnThisSystem(schedule);
         // A schedule recorded under other settings (faults, steps, liveness) is replayed under its own.
         if (schedule.Settings is { } settings && !settings.SameAs(ReplaySettings.From(options)))
-            return new SystematicTester<TState, TMessage, TSpecEvent>(protocol, settings.ApplyTo(options)).Replay(schedule with { Settings = null });
+            return new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, settings.ApplyTo(options)).Replay(schedule with { Settings = null });
         var probeLog = new ExecutionLog(trace: true, recordSteps: true);
         var run = Guarded(handlerWatch =>
         {
@@ -437,11 +445,11 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     private sealed record RunResult(Failure? Failure, int Steps, ExecutionLog Log, string? Divergence = null);
 
     /// <summary>One run. The step source decides each action (or ends the run); every choice goes through it.</summary>
-    private RunResult Execute(INode<TState, TMessage>[] runNodes, IStepSource source, List<ScheduledAction> enabled, Mode mode, HandlerWatch handlerWatch, ExecutionLog? log = null)
+    private RunResult Execute(INode<TState, TMessage, TTimer, TDurable>[] runNodes, IStepSource source, List<ScheduledAction> enabled, Mode mode, HandlerWatch handlerWatch, ExecutionLog? log = null)
     {
         log ??= new ExecutionLog(trace: false, recordSteps: false);
         var fingerprints = mode.Fingerprints || mode.CompareFingerprints;
-        var world = new World<TState, TMessage, TSpecEvent>(protocol, options.Faults, runNodes, options.MaxMessagesInFlight)
+        var world = new World<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, options.Faults, runNodes, options.MaxMessagesInFlight)
         {
             Trace = log.Trace, CheckMutation = mode.CheckMutation, Watch = handlerWatch, Fingerprinting = fingerprints,
         };
@@ -539,17 +547,17 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     }
 
     /// <summary>A safety violation, with the system state when it happened (as liveness reports have).</summary>
-    private static Failure Safety(Violation violation, World<TState, TMessage, TSpecEvent> world) =>
+    private static Failure Safety(Violation violation, World<TState, TMessage, TTimer, TDurable, TSpecEvent> world) =>
         new(FailureKind.Safety, violation.Instance, $"{violation}\nsystem state:\n{world.Describe()}");
 
     /// <summary>A liveness property that is hot: its values, said as such (not as a failing event).</summary>
-    private static string DescribeHot(World<TState, TMessage, TSpecEvent> world, Property property)
+    private static string DescribeHot(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, Property property)
     {
         var values = world.Monitor.ValuesReadBy(property);
         return $"  {property.Name} is still owed after {world.Monitor.Length} events; the values it reads:\n" + string.Join("\n", values.Select(v => $"    {v}"));
     }
 
-    private Failure? Liveness(World<TState, TMessage, TSpecEvent> world, int[] temperature, int step)
+    private Failure? Liveness(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, int[] temperature, int step)
     {
         var mask = world.Monitor.HotMask;
         for (var bit = 0; bit < temperature.Length; bit++)
@@ -569,16 +577,16 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
     private interface IStepSource : IChoiceSource
     {
         /// <summary>Index of the next action among <paramref name="enabled"/>, or −1 to end the run.</summary>
-        int Next(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled, int step);
+        int Next(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, List<ScheduledAction> enabled, int step);
     }
 
     /// <summary>The strategy decides the unfair prefix; after it, every pick is uniformly random (fair), still recorded through the strategy.</summary>
     private sealed class StrategySource(IStrategy strategy, int fairAfterSteps) : IStepSource
     {
-        private World<TState, TMessage, TSpecEvent>? current;
+        private World<TState, TMessage, TTimer, TDurable, TSpecEvent>? current;
         private Func<ScheduledAction, long>? actorOf;
 
-        public int Next(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled, int step)
+        public int Next(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, List<ScheduledAction> enabled, int step)
         {
             if (strategy is DecisionReplay { Exhausted: true }) return -1;
             if (step >= fairAfterSteps) return strategy.Choose(enabled.Count);
@@ -606,7 +614,7 @@ public sealed partial class SystematicTester<TState, TMessage, TSpecEvent> where
         /// <summary>The recorded fingerprint of the step being run (strict replays only).</summary>
         public string? ExpectedFingerprint => lenient || continuing || position < 0 || position >= schedule.Steps.Count ? null : schedule.Steps[position].Fingerprint;
 
-        public int Next(World<TState, TMessage, TSpecEvent> world, List<ScheduledAction> enabled, int step)
+        public int Next(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, List<ScheduledAction> enabled, int step)
         {
             starting = false;
             if (continuing) return continuation!.Next(enabled.Count);

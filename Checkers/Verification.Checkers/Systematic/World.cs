@@ -43,18 +43,18 @@ internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMess
 /// fault budgets, the spec monitor) and the one way it changes, <see cref="Apply"/>, by an action a strategy chose.
 /// Deterministic: the same actions and choices give the same history. Clonable and hashable for DFS.
 /// </summary>
-internal sealed class World<TState, TMessage, TSpecEvent> where TState : class where TMessage : notnull where TSpecEvent : class
+internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
-    private readonly Protocol<TState, TMessage, TSpecEvent> protocol;
+    private readonly Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol;
     private readonly FaultModel faults;
-    private readonly INode<TState, TMessage>[] nodes;
+    private readonly INode<TState, TMessage, TTimer, TDurable>[] nodes;
     private readonly TState?[] states;
-    private readonly TState?[] persisted;
+    private readonly TDurable?[] persisted;
     private readonly NodeStatus[] status;
-    /// <summary>Each node's armed timers, sorted; arrays are replaced, never changed, so clones share them.</summary>
-    private readonly string[][] timers;
+    /// <summary>Each node's armed timers, sorted by their text; arrays are replaced, never changed, so clones share them.</summary>
+    private readonly TTimer[][] timers;
     private readonly List<Envelope<TMessage>> inFlight;
-    private readonly Effects<TState, TMessage> effects = new();
+    private readonly Effects<TMessage, TTimer, TDurable> effects = new();
     private readonly int maxInFlight;
     private readonly bool observesEnvironment;
     /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
@@ -64,12 +64,12 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     private long nextEnvelope;
 
     /// <param name="maxInFlight">More messages in flight than this is a resource-limit failure (a protocol that floods the network).</param>
-    public World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, int maxInFlight = int.MaxValue)
+    public World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight = int.MaxValue)
         : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
     {
     }
 
-    private World(Protocol<TState, TMessage, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor)
+    private World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor)
     {
         this.protocol = protocol;
         this.faults = faults;
@@ -77,9 +77,9 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         this.nodes = nodes;
         var n = protocol.Nodes;
         states = new TState?[n];
-        persisted = new TState?[n];
+        persisted = new TDurable?[n];
         status = new NodeStatus[n];
-        timers = Enumerable.Repeat(Array.Empty<string>(), n).ToArray();
+        timers = Enumerable.Repeat(Array.Empty<TTimer>(), n).ToArray();
         inFlight = [];
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
@@ -87,7 +87,7 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
-    private World(World<TState, TMessage, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork())
+    private World(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork())
     {
         CopySystemFrom(source);
         CheckMutation = source.CheckMutation;
@@ -144,17 +144,17 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         _ => protocol.Nodes,
     };
 
-    public World<TState, TMessage, TSpecEvent> Clone() => new(this);
+    public World<TState, TMessage, TTimer, TDurable, TSpecEvent> Clone() => new(this);
 
     /// <summary>Makes this world equal to <paramref name="source"/> without allocating (a scratch copy for exploring one transition).</summary>
-    public void CopyFrom(World<TState, TMessage, TSpecEvent> source)
+    public void CopyFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
         CopySystemFrom(source);
         Monitor.CopyFrom(source.Monitor);
     }
 
     /// <summary>Everything but the monitor.</summary>
-    private void CopySystemFrom(World<TState, TMessage, TSpecEvent> source)
+    private void CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
         Array.Copy(source.states, states, states.Length);
         Array.Copy(source.persisted, persisted, persisted.Length);
@@ -355,14 +355,14 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         }
     }
 
-    private string firedTimer = "";
+    private TTimer firedTimer = default!;
 
     /// <summary>
     /// One handler call of <paramref name="node"/>, under the node contract: an exception becomes a handler-exception
     /// failure naming the node, the handler and the step; with <see cref="CheckMutation"/>, a state, message or node
     /// object changed in place, or a null state returned, is a model error; the watchdog sees the call.
     /// </summary>
-    private TState Call(int node, NodeHandler handler, NodeId? from, TMessage? message, Effects<TState, TMessage> effects)
+    private TState Call(int node, NodeHandler handler, NodeId? from, TMessage? message, Effects<TMessage, TTimer, TDurable> effects)
     {
         var self = nodes[node];
         var state = states[node];
@@ -414,32 +414,35 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         return next;
     }
 
+    /// <summary>Timers in the order of their text, so an enum's timers and a record's are ordered the same way in every run and process.</summary>
+    private static readonly IComparer<TTimer> TimerOrder = Comparer<TTimer>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
+
     /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
     private void Process(int node)
     {
         var items = effects.Items;
         for (var i = 0; i < items.Count; i++)
-            if (items[i] is Persist<TState, TMessage> persist) persisted[node] = persist.State;
+            if (items[i] is Persist<TDurable> persist) persisted[node] = persist.Durable;
         var self = new NodeId(node);
         for (var i = 0; i < items.Count && Violation is null; i++)
         {
             switch (items[i])
             {
-                case Send<TState, TMessage> send:
+                case Send<TMessage> send:
                     if (inFlight.Count >= maxInFlight)
                         throw new RunFailure(FailureKind.ResourceLimit, "MaxMessagesInFlight",
                             $"{self} sent a message while {inFlight.Count} were in flight, the bound of this test (TestOptions.MaxMessagesInFlight)\n  while handling: {CurrentStep}\n  a protocol that floods the network (or a bound set too low)");
                     inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++));
                     if (observesEnvironment) Emit(new MessageSent(self, send.To, send.Message));
                     break;
-                case SetTimer<TState, TMessage> set:
+                case SetTimer<TTimer> set:
                     if (!timers[node].Contains(set.Timer))
-                        timers[node] = timers[node].Append(set.Timer).Order(StringComparer.Ordinal).ToArray();
+                        timers[node] = timers[node].Append(set.Timer).Order(TimerOrder).ToArray();
                     break;
-                case CancelTimer<TState, TMessage> cancel:
-                    if (timers[node].Contains(cancel.Timer)) timers[node] = timers[node].Where(t => t != cancel.Timer).ToArray();
+                case CancelTimer<TTimer> cancel:
+                    if (timers[node].Contains(cancel.Timer)) timers[node] = timers[node].Where(t => !EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer)).ToArray();
                     break;
-                case Observe<TState, TMessage> observe:
+                case Observe observe:
                     if (observe.Event is not TSpecEvent specEvent)
                         throw new SpecException($"{self} observed {observe.Event}, which is not an event of spec '{protocol.Spec.Name}' ({typeof(TSpecEvent).Name})");
                     Trace?.Add($"    {self} observes {Alphabet.Describe(specEvent)}");
@@ -458,11 +461,11 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         foreach (var item in effects.Items)
             hash = StableHash.Add(hash, item switch
             {
-                Send<TState, TMessage> send => $"send {send.To} {send.Message}",
-                SetTimer<TState, TMessage> set => $"timer {set.Timer}",
-                CancelTimer<TState, TMessage> cancel => $"cancel {cancel.Timer}",
-                Persist<TState, TMessage> persist => $"persist {persist.State}",
-                Observe<TState, TMessage> observe => $"observe {Alphabet.Describe(observe.Event)}",
+                Send<TMessage> send => $"send {send.To} {send.Message}",
+                SetTimer<TTimer> set => $"timer {set.Timer}",
+                CancelTimer<TTimer> cancel => $"cancel {cancel.Timer}",
+                Persist<TDurable> persist => $"persist {persist.Durable}",
+                Observe observe => $"observe {Alphabet.Describe(observe.Event)}",
                 _ => item.ToString() ?? "",
             });
         return StableHash.Add(hash, states[node]?.ToString() ?? "null");
@@ -499,16 +502,17 @@ internal sealed class World<TState, TMessage, TSpecEvent> where TState : class w
         writer.Add(FaultsEnabled ? 1 : 0);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
-        var offset = normalizer is null ? 0 : normalizer.Offset(states.Concat(persisted).OfType<TState>(), inFlight.Select(e => e.Message));
+        var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
         TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
+        TDurable? Durable(TDurable? durable) => durable is null || offset == 0 ? durable : normalizer!.Durable(durable, offset);
         var amnesiaPossible = FaultsEnabled && crashes < faults.MaxCrashes && faults.CrashKinds.Contains(CrashKind.Amnesia);
         for (var node = 0; node < states.Length; node++)
         {
             writer.Add((long)status[node]);
             writer.Add(numbering.Number(State(states[node])));
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
-            writer.Add(status[node] == NodeStatus.Down || amnesiaPossible ? numbering.Number(State(persisted[node])) : 0);
-            writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(string.Join("\u0001", timers[node])));
+            writer.Add(status[node] == NodeStatus.Down || amnesiaPossible ? numbering.Number(Durable(persisted[node])) : 0);
+            writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(ValueArray<TTimer>.From(timers[node])));
         }
         // An unordered network's in-flight messages are a multiset: their numbers in a canonical order.
         var channels = numbering.Channels;

@@ -7,7 +7,7 @@ namespace Verification.Checkers;
 
 /// <summary>
 /// A system: a protocol family (nodes, spec, history checks) with a configuration record, registered once by
-/// declaring a class that derives from <see cref="SystemDefinition{TConfig, TState, TMessage, TSpecEvent}"/>. The
+/// declaring a class that derives from <see cref="SystemDefinition{TConfig, TState, TMessage, TTimer, TDurable, TSpecEvent}"/>. The
 /// command line, the catalog of checks, the benchmarks, the tests and replay all build systems through it.
 /// </summary>
 public interface ISystemDefinition
@@ -42,8 +42,8 @@ public interface ISystemDefinition
 /// configurations have names. Configurations are records that round-trip through JSON (enums by name), so a schedule
 /// can name the exact configuration it was recorded on.
 /// </summary>
-public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : ISystemDefinition
-    where TConfig : class where TState : class where TMessage : notnull where TSpecEvent : class
+public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurable, TSpecEvent> : ISystemDefinition
+    where TConfig : class where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
     public abstract string Name { get; }
 
@@ -53,7 +53,7 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
     public abstract IReadOnlyList<(string Name, TConfig Configuration)> Configurations { get; }
 
     /// <summary>The nodes, spec and checks of the system in <paramref name="configuration"/> (without its identity; <see cref="Build(TConfig)"/> adds it).</summary>
-    protected abstract Protocol<TState, TMessage, TSpecEvent> Create(TConfig configuration);
+    protected abstract Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Create(TConfig configuration);
 
     public virtual IReadOnlyList<SystemCheck> Checks => [];
 
@@ -62,7 +62,7 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
         var protocol = Build(check.Configuration);
         CheckNamedProperties(protocol, check);
         var options = adjust is null ? check.Method.Options : adjust(check.Method.Options);
-        var tester = new SystematicTester<TState, TMessage, TSpecEvent>(protocol, options);
+        var tester = protocol.Tester(options);
         var result = check.Method switch
         {
             RandomRuns => tester.Run(),
@@ -80,7 +80,7 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
     }
 
     /// <summary>An expectation naming a property the system does not have could never be met: an error, not a silent failure.</summary>
-    private void CheckNamedProperties(Protocol<TState, TMessage, TSpecEvent> protocol, SystemCheck check)
+    private void CheckNamedProperties(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, SystemCheck check)
     {
         var known = protocol.Spec.Properties.Select(p => p.Name).Append(protocol.HistoryCheck?.Property).ToHashSet();
         foreach (var property in check.Expected.Properties)
@@ -91,10 +91,10 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TSpecEvent> : 
     public IReadOnlyList<string> ConfigurationNames => Configurations.Select(c => c.Name).ToList();
 
     /// <summary>The system in <paramref name="configuration"/>, stamped with its identity.</summary>
-    public Protocol<TState, TMessage, TSpecEvent> Build(TConfig configuration) =>
+    public Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Build(TConfig configuration) =>
         Create(configuration) with { Identity = new SystemIdentity(Name, SystemConfiguration.ToJson(configuration)), DefinedIn = GetType().Assembly };
 
-    public Protocol<TState, TMessage, TSpecEvent> Build(string configurationName) => Build(Configuration(configurationName));
+    public Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Build(string configurationName) => Build(Configuration(configurationName));
 
     IProtocol ISystemDefinition.Build(string configurationName) => Build(configurationName);
 

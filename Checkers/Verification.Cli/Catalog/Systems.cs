@@ -49,8 +49,8 @@ internal static class Systems
 
     private sealed class ReplayVisitor(Schedule schedule) : IProtocolVisitor<ReplayResult>
     {
-        public ReplayResult Visit<TState, TMessage, TSpecEvent>(Protocol<TState, TMessage, TSpecEvent> protocol)
-            where TState : class where TMessage : notnull where TSpecEvent : class =>
-            new SystematicTester<TState, TMessage, TSpecEvent>(protocol).Replay(schedule);
+        public ReplayResult Visit<TState, TMessage, TTimer, TDurable, TSpecEvent>(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol)
+            where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class =>
+            protocol.Tester().Replay(schedule);
     }
 }
