@@ -35,6 +35,34 @@ public sealed class Effects<TMessage, TTimer, TDurable> where TMessage : notnull
     private readonly List<Effect> items = [];
     private IChoiceSource choices = null!;
 
+    /// <summary>An empty buffer, for the runtime to reset before each handler call.</summary>
+    internal Effects() { }
+
+    /// <summary>
+    /// A buffer for one handler call of <paramref name="self"/> among <paramref name="nodeCount"/> nodes, made outside the
+    /// tester: by a host that runs the node for real, or by a unit test that calls one handler on a hand-built state and
+    /// reads <see cref="Items"/>. Random choices come from <paramref name="choices"/> (by default the first option).
+    /// </summary>
+    public Effects(NodeId self, int nodeCount, IChoiceSource? choices = null)
+    {
+        if (nodeCount < 1 || self.Index < 0 || self.Index >= nodeCount)
+            throw new ArgumentOutOfRangeException(nameof(self), $"node {self} is not one of {nodeCount} nodes");
+        Reset(self, nodeCount, choices ?? FirstOption.Instance);
+    }
+
+    /// <summary>The sends in this buffer, in order.</summary>
+    public IEnumerable<Send<TMessage>> Sent => items.OfType<Send<TMessage>>();
+
+    /// <summary>The spec events observed in this buffer, in order.</summary>
+    public IEnumerable<object> Observed => items.OfType<Observe>().Select(observed => observed.Event);
+
+    private sealed class FirstOption : IChoiceSource
+    {
+        public static readonly FirstOption Instance = new();
+
+        public int Choose(int count) => 0;
+    }
+
     /// <summary>The node handling this call.</summary>
     public NodeId Self { get; private set; }
 

@@ -5,6 +5,12 @@ using BenchmarkDotNet.Engines;
 using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
 namespace Verification.Bench;
 

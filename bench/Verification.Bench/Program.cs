@@ -7,6 +7,12 @@ using Verification.Protocols;
 using Verification.Runtime;
 using Verification.Specs.Consensus;
 using Verification.Specs.Replication;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
 namespace Verification.Bench;
 
@@ -48,7 +54,7 @@ public static class Program
         }
         // The stale read breaks no Raft property: the key-value store's clients' history, checked for linearizability
         // at the end of each run, is what finds it (so its runs include that check).
-        var store = RaftNode.System(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally)) with { HistoryCheck = LinearizabilityHistoryCheck.RaftClients() };
+        var store = RaftNode.System(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally)) with { HistoryCheck = RaftSystem.LinearizableClients() };
         Row("Raft store", nameof(RaftBug.LeaderReadsLocally), strategy => store.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
     }
 

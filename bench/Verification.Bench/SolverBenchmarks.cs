@@ -32,13 +32,13 @@ public class SolverBenchmarks
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class PaxosProofBenchmarks
 {
-    private Spec<Verification.Specs.Consensus.PaxosEvent> three = null!, five = null!;
+    private Spec<Verification.Protocols.Paxos.PaxosEvent> three = null!, five = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        three = Verification.Specs.Consensus.PaxosSpec.Create(3, 2, 3);
-        five = Verification.Specs.Consensus.PaxosSpec.Create(5, 2, 3);
+        three = Verification.Protocols.Paxos.PaxosSpec.Create(3, 2, 3);
+        five = Verification.Protocols.Paxos.PaxosSpec.Create(5, 2, 3);
     }
 
     private static CheckResult Expect(CheckResult actual, Verdict expected, Inconclusive? why = null) =>
@@ -52,16 +52,16 @@ public class PaxosProofBenchmarks
 
     [Benchmark(Description = "Paxos, 3 acceptors, without choosable: CTI (unrolling depth 4)")]
     public CheckResult ThreeWithoutChoosable() =>
-        Expect(Prover.Prove(three, three.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList(),
+        Expect(Prover.Prove(three, three.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != Verification.Protocols.Paxos.PaxosSpec.Choosable).ToList(),
             new ProverOptions { UnrollingDepth = 4 }), Verdict.Unknown, Inconclusive.NotInductive);
 
     [Benchmark(Description = "Paxos for every N (EPR): 40 obligations")]
-    public CheckResult Parametric() => Expect(RelationalProver.Prove(Verification.Specs.Consensus.PaxosRelational.Create()), Verdict.Holds);
+    public CheckResult Parametric() => Expect(RelationalProver.Prove(Verification.Protocols.Paxos.PaxosRelational.Create()), Verdict.Holds);
 
     [Benchmark(Description = "Paxos for every N, without choosable: CTI")]
     public CheckResult ParametricWithoutChoosable()
     {
-        var model = Verification.Specs.Consensus.PaxosRelational.Create();
-        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Specs.Consensus.PaxosSpec.Choosable).ToList())), Verdict.Unknown, Inconclusive.NotInductive);
+        var model = Verification.Protocols.Paxos.PaxosRelational.Create();
+        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Protocols.Paxos.PaxosSpec.Choosable).ToList())), Verdict.Unknown, Inconclusive.NotInductive);
     }
 }

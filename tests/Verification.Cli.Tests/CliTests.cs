@@ -158,8 +158,8 @@ public class ReplayCommandTests
         var directory = Path.Combine(Path.GetTempPath(), $"verify-replay-{Guid.NewGuid():N}");
         try
         {
-            var tester = new Verification.Checkers.Systematic.SystematicTester<Verification.Protocols.PaxosNodeState, Verification.Protocols.PaxosMessage, Verification.Protocols.PaxosTimer, Verification.Protocols.PaxosNodeState, Verification.Specs.Consensus.PaxosEvent>(
-                Verification.Protocols.PaxosNode.System(new Verification.Protocols.PaxosConfig(Bugs: Verification.Protocols.PaxosBug.AcceptsLowerBallot)),
+            var tester = new Verification.Checkers.Systematic.SystematicTester<Verification.Protocols.Paxos.PaxosNodeState, Verification.Protocols.Paxos.PaxosMessage, Verification.Protocols.Paxos.PaxosTimer, Verification.Protocols.Paxos.PaxosNodeState, Verification.Protocols.Paxos.PaxosEvent>(
+                Verification.Protocols.Paxos.PaxosNode.System(new Verification.Protocols.Paxos.PaxosConfig(Bugs: Verification.Protocols.Paxos.PaxosBug.AcceptsLowerBallot)),
                 new Verification.Checkers.Systematic.TestOptions { Seed = 3, Iterations = 2000, MaxSteps = 120, CheckLiveness = false, ScheduleDirectory = directory, Faults = new Verification.Checkers.Systematic.FaultModel { MaxLosses = 1 } });
             var bug = tester.Run().AssertFound("VoteRespectsPromise");
             var output = new StringWriter();

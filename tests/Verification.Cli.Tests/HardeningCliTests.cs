@@ -7,6 +7,12 @@ using Verification.Protocols;
 using Verification.Runtime;
 using Verification.Specs;
 using Verification.Specs.Replication;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
 namespace Verification.Cli.Tests;
 

@@ -26,13 +26,13 @@ public class IncrementalMatchesReferenceTests
     public void LockService_GuardVerdictsAgree() => Agree(LockService.Create(), maxInteger: 2);
 
     [Fact]
-    public void Paxos_GuardAndInvariantVerdictsAgree() => Agree(Verification.Specs.Consensus.PaxosSpec.Create(3, 2, 3), maxInteger: 3, maxTests: 100);
+    public void Paxos_GuardAndInvariantVerdictsAgree() => Agree(Verification.Protocols.Paxos.PaxosSpec.Create(3, 2, 3), maxInteger: 3, maxTests: 100);
 
     [Fact]
     public void ReplicatedLog_VerdictsAgree() => Agree(Verification.Specs.Replication.ReplicatedLogSpec.Create(3, 2, 2), maxInteger: 2, maxTests: 100);
 
     [Fact]
-    public void Raft_VerdictsAgree() => Agree(Verification.Specs.Replication.RaftSpec.Create(servers: 3, logLength: 3, terms: 3, commands: 2), maxInteger: 3, maxTests: 100);
+    public void Raft_VerdictsAgree() => Agree(Verification.Protocols.Raft.RaftSpec.Create(servers: 3, logLength: 3, terms: 3, commands: 2), maxInteger: 3, maxTests: 100);
 
     [Fact]
     public void ShiftRegister_IncrementalEqualsReference() => Agree(ShiftRegister.Create(4), maxInteger: 9, maxLength: 25, maxTests: 100);

@@ -4,6 +4,12 @@ using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Examples;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
 namespace Verification.Systematic.Tests;
 

@@ -7,18 +7,6 @@ public static class LinearizabilityHistoryCheck
 {
     public const string Property = "Linearizable";
 
-    /// <summary>The Multi-Paxos store's clients (StoreCalled / StoreReturned events of the replicated-log spec's alphabet).</summary>
-    public static HistoryCheck<Specs.Replication.LogEvent> MultiPaxosClients() =>
-        KeyValue<Specs.Replication.LogEvent>(
-            e => e is Specs.Replication.StoreCalled c ? (c.Client, c.Operation, c.Key, c.Value, c.Expected) : null,
-            e => e is Specs.Replication.StoreReturned r ? (r.Client, r.Output) : null);
-
-    /// <summary>The Raft store's clients (ClientCalled / ClientReturned events of the Raft spec's alphabet).</summary>
-    public static HistoryCheck<Specs.Replication.RaftEvent> RaftClients() =>
-        KeyValue<Specs.Replication.RaftEvent>(
-            e => e is Specs.Replication.ClientCalled c ? (c.Client, c.Operation, c.Key, c.Value, c.Expected) : null,
-            e => e is Specs.Replication.ClientReturned r ? (r.Client, r.Output) : null);
-
     /// <summary>
     /// Client calls and returns of a key-value store (get, put, append, cas), picked out of a run's observed events by
     /// <paramref name="call"/> and <paramref name="ret"/>; a call left open (a lost reply, a crashed client) may have

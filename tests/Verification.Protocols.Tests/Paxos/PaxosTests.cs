@@ -4,8 +4,14 @@ using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols.Tests.Paxos;
 
 public class QuorumTests
 {
@@ -78,7 +84,7 @@ public class PaxosTests(ITestOutputHelper output)
     public void RuleBreakingBugs_AlsoBreakAgreement_AgainstConsensusAlone(PaxosBug bug)
     {
         var config = new PaxosConfig(Bugs: bug);
-        var system = PaxosNode.System(config) with { Spec = Verification.Specs.Consensus.ConsensusSpec.Create(values: config.Proposers) };
+        var system = PaxosNode.System(config) with { Spec = Verification.Protocols.Paxos.ConsensusSpec.Create(values: config.Proposers) };
         var tester = system.Tester(Options(3, 20_000));
         output.WriteLine(tester.AssertFindsAndReplays("Agreement").ToString());
     }

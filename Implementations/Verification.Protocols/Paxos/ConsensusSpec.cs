@@ -1,4 +1,7 @@
-namespace Verification.Specs.Consensus;
+using Verification.Specs;
+using Verification.Specs.Consensus;
+
+namespace Verification.Protocols.Paxos;
 
 /// <summary>
 /// Consensus alone (Paxos Made Simple's three safety requirements, over what learners learn): only a proposed value

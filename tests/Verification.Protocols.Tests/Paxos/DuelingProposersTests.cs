@@ -3,8 +3,14 @@ using Verification.Checkers.Systematic;
 using Verification.Protocols;
 using Verification.Specs.Consensus;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols.Tests.Paxos;
 
 /// <summary>
 /// Paxos Made Simple's livelock: with no fault at all, two proposers can keep preempting each other so that no

@@ -1,143 +1,12 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using System.Numerics;
 using Verification.Checkers.Linearizability;
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
 using Verification.Runtime;
-using Verification.Specs;
 using Verification.Specs.Replication;
+using Verification.Specs;
 
-namespace Verification.Protocols;
-
-/// <summary>Planted bugs of Multi-Paxos, each switched on by configuration.</summary>
-[Flags]
-public enum MultiPaxosBug
-{
-    None = 0,
-
-    /// <summary>A new leader ignores the entries its promises report and fills slots from 0 with its own requests.</summary>
-    NewLeaderIgnoresAcceptedEntries = 1,
-
-    /// <summary>A replica executes a command again when the log holds it twice (a retried request is applied twice).</summary>
-    ReplicaExecutesDuplicates = 2,
-
-    /// <summary>Replicas do not answer catch-up requests: one that missed a commit stays behind for good.</summary>
-    IgnoresCatchUp = 4,
-}
-
-/// <summary>
-/// Nodes 0..R−1 are replicas (acceptor, learner and would-be leader each), R..R+C−1 clients; client k submits command k
-/// and retries until a replica replies. Ballots are round·R + replica. The log has <see cref="Slots"/> slots.
-/// </summary>
-/// <param name="StableLeader">Only replica 0 ever runs for leader, once: a stable distinguished proposer (for liveness without faults).</param>
-/// <param name="OperationsPerClient">Store operations each client runs in turn (<see cref="StoreWorkload"/>); command k·P + j is client k's j-th.</param>
-public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slots = 4, int MaxRounds = 3, bool StableLeader = false, MultiPaxosBug Bugs = MultiPaxosBug.None,
-    int OperationsPerClient = 1)
-{
-    public int Commands => Clients * OperationsPerClient;
-
-    public NodeId ClientOf(int command) => new(Replicas + command / OperationsPerClient);
-
-    public int Nodes => Replicas + Clients;
-    public int Majority => Replicas / 2 + 1;
-
-    /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"MultiPaxos[bugs={Bugs};replicas={Replicas};clients={Clients};slots={Slots};rounds={MaxRounds};stable={StableLeader};ops={OperationsPerClient}{(ClientsLinearizable ? ";linearizable" : "")}]";
-
-    /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
-    public bool ClientsLinearizable { get; init; }
-}
-
-public abstract record MultiPaxosMessage;
-
-public sealed record ClientRequest(int Command) : MultiPaxosMessage;
-
-public sealed record ClientReply(int Command, int Slot, string Output) : MultiPaxosMessage;
-
-public sealed record PrepareLog(int Ballot) : MultiPaxosMessage;
-
-/// <summary>1b for a whole log: what the replica accepted in every slot.</summary>
-public sealed record PromiseLog(int Ballot, ValueArray<LogEntry> Accepted) : MultiPaxosMessage;
-
-public sealed record AcceptEntry(int Ballot, int Slot, int Command) : MultiPaxosMessage;
-
-public sealed record AcceptedEntry(int Ballot, int Slot) : MultiPaxosMessage;
-
-public sealed record CommitEntry(int Slot, int Command) : MultiPaxosMessage;
-
-/// <summary>A lagging replica asks for the commits from slot <see cref="FromSlot"/> on.</summary>
-public sealed record CatchUp(int FromSlot) : MultiPaxosMessage;
-
-/// <summary>What an acceptor accepted in one slot (<see cref="Empty"/> when nothing).</summary>
-public sealed record LogEntry(int Ballot, int Command)
-{
-    public static readonly LogEntry Empty = new(ReplicatedLogSpec.None, ReplicatedLogSpec.None);
-}
-
-public abstract record MultiPaxosState;
-
-/// <summary>A client: its index, the operation it is on (0-based), whether that one is outstanding, how often it retried.</summary>
-public sealed record LogClientState(int Client, int Next, bool Pending, int Retries) : MultiPaxosState;
-
-/// <summary>
-/// What a replica persists before it replies, and all it has after a crash: the round it last ran for leader in (so
-/// it never reuses a ballot), the acceptor's promise and accepted entries, the learner's committed slots and applied
-/// count, the state machine (the store's value and each executed command's output), and whose turn catch-up is.
-/// </summary>
-public sealed record ReplicaDurable
-{
-    public required int Round { get; init; }
-    public required int Promised { get; init; }
-    public required ValueArray<LogEntry> Accepted { get; init; }
-    public required ValueArray<int> Committed { get; init; }
-    public required int Applied { get; init; }
-    public required int CatchUpTurn { get; init; }
-    public required string Store { get; init; }
-    public required ValueArray<string> Outputs { get; init; }
-}
-
-/// <summary>A replica: its durable part and, while it leads or runs for leader, <see cref="Leader"/> (what a crash forgets).</summary>
-public sealed record ReplicaState : MultiPaxosState
-{
-    public required int Round { get; init; }
-    public required int Promised { get; init; }
-    public required ValueArray<LogEntry> Accepted { get; init; }
-    public required ValueArray<int> Committed { get; init; }
-    public required int Applied { get; init; }
-    public required int CatchUpTurn { get; init; }
-    public required string Store { get; init; }
-    public required ValueArray<string> Outputs { get; init; }
-    public LeaderState? Leader { get; init; }
-
-    /// <summary>What this replica persists: everything but its leadership.</summary>
-    public ReplicaDurable Durable => new()
-    {
-        Round = Round, Promised = Promised, Accepted = Accepted, Committed = Committed, Applied = Applied, CatchUpTurn = CatchUpTurn, Store = Store, Outputs = Outputs,
-    };
-
-    /// <summary>A replica as it comes back from <paramref name="durable"/>: not leading.</summary>
-    public static ReplicaState Recovered(ReplicaDurable durable) => new()
-    {
-        Round = durable.Round, Promised = durable.Promised, Accepted = durable.Accepted, Committed = durable.Committed, Applied = durable.Applied,
-        CatchUpTurn = durable.CatchUpTurn, Store = durable.Store, Outputs = durable.Outputs,
-    };
-}
-
-/// <summary>
-/// A leader's volatile state: its ballot, phase-1 promises, the log it proposes, votes per slot, requests waiting for
-/// phase 1, and as a candidate the timer ticks waited and how many it will wait before trying again.
-/// </summary>
-public sealed record LeaderState
-{
-    public required int Ballot { get; init; }
-    public required bool Leading { get; init; }
-    public required uint Promises { get; init; }
-    public required ValueArray<LogEntry> Merged { get; init; }
-    public required ValueArray<int> Proposals { get; init; }
-    public required ValueArray<uint> Votes { get; init; }
-    public required uint Pending { get; init; }
-    public required int Ticks { get; init; }
-    public required int Patience { get; init; }
-}
+namespace Verification.Protocols.MultiPaxos;
 
 /// <summary>Multi-Paxos's timers: a leader election, a replica's catch-up, a client's (re)submission.</summary>
 public enum MultiPaxosTimer { CatchUp, Elect, Submit }
@@ -159,7 +28,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
             ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas))
         {
-            HistoryCheck = config.ClientsLinearizable ? LinearizabilityHistoryCheck.MultiPaxosClients() : null,
+            HistoryCheck = config.ClientsLinearizable ? MultiPaxosSystem.LinearizableClients() : null,
         };
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
@@ -384,49 +253,4 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         effects.SetTimer(MultiPaxosTimer.CatchUp);
         return ReplicaState.Recovered(durable);
     }
-}
-
-/// <summary>Multi-Paxos as a registered system: the replicated log, a stable leader, the store, and one configuration per planted bug.</summary>
-public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent>
-{
-    public override string Name => "MultiPaxos";
-
-    public override string Description => "Multi-Paxos replicas and clients as a replicated log, against the replicated-log spec";
-
-    public override IReadOnlyList<(string Name, MultiPaxosConfig Configuration)> Configurations { get; } =
-    [
-        ("default", new MultiPaxosConfig()),
-        ("stable-leader", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50)),
-        ("store", new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3) { ClientsLinearizable = true }),
-        ("bug:NewLeaderIgnoresAcceptedEntries", new MultiPaxosConfig(Bugs: MultiPaxosBug.NewLeaderIgnoresAcceptedEntries)),
-        ("bug:ReplicaExecutesDuplicates", new MultiPaxosConfig(Bugs: MultiPaxosBug.ReplicaExecutesDuplicates)),
-        ("bug:IgnoresCatchUp", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp)),
-    ];
-
-    protected override Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
-
-    private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
-
-    /// <summary>Liveness judged after a fair, synchronous suffix (messages beat timeouts).</summary>
-    private static readonly TestOptions Live = new() { MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true };
-
-    public override IReadOnlyList<SystemCheck> Checks { get; } =
-    [
-        new("MultiPaxos (3 replicas, 2 clients): loss, duplication, partition, crash-recover, leader changes", "default",
-            new RandomRuns { Options = new TestOptions { Iterations = 20_000, MaxSteps = 250, CheckLiveness = false, Faults = Faults } },
-            Expectation.Holds, "20,000 runs of the default portfolio against the replicated-log spec's safety properties"),
-        new("MultiPaxos, stable leader: every request commits and is answered, every replica catches up", "stable-leader",
-            new RandomRuns { Options = Live with { Iterations = 2000, Faults = new FaultModel { MaxLosses = 30, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } } },
-            Expectation.Holds, "2,000 runs with up to 30 losses and an amnesia crash, liveness judged after a fair, synchronous suffix"),
-        new("MultiPaxos key-value store: every run's client history is linearizable", "store",
-            new RandomRuns { Options = new TestOptions { Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults } },
-            Expectation.Holds, "10,000 runs, 2 clients each writing, reading and compare-and-setting, full fault model; histories checked by the linearizability checker"),
-        .. new (MultiPaxosBug Bug, string Property)[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") }
-            .Select(planted => new SystemCheck($"MultiPaxos planted bug {planted.Bug} ({planted.Property})", $"bug:{planted.Bug}",
-                new RandomRuns { Options = new TestOptions { Iterations = 50_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0) } },
-                Expectation.Violated(FailureKind.Safety, planted.Property), "the default portfolio must find it with the property it breaks, and replay it")),
-        new("MultiPaxos planted bug IgnoresCatchUp (EveryReplicaAppliesTheCommittedPrefix)", "bug:IgnoresCatchUp",
-            new RandomRuns { Options = Live with { Iterations = 5000, Faults = new FaultModel { MaxLosses = 30 } } },
-            Expectation.Violated(FailureKind.Liveness, "EveryReplicaAppliesTheCommittedPrefix"), "a replica that missed a commit stays behind for good"),
-    ];
 }

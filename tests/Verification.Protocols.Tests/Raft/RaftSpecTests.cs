@@ -1,6 +1,13 @@
+using Verification.Specs;
 using Verification.Specs.Replication;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Specs.Tests;
+namespace Verification.Protocols.Tests.Raft;
 
 /// <summary>The Raft spec on hand-written histories: each property rejects its violation, and liveness owes what it should.</summary>
 public class RaftSpecTests

@@ -4,8 +4,14 @@ using Verification.Protocols;
 using Verification.Runtime;
 using Verification.Specs.Consensus;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols.Tests.DistinguishedProposer;
 
 /// <summary>The seed's claims about its distinguished-proposer protocol, decided per failure model (see docs/distinguished-proposer.md).</summary>
 public class DistinguishedProposerTests(ITestOutputHelper output)

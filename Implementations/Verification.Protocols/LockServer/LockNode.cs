@@ -1,21 +1,9 @@
 using Verification.Checkers.Systematic;
 using Verification.Checkers;
-using Verification.Specs.Examples;
 using Verification.Runtime;
+using Verification.Specs.Examples;
 
-namespace Verification.Protocols;
-
-// ---- A lock server (n0) and two clients (n1, n2), each of which takes the lock once and releases it (spec LockService). ----
-
-public abstract record LockMessage;
-
-public sealed record Acquire : LockMessage;
-
-public sealed record Granted : LockMessage;
-
-public sealed record Release : LockMessage;
-
-public sealed record ReleaseAcknowledged : LockMessage;
+namespace Verification.Protocols.LockServer;
 
 /// <summary>Waiting and Served hold client indices as digits (small, immutable, value-equal).</summary>
 public sealed record ServerState(int Holder, string Waiting, string Served);
@@ -113,31 +101,4 @@ public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage
 
     internal static Protocol<object, LockMessage, LockTimer, NothingDurable, LockEvent> Create(LockConfig config) =>
         new(config.RetransmitRelease ? "LockWithRetransmit" : "LockLostRelease", 1 + Clients, _ => new LockNode(config.RetransmitRelease), LockService.Create(Clients));
-}
-
-/// <param name="RetransmitRelease">Off is the planted bug: a lost Release is never sent again.</param>
-public sealed record LockConfig(bool RetransmitRelease);
-
-/// <summary>The lock server and its clients as a registered system.</summary>
-public sealed class LockSystem : SystemDefinition<LockConfig, object, LockMessage, LockTimer, NothingDurable, LockEvent>
-{
-    public override string Name => "Lock";
-
-    public override string Description => "a lock server and two clients, against the lock service's spec with its liveness monitor";
-
-    public override IReadOnlyList<(string Name, LockConfig Configuration)> Configurations { get; } =
-        [("retransmit", new LockConfig(RetransmitRelease: true)), ("bug:lost-release", new LockConfig(RetransmitRelease: false))];
-
-    protected override Protocol<object, LockMessage, LockTimer, NothingDurable, LockEvent> Create(LockConfig configuration) => LockNode.Create(configuration);
-
-    private static readonly TestOptions Fair = new() { Iterations = 1000, MaxSteps = 600, FairAfterSteps = 40, LivenessThreshold = 400, Faults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1 } };
-
-    public override IReadOnlyList<SystemCheck> Checks { get; } =
-    [
-        new("LockWithRetransmit: loss, duplication and reordering (portfolio)", "retransmit", new RandomRuns { Options = Fair },
-            Expectation.Holds, "1000 runs of the default portfolio, liveness judged after a fair suffix"),
-        new("LockLostRelease: a lost Release starves the other client (EveryClientAcquires)", "bug:lost-release",
-            new RandomRuns { Options = Fair with { Faults = new FaultModel { MaxLosses = 1 } } },
-            Expectation.Violated(FailureKind.Liveness, "EveryClientAcquires"), "the default portfolio must find the starvation and replay it"),
-    ];
 }

@@ -1,96 +1,13 @@
 using Verification.Checkers.Systematic;
 using Verification.Checkers;
 using Verification.Runtime;
-using Verification.Specs;
 using Verification.Specs.Consensus;
+using Verification.Specs;
 
-namespace Verification.Protocols;
-
-/// <summary>Planted bugs, each switched on by configuration (they can be combined).</summary>
-[Flags]
-public enum PaxosBug
-{
-    None = 0,
-
-    /// <summary>An acceptor does not persist its promise: after an amnesia crash it can promise a lower ballot.</summary>
-    AcceptorForgetsPromise = 1,
-
-    /// <summary>The 1b reply omits the acceptor's previously accepted value.</summary>
-    PromiseOmitsAcceptedValue = 2,
-
-    /// <summary>A proposer proposes its own value although a 1b reported an accepted one.</summary>
-    ProposerIgnoresReportedValue = 4,
-
-    /// <summary>Quorums of ⌊N/2⌋ acceptors: two quorums need not intersect.</summary>
-    MinorityQuorum = 8,
-
-    /// <summary>An acceptor accepts a 2a for a ballot lower than it promised.</summary>
-    AcceptsLowerBallot = 16,
-}
-
-/// <summary>Nodes 0..P−1 are proposers (and learners), P..P+A−1 acceptors. Proposer i proposes value i; ballots are round·P + i.</summary>
-/// <param name="MaxRounds">Ballots each proposer may start; <see cref="Unbounded"/> for searches that compare states up to a ballot shift.</param>
-/// <param name="Learners">How many of the proposers also learn (receive 2b votes); fewer learners, fewer messages to explore.</param>
-/// <param name="DistinguishedProposer">Only proposer 0 starts a ballot, once (Paxos Made Simple's remedy for duelling proposers; no retry, so for runs without faults).</param>
-/// <param name="Preemption">
-/// An acceptor that ignores a 1a or 2a because it promised a higher ballot tells the proposer (Paxos Made Simple's
-/// optimisation), and the proposer at once starts a ballot above it; with this, proposers need no retry timer.
-/// </param>
-/// <param name="RetryOnTimer">A proposer's timer stays armed, so it may start a higher ballot at any time (needed under message loss).</param>
-public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRounds = 2, PaxosBug Bugs = PaxosBug.None, int? Learners = null,
-    bool DistinguishedProposer = false, bool Preemption = false, bool RetryOnTimer = true)
-{
-    /// <summary>Paxos Made Simple's duelling proposers: two proposers, unbounded ballots, preemption by rejection, no faults needed.</summary>
-    public static PaxosConfig Duelling(int acceptors) => new(Proposers: 2, Acceptors: acceptors, MaxRounds: Unbounded, Learners: 1, Preemption: true, RetryOnTimer: false);
-
-    public const int Unbounded = int.MaxValue;
-
-    public int LearnerCount => Learners ?? Proposers;
-
-    public int Nodes => Proposers + Acceptors;
-    public int Ballots => MaxRounds * Proposers;
-
-    public QuorumSystem Quorums => (Bugs & PaxosBug.MinorityQuorum) != 0
-        ? QuorumSystem.AtLeast(Acceptors, Acceptors / 2)
-        : QuorumSystem.Majority(Acceptors);
-}
-
-public abstract record PaxosMessage;
-
-public sealed record Prepare(int Ballot) : PaxosMessage;
-
-public sealed record Promise(int Ballot, int LastBallot, int LastValue) : PaxosMessage;
-
-public sealed record Accept(int Ballot, int Value) : PaxosMessage;
-
-public sealed record AcceptedVote(int Ballot, int Value) : PaxosMessage;
-
-/// <summary>The acceptor ignored ballot <see cref="Ballot"/>: it promised <see cref="Higher"/>.</summary>
-public sealed record Preempted(int Ballot, int Higher) : PaxosMessage;
-
-/// <summary>Proposer and learner state; acceptor sets are bit masks over acceptor indices.</summary>
-public sealed record ProposerState : PaxosNodeState
-{
-    /// <summary>How many ballots it has started (persisted: a restarted proposer must not reuse one).</summary>
-    public required int Round { get; init; }
-
-    public required int Ballot { get; init; }
-    public required int Phase { get; init; }
-    public required uint Promises { get; init; }
-    public required int BestBallot { get; init; }
-    public required int BestValue { get; init; }
-    public required int LearnBallot { get; init; }
-    public required int LearnValue { get; init; }
-    public required uint LearnVoters { get; init; }
-    public required int Learned { get; init; }
-}
+namespace Verification.Protocols.Paxos;
 
 /// <summary>Paxos's one timer: a proposer may start a (higher) ballot.</summary>
 public enum PaxosTimer { Propose }
-
-public sealed record AcceptorState(int Promised, int AcceptedBallot, int AcceptedValue) : PaxosNodeState;
-
-public abstract record PaxosNodeState;
 
 /// <summary>
 /// Single-decree Paxos (Paxos Made Simple): any proposer may start a ballot when its timer fires (so proposers can
@@ -292,73 +209,4 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
                 return persisted;
         }
     }
-}
-
-/// <summary>Single-decree Paxos against the Paxos spec (its rules as guards, the inductive invariant, consensus).</summary>
-public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent>
-{
-    public override string Name => "Paxos";
-
-    public override string Description => "single-decree Paxos (proposers, acceptors, learners) against the Paxos spec";
-
-    public override IReadOnlyList<(string Name, PaxosConfig Configuration)> Configurations { get; } =
-    [
-        ("default", new PaxosConfig()),
-        ("exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1)),
-        .. Enum.GetValues<PaxosBug>().Where(b => b != PaxosBug.None).Select(b => ($"bug:{b}", new PaxosConfig(Bugs: b))),
-    ];
-
-    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.Create(configuration);
-
-    /// <summary>Safety only: bounded rounds over a lossy network need not decide.</summary>
-    private static readonly TestOptions Safety = new() { MaxSteps = 150, CheckLiveness = false };
-
-    private static readonly FaultModel BugFaults = new() { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
-
-    public override IReadOnlyList<SystemCheck> Checks { get; } =
-    [
-        new("Paxos (2 proposers, 3 acceptors): loss, duplication, partition, crash-recover", "default",
-            new RandomRuns { Options = Safety with { Iterations = 50_000, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) } },
-            Expectation.Holds, "50,000 runs of the default portfolio against the Paxos spec's guards and consensus properties"),
-        .. new (PaxosBug Bug, string[] Properties)[]
-        {
-            (PaxosBug.AcceptorForgetsPromise, ["PromiseOnlyHigher"]),
-            (PaxosBug.PromiseOmitsAcceptedValue, ["PromiseReportsLastVote"]),
-            (PaxosBug.ProposerIgnoresReportedValue, ["ProposalIsSafe"]),
-            // A minority quorum breaks the proposer's rule or the learner's, whichever a run reaches first.
-            (PaxosBug.MinorityQuorum, ["ProposalBackedByQuorum", "LearnOnlyChosen"]),
-            (PaxosBug.AcceptsLowerBallot, ["VoteRespectsPromise"]),
-        }.Select(planted => new SystemCheck($"Paxos planted bug {planted.Bug} ({string.Join(" or ", planted.Properties)})", $"bug:{planted.Bug}",
-            new RandomRuns { Options = Safety with { Iterations = 20_000, Faults = BugFaults } },
-            Expectation.Violated(FailureKind.Safety, planted.Properties), "the default portfolio must find it with the rule it breaks, and replay it")),
-        new("Paxos (2 proposers, 3 acceptors, one ballot each): exhaustive DFS", "exhaustive",
-            new ExhaustiveSearch(MaxDepth: 100) { Options = new TestOptions { CheckLiveness = false } },
-            Expectation.Holds, "every interleaving, no faults, one learner, against the whole Paxos spec"),
-    ];
-}
-
-/// <summary>The same Paxos nodes against Consensus alone, with unbounded ballots compared up to a ballot shift (for livelock searches).</summary>
-public sealed class PaxosConsensusSystem : SystemDefinition<PaxosConfig, PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent>
-{
-    public override string Name => "PaxosConsensus";
-
-    public override string Description => "single-decree Paxos against Consensus alone: duelling proposers, and a distinguished proposer";
-
-    public override IReadOnlyList<(string Name, PaxosConfig Configuration)> Configurations { get; } =
-    [
-        ("duelling", PaxosConfig.Duelling(acceptors: 2)),
-        ("distinguished-proposer", PaxosConfig.Duelling(acceptors: 3) with { DistinguishedProposer = true }),
-    ];
-
-    protected override Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig configuration) => PaxosNode.CreateConsensus(configuration);
-
-    public override IReadOnlyList<SystemCheck> Checks { get; } =
-    [
-        new("Paxos duelling proposers, no faults: a livelock (SomeValueLearned)", "duelling",
-            new LivelockSearch(MaxDepth: 40, MaxInFlight: 6) { Options = new TestOptions() },
-            Expectation.Violated("SomeValueLearned"), "a fair cycle of mutual preemptions, found by the livelock search up to the ballot-shift symmetry"),
-        new("Paxos with a distinguished proposer, no faults: no livelock", "distinguished-proposer",
-            new LivelockSearch(MaxDepth: 60, MaxInFlight: 12) { Options = new TestOptions() },
-            Expectation.Holds, "the same search, complete: every fair run learns"),
-    ];
 }

@@ -4,8 +4,14 @@ using Verification.Protocols;
 using Verification.Runtime;
 using Verification.Specs.Replication;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols.Tests.MultiPaxos;
 
 /// <summary>Multi-Paxos as a replicated log, checked against the replicated-log spec.</summary>
 public class MultiPaxosTests(ITestOutputHelper output)
@@ -61,7 +67,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     [Fact]
     public void Store_ClientHistories_AreLinearizable_UnderTheFullFaultModel()
     {
-        var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3)) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
+        var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3)) with { HistoryCheck = MultiPaxosSystem.LinearizableClients() };
         var report = system.Tester(new TestOptions
         {
             Seed = 15, Iterations = 3000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1),
@@ -75,7 +81,7 @@ public class MultiPaxosTests(ITestOutputHelper output)
     public void Store_DuplicateExecution_BreaksExecutedOnce_BeforeLinearizability()
     {
         var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3, Bugs: MultiPaxosBug.ReplicaExecutesDuplicates))
-            with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.MultiPaxosClients() };
+            with { HistoryCheck = MultiPaxosSystem.LinearizableClients() };
         var found = system.Tester(new TestOptions
         {
             Seed = 16, Iterations = 50_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0), Parallelism = 2,

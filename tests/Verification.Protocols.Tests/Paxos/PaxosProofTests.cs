@@ -3,8 +3,14 @@ using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Consensus;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Checkers.Tests;
+namespace Verification.Protocols.Tests.Paxos;
 
 /// <summary>The Paxos protocol spec's invariants sent to Z3: finite (3 and 5 acceptors) and parametric (every N, EPR).</summary>
 public class PaxosProofTests(ITestOutputHelper output)

@@ -1,4 +1,7 @@
-namespace Verification.Specs.Consensus;
+using Verification.Specs;
+using Verification.Specs.Consensus;
+
+namespace Verification.Protocols.Paxos;
 
 /// <summary>What Paxos participants do, as events of the history: 1b promises, 2a proposals, 2b votes, and learning.</summary>
 public abstract record PaxosEvent;

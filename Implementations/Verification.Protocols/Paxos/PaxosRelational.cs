@@ -1,4 +1,7 @@
-namespace Verification.Specs.Consensus;
+using Verification.Specs;
+using Verification.Specs.Consensus;
+
+namespace Verification.Protocols.Paxos;
 
 /// <summary>
 /// Paxos for any number of acceptors: the same protocol and invariants as <see cref="PaxosSpec"/>, over uninterpreted

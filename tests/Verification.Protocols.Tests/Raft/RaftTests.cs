@@ -4,8 +4,14 @@ using Verification.Protocols;
 using Verification.Runtime;
 using Verification.Specs.Replication;
 using Xunit.Abstractions;
+using Verification.Protocols.Raft;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.MultiPaxos;
+using Verification.Protocols.DistinguishedProposer;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.LockServer;
 
-namespace Verification.Systematic.Tests;
+namespace Verification.Protocols.Tests.Raft;
 
 /// <summary>Raft against its five safety properties, once-only in-order execution, and liveness.</summary>
 public class RaftTests(ITestOutputHelper output)
@@ -61,7 +67,7 @@ public class RaftTests(ITestOutputHelper output)
     }
 
     private static SystematicTester<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Store(RaftConfig config, TestOptions options) =>
-        new(RaftNode.System(config) with { HistoryCheck = Verification.Checkers.Linearizability.LinearizabilityHistoryCheck.RaftClients() }, options);
+        new(RaftNode.System(config) with { HistoryCheck = RaftSystem.LinearizableClients() }, options);
 
     /// <summary>The key-value store on Raft: every run's client history (put/append then get, per client) is linearizable.</summary>
     [Fact]

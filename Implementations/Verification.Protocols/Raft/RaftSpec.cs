@@ -1,4 +1,7 @@
-namespace Verification.Specs.Replication;
+using Verification.Specs;
+using Verification.Specs.Replication;
+
+namespace Verification.Protocols.Raft;
 
 /// <summary>What Raft servers report: leadership, log writes and truncations, commits and applies, client submissions.</summary>
 public abstract record RaftEvent;

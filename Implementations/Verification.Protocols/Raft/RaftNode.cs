@@ -1,191 +1,12 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using System.Numerics;
 using Verification.Checkers.Linearizability;
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
 using Verification.Runtime;
-using Verification.Specs;
 using Verification.Specs.Replication;
+using Verification.Specs;
 
-namespace Verification.Protocols;
-
-/// <summary>Planted Raft bugs, each switched on by configuration.</summary>
-[Flags]
-public enum RaftBug
-{
-    None = 0,
-
-    /// <summary>Figure 8 of the Raft paper: a leader commits an entry of an earlier term by counting replicas.</summary>
-    CommitsEarlierTermByCounting = 1,
-
-    /// <summary>A vote is granted without the up-to-date-log check.</summary>
-    VotesWithoutLogCheck = 2,
-
-    /// <summary>votedFor is not persisted: after a crash a server can vote twice in one term.</summary>
-    ForgetsVote = 4,
-
-    /// <summary>A follower overwrites a conflicting entry but keeps the suffix after it.</summary>
-    AppendsWithoutTruncating = 8,
-
-    /// <summary>A leader appends a retried request again and servers execute it again.</summary>
-    NoDeduplication = 16,
-
-    /// <summary>A leader answers a read from its own state at once, without confirming it is still leader (stale reads).</summary>
-    LeaderReadsLocally = 32,
-}
-
-/// <summary>
-/// Servers 0..S−1 and clients S..S+C−1. The servers replicate a key-value store; client k runs
-/// <see cref="OperationsPerClient"/> operations one after another (command k·P + j, sequence j+1), retrying each until
-/// answered: see <see cref="Operation"/>.
-/// </summary>
-/// <param name="NoOpOnElection">A new leader appends a no-op of its term (Raft §8); off reproduces the paper's Figure 8 setting.</param>
-public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 4, int LogCapacity = 4, RaftBug Bugs = RaftBug.None, bool NoOpOnElection = true,
-    int OperationsPerClient = 1)
-{
-    /// <summary>
-    /// A follower starts an election after <see cref="ElectionTimeoutTicks"/> plus a random 0 ..
-    /// <see cref="ElectionTimeoutSpread"/> − 1 further ticks of its election timer without hearing from a leader.
-    /// </summary>
-    public int ElectionTimeoutTicks { get; init; } = 3;
-
-    public int ElectionTimeoutSpread { get; init; } = 3;
-
-    /// <summary>
-    /// The leader's periodic AppendEntries to every follower, which repair lost messages. Without them a leader
-    /// announces a new commit index at once instead (as etcd's raft does), and a lost message stays lost.
-    /// </summary>
-    public bool Heartbeats { get; init; } = true;
-
-    /// <summary>A client sends its request to every server at first, then retries one server at a time until answered. Off: it sends once, to server client mod Servers, which passes it on to the leader it knows.</summary>
-    public bool ClientRetries { get; init; } = true;
-
-    /// <summary>
-    /// The configuration checked exhaustively (3 servers, 2 client requests, terms ≤ 2, logs ≤ 3 entries, explored
-    /// with at most <see cref="ExhaustiveSearchInFlight"/> messages in flight and no faults). An election timeout of
-    /// one tick loses no behaviour: the checker fires timers at every point, so counting ticks only delays an
-    /// election it can start anyway. Heartbeats and client retries are off: they repair losses, which this search
-    /// has none of, and would keep adding messages forever; their retransmissions (stale AppendEntries, retried
-    /// requests) are left to the randomised runs under the full fault model.
-    /// </summary>
-    public static RaftConfig ForExhaustiveSearch(RaftBug bug = RaftBug.None) =>
-        new(Servers: 3, Clients: 2, MaxTerm: 2, LogCapacity: 3, Bugs: bug) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = false, ClientRetries = false };
-
-    /// <summary>The network bound the exhaustive configuration is searched within (messages in flight).</summary>
-    public const int ExhaustiveSearchInFlight = 4;
-
-    /// <summary>Throws, naming the setting, when this configuration cannot run.</summary>
-    public void Validate()
-    {
-        if (Servers < 1 || Servers > 30) throw new SpecException($"{SystemName}: Raft needs 1 to 30 servers (got {Servers})");
-        if (Clients < 0 || OperationsPerClient < 0) throw new SpecException($"{SystemName}: clients and operations per client cannot be negative");
-        if (MaxTerm < 1 || LogCapacity < 1) throw new SpecException($"{SystemName}: the term and log bounds must be at least 1");
-        if (ElectionTimeoutTicks < 1 || ElectionTimeoutSpread < 1)
-            throw new SpecException($"{SystemName}: an election timeout needs at least one tick and a spread of at least one (got {ElectionTimeoutTicks} and {ElectionTimeoutSpread})");
-    }
-
-    public int Commands => Clients * OperationsPerClient;
-
-    /// <summary>
-    /// The configuration a planted bug is checked in (tests, CLI and benchmarks alike): five servers for the truncation
-    /// bug, whose conflicting suffix must be missing from a majority; Figure 8 without the new leader's no-op, as in
-    /// the paper (with one, the old entry commits legitimately); for the stale read, two operations per client (a
-    /// write, then a read that can miss it) and room in the log for them, with the clients' history checked for
-    /// linearizability (the stale read breaks no Raft property).
-    /// </summary>
-    public static RaftConfig ForPlantedBug(RaftBug bug) =>
-        new(Bugs: bug, MaxTerm: 5, LogCapacity: bug == RaftBug.LeaderReadsLocally ? 8 : 5, Servers: bug == RaftBug.AppendsWithoutTruncating ? 5 : 3,
-            NoOpOnElection: bug != RaftBug.CommitsEarlierTermByCounting, OperationsPerClient: bug == RaftBug.LeaderReadsLocally ? 2 : 1)
-        { ClientsLinearizable = bug == RaftBug.LeaderReadsLocally };
-
-    /// <summary>The store operation of a command (see <see cref="StoreWorkload"/>).</summary>
-    public (string Operation, string Key, string Value, string Expected) Operation(int command) => StoreWorkload.Operation(command, OperationsPerClient);
-
-    public int Nodes => Servers + Clients;
-    public int Majority => Servers / 2 + 1;
-
-    /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
-    public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}"
-        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}]";
-
-    /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
-    public bool ClientsLinearizable { get; init; }
-}
-
-public abstract record RaftMessage;
-
-public sealed record RequestVote(int Term, int LastLogIndex, int LastLogTerm) : RaftMessage;
-
-public sealed record VoteReply(int Term, bool Granted) : RaftMessage;
-
-public sealed record AppendEntries(int Term, int PrevIndex, int PrevTerm, ValueArray<RaftEntry> Entries, int LeaderCommit) : RaftMessage;
-
-public sealed record AppendReply(int Term, bool Success, int MatchIndex) : RaftMessage;
-
-public sealed record RaftRequest(int Client, int Sequence, int Command) : RaftMessage;
-
-public sealed record RaftResponse(int Client, int Sequence, string Output) : RaftMessage;
-
-/// <summary>A log entry: its term and the client request it carries.</summary>
-public sealed record RaftEntry(int Term, int Client, int Sequence, int Command);
-
-public abstract record RaftNodeState;
-
-/// <summary>A client: its index, the operation it is on (0-based), whether that one is outstanding, its retries.</summary>
-public sealed record RaftClientState(int Client, int Next, bool Pending, int Retries) : RaftNodeState;
-
-public enum RaftRole { Follower, Candidate, Leader }
-
-/// <summary>
-/// What a server persists before any reply, and all it has after a crash (etcd/raft's HardState and log):
-/// currentTerm, votedFor, the log — and here also the commit index, the applied prefix with each client's last
-/// executed sequence number and its output, and the store's value (a durable state machine), so the spec's apply
-/// order survives crashes.
-/// </summary>
-public sealed record RaftDurable
-{
-    public required int Term { get; init; }
-    public required int VotedFor { get; init; }
-    public required ValueArray<RaftEntry> Log { get; init; }
-    public required int CommitIndex { get; init; }
-    public required int Applied { get; init; }
-    public required ValueArray<int> LastExecuted { get; init; }
-    public required string Store { get; init; }
-    public required ValueArray<string> LastOutput { get; init; }
-}
-
-/// <summary>
-/// A server: its durable part (<see cref="Durable"/>, what it persists) and what a crash forgets — role, votes,
-/// nextIndex/matchIndex, election backoff, and the leader of the current term if known.
-/// </summary>
-public sealed record RaftServerState : RaftNodeState
-{
-    public required int Term { get; init; }
-    public required int VotedFor { get; init; }
-    public required ValueArray<RaftEntry> Log { get; init; }
-    public required int CommitIndex { get; init; }
-    public required int Applied { get; init; }
-    public required ValueArray<int> LastExecuted { get; init; }
-    public required string Store { get; init; }
-    public required ValueArray<string> LastOutput { get; init; }
-
-    public required RaftRole Role { get; init; }
-    public required uint Votes { get; init; }
-    public required ValueArray<int> NextIndex { get; init; }
-    public required ValueArray<int> MatchIndex { get; init; }
-    public required int Ticks { get; init; }
-    public required int Patience { get; init; }
-    public required int LeaderHint { get; init; }
-
-    public int LastIndex => Log.Length;
-    public int LastTerm => Log.Length == 0 ? 0 : Log[Log.Length - 1].Term;
-    public int TermAt(int index) => index == 0 ? 0 : Log[index - 1].Term;
-
-    /// <summary>What this server persists: its durable fields, none of what a crash forgets.</summary>
-    public RaftDurable Durable => new()
-    {
-        Term = Term, VotedFor = VotedFor, Log = Log, CommitIndex = CommitIndex, Applied = Applied, LastExecuted = LastExecuted, Store = Store, LastOutput = LastOutput,
-    };
-}
+namespace Verification.Protocols.Raft;
 
 /// <summary>
 /// Raft (Ongaro and Ousterhout): leader election with randomised timeouts (a random number of timer ticks, chosen
@@ -217,7 +38,7 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 NodeCrashed { Kind: CrashKind.Stop } crash => new ClientStopped(crash.Node.Index - config.Servers),
                 _ => null,
             },
-            HistoryCheck = config.ClientsLinearizable ? LinearizabilityHistoryCheck.RaftClients() : null,
+            HistoryCheck = config.ClientsLinearizable ? RaftSystem.LinearizableClients() : null,
         };
     }
 
@@ -521,54 +342,4 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         if (config.Heartbeats) effects.SetTimer(RaftTimer.Heartbeat);
         return Recovered(durable);
     }
-}
-
-/// <summary>Raft as a registered system: the correct protocol, its exhaustive configuration, the store, and one configuration per planted bug.</summary>
-public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent>
-{
-    public override string Name => "Raft";
-
-    public override string Description => "Raft servers and clients of a key-value store, against the five Raft properties, in-order once-only execution and liveness";
-
-    public override IReadOnlyList<(string Name, RaftConfig Configuration)> Configurations { get; } =
-    [
-        ("default", new RaftConfig()),
-        ("liveness", new RaftConfig(MaxTerm: 40, LogCapacity: 10)),
-        ("exhaustive", RaftConfig.ForExhaustiveSearch()),
-        ("store", new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5) { ClientsLinearizable = true }),
-        .. Enum.GetValues<RaftBug>().Where(b => b != RaftBug.None).Select(b => ($"bug:{b}", RaftConfig.ForPlantedBug(b))),
-    ];
-
-    protected override Protocol<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Create(RaftConfig configuration) => RaftNode.Create(configuration);
-
-    private static readonly FaultModel Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
-
-    private static readonly TestOptions Safety = new() { MaxSteps = 300, CheckLiveness = false, Faults = Faults };
-
-    public override IReadOnlyList<SystemCheck> Checks { get; } =
-    [
-        new("Raft (3 servers, 2 clients): loss, duplication, partition, crash-recover", "default", new RandomRuns { Options = Safety with { Iterations = 20_000 } },
-            Expectation.Holds, "20,000 runs of the default portfolio against the five Raft properties and once-only in-order execution"),
-        new("Raft: every request commits and is answered, and every server applies it, once the network is synchronous", "liveness",
-            new RandomRuns { Options = new TestOptions { Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true,
-                Faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } } },
-            Expectation.Holds, "2,000 runs with losses and an amnesia crash; after the fair point messages beat timeouts"),
-        new("Raft (3 servers, 2 requests, terms ≤ 2, logs ≤ 3): exhaustive DFS", "exhaustive",
-            new ExhaustiveSearch(MaxDepth: 200, MaxInFlight: RaftConfig.ExhaustiveSearchInFlight) { Options = new TestOptions { CheckLiveness = false } },
-            Expectation.Holds, $"every interleaving with ≤ {RaftConfig.ExhaustiveSearchInFlight} messages in flight, no faults, against every Raft property in every state"),
-        new("Raft key-value store: every run's client history is linearizable", "store", new RandomRuns { Options = Safety with { Iterations = 10_000 } },
-            Expectation.Holds, "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker"),
-        new("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "bug:LeaderReadsLocally", new RandomRuns { Options = Safety with { Iterations = 100_000 } },
-            Expectation.Violated(FailureKind.Safety, "Linearizable"), "a stale read that breaks no Raft property: the clients' history is not linearizable"),
-        .. new (RaftBug Bug, string[] Properties)[]
-        {
-            (RaftBug.CommitsEarlierTermByCounting, ["StateMachineSafety", "LeaderCompleteness"]),
-            (RaftBug.VotesWithoutLogCheck, ["LeaderCompleteness", "StateMachineSafety"]),
-            (RaftBug.ForgetsVote, ["ElectionSafety"]),
-            (RaftBug.AppendsWithoutTruncating, ["LogMatching"]),
-            (RaftBug.NoDeduplication, ["ExecutedOnce"]),
-        }.Select(planted => new SystemCheck($"Raft planted bug {planted.Bug} ({string.Join(" or ", planted.Properties)})", $"bug:{planted.Bug}",
-            new RandomRuns { Options = Safety with { Iterations = 200_000 } },
-            Expectation.Violated(FailureKind.Safety, planted.Properties), "the default portfolio must find it with the property it breaks, and replay it")),
-    ];
 }

@@ -1,0 +1,14 @@
+using Verification.Checkers.Systematic;
+using Verification.Checkers;
+using Verification.Runtime;
+using Verification.Specs.Examples;
+
+namespace Verification.Protocols.PingAck;
+
+// ---- A two-node ping/ack protocol. The receiver must deliver pings to its application in order (spec InOrderDelivery). ----
+
+public abstract record PingMessage;
+
+public sealed record Ping(int Seq) : PingMessage;
+
+public sealed record Ack(int Seq) : PingMessage;
