@@ -1,11 +1,10 @@
-using Verification.Checkers;
-using Verification.Checkers.Linearizability;
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
-using Verification.Cli.Catalog;
+using Verification.Checkers.Linearizability;
 using Verification.Checkers.Smt;
 using Verification.Checkers.Systematic;
+using Verification.Cli.Catalog;
 using Verification.Specs;
 
 namespace Verification.Cli;
@@ -319,17 +318,21 @@ public static class Program
         }
         catch (Z3UnavailableException ex)
         {
-            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), NotRun, false, watch.Elapsed.TotalSeconds, $"not run: libz3 missing ({ex.Message})", "nothing");
+            return Record(NotRun, passed: false, $"not run: libz3 missing ({ex.Message})", "nothing");
         }
         catch (VerificationException ex)
         {
-            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), Error, false, watch.Elapsed.TotalSeconds, ex.Message, "nothing");
+            return Record(Error, passed: false, ex.Message, "nothing");
         }
         var actual = Describe(result);
         if (result.Coverage.IsEmpty)
-            return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), Error, false, watch.Elapsed.TotalSeconds,
+            return Record(Error, passed: false,
                 $"covered nothing (no run, event, state or solver obligation), so its verdict '{actual}' means nothing:\n{result}", result.Coverage.ToString());
-        return new CheckRecord(check.Name, check.Kind, check.Expected.ToString(), actual, check.Expected.Matches(result), watch.Elapsed.TotalSeconds, result.ToString(), result.Coverage.ToString());
+        return Record(actual, check.Expected.Matches(result), result.ToString(), result.Coverage.ToString());
+
+        CheckRecord Record(string actual, bool passed, string detail, string coverage) => new(
+            Name: check.Name, Kind: check.Kind, Expected: check.Expected.ToString(), Actual: actual, Passed: passed,
+            Seconds: watch.Elapsed.TotalSeconds, Detail: detail, Coverage: coverage);
     }
 
     /// <summary>A result's verdict in the words of the report: "holds", "violated (P)", "not inductive", "unknown (budget exhausted)".</summary>

@@ -8,6 +8,8 @@ internal sealed record CheckRecord(string Name, CheckKind Kind, string Expected,
 
 internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
 {
+    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public int Passed => Checks.Count(c => c.Passed);
     public int Failed => Checks.Count(c => !c.Passed);
 
@@ -45,7 +47,7 @@ internal sealed record Report(IReadOnlyList<CheckRecord> Checks, double Seconds)
                 Seconds = Math.Round(c.Seconds, 3),
                 c.Detail,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }, ReportJson);
         File.WriteAllText(path, json + "\n");
     }
 }

@@ -15,13 +15,6 @@ public sealed record Persist<TDurable>(TDurable Durable) : Effect;
 /// <summary>Emit an event of the spec's alphabet into the history σ.</summary>
 public sealed record Observe(object Event) : Effect;
 
-/// <summary>Where a nondeterministic value comes from: the controlled runtime's strategy, or a real host's random source.</summary>
-public interface IChoiceSource
-{
-    /// <summary>A value in 0..<paramref name="count"/>-1.</summary>
-    int Choose(int count);
-}
-
 /// <summary>
 /// The effect buffer a handler writes into (Stateright's Out, etcd/raft's Ready). The runtime applies a batch in a
 /// fixed order: persists first, then sends, timers and observations, so that a node never sends what it has not made

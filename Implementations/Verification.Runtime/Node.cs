@@ -5,6 +5,14 @@ public readonly record struct NodeId(int Index) : IComparable<NodeId>
 {
     public int CompareTo(NodeId other) => Index.CompareTo(other.Index);
 
+    public static bool operator <(NodeId left, NodeId right) => left.Index < right.Index;
+
+    public static bool operator >(NodeId left, NodeId right) => left.Index > right.Index;
+
+    public static bool operator <=(NodeId left, NodeId right) => left.Index <= right.Index;
+
+    public static bool operator >=(NodeId left, NodeId right) => left.Index >= right.Index;
+
     public override string ToString() => $"n{Index}";
 }
 

@@ -1,4 +1,3 @@
-using Verification;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;

@@ -1,16 +1,10 @@
-using Verification;
-using Verification.Runtime;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
-using Verification.Specs.Consensus;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
 using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.Raft;
+using Verification.Runtime;
 
 namespace Verification.Bench;
 

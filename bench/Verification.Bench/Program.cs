@@ -1,18 +1,9 @@
-using Verification;
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
-using Verification.Checkers.Linearizability;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
-using Verification.Runtime;
-using Verification.Specs.Consensus;
-using Verification.Specs.Replication;
-using Verification.Protocols.Raft;
 using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
+using Verification.Protocols.Raft;
+using Verification.Runtime;
 
 namespace Verification.Bench;
 

@@ -1,4 +1,3 @@
-using Verification;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Verification.Checkers.Smt;

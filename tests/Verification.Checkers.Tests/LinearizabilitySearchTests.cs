@@ -1,4 +1,3 @@
-using Verification;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Verification.Checkers.Linearizability;

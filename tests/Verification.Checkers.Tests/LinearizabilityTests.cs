@@ -1,5 +1,3 @@
-using Verification;
-using System.Globalization;
 using Verification.Checkers.Linearizability;
 using Verification.Specs;
 using Xunit.Abstractions;

@@ -1,4 +1,3 @@
-using Verification;
 using Verification.Checkers.Smt;
 using Verification.Specs;
 using Verification.Specs.Examples;

@@ -1,6 +1,6 @@
-using Verification.Checkers.Systematic;
 using System.Diagnostics;
 using System.Text.Json;
+using Verification.Checkers.Systematic;
 
 namespace Verification.Cli.Tests;
 

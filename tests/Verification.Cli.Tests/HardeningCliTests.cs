@@ -3,16 +3,10 @@ using System.Text.Json;
 using Verification.Checkers;
 using Verification.Checkers.Systematic;
 using Verification.Cli.Catalog;
-using Verification.Protocols;
+using Verification.Protocols.PingAck;
+using Verification.Protocols.Raft;
 using Verification.Runtime;
 using Verification.Specs;
-using Verification.Specs.Replication;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Cli.Tests;
 

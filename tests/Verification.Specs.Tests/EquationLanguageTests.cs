@@ -1,12 +1,8 @@
+using Verification.Protocols.Paxos;
+using Verification.Protocols.Raft;
 using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
 using Verification.Specs.Replication;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Specs.Tests;
 

@@ -1,6 +1,5 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Verification.Specs;
 
 namespace Verification.Specs.Tests;
 

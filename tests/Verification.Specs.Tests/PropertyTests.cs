@@ -1,4 +1,3 @@
-using Verification;
 using Verification.Specs.Examples;
 
 namespace Verification.Specs.Tests;

@@ -1,14 +1,9 @@
 using System.Linq.Expressions;
 using System.Text;
-using Verification.Specs.Consensus;
+using Verification.Protocols.Paxos;
+using Verification.Protocols.Raft;
 using Verification.Specs.Examples;
 using Verification.Specs.Replication;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Specs.Tests;
 

@@ -1,4 +1,3 @@
-using Verification;
 using Verification.Checkers.Systematic;
 using Verification.Runtime;
 using Verification.Specs;

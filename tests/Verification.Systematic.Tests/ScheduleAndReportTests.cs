@@ -1,15 +1,7 @@
-using Verification;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
-using Verification.Runtime;
-using Verification.Specs.Examples;
-using Xunit.Abstractions;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
 using Verification.Protocols.LockServer;
+using Verification.Protocols.PingAck;
+using Xunit.Abstractions;
 
 namespace Verification.Systematic.Tests;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Verification.Specs;
 
 namespace Verification.Checkers.Smt;
 

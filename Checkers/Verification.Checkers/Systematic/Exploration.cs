@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Verification.Runtime;
-using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 

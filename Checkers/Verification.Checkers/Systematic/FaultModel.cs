@@ -1,5 +1,4 @@
 using Verification.Runtime;
-using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 

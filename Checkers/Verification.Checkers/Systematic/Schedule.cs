@@ -6,23 +6,48 @@ using Verification.Specs;
 namespace Verification.Checkers.Systematic;
 
 /// <summary>What a replay must share with the run that recorded it: the fault model (which actions exist) and the step and liveness settings.</summary>
-public sealed record ReplaySettings(
-    NetworkOrder Network,
-    IReadOnlyList<CrashKind> CrashKinds,
-    int MaxCrashes,
-    int MaxDownAtOnce,
-    int MaxLosses,
-    int MaxDuplicates,
-    int MaxPartitions,
-    int MaxSteps,
-    int FairAfterSteps,
-    int LivenessThreshold,
-    bool CheckLiveness,
-    bool SynchronousAfterFairPoint = false)
+public sealed record ReplaySettings
 {
-    public static ReplaySettings From(TestOptions options) => new(
-        options.Faults.Network, options.Faults.CrashKinds, options.Faults.MaxCrashes, options.Faults.MaxDownAtOnce, options.Faults.MaxLosses,
-        options.Faults.MaxDuplicates, options.Faults.MaxPartitions, options.MaxSteps, options.FairAfterSteps, options.LivenessThreshold, options.CheckLiveness, options.SynchronousAfterFairPoint);
+    public required NetworkOrder Network { get; init; }
+
+    public required IReadOnlyList<CrashKind> CrashKinds { get; init; }
+
+    public required int MaxCrashes { get; init; }
+
+    public required int MaxDownAtOnce { get; init; }
+
+    public required int MaxLosses { get; init; }
+
+    public required int MaxDuplicates { get; init; }
+
+    public required int MaxPartitions { get; init; }
+
+    public required int MaxSteps { get; init; }
+
+    public required int FairAfterSteps { get; init; }
+
+    public required int LivenessThreshold { get; init; }
+
+    public required bool CheckLiveness { get; init; }
+
+    /// <summary>Recorded only by newer runs; absent in older schedule files, which were never synchronous after the fair point.</summary>
+    public bool SynchronousAfterFairPoint { get; init; }
+
+    public static ReplaySettings From(TestOptions options) => new()
+    {
+        Network = options.Faults.Network,
+        CrashKinds = options.Faults.CrashKinds,
+        MaxCrashes = options.Faults.MaxCrashes,
+        MaxDownAtOnce = options.Faults.MaxDownAtOnce,
+        MaxLosses = options.Faults.MaxLosses,
+        MaxDuplicates = options.Faults.MaxDuplicates,
+        MaxPartitions = options.Faults.MaxPartitions,
+        MaxSteps = options.MaxSteps,
+        FairAfterSteps = options.FairAfterSteps,
+        LivenessThreshold = options.LivenessThreshold,
+        CheckLiveness = options.CheckLiveness,
+        SynchronousAfterFairPoint = options.SynchronousAfterFairPoint,
+    };
 
     public TestOptions ApplyTo(TestOptions options) => options with
     {

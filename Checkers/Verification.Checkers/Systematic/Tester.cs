@@ -1,113 +1,8 @@
 using System.Diagnostics;
-using System.Text;
 using Verification.Runtime;
 using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
-
-public enum FailureKind
-{
-    /// <summary>An invariant, step property or guard of the spec failed, or a whole-history check.</summary>
-    Safety,
-
-    /// <summary>A liveness monitor stayed hot past the threshold under fair scheduling, or the run ended with it hot.</summary>
-    Liveness,
-
-    /// <summary>A node's handler threw.</summary>
-    HandlerException,
-
-    /// <summary>A node's handler ran longer than the step budget (an endless loop).</summary>
-    HandlerTimeout,
-
-    /// <summary>A handler broke the node contract: it changed a state, message or node object in place, or returned a null state.</summary>
-    ModelError,
-
-    /// <summary>A bound of the test was reached (messages in flight, a message too large to describe).</summary>
-    ResourceLimit,
-}
-
-/// <summary>A found bug of a run: what failed, the schedule that reproduces it (minimised), and the readable history of that schedule.</summary>
-public sealed record RunCounterexample(
-    FailureKind Kind,
-    string Property,
-    string Details,
-    Schedule Schedule,
-    IReadOnlyList<string> Trace,
-    int OriginalSteps,
-    string? SchedulePath) : Counterexample(Property)
-{
-    public override string Describe()
-    {
-        var text = new StringBuilder();
-        var what = Kind switch
-        {
-            FailureKind.Safety => "safety violation",
-            FailureKind.Liveness => "liveness violation",
-            FailureKind.HandlerException => "handler exception",
-            FailureKind.HandlerTimeout => "handler timeout",
-            FailureKind.ModelError => "model error",
-            _ => "resource limit",
-        };
-        text.AppendLine($"{what}: {Property}, found by {Schedule.Strategy} in iteration {Schedule.Iteration} (seed {Schedule.Seed})");
-        text.AppendLine($"schedule: {Schedule.Steps.Count} steps{(OriginalSteps != Schedule.Steps.Count ? $" (minimised from {OriginalSteps})" : "")}");
-        foreach (var line in Trace) text.AppendLine("  " + line);
-        text.AppendLine(Details);
-        if (SchedulePath is not null)
-            text.Append(Schedule.System is null
-                ? $"replay: tester.Replay(Schedule.Load(\"{SchedulePath}\"))"
-                : $"replay: verify replay {SchedulePath}   (or in code: tester.Replay(Schedule.Load(\"{SchedulePath}\")))");
-        return text.ToString().TrimEnd();
-    }
-}
-
-/// <summary>The systematic tester of a protocol, its five type arguments inferred: <c>PingNode.System(false).Tester(options).Run()</c>.</summary>
-public static class ProtocolTesting
-{
-    public static SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent> Tester<TState, TMessage, TTimer, TDurable, TSpecEvent>(
-        this Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, TestOptions? options = null)
-        where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class => new(protocol, options);
-}
-
-/// <summary>Views of a <see cref="CheckResult"/> for the systematic tester's results: the run counterexample, and assertions on it.</summary>
-public static class SystematicResults
-{
-    extension(CheckResult result)
-    {
-        /// <summary>The counterexample of a run (a schedule that replays it), when the result has one.</summary>
-        public RunCounterexample? Bug => result.Counterexample as RunCounterexample;
-
-        /// <summary>The livelock a livelock search found, when it found one.</summary>
-        public LassoCounterexample? Lasso => result.Counterexample as LassoCounterexample;
-
-        /// <summary>For a planted bug: a run counterexample of <paramref name="property"/> (and of <paramref name="kind"/>, when given) must have been found.</summary>
-        public RunCounterexample AssertFound(string property, FailureKind? kind = null) => result.AssertFound([property], kind);
-
-        /// <summary>For a planted bug that breaks one of several specific rules (whichever a run reaches first).</summary>
-        public RunCounterexample AssertFound(IReadOnlyList<string> anyOf, FailureKind? kind = null)
-        {
-            var found = result.AssertViolated([.. anyOf]);
-            if (found is not RunCounterexample bug || (kind is not null && bug.Kind != kind))
-                throw new CheckFailedException($"expected a {kind} violation of {string.Join(" or ", anyOf)}, found another:\n{result}", result);
-            return bug;
-        }
-    }
-
-    /// <summary>
-    /// Combines the results of shards (ShardIndex 0..n−1 of one configuration of random runs): coverage adds up, and
-    /// the bug reported is the one of the lowest iteration, as a single unsharded run would report.
-    /// </summary>
-    public static CheckResult MergeShards(IReadOnlyList<CheckResult> shards)
-    {
-        if (shards.Count == 0) throw new ConfigurationException("no shard results to merge");
-        if (shards.Select(s => s.Subject).Distinct().Count() > 1) throw new ConfigurationException("shard results of different systems cannot be merged");
-        var first = shards.Where(s => s.Bug is not null).OrderBy(s => s.Bug!.Schedule.Iteration).FirstOrDefault();
-        return (first ?? shards[0]) with
-        {
-            Coverage = shards.Select(s => s.Coverage).Aggregate((a, b) => a.Plus(b)),
-            Elapsed = shards.Max(s => s.Elapsed),
-        };
-    }
-}
 
 /// <summary>
 /// The systematic concurrency tester: runs the protocol many times under a strategy that owns every choice (message
@@ -298,7 +193,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var final = Execute(nodes, new ScheduleSource(schedule, lenient: false), [], everyStep with { Watch = failure.Property, CompareFingerprints = true }, handlerWatch, finalLog);
         if (final.Divergence is not null) throw new SpecException($"{protocol.Name}: the counterexample does not replay the same way twice in one process:\n{final.Divergence}");
         var finalFailure = final.Failure ?? throw new SpecException($"{protocol.Name}: the minimised schedule no longer fails: the nodes are not deterministic. {LikelyCauses}");
-        return new RunCounterexample(finalFailure.Kind, finalFailure.Property, finalFailure.Details, schedule, finalLog.Trace!, originalSteps, Save(schedule, finalFailure.Property));
+        return new RunCounterexample(Kind: finalFailure.Kind, Property: finalFailure.Property, Details: finalFailure.Details, Schedule: schedule,
+            Trace: finalLog.Trace!, OriginalSteps: originalSteps, SchedulePath: Save(schedule, finalFailure.Property));
     }
 
     /// <summary>Why a failing run's decisions did not fail again: where two replays of them part ways, when they do.</summary>
@@ -344,7 +240,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         };
         var property = hang?.Property ?? "HandlerTimeout";
         var details = hang?.Details ?? $"a handler ran longer than {options.StepTimeout.TotalSeconds:F1} s in iteration {iteration}, but not when its decisions were replayed: the nodes are not deterministic. {LikelyCauses}";
-        return new RunCounterexample(FailureKind.HandlerTimeout, property, details + "\n  (not minimised: every attempt would wait for the step budget)", schedule, [.. log.Trace!], schedule.Steps.Count, Save(schedule, property));
+        return new RunCounterexample(Kind: FailureKind.HandlerTimeout, Property: property, Details: details + "\n  (not minimised: every attempt would wait for the step budget)",
+            Schedule: schedule, Trace: [.. log.Trace!], OriginalSteps: schedule.Steps.Count, SchedulePath: Save(schedule, property));
     }
 
     private string? Save(Schedule schedule, string property)
@@ -427,7 +324,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     internal sealed record Failure(FailureKind Kind, string Property, string Details);
 
     /// <summary>What one execution checks and records besides running: see each member.</summary>
-    /// <param name="CheckMutation">Check the node contract around every handler call (<see cref="World{TState, TMessage, TSpecEvent}.CheckMutation"/>).</param>
+    /// <param name="CheckMutation">Check the node contract around every handler call (<see cref="World{TState, TMessage, TTimer, TDurable, TSpecEvent}.CheckMutation"/>).</param>
     /// <param name="Watch">With a trace: after each step, show the current values of the variables this property reads.</param>
     /// <param name="Fingerprints">Record each step's fingerprint (needs a log that records steps).</param>
     /// <param name="CompareFingerprints">With a strict schedule source: compare each step's fingerprint with the recorded one.</param>
@@ -677,9 +574,3 @@ internal static class Determinism
         + "hash codes (string.GetHashCode and object.GetHashCode differ between processes: iterate in a fixed order instead of over a HashSet or Dictionary of such keys), "
         + "or state shared between nodes or runs (static fields, a mutable node object).";
 }
-
-/// <summary>
-/// What a replayed schedule did: its failure, if any, and its history as text, step by step; or, when a step behaved
-/// differently than when it was recorded, <see cref="Divergence"/>: where, which node, and the likely causes.
-/// </summary>
-public sealed record ReplayResult(FailureKind? Kind, string? Property, string? Details, IReadOnlyList<string> Trace, string? Divergence);

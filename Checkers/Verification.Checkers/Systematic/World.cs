@@ -4,28 +4,9 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
-public enum ActionKind : byte
-{
-    Deliver,
-    Drop,
-    Duplicate,
-    Fire,
-    Crash,
-    Recover,
-    Partition,
-    Heal,
-}
-
-/// <summary>
-/// One enabled choice of the environment: deliver, drop or duplicate in-flight message <see cref="Item"/>, fire timer
-/// <see cref="Item"/> of <see cref="Node"/>, crash or recover <see cref="Node"/>, partition the nodes whose bits are
-/// set in <see cref="Item"/> from the rest, or heal.
-/// </summary>
-public readonly record struct ScheduledAction(ActionKind Kind, int Node, int Item, CrashKind Crash = CrashKind.Stop);
-
 internal enum NodeStatus : byte { Up, Stopped, Down, Paused }
 
-/// <summary>The handlers of the node contract (<see cref="INode{TState, TMessage}"/>).</summary>
+/// <summary>The handlers of the node contract (<see cref="INode{TState, TMessage, TTimer, TDurable}"/>).</summary>
 internal enum NodeHandler : byte { Start, OnMessage, OnTimer, OnRecover }
 
 /// <summary>A run ends in a failure that is not a spec property: a handler threw, broke the node contract, or a resource bound was hit.</summary>
@@ -548,80 +529,4 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         if (inFlight.Count > 0) text.AppendLine($"  in flight: {string.Join("; ", inFlight.Select(e => $"{e.From}→{e.To}: {e.Message}"))}");
         return text.ToString().TrimEnd();
     }
-}
-
-/// <summary>A state's identity in a visited set: its values' numbers as variable-length bytes; hash computed once.</summary>
-public sealed class StateKey : IEquatable<StateKey>
-{
-    private readonly byte[] bytes;
-    private readonly int hash;
-
-    internal StateKey(byte[] bytes)
-    {
-        this.bytes = bytes;
-        var combined = new HashCode();
-        combined.AddBytes(bytes);
-        hash = combined.ToHashCode();
-    }
-
-    /// <summary>Approximate bytes held by this key (object, array, fields); the numbered values are counted once per search, not here.</summary>
-    public int ApproximateBytes => 16 + 8 + 4 + 24 + bytes.Length;
-
-    public bool Equals(StateKey? other) => other is not null && hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
-
-    public override bool Equals(object? obj) => Equals(obj as StateKey);
-
-    public override int GetHashCode() => hash;
-}
-
-/// <summary>
-/// Numbers every distinct value met in one search (structural equality; 0 is null), so a state refers to each node
-/// state or message by number, whatever number of equal copies the handlers allocated. Also the key's scratch buffers.
-/// </summary>
-internal sealed class ValueNumbering
-{
-    private readonly Dictionary<object, int> numbers = [];
-    private long[] specNumbers = [];
-    private object?[] specObjects = [];
-
-    public KeyWriter Writer { get; } = new();
-    public List<long> Channels { get; } = [];
-
-    /// <summary>How many distinct values were numbered.</summary>
-    public int Count => numbers.Count;
-
-    public int Number(object? value)
-    {
-        if (value is null) return 0;
-        if (numbers.TryGetValue(value, out var number)) return number;
-        number = numbers.Count + 1;
-        numbers.Add(value, number);
-        return number;
-    }
-
-    public long[] SpecNumbers(int count) => specNumbers.Length >= count ? specNumbers : specNumbers = new long[count];
-    public object?[] SpecObjects(int count) => specObjects.Length >= count ? specObjects : specObjects = new object?[count];
-}
-
-/// <summary>Writes numbers as zigzag variable-length bytes (small numbers, the common case, take one byte).</summary>
-internal sealed class KeyWriter
-{
-    private byte[] buffer = new byte[256];
-    private int length;
-
-    public void Clear() => length = 0;
-
-    public void Add(long value)
-    {
-        var zigzag = (ulong)((value << 1) ^ (value >> 63));
-        if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-        while (zigzag >= 0x80)
-        {
-            buffer[length++] = (byte)(zigzag | 0x80);
-            zigzag >>= 7;
-        }
-        buffer[length++] = (byte)zigzag;
-    }
-
-    public StateKey ToKey() => new(buffer.AsSpan(0, length).ToArray());
 }

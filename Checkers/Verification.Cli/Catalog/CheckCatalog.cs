@@ -1,16 +1,9 @@
-using Verification;
 using Verification.Checkers;
 using Verification.Checkers.Smt;
+using Verification.Protocols.Paxos;
 using Verification.Specs;
-using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
 using Verification.Specs.Replication;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Cli.Catalog;
 

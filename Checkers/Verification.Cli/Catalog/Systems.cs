@@ -1,15 +1,9 @@
 using System.Runtime.Loader;
 using Verification.Checkers;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
+using Verification.Protocols.Raft;
 using Verification.Runtime;
 using Verification.Specs;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Cli.Catalog;
 

@@ -1,8 +1,7 @@
-using Verification.Checkers.Systematic;
 using Verification.Checkers;
+using Verification.Checkers.Systematic;
 using Verification.Protocols.Paxos;
 using Verification.Runtime;
-using Verification.Specs.Consensus;
 
 namespace Verification.Protocols.DistinguishedProposer;
 

@@ -1,9 +1,3 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
-using Verification.Protocols.Paxos;
-using Verification.Runtime;
-using Verification.Specs.Consensus;
-
 namespace Verification.Protocols.DistinguishedProposer;
 
 public abstract record DpMessage;

@@ -1,8 +1,3 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
-using Verification.Runtime;
-using Verification.Specs.Examples;
-
 namespace Verification.Protocols.LockServer;
 
 // ---- A lock server (n0) and two clients (n1, n2), each of which takes the lock once and releases it (spec LockService). ----

@@ -1,10 +1,6 @@
 using System.Numerics;
-using Verification.Checkers.Linearizability;
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using Verification.Runtime;
 using Verification.Specs.Replication;
-using Verification.Specs;
 
 namespace Verification.Protocols.MultiPaxos;
 
@@ -121,7 +117,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             _ => state,
         };
 
-    private LogClientState Returned(LogClientState client, ClientReply reply, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
+    private static LogClientState Returned(LogClientState client, ClientReply reply, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         effects.Observe(new StoreReturned(client.Client, reply.Command, reply.Output));
         return client with { Next = client.Next + 1, Pending = false };
@@ -153,7 +149,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return leader with { Proposals = leader.Proposals.With(free, command) };
     }
 
-    private ReplicaState OnPrepare(ReplicaState replica, NodeId from, PrepareLog prepare, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
+    private static ReplicaState OnPrepare(ReplicaState replica, NodeId from, PrepareLog prepare, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (prepare.Ballot <= replica.Promised) return replica;
         // A higher ballot takes over: this replica stops leading (its pending requests are kept for its next try).
@@ -190,7 +186,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         return replica with { Leader = leader };
     }
 
-    private ReplicaState OnAccept(ReplicaState replica, NodeId from, AcceptEntry accept, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
+    private static ReplicaState OnAccept(ReplicaState replica, NodeId from, AcceptEntry accept, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
     {
         if (accept.Ballot < replica.Promised) return replica;
         var leader = replica.Leader is { } current && current.Ballot < accept.Ballot ? null : replica.Leader;

@@ -1,10 +1,8 @@
-using System.Numerics;
+using Verification.Checkers;
 using Verification.Checkers.Linearizability;
 using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using Verification.Runtime;
 using Verification.Specs.Replication;
-using Verification.Specs;
 
 namespace Verification.Protocols.MultiPaxos;
 

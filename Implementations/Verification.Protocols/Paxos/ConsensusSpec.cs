@@ -1,5 +1,4 @@
 using Verification.Specs;
-using Verification.Specs.Consensus;
 
 namespace Verification.Protocols.Paxos;
 

@@ -1,8 +1,4 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
-using Verification.Runtime;
 using Verification.Specs.Consensus;
-using Verification.Specs;
 
 namespace Verification.Protocols.Paxos;
 

@@ -1,9 +1,3 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
-using Verification.Runtime;
-using Verification.Specs.Consensus;
-using Verification.Specs;
-
 namespace Verification.Protocols.Paxos;
 
 public abstract record PaxosMessage;

@@ -1,8 +1,6 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using Verification.Runtime;
-using Verification.Specs.Consensus;
 using Verification.Specs;
+using Verification.Specs.Consensus;
 
 namespace Verification.Protocols.Paxos;
 

@@ -1,5 +1,4 @@
 using Verification.Specs;
-using Verification.Specs.Consensus;
 
 namespace Verification.Protocols.Paxos;
 
@@ -37,16 +36,16 @@ public static class PaxosRelational
         };
 
         return new RelationalModel(
-            Name,
-            ["Node", "Ballot", "Value", "Quorum"],
-            "(declare-fun lt (Ballot Ballot) Bool)\n(declare-fun member (Node Quorum) Bool)",
-            [
+            Name: Name,
+            Sorts: ["Node", "Ballot", "Value", "Quorum"],
+            Constants: "(declare-fun lt (Ballot Ballot) Bool)\n(declare-fun member (Node Quorum) Bool)",
+            Axioms: [
                 new("BallotsStrictlyOrdered", $"(forall ((x Ballot)) (not ({lt} x x)))"),
                 new("BallotOrderTransitive", $"(forall ((x Ballot) (y Ballot) (z Ballot)) (=> (and ({lt} x y) ({lt} y z)) ({lt} x z)))"),
                 new("BallotOrderTotal", $"(forall ((x Ballot) (y Ballot)) (or ({lt} x y) (= x y) ({lt} y x)))"),
                 new("QuorumsIntersect", "(forall ((q1 Quorum) (q2 Quorum)) (exists ((n Node)) (and (member n q1) (member n q2))))"),
             ],
-            [
+            State: [
                 new("joined", ["Node", "Ballot"]),
                 new("left", ["Node", "Ballot"]),
                 new("vote", ["Node", "Ballot", "Value"]),
@@ -54,10 +53,10 @@ public static class PaxosRelational
                 new("proposed", ["Value"]),
                 new("learned", ["Value"]),
             ],
-            s => $"(and (forall ((n Node) (b Ballot)) (and (not ({s["joined"]} n b)) (not ({s["left"]} n b)))) " +
+            Initial: s => $"(and (forall ((n Node) (b Ballot)) (and (not ({s["joined"]} n b)) (not ({s["left"]} n b)))) " +
                  $"(forall ((n Node) (b Ballot) (v Value)) (not ({s["vote"]} n b v))) (forall ((b Ballot) (v Value)) (not ({s["proposal"]} b v))) " +
                  $"(forall ((v Value)) (and (not ({s["proposed"]} v)) (not ({s["learned"]} v)))))",
-            [
+            Actions: [
                 // 1b: n promises ballot B, which must not be below anything it promised or voted for.
                 new("Promise", [("N", "Node"), ("B", "Ballot")],
                     s => $"(not ({s["left"]} N B))",
@@ -90,6 +89,6 @@ public static class PaxosRelational
                     s => $"(forall ((n Node)) (=> (member n Q) ({s["vote"]} n B V)))",
                     [new("learned", ["v"], s => $"(or ({s["learned"]} v) (= v V))")]),
             ],
-            invariants);
+            Invariants: invariants);
     }
 }

@@ -1,8 +1,3 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
-using Verification.Runtime;
-using Verification.Specs.Examples;
-
 namespace Verification.Protocols.PingAck;
 
 // ---- A two-node ping/ack protocol. The receiver must deliver pings to its application in order (spec InOrderDelivery). ----

@@ -1,5 +1,3 @@
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using Verification.Runtime;
 using Verification.Specs.Examples;
 

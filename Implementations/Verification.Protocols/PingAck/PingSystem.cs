@@ -1,5 +1,5 @@
-using Verification.Checkers.Systematic;
 using Verification.Checkers;
+using Verification.Checkers.Systematic;
 using Verification.Runtime;
 using Verification.Specs.Examples;
 

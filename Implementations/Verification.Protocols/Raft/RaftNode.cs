@@ -1,10 +1,5 @@
 using System.Numerics;
-using Verification.Checkers.Linearizability;
-using Verification.Checkers.Systematic;
-using Verification.Checkers;
 using Verification.Runtime;
-using Verification.Specs.Replication;
-using Verification.Specs;
 
 namespace Verification.Protocols.Raft;
 

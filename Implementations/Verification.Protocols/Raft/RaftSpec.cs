@@ -1,5 +1,4 @@
 using Verification.Specs;
-using Verification.Specs.Replication;
 
 namespace Verification.Protocols.Raft;
 

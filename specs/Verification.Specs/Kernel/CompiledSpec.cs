@@ -346,7 +346,7 @@ internal sealed class CompiledSpec<TEvent> : ICompiledSpec where TEvent : class
 
     /// <summary>Each instance on its own, for both parities: what the fused checks do, one instance at a time.</summary>
     private Func<TEvent?, SpecState, bool>[][] CompileEach(IReadOnlyList<(Property Property, int Index)> instances) =>
-        [.. new[] { 0, 1 }.Select(parity => instances.Select(instance => CompileInstance(instance.Property, instance.Index, parity)).ToArray())];
+        [.. Enumerable.Range(0, 2).Select(parity => instances.Select(instance => CompileInstance(instance.Property, instance.Index, parity)).ToArray())];
 
     private Func<TEvent?, SpecState, bool> CompileInstance(Property property, int index, int parity)
     {

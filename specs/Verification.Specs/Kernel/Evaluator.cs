@@ -88,7 +88,7 @@ public sealed class Evaluator<TEvent> where TEvent : class
     /// <summary>Adds the current values to a state key (numbers and flags as numbers, references as objects), children included.</summary>
     public void AddKey(long[] numbers, ref int numberIndex, object?[] objects, ref int objectIndex) => AddKey(State, numbers, ref numberIndex, objects, ref objectIndex);
 
-    /// <summary>How many numbers and objects <see cref="AddKey"/> adds.</summary>
+    /// <summary>How many numbers and objects <see cref="AddKey(long[], ref int, object?[], ref int)"/> adds.</summary>
     public (int Numbers, int Objects) KeySize() => KeySize(State);
 
     private static (int, int) KeySize(SpecState state)

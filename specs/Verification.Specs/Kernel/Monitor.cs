@@ -175,7 +175,8 @@ public sealed class Monitor<TEvent> where TEvent : class
     private Violation Describe(Property property, int index, TEvent? evt, long prefixLength)
     {
         var values = PropertyReads.Values(Evaluator.Spec, Evaluator.State, property, index);
-        return new Violation(Evaluator.Spec.Name, property, property.InstanceName(index), prefixLength, evt, values, recorded?.ToList());
+        return new Violation(Spec: Evaluator.Spec.Name, Property: property, Instance: property.InstanceName(index), PrefixLength: prefixLength, Event: evt,
+            Values: values, Prefix: recorded?.ToList());
     }
 }
 

@@ -33,8 +33,8 @@ public static class ReferenceEvaluator
                 {
                     var holds = (bool)EvaluateProperty(spec, property, index, layer)!;
                     if (!holds)
-                        return HistoryResults.Of(spec, "history check (reference evaluator)", length, new Violation(spec.Name, property, property.InstanceName(index), length,
-                            length == 0 ? null : history[length - 1], [], history.Take(length).Cast<object>().ToList()), TimeSpan.Zero);
+                        return HistoryResults.Of(spec, "history check (reference evaluator)", length, new Violation(Spec: spec.Name, Property: property, Instance: property.InstanceName(index), PrefixLength: length,
+                            Event: length == 0 ? null : history[length - 1], Values: [], Prefix: history.Take(length).Cast<object>().ToList()), TimeSpan.Zero);
                 }
             }
         }

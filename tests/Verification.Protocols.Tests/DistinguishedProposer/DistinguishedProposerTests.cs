@@ -1,15 +1,8 @@
-using Verification;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
-using Verification.Runtime;
-using Verification.Specs.Consensus;
-using Xunit.Abstractions;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
 using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
+using Verification.Protocols.Paxos;
+using Verification.Runtime;
+using Xunit.Abstractions;
 
 namespace Verification.Protocols.Tests.DistinguishedProposer;
 

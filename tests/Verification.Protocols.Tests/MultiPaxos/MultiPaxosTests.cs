@@ -1,15 +1,8 @@
-using Verification;
 using Verification.Checkers.Systematic;
-using Verification.Protocols;
+using Verification.Protocols.MultiPaxos;
 using Verification.Runtime;
 using Verification.Specs.Replication;
 using Xunit.Abstractions;
-using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
 
 namespace Verification.Protocols.Tests.MultiPaxos;
 

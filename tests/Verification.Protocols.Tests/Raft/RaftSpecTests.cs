@@ -1,11 +1,5 @@
-using Verification.Specs;
-using Verification.Specs.Replication;
 using Verification.Protocols.Raft;
-using Verification.Protocols.Paxos;
-using Verification.Protocols.MultiPaxos;
-using Verification.Protocols.DistinguishedProposer;
-using Verification.Protocols.PingAck;
-using Verification.Protocols.LockServer;
+using Verification.Specs;
 
 namespace Verification.Protocols.Tests.Raft;
 

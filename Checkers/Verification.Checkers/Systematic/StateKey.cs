@@ -1,0 +1,77 @@
+namespace Verification.Checkers.Systematic;
+
+/// <summary>A state's identity in a visited set: its values' numbers as variable-length bytes; hash computed once.</summary>
+public sealed class StateKey : IEquatable<StateKey>
+{
+    private readonly byte[] bytes;
+    private readonly int hash;
+
+    internal StateKey(byte[] bytes)
+    {
+        this.bytes = bytes;
+        var combined = new HashCode();
+        combined.AddBytes(bytes);
+        hash = combined.ToHashCode();
+    }
+
+    /// <summary>Approximate bytes held by this key (object, array, fields); the numbered values are counted once per search, not here.</summary>
+    public int ApproximateBytes => 16 + 8 + 4 + 24 + bytes.Length;
+
+    public bool Equals(StateKey? other) => other is not null && hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
+
+    public override bool Equals(object? obj) => Equals(obj as StateKey);
+
+    public override int GetHashCode() => hash;
+}
+
+/// <summary>
+/// Numbers every distinct value met in one search (structural equality; 0 is null), so a state refers to each node
+/// state or message by number, whatever number of equal copies the handlers allocated. Also the key's scratch buffers.
+/// </summary>
+internal sealed class ValueNumbering
+{
+    private readonly Dictionary<object, int> numbers = [];
+    private long[] specNumbers = [];
+    private object?[] specObjects = [];
+
+    public KeyWriter Writer { get; } = new();
+    public List<long> Channels { get; } = [];
+
+    /// <summary>How many distinct values were numbered.</summary>
+    public int Count => numbers.Count;
+
+    public int Number(object? value)
+    {
+        if (value is null) return 0;
+        if (numbers.TryGetValue(value, out var number)) return number;
+        number = numbers.Count + 1;
+        numbers.Add(value, number);
+        return number;
+    }
+
+    public long[] SpecNumbers(int count) => specNumbers.Length >= count ? specNumbers : specNumbers = new long[count];
+    public object?[] SpecObjects(int count) => specObjects.Length >= count ? specObjects : specObjects = new object?[count];
+}
+
+/// <summary>Writes numbers as zigzag variable-length bytes (small numbers, the common case, take one byte).</summary>
+internal sealed class KeyWriter
+{
+    private byte[] buffer = new byte[256];
+    private int length;
+
+    public void Clear() => length = 0;
+
+    public void Add(long value)
+    {
+        var zigzag = (ulong)((value << 1) ^ (value >> 63));
+        if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        while (zigzag >= 0x80)
+        {
+            buffer[length++] = (byte)(zigzag | 0x80);
+            zigzag >>= 7;
+        }
+        buffer[length++] = (byte)zigzag;
+    }
+
+    public StateKey ToKey() => new(buffer.AsSpan(0, length).ToArray());
+}
