@@ -85,11 +85,22 @@ public static class Program
         check.Options.Add(filter);
         check.Options.Add(seed);
         check.Options.Add(shard);
-        check.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard)));
+        var userSystems = new Option<string?>("--assembly") { Description = "Run instead the checks declared by the systems registered in this assembly (.dll) of yours" };
+        check.Options.Add(userSystems);
+        check.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard), result.GetValue(userSystems)));
 
         var list = new Command("list", "List the shipped specs and the default checks");
-        list.SetAction(_ =>
+        list.Options.Add(userSystems);
+        list.SetAction(result =>
         {
+            if (result.GetValue(userSystems) is { } userAssembly)
+            {
+                var systems = Systems.In(userAssembly);
+                foreach (var system in systems)
+                    output.WriteLine($"system {system.Name,-24} {system.Description}; configurations: {string.Join(", ", system.ConfigurationNames)}");
+                foreach (var definition in CheckCatalog.OfSystems(systems)) output.WriteLine($"check  {Words<CheckKind>.Name(definition.Kind),-11} expect {definition.Expected,-22} {definition.Name}");
+                return 0;
+            }
             foreach (var entry in CheckCatalog.Specs) output.WriteLine($"spec   {entry.Name,-24} {entry.Description}");
             foreach (var model in CheckCatalog.RelationalModels)
                 output.WriteLine($"model  {model.Name,-24} {model.Sorts.Count} sorts, {model.Actions.Count} actions, {model.Invariants.Count} invariants: proved for every size ('verify prove {model.Name}')");
@@ -196,7 +207,7 @@ public static class Program
         root.Subcommands.Add(prove);
         root.Subcommands.Add(replay);
         root.Subcommands.Add(linearizability);
-        root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard)));
+        root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard), userAssembly: null));
         return root;
     }
 
@@ -266,9 +277,11 @@ public static class Program
         return not > 0 ? ExitCodes.Differs : unreadable > 0 ? ExitCodes.BadInputOrEnvironment : unknown > 0 ? ExitCodes.Unknown : ExitCodes.AsExpected;
     }
 
-    private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed, string? shard)
+    private static int RunChecks(IAnsiConsole console, string? jsonPath, string? filter, int seed, string? shard, string? userAssembly)
     {
-        var checks = CheckCatalog.Default().Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        var catalog = userAssembly is null ? CheckCatalog.Default() : CheckCatalog.OfSystems(Systems.In(userAssembly)).ToList();
+        if (catalog.Count == 0) throw new SpecException($"{userAssembly}: its systems declare no check (override SystemDefinition.Checks)");
+        var checks = catalog.Where(d => filter is null || d.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         if (checks.Count == 0) throw new SpecException($"no check matches --filter '{filter}' (see 'verify list')");
         if (shard is not null)
         {

@@ -107,11 +107,15 @@ public static class CheckCatalog
         checks.Add(new("Paxos for every N, without 'choosable': not inductive", CheckKind.Proof, Expectation.NotInductive,
             "each invariant initially and across each action, sent to Z3 through libz3",
             new RelationalInduction(parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()))));
-        foreach (var system in Systems.Shipped)
-            foreach (var check in system.Checks)
-                checks.Add(new(check.Name, check.Expected.Verdict == Verdict.Violated ? CheckKind.PlantedBug : CheckKind.Protocol, check.Expected, check.Description, new OfSystem(system, check)));
+        checks.AddRange(OfSystems(Systems.Shipped));
         return checks;
     }
+
+    /// <summary>The checks that systems declare themselves (each system × named configuration × method × expected verdict).</summary>
+    public static IEnumerable<CatalogCheck> OfSystems(IEnumerable<ISystemDefinition> systems) =>
+        from system in systems
+        from check in system.Checks
+        select new CatalogCheck(check.Name, check.Expected.Verdict == Verdict.Violated ? CheckKind.PlantedBug : CheckKind.Protocol, check.Expected, check.Description, new OfSystem(system, check));
 
     private static CatalogCheck Proof(string name, string spec, string[]? claims, Expectation expected) =>
         new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", new InductionOf(Spec(spec), claims));

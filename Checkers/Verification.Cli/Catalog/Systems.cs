@@ -30,6 +30,14 @@ internal static class Systems
         return definition.BuildFromJson(identity.Configuration).Accept(new ReplayVisitor(schedule));
     }
 
+    /// <summary>The systems registered in a user's assembly (one that references the checkers and defines <see cref="SystemDefinition{TConfig, TState, TMessage, TTimer, TDurable, TSpecEvent}"/>s).</summary>
+    public static IReadOnlyList<ISystemDefinition> In(string assemblyPath)
+    {
+        var systems = SystemRegistry.In(Load(assemblyPath));
+        if (systems.Count == 0) throw new SpecException($"{assemblyPath}: registers no system (no public, non-abstract SystemDefinition subclass with a parameterless constructor)");
+        return systems;
+    }
+
     /// <summary>Loads a user's assembly with its own dependencies (from its .deps.json) next to ours.</summary>
     private static System.Reflection.Assembly Load(string path)
     {
