@@ -1,3 +1,4 @@
+using Verification.Specs;
 using Verification.Runtime;
 
 namespace Verification.Protocols.MultiPaxos;
@@ -28,6 +29,15 @@ public sealed record MultiPaxosConfig(int Replicas = 3, int Clients = 2, int Slo
     int OperationsPerClient = 1)
 {
     public int Commands => Clients * OperationsPerClient;
+
+    /// <summary>Throws, naming the setting, when this configuration cannot run (replica and command sets are 32-bit masks; catch-up asks a peer).</summary>
+    public void Validate()
+    {
+        if (Replicas < 2 || Replicas > 32) throw new SpecException($"{SystemName}: Multi-Paxos here needs 2 to 32 replicas (got {Replicas})");
+        if (Clients < 0 || OperationsPerClient < 0) throw new SpecException($"{SystemName}: clients and operations per client cannot be negative");
+        if (Commands > 32) throw new SpecException($"{SystemName}: at most 32 commands (clients × operations per client; got {Commands})");
+        if (Slots < 1 || MaxRounds < 1) throw new SpecException($"{SystemName}: the slot and round bounds must be at least 1");
+    }
 
     public NodeId ClientOf(int command) => new(Replicas + command / OperationsPerClient);
 

@@ -20,12 +20,15 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     /// <summary>The registered Multi-Paxos system in <paramref name="config"/>.</summary>
     public static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> System(MultiPaxosConfig config) => new MultiPaxosSystem().Build(config);
 
-    internal static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig config) =>
-        new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
+    internal static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig config)
+    {
+        config.Validate();
+        return new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
             ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas))
         {
             HistoryCheck = config.ClientsLinearizable ? MultiPaxosSystem.LinearizableClients() : null,
         };
+    }
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
 
@@ -226,7 +229,8 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
                 var (store, output) = StoreWorkload.Apply(next.Store, StoreWorkload.Operation(command, config.OperationsPerClient));
                 next = next with { Store = store, Outputs = next.Outputs.With(command, output) };
             }
-            if (command >= 0) effects.Send(config.ClientOf(command), new ClientReply(command, next.Applied, next.Outputs[command]));
+            // The client is answered when its command is performed, once: a slot skipped as a duplicate owes it nothing.
+            if (execute) effects.Send(config.ClientOf(command), new ClientReply(command, next.Applied, next.Outputs[command]));
             next = next with { Applied = next.Applied + 1 };
         }
         effects.Persist(next.Durable);

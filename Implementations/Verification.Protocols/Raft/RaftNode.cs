@@ -91,7 +91,8 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 };
                 Persist(candidate, effects);
                 foreach (var peer in Peers(effects.Self)) effects.Send(peer, new RequestVote(candidate.Term, candidate.LastIndex, candidate.LastTerm));
-                return candidate;
+                // Its own vote may already be a majority (a single server): no reply will come to count it.
+                return BitOperations.PopCount(candidate.Votes) >= config.Majority ? WinElection(candidate, effects) : candidate;
             case (RaftServerState { Role: RaftRole.Leader } leader, RaftTimer.Heartbeat):
                 effects.SetTimer(RaftTimer.Heartbeat);
                 foreach (var peer in Peers(effects.Self)) SendAppend(leader, peer, effects);
@@ -179,9 +180,15 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
         if (server.Role != RaftRole.Candidate || reply.Term != server.Term || !reply.Granted) return server;
         var votes = server.Votes | (1u << from.Index);
         if (BitOperations.PopCount(votes) < config.Majority) return server with { Votes = votes };
+        return WinElection(server with { Votes = votes }, effects);
+    }
+
+    /// <summary>A candidate with votes from a majority becomes leader and at once sends every peer AppendEntries.</summary>
+    private RaftServerState WinElection(RaftServerState server, Effects<RaftMessage, RaftTimer, RaftDurable> effects)
+    {
         var leader = server with
         {
-            Role = RaftRole.Leader, Votes = votes,
+            Role = RaftRole.Leader,
             NextIndex = ValueArray<int>.Filled(config.Servers, server.LastIndex + 1),
             MatchIndex = ValueArray<int>.Filled(config.Servers, 0).With(effects.Self.Index, server.LastIndex),
         };

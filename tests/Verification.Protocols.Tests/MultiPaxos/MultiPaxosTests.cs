@@ -1,6 +1,7 @@
 using Verification.Checkers.Systematic;
 using Verification.Protocols.MultiPaxos;
 using Verification.Runtime;
+using Verification.Specs;
 using Verification.Specs.Replication;
 using Xunit.Abstractions;
 
@@ -80,5 +81,16 @@ public class MultiPaxosTests(ITestOutputHelper output)
             Seed = 16, Iterations = 50_000, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0), Parallelism = 2,
         }).AssertFindsAndReplays("ExecutedOnce", FailureKind.Safety);
         output.WriteLine(found.ToString());
+    }
+
+    [Theory]
+    [InlineData(1, 2, 1, "2 to 32 replicas")]      // catch-up asks a peer: with one replica it divided by zero
+    [InlineData(33, 2, 1, "2 to 32 replicas")]     // replica sets are 32-bit masks
+    [InlineData(3, 17, 2, "at most 32 commands")]  // so are command sets
+    public void AConfigurationTheNodesCannotRun_IsRejected_NamingTheSetting(int replicas, int clients, int operations, string expected)
+    {
+        var error = Assert.Throws<SpecException>(() => MultiPaxosNode.System(new MultiPaxosConfig(Replicas: replicas, Clients: clients, OperationsPerClient: operations)));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("MultiPaxos[", error.Message);
     }
 }
