@@ -9,6 +9,7 @@ public sealed record EventField(string Name, Type Type, PropertyInfo Property);
 /// <summary>One case of an event alphabet, e.g. <c>Right(int X)</c>.</summary>
 public sealed record EventCase(string Name, Type Type, IReadOnlyList<EventField> Fields, ConstructorInfo Constructor)
 {
+    /// <summary>An event of this case built from <paramref name="fieldValues"/>, given in the order of <see cref="Fields"/>.</summary>
     public object Create(IReadOnlyList<object?> fieldValues) => Constructor.Invoke(fieldValues.ToArray());
 }
 
@@ -33,16 +34,25 @@ public sealed class Alphabet
         byName = cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
+    /// <summary>The alphabet's abstract record type, from which every case derives.</summary>
     public Type EventType { get; }
+
+    /// <summary>The name of <see cref="EventType"/>, as reports and error messages show the alphabet.</summary>
     public string Name => EventType.Name;
+
+    /// <summary>The cases in the order their records are declared.</summary>
     public IReadOnlyList<EventCase> Cases { get; }
 
+    /// <summary>The alphabet of <typeparamref name="TEvent"/>, built once per type; a type that is not an abstract record with sealed record cases throws <see cref="SpecException"/> saying what is wrong.</summary>
     public static Alphabet Of<TEvent>() => Of(typeof(TEvent));
 
+    /// <summary>The alphabet whose abstract record type is <paramref name="eventType"/> (see <see cref="Of{TEvent}"/>).</summary>
     public static Alphabet Of(Type eventType) => Cache.GetOrAdd(eventType, Build);
 
+    /// <summary>Finds the case named <paramref name="name"/> (case-sensitive, as a history file's "event" member names it).</summary>
     public bool TryGetCase(string name, out EventCase eventCase) => byName.TryGetValue(name, out eventCase!);
 
+    /// <summary>The case <paramref name="evt"/> belongs to; an event outside the alphabet throws <see cref="SpecException"/> naming it and the cases.</summary>
     public EventCase CaseOf(object evt) =>
         evt is not null && byType.TryGetValue(evt.GetType(), out var c)
             ? c
@@ -69,6 +79,7 @@ public sealed class Alphabet
         return $"{eventCase.Name}({string.Join(", ", eventCase.Fields.Select(f => $"{f.Name}: {FormatValue(f.Property.GetValue(evt))}"))})";
     }
 
+    /// <summary>A field or variable value as reports show it: "undefined" for null, strings quoted, events as <see cref="Describe"/> writes them.</summary>
     public static string FormatValue(object? value) => value switch
     {
         null => "undefined",

@@ -21,6 +21,7 @@ public sealed record Violation(
     /// <summary>The other instances failing at the same step, in declaration order (one that cannot be evaluated there is listed with its error).</summary>
     public IReadOnlyList<string> AlsoFailing { get; init; } = [];
 
+    /// <summary>The readable report: the failing instance and event, other failing instances, the kept prefix, and the values the property reads.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -64,8 +65,13 @@ public sealed class Monitor<TEvent> where TEvent : class
         CheckInvariants(null);
     }
 
+    /// <summary>The evaluator holding the current state, for reading variables between appends.</summary>
     public Evaluator<TEvent> Evaluator { get; }
+
+    /// <summary>The first property that failed, or null while every property holds.</summary>
     public Violation? Violation { get; private set; }
+
+    /// <summary>How many events were evaluated; events appended after a violation are not.</summary>
     public long Length => Evaluator.Length;
 
     /// <summary>Appends an event and checks every property; false once a property has failed.</summary>
@@ -180,6 +186,7 @@ public sealed class Monitor<TEvent> where TEvent : class
     }
 }
 
+/// <summary>Checks a whole history against a spec's properties, in code (the CLI's <c>history</c> command does the same on a file).</summary>
 public static class History
 {
     /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>: holds, or violated with the shortest failing prefix.</summary>

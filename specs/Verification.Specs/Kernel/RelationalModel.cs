@@ -46,12 +46,17 @@ public sealed record RelationalAction(
 /// <summary>relation(arguments) := body(pre-state), e.g. vote(n, b, v) := vote(n, b, v) ∨ (n = N ∧ b = B ∧ v = V).</summary>
 public sealed record RelationUpdate(string Relation, IReadOnlyList<string> Arguments, Func<RelationalState, string> Body);
 
+/// <summary>An invariant the model claims: a closed first-order formula over the state relations, proved for every N.</summary>
+/// <param name="Name">The name reports and <see cref="RelationalModel.WithInvariants"/> use.</param>
+/// <param name="Formula">The formula as SMT-LIB2 text, given the state whose relations it reads (before or after a step).</param>
 public sealed record RelationalInvariant(string Name, Func<RelationalState, string> Formula);
 
 /// <summary>Names the relations of the state after a given number of steps: s["vote"] is |vote@0| or |vote@1|.</summary>
 public sealed class RelationalState(int step)
 {
+    /// <summary>Which state the names refer to: 0 before a step, 1 after it.</summary>
     public int Step { get; } = step;
 
+    /// <summary>The SMT-LIB2 symbol of <paramref name="relation"/> in this state, e.g. <c>|vote@0|</c>.</summary>
     public string this[string relation] => $"|{relation}@{Step}|";
 }

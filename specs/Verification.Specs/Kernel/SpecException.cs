@@ -11,6 +11,7 @@ public class SpecException(string message, Exception? inner = null) : Verificati
 public sealed class UndefinedValueException(string variable)
     : SpecException($"'{variable}' is undefined in this state (it has no value at Nil); guard the read with IsDefined")
 {
+    /// <summary>The name of the variable that was read while undefined.</summary>
     public string Variable { get; } = variable;
 }
 

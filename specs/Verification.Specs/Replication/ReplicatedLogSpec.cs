@@ -34,12 +34,19 @@ public sealed record Applied(int Replica, int Slot, int Command, bool Executed) 
 /// </summary>
 public static class ReplicatedLogSpec
 {
+    /// <summary>The spec's name, as the CLI takes it and reports show it.</summary>
     public const string Name = "ReplicatedLog";
+
+    /// <summary>The value of committedCommand for a slot nothing is committed in yet, and of committedSlot for a command not committed yet.</summary>
     public const int None = -1;
 
     /// <summary>The command a new leader commits in a slot nobody proposed anything for.</summary>
     public const int NoOp = -2;
 
+    /// <summary>Builds the spec for the given bounds; events outside them break the guard EventWithinBounds.</summary>
+    /// <param name="slots">S, the log's length: slots 0..S−1.</param>
+    /// <param name="commands">C, the number of distinct commands 0..C−1 clients may submit.</param>
+    /// <param name="replicas">R, the replicas 0..R−1 that apply the log.</param>
     public static Spec<LogEvent> Create(int slots, int commands, int replicas)
     {
         var spec = new SpecBuilder<LogEvent>(Name);

@@ -37,6 +37,7 @@ public abstract record Counterexample(string Property)
     /// <summary>The readable account reports print.</summary>
     public abstract string Describe();
 
+    /// <summary>The same as <see cref="Describe"/>.</summary>
     public sealed override string ToString() => Describe();
 }
 
@@ -54,6 +55,7 @@ public sealed record CheckResult
     /// <summary>How: "random runs (portfolio)", "exhaustive search", "induction (Z3 4.8.12)", …</summary>
     public required string Method { get; init; }
 
+    /// <summary>Holds, violated, or unknown (then <see cref="Why"/> says why).</summary>
     public required Verdict Verdict { get; init; }
 
     /// <summary>Why the verdict is unknown (null otherwise).</summary>
@@ -62,6 +64,7 @@ public sealed record CheckResult
     /// <summary>The detail of <see cref="Why"/>: "timeout after 30 s", "the depth bound cut runs off", Z3's reason.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>What the check covered; a check that covered nothing has checked nothing, whatever its verdict.</summary>
     public required Coverage Coverage { get; init; }
 
     /// <summary>The bounds and assumptions of the verdict: "runs of ≤ 300 steps", "≤ 4 messages in flight", "histories of ≤ 8 events", "up to the protocol's symmetry", the fault model.</summary>
@@ -70,12 +73,16 @@ public sealed record CheckResult
     /// <summary>What was found (a violation) or, for an unknown induction, the counterexample to induction.</summary>
     public Counterexample? Counterexample { get; init; }
 
+    /// <summary>Wall-clock time the check took.</summary>
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>More lines for the readable report (rates, memory, notes of the checker).</summary>
     public string? Notes { get; init; }
 
+    /// <summary>Whether the verdict is <see cref="Verdict.Holds"/>; it holds only within the bounds in <see cref="Within"/>.</summary>
     public bool Holds => Verdict == Verdict.Holds;
+
+    /// <summary>Whether a counterexample was found (<see cref="Verdict.Violated"/>).</summary>
     public bool IsViolated => Verdict == Verdict.Violated;
 
     /// <summary>One line: subject, method, verdict, coverage, bounds, time.</summary>
@@ -103,6 +110,7 @@ public sealed record CheckResult
         _ => "undecided",
     };
 
+    /// <summary>The whole report: <see cref="Summary"/>, then the notes and the counterexample when there are any.</summary>
     public override string ToString()
     {
         var text = new StringBuilder(Summary);
@@ -136,5 +144,6 @@ public class VerificationException(string message, Exception? inner = null) : Ex
 /// <summary>A check's result was not the one a test asserted; the message is the whole report, so a test runner shows it.</summary>
 public sealed class CheckFailedException(string message, CheckResult result) : VerificationException(message)
 {
+    /// <summary>The result that failed the assertion.</summary>
     public CheckResult Result { get; } = result;
 }

@@ -5,6 +5,7 @@ namespace Verification;
 /// <summary>A property of a spec that failed on a history: the shortest failing prefix, the event, the values it reads.</summary>
 public sealed record PropertyViolation(Violation Violation) : Counterexample(Violation.Instance)
 {
+    /// <inheritdoc/>
     public override string Describe() => Violation.ToString();
 }
 
