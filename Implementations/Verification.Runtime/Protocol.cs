@@ -20,6 +20,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }
 
+    /// <inheritdoc/>
     public TResult Accept<TResult>(IProtocolVisitor<TResult> visitor) => visitor.Visit(this);
 
     /// <summary>Maps an environment event to a spec event (null: the spec does not see it).</summary>
