@@ -40,6 +40,7 @@ public sealed record LinearizabilityBudget
 /// </summary>
 public sealed record HistoryCounterexample(string Explanation) : Counterexample(LinearizabilityChecker.Property)
 {
+    /// <inheritdoc/>
     public override string Describe() => $"not linearizable:\n{Explanation}";
 }
 

@@ -2,7 +2,21 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Linearizability;
 
-public enum KeyValueOperation { Get, Put, Append, Cas }
+/// <summary>The operations of <see cref="KeyValueModel"/>.</summary>
+public enum KeyValueOperation
+{
+    /// <summary>Read the key's value.</summary>
+    Get,
+
+    /// <summary>Replace the key's value with <see cref="KeyValueInput.Value"/>.</summary>
+    Put,
+
+    /// <summary>Add <see cref="KeyValueInput.Value"/> at the end of the key's value.</summary>
+    Append,
+
+    /// <summary>Compare-and-set: put <see cref="KeyValueInput.Value"/> if the key holds <see cref="KeyValueInput.Expected"/>; returns "ok" or "fail".</summary>
+    Cas,
+}
 
 /// <summary>An operation on one key; a compare-and-set sets <see cref="Value"/> if the key holds <see cref="Expected"/>, and returns "ok" or "fail".</summary>
 public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value, string Expected = "");
@@ -15,10 +29,16 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
 {
     private static readonly KeyValueState Empty = new("");
 
+    /// <inheritdoc/>
     public string Name => partitionPerKey ? "kv (per key)" : "kv";
 
+    /// <summary>Every key starts as the empty string.</summary>
     public KeyValueState Initial => Empty;
 
+    /// <summary>
+    /// Applies one operation: a get must return the value (any value when its outcome is unknown, a null output); put
+    /// replaces it; append concatenates; cas replaces it when it equals <see cref="KeyValueInput.Expected"/> and must return "ok" or "fail" accordingly.
+    /// </summary>
     public bool Step(KeyValueState state, KeyValueInput input, string? output, out KeyValueState next)
     {
         next = state;
@@ -39,11 +59,13 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
         }
     }
 
+    /// <summary>The operations of each key apart; a model made without per-key partitioning throws <see cref="SpecException"/>, as it cannot check a whole store.</summary>
     public IEnumerable<IReadOnlyList<Operation<KeyValueInput, string?>>> Partition(IReadOnlyList<Operation<KeyValueInput, string?>> history) =>
         partitionPerKey
             ? history.GroupBy(o => o.Input.Key).Select(g => (IReadOnlyList<Operation<KeyValueInput, string?>>)g.ToList())
             : throw new SpecException("without per-key partitioning the state is the whole store; use the partitioned model");
 
+    /// <inheritdoc/>
     public string Describe(KeyValueInput input, string? output) => input.Operation switch
     {
         KeyValueOperation.Get => $"get {input.Key} → \"{output}\"",
@@ -52,6 +74,7 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
         _ => $"append {input.Key} \"{input.Value}\"",
     };
 
+    /// <inheritdoc/>
     public string Describe(KeyValueState state) => $"value = \"{state.Value}\"";
 
     /// <summary>A get, and a cas that returned "fail", never change the value.</summary>

@@ -4,8 +4,13 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Smt;
 
+/// <summary>Budgets of the SMT prover's induction and bounded checks.</summary>
 public sealed record ProverOptions
 {
+    /// <summary>
+    /// The deadline of each solver query (an interrupted query answers unknown). After a failed induction, the bounded
+    /// unrolling's queries get what is left of it, at least 1 s each.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How far bounded unrolling looks for a real history when induction fails.</summary>
@@ -50,8 +55,10 @@ public sealed record ProofCounterexample(string Property) : Counterexample(Prope
     /// <summary>For a counterexample to induction: bounded unrolling could not decide the next length (the solver's reason is the result's).</summary>
     public bool UnrollingUndecided { get; init; }
 
+    /// <summary>Whether this is a counterexample to induction (no <see cref="History"/>) rather than a real violating history.</summary>
     public bool IsCounterexampleToInduction => History is null;
 
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

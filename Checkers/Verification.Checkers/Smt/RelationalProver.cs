@@ -10,6 +10,7 @@ public sealed record RelationalObligation(string Invariant, string? Action, SatR
     /// <summary>Why the solver answered unknown (null when it answered): "timeout after N s" or Z3's own reason.</summary>
     public string? UnknownReason { get; init; }
 
+    /// <summary>One line: the invariant, initially or after which action, holds / FAILS / unknown (with why), and the solver time.</summary>
     public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : $"unknown: {UnknownReason}")} ({SolverTime.TotalMilliseconds:F0} ms)";
 }
 
@@ -20,6 +21,7 @@ public sealed record RelationalObligation(string Invariant, string? Action, SatR
 /// </summary>
 public sealed record ModelCounterexample(string Property, string? Action, string Model) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe() =>
         (Action is null ? $"{Property} fails initially:\n" : $"not inductive: {Property} can break in one {Action} step from a state satisfying every invariant:\n") + Model.TrimEnd();
 }

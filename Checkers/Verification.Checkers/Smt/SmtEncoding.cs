@@ -8,6 +8,7 @@ namespace Verification.Checkers.Smt;
 /// <summary>One SMT constant that holds part of the state: a variable, a family member, a component's sub-variable, or a definedness flag.</summary>
 public sealed record StateSymbol(string Name, Type ValueType, bool IsDefinedFlag)
 {
+    /// <summary>The constant's SMT-LIB2 name in the state after <paramref name="step"/> events, e.g. <c>|C@3|</c>.</summary>
     public string At(int step) => $"|{Name}@{step}|";
 }
 
@@ -27,6 +28,7 @@ public sealed class SmtEncoding
     private readonly List<StateSymbol> symbols = [];
     private readonly StagedSpec staged;
 
+    /// <summary>Prepares the encoding of <paramref name="spec"/>: the datatypes of its alphabets and the constants of one state.</summary>
     public SmtEncoding(ISpec spec)
     {
         Spec = spec;
@@ -37,13 +39,16 @@ public sealed class SmtEncoding
         Preamble = BuildPreamble();
     }
 
+    /// <summary>The spec encoded.</summary>
     public ISpec Spec { get; }
 
     /// <summary>Datatype declarations for every alphabet the spec mentions.</summary>
     public string Preamble { get; }
 
+    /// <summary>The constants that make up one state: one per variable, family member and component sub-variable, and a definedness flag per partial one.</summary>
     public IReadOnlyList<StateSymbol> StateSymbols => symbols;
 
+    /// <summary>The SMT-LIB2 name of the event between the states after <paramref name="step"/> and <paramref name="step"/> + 1 events, e.g. <c>|e@0|</c>.</summary>
     public static string EventSymbol(int step) => $"|e@{step}|";
 
     /// <summary>Declares the state after <paramref name="step"/> events, with range constraints for enums.</summary>
@@ -203,6 +208,10 @@ public sealed class SmtEncoding
         return text.ToString();
     }
 
+    /// <summary>
+    /// The SMT sort of a value type: Bool; Int for int, long and enums; String; or the datatype of an event alphabet of
+    /// the spec. Any other type throws <see cref="SpecException"/>.
+    /// </summary>
     public string Sort(Type type) =>
         type == typeof(bool) ? "Bool"
         : type == typeof(int) || type == typeof(long) || type.IsEnum ? "Int"

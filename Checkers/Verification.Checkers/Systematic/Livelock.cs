@@ -12,6 +12,7 @@ namespace Verification.Checkers.Systematic;
 /// </summary>
 public sealed record LassoCounterexample(string Property, IReadOnlyList<string> Prefix, IReadOnlyList<string> Cycle, bool UpToSymmetry) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

@@ -2,6 +2,7 @@ using System.Text;
 
 namespace Verification.Checkers.Systematic;
 
+/// <summary>What ended a failing run: a property of the spec, or a handler that broke the node contract or a bound.</summary>
 public enum FailureKind
 {
     /// <summary>An invariant, step property or guard of the spec failed, or a whole-history check.</summary>
@@ -33,6 +34,7 @@ public sealed record RunCounterexample(
     int OriginalSteps,
     string? SchedulePath) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

@@ -8,31 +8,43 @@ namespace Verification.Checkers.Systematic;
 /// <summary>What a replay must share with the run that recorded it: the fault model (which actions exist) and the step and liveness settings.</summary>
 public sealed record ReplaySettings
 {
+    /// <summary>The recorded run's <see cref="FaultModel.Network"/>.</summary>
     public required NetworkOrder Network { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.CrashKinds"/>.</summary>
     public required IReadOnlyList<CrashKind> CrashKinds { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxCrashes"/>.</summary>
     public required int MaxCrashes { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxDownAtOnce"/>.</summary>
     public required int MaxDownAtOnce { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxLosses"/>.</summary>
     public required int MaxLosses { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxDuplicates"/>.</summary>
     public required int MaxDuplicates { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxPartitions"/>.</summary>
     public required int MaxPartitions { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.MaxSteps"/>.</summary>
     public required int MaxSteps { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.FairAfterSteps"/>.</summary>
     public required int FairAfterSteps { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.LivenessThreshold"/>.</summary>
     public required int LivenessThreshold { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.CheckLiveness"/>.</summary>
     public required bool CheckLiveness { get; init; }
 
     /// <summary>Recorded only by newer runs; absent in older schedule files, which were never synchronous after the fair point.</summary>
     public bool SynchronousAfterFairPoint { get; init; }
 
+    /// <summary>The settings of a run under <paramref name="options"/>, as a schedule records them.</summary>
     public static ReplaySettings From(TestOptions options) => new()
     {
         Network = options.Faults.Network,
@@ -49,6 +61,7 @@ public sealed record ReplaySettings
         SynchronousAfterFairPoint = options.SynchronousAfterFairPoint,
     };
 
+    /// <summary><paramref name="options"/> with these fault, step and liveness settings in place of its own (strategy, seed and the rest kept).</summary>
     public TestOptions ApplyTo(TestOptions options) => options with
     {
         Faults = new FaultModel
@@ -91,6 +104,7 @@ public sealed record ReplaySettings
 /// </summary>
 public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 {
+    /// <summary>A hash of what the step did, compared on replay to say where a node stopped behaving the same; null (not compared) in a step written by hand.</summary>
     public string? Fingerprint { get; init; }
 }
 
@@ -124,8 +138,10 @@ public sealed record Schedule(string Protocol, string Strategy, int Seed, long I
     /// <summary>Files larger than this are not read (a schedule of 100,000 steps is a few MB).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
+    /// <summary>The schedule as indented JSON, the form <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
 
+    /// <summary>Writes the schedule to <paramref name="path"/> as JSON (see <see cref="SaveIn"/> to pick a unique name).</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
     /// <summary>
@@ -147,6 +163,10 @@ public sealed record Schedule(string Protocol, string Strategy, int Seed, long I
         return safe.Length <= 60 ? safe : safe[..60];
     }
 
+    /// <summary>
+    /// Reads a schedule file; a missing, oversized, malformed or inconsistent file throws <see cref="SpecException"/>
+    /// naming the file and what is wrong.
+    /// </summary>
     public static Schedule Load(string path)
     {
         if (!File.Exists(path)) throw new SpecException($"{path}: schedule file not found");

@@ -2,15 +2,31 @@ using Verification.Runtime;
 
 namespace Verification.Checkers.Systematic;
 
+/// <summary>What an environment action does.</summary>
 public enum ActionKind : byte
 {
+    /// <summary>Deliver an in-flight message to its addressee.</summary>
     Deliver,
+
+    /// <summary>Lose an in-flight message (a fault).</summary>
     Drop,
+
+    /// <summary>Copy an in-flight message (a fault).</summary>
     Duplicate,
+
+    /// <summary>Fire an armed timer of a node.</summary>
     Fire,
+
+    /// <summary>Crash a node (a fault), of the action's <see cref="CrashKind"/>.</summary>
     Crash,
+
+    /// <summary>Bring back a node that crashed with amnesia or paused.</summary>
     Recover,
+
+    /// <summary>Split the network in two (a fault).</summary>
     Partition,
+
+    /// <summary>End the partition.</summary>
     Heal,
 }
 

@@ -25,6 +25,7 @@ public sealed record LivelockSearch(int MaxDepth, int MaxInFlight) : CheckMethod
 /// </summary>
 public sealed record Expectation(Verdict Verdict, IReadOnlyList<string> Properties, FailureKind? Kind = null, Inconclusive? Why = null)
 {
+    /// <summary>The verdict must be holds.</summary>
     public static Expectation Holds { get; } = new(Verdict.Holds, []);
 
     /// <summary>Violated by one of <paramref name="properties"/> (any property when none is given).</summary>
@@ -36,12 +37,14 @@ public sealed record Expectation(Verdict Verdict, IReadOnlyList<string> Properti
     /// <summary>An induction that fails with a counterexample to induction.</summary>
     public static Expectation NotInductive { get; } = new(Verdict.Unknown, [], Why: Inconclusive.NotInductive);
 
+    /// <summary>Whether <paramref name="result"/> has the expected verdict, reason for unknown, violated property and failure kind.</summary>
     public bool Matches(CheckResult result) =>
         result.Verdict == Verdict
         && (Why is null || result.Why == Why)
         && (Properties.Count == 0 || (result.Counterexample is { } found && Properties.Contains(found.Property)))
         && (Kind is null || (result.Counterexample is RunCounterexample run && run.Kind == Kind));
 
+    /// <summary>The expectation as reports show it: "holds", "violated (Agreement)", "not inductive", "unknown".</summary>
     public override string ToString() => Verdict switch
     {
         Verdict.Holds => "holds",
