@@ -17,9 +17,11 @@ public sealed record SetTimer<TTimer>(TTimer Timer) : Effect;
 public sealed record CancelTimer<TTimer>(TTimer Timer) : Effect;
 
 /// <summary>Durably store this state: it is what <see cref="INode{TState, TMessage, TTimer, TDurable}.OnRecover"/> gets after an amnesia crash.</summary>
+/// <param name="Durable">The durable state to store, replacing what was stored before.</param>
 public sealed record Persist<TDurable>(TDurable Durable) : Effect;
 
 /// <summary>Emit an event of the spec's alphabet into the history σ.</summary>
+/// <param name="Event">An event of the protocol's spec alphabet.</param>
 public sealed record Observe(object Event) : Effect;
 
 /// <summary>

@@ -1,6 +1,7 @@
 namespace Verification.Runtime;
 
 /// <summary>A node of a protocol, numbered 0..N-1.</summary>
+/// <param name="Index">The node's number, 0..N−1.</param>
 public readonly record struct NodeId(int Index) : IComparable<NodeId>
 {
     /// <summary>Orders nodes by index.</summary>

@@ -5,6 +5,9 @@ using Verification.Specs;
 namespace Verification.Checkers.Linearizability;
 
 /// <summary>An EDN value: nil, bool, integer, string, keyword (":f"), symbol, vector/list, map or set; with the line it starts on.</summary>
+/// <param name="Kind">What the value is.</param>
+/// <param name="Value">Its content, by kind (see <see cref="EdnKind"/>).</param>
+/// <param name="Line">The line it starts on.</param>
 public sealed record EdnValue(EdnKind Kind, object? Value, int Line)
 {
     /// <summary>The elements of a vector, list or set, or a map's keys and values alternating; only for those kinds.</summary>
@@ -71,6 +74,9 @@ public enum EdnKind
 }
 
 /// <summary>A small EDN reader (what Jepsen histories use); errors name the file and line.</summary>
+/// <param name="text">The EDN text.</param>
+/// <param name="source">The file name errors give.</param>
+/// <param name="firstLine">The line number of the text's first line.</param>
 public sealed class EdnReader(string text, string source, int firstLine = 1)
 {
     private int position;

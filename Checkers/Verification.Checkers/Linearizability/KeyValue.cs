@@ -19,12 +19,18 @@ public enum KeyValueOperation
 }
 
 /// <summary>An operation on one key; a compare-and-set sets <see cref="Value"/> if the key holds <see cref="Expected"/>, and returns "ok" or "fail".</summary>
+/// <param name="Operation">Get, put, append or compare-and-set.</param>
+/// <param name="Key">The key operated on.</param>
+/// <param name="Value">The value a put, append or cas writes ("" for a get).</param>
+/// <param name="Expected">The value a cas expects to find.</param>
 public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value, string Expected = "");
 
 /// <summary>One key's value (a key-value history is checked per key).</summary>
+/// <param name="Value">The key's value; "" before anything is written.</param>
 public sealed record KeyValueState(string Value);
 
 /// <summary>A key-value store with get, put, append and compare-and-set, every key starting empty; partitioned per key.</summary>
+/// <param name="partitionPerKey">Check each key's operations apart (the only mode <see cref="Partition"/> supports).</param>
 public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialModel<KeyValueState, KeyValueInput, string?>
 {
     private static readonly KeyValueState Empty = new("");

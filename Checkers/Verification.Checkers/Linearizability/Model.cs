@@ -5,6 +5,12 @@ namespace Verification.Checkers.Linearizability;
 /// An operation whose outcome is unknown (a timeout) has <see cref="Return"/> = <see cref="long.MaxValue"/>: it may
 /// take effect at any point after its call, or never (taking effect after everything else is the same as never).
 /// </summary>
+/// <param name="Client">The client (Jepsen's process) that made the call; a client has one operation open at a time.</param>
+/// <param name="Input">What was asked.</param>
+/// <param name="Output">What came back.</param>
+/// <param name="Call">When it was called, as a position in real-time order.</param>
+/// <param name="Return">When it returned, in the same order; <see cref="long.MaxValue"/> when its outcome is unknown.</param>
+/// <param name="Line">Where the call is, for counterexamples: its line in the history file, or its position among a run's observed events.</param>
 public sealed record Operation<TInput, TOutput>(long Client, TInput Input, TOutput Output, long Call, long Return, int Line)
 {
     /// <summary>Whether the operation returned; false when its outcome is unknown (<see cref="Return"/> is <see cref="long.MaxValue"/>).</summary>

@@ -17,6 +17,9 @@ public enum RegisterOperation
 }
 
 /// <summary>A register operation: read; write <see cref="Value"/>; compare-and-set from <see cref="Expected"/> to <see cref="Value"/>.</summary>
+/// <param name="Operation">Read, write or compare-and-set.</param>
+/// <param name="Value">The value written (write, cas); null for a read, or to write nil.</param>
+/// <param name="Expected">The value a cas expects (null: nil).</param>
 public sealed record RegisterInput(RegisterOperation Operation, long? Value, long? Expected = null);
 
 /// <summary>How a register operation ended, as far as the client knows.</summary>
@@ -33,6 +36,8 @@ public enum Outcome
 }
 
 /// <summary>What came back: ok (with the value read), failed (a cas that found another value), or unknown (a timeout).</summary>
+/// <param name="Outcome">Ok, failed or unknown.</param>
+/// <param name="Value">The value an ok read returned (null: nil).</param>
 public sealed record RegisterOutput(Outcome Outcome, long? Value = null)
 {
     /// <summary>The output of an operation whose outcome is unknown (a timeout): it may or may not have taken effect.</summary>
@@ -40,6 +45,7 @@ public sealed record RegisterOutput(Outcome Outcome, long? Value = null)
 }
 
 /// <summary>The register's value (64 bits, as Jepsen's are); null is nil, the value before the first write.</summary>
+/// <param name="Value">The value; null for nil.</param>
 public readonly record struct RegisterState(long? Value);
 
 /// <summary>A compare-and-set register (Jepsen's etcd and cas-register tests).</summary>

@@ -32,6 +32,7 @@ public sealed record ProverOptions
 /// every claim, an event, and the state after it, where the claim fails) with how far bounded unrolling looked for a
 /// real history.
 /// </summary>
+/// <param name="Property">The claim that fails.</param>
 public sealed record ProofCounterexample(string Property) : Counterexample(Property)
 {
     /// <summary>A violating history (empty: the claim fails at Nil); null for a counterexample to induction.</summary>

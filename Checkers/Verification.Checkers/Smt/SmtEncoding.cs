@@ -6,6 +6,9 @@ using Verification.Specs;
 namespace Verification.Checkers.Smt;
 
 /// <summary>One SMT constant that holds part of the state: a variable, a family member, a component's sub-variable, or a definedness flag.</summary>
+/// <param name="Name">The member's name (<c>C</c>, <c>waiting[1]</c>, <c>u[0].L</c>), or <c>defined L</c> for a definedness flag.</param>
+/// <param name="ValueType">The type of the value it holds.</param>
+/// <param name="IsDefinedFlag">Whether it says if a partial variable is defined, rather than holding a value.</param>
 public sealed record StateSymbol(string Name, Type ValueType, bool IsDefinedFlag)
 {
     /// <summary>The constant's SMT-LIB2 name in the state after <paramref name="step"/> events, e.g. <c>|C@3|</c>.</summary>

@@ -5,9 +5,11 @@ using System.Runtime.InteropServices;
 namespace Verification.Checkers.Smt;
 
 /// <summary>Z3 reported an error on a script we generated: a defect of the translation, reported with the offending text.</summary>
+/// <param name="message">Z3's error, or the answer that could not be read, with the offending text.</param>
 public sealed class SmtException(string message) : VerificationException(message);
 
 /// <summary>The deadline interrupted Z3 while it was reading commands (not while checking): their effect is partial.</summary>
+/// <param name="message">The deadline that ran out, and what Z3 was doing.</param>
 public sealed class SmtDeadlineException(string message) : VerificationException(message);
 
 /// <summary>

@@ -13,6 +13,7 @@ public enum NetworkOrder
 }
 
 /// <summary>A configuration error: the message says which setting and why.</summary>
+/// <param name="message">The setting, its value and why it is wrong.</param>
 public sealed class ConfigurationException(string message) : VerificationException(message);
 
 /// <summary>

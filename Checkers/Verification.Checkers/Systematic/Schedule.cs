@@ -102,6 +102,8 @@ public sealed record ReplaySettings
 /// One step of a schedule: the action, by its description, the values nodes chose while it ran, and a fingerprint of
 /// what it did (effects, observed events, the node's new state) that a replay compares to notice divergence.
 /// </summary>
+/// <param name="Action">The action as the trace describes it (<c>deliver n0→n1: …</c>, <c>timer n2 'Election'</c>, <c>crash n1 (amnesia)</c>); replay finds it among the enabled ones by this text.</param>
+/// <param name="Choices">The values nodes chose while it ran, in order.</param>
 public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 {
     /// <summary>A hash of what the step did, compared on replay to say where a node stopped behaving the same; null (not compared) in a step written by hand.</summary>
@@ -113,6 +115,12 @@ public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 /// Saved as JSON; replay finds each action among the enabled ones by its description, so a schedule stays readable
 /// and survives minimisation.
 /// </summary>
+/// <param name="Protocol">The name of the protocol it was recorded on.</param>
+/// <param name="Strategy">The strategy that found it (e.g. "pct(d=3)").</param>
+/// <param name="Seed">The tester's seed.</param>
+/// <param name="Iteration">The run's iteration number.</param>
+/// <param name="StartChoices">The values nodes chose during start-up.</param>
+/// <param name="Steps">The steps after start-up, in order.</param>
 public sealed record Schedule(string Protocol, string Strategy, int Seed, long Iteration, IReadOnlyList<int> StartChoices, IReadOnlyList<ScheduleStep> Steps)
 {
     /// <summary>The settings that decide which actions are enabled and when a run fails; replay uses them, so a schedule file is self-contained.</summary>

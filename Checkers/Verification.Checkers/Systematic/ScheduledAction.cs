@@ -35,4 +35,8 @@ public enum ActionKind : byte
 /// <see cref="Item"/> of <see cref="Node"/>, crash or recover <see cref="Node"/>, partition the nodes whose bits are
 /// set in <see cref="Item"/> from the rest, or heal.
 /// </summary>
+/// <param name="Kind">What the action does.</param>
+/// <param name="Node">The node acted on: a message's addressee, the timer's owner, the node that crashes or recovers.</param>
+/// <param name="Item">The message's position among those in flight, the timer's among the node's armed ones, or the partition's bit set of one side.</param>
+/// <param name="Crash">For a crash, its kind.</param>
 public readonly record struct ScheduledAction(ActionKind Kind, int Node, int Item, CrashKind Crash = CrashKind.Stop);

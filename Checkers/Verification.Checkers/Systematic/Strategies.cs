@@ -16,6 +16,7 @@ public interface IStrategy : IChoiceSource
 }
 
 /// <summary>Uniformly random among the enabled actions.</summary>
+/// <param name="seed">The run's seed; the same seed gives the same run.</param>
 public sealed class RandomStrategy(int seed) : IStrategy
 {
     private readonly Random random = new(seed);

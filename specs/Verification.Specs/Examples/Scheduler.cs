@@ -7,6 +7,7 @@ public abstract record SchedulerEvent;
 public sealed record ClockTick : SchedulerEvent;
 
 /// <summary>Process <see cref="Process"/> becomes the executing process.</summary>
+/// <param name="Process">The process, 0..n−1.</param>
 public sealed record Dispatch(int Process) : SchedulerEvent;
 
 /// <summary>Process <paramref name="Process"/>'s priority (priority_p) becomes <paramref name="Priority"/>.</summary>

@@ -4,9 +4,11 @@ namespace Verification.Specs.Examples;
 public abstract record ShiftEvent;
 
 /// <summary>The seed's Right_x: x enters cell 0 and every value moves one cell up.</summary>
+/// <param name="X">The value shifted in.</param>
 public sealed record Right(int X) : ShiftEvent;
 
 /// <summary>The seed's Left_x: x enters the last cell and every value moves one cell down.</summary>
+/// <param name="X">The value shifted in.</param>
 public sealed record Left(int X) : ShiftEvent;
 
 /// <summary>What a cell sees: a value stored into it.</summary>

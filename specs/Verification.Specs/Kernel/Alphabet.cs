@@ -4,9 +4,16 @@ using System.Reflection;
 namespace Verification.Specs;
 
 /// <summary>One field of an event case: a positional parameter of the case's record.</summary>
+/// <param name="Name">The field's name, as a history file's member names it.</param>
+/// <param name="Type">The field's type.</param>
+/// <param name="Property">The record property that holds the field's value.</param>
 public sealed record EventField(string Name, Type Type, PropertyInfo Property);
 
 /// <summary>One case of an event alphabet, e.g. <c>Right(int X)</c>.</summary>
+/// <param name="Name">The case's name: its record's name, as a history file's "event" member gives it.</param>
+/// <param name="Type">The case's record type.</param>
+/// <param name="Fields">The fields, in the order of the record's positional parameters.</param>
+/// <param name="Constructor">The record's constructor, taking the fields in that order.</param>
 public sealed record EventCase(string Name, Type Type, IReadOnlyList<EventField> Fields, ConstructorInfo Constructor)
 {
     /// <summary>An event of this case built from <paramref name="fieldValues"/>, given in the order of <see cref="Fields"/>.</summary>

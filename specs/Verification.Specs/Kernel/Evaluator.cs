@@ -1,6 +1,9 @@
 namespace Verification.Specs;
 
 /// <summary>The value of one variable (one family member, one component's sub-variable) in one state.</summary>
+/// <param name="Name">The member as reports name it: <c>C</c>, <c>waiting[2]</c>, <c>u[0].L</c>; a post-event value ends in (σe).</param>
+/// <param name="Value">The value; null when undefined.</param>
+/// <param name="IsDefined">False for a partial variable that has no value in this state.</param>
 public sealed record VariableValue(string Name, object? Value, bool IsDefined)
 {
     /// <summary>The value as reports show it: <c>C = 3</c>, <c>L = undefined</c>.</summary>

@@ -9,6 +9,13 @@ namespace Verification.Specs;
 /// When several instances fail at that step, the first in declaration order (guards, then step properties, then
 /// invariants) is the one reported and <see cref="AlsoFailing"/> names the others.
 /// </summary>
+/// <param name="Spec">The spec's name.</param>
+/// <param name="Property">The property that failed.</param>
+/// <param name="Instance">The failing instance's name (see <see cref="Property.InstanceName"/>).</param>
+/// <param name="PrefixLength">The length of the shortest failing prefix; 0 when the property fails at Nil.</param>
+/// <param name="Event">The event after which it failed (the prefix's last); null at Nil and for a liveness report.</param>
+/// <param name="Values">The values of the variables the property reads, in that state.</param>
+/// <param name="Prefix">The kept last events of the prefix; null when the monitor keeps none.</param>
 public sealed record Violation(
     string Spec,
     Property Property,

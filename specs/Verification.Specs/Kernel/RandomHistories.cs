@@ -4,6 +4,9 @@ namespace Verification.Specs;
 /// Seeded random events of an alphabet, for exploring a spec on many histories (CLI checks, benchmarks). Integers
 /// are drawn from a small range so that equalities between events and indices actually happen.
 /// </summary>
+/// <param name="seed">The seed: the same seed gives the same events.</param>
+/// <param name="minInteger">The least value drawn for an int or long field.</param>
+/// <param name="maxInteger">The greatest value drawn for an int or long field.</param>
 public sealed class RandomHistories(int seed, int minInteger = 0, int maxInteger = 3)
 {
     private readonly Random random = new(seed);

@@ -32,6 +32,7 @@ public enum Inconclusive
 }
 
 /// <summary>What a check found wrong — or, for an induction that failed, the counterexample to induction: the property, and a readable account.</summary>
+/// <param name="Property">The property (or property instance) found violated, as checks and expectations name it.</param>
 public abstract record Counterexample(string Property)
 {
     /// <summary>The readable account reports print.</summary>
@@ -139,9 +140,13 @@ public sealed record CheckResult
 }
 
 /// <summary>The root of the toolkit's own exceptions: what a user (or a test) can act on, with a message that says what and where.</summary>
+/// <param name="message">One line: what is wrong and where (file:line when there is one).</param>
+/// <param name="inner">The exception that caused it, if any.</param>
 public class VerificationException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A check's result was not the one a test asserted; the message is the whole report, so a test runner shows it.</summary>
+/// <param name="message">The whole report.</param>
+/// <param name="result">The result that failed the assertion.</param>
 public sealed class CheckFailedException(string message, CheckResult result) : VerificationException(message)
 {
     /// <summary>The result that failed the assertion.</summary>
