@@ -18,6 +18,7 @@ public static class Counter
     /// <summary>The spec's name, as the CLI takes it (<c>prove Counter</c>) and reports show it; the variant with the false claim is this plus "WithFalseClaim".</summary>
     public const string Name = "Counter";
 
+    /// <summary>Builds the Counter spec: C and SinceReset, their two invariants, and the step property that C grows by one.</summary>
     /// <param name="withFalseClaim">Adds the false invariant SinceReset &lt; C, for showing counterexamples.</param>
     public static Spec<CounterEvent> Create(bool withFalseClaim = false)
     {

@@ -24,6 +24,7 @@ public static class LockService
     /// <summary>The value of Holder while no client holds the lock.</summary>
     public const int Nobody = -1;
 
+    /// <summary>Builds the lock service spec: Holder and Grants, the service's rules as guards, and the invariants they keep.</summary>
     /// <param name="clients">When positive, also a liveness monitor: hot until that many grants were made (every client gets the lock).</param>
     public static Spec<LockEvent> Create(int clients = 0)
     {

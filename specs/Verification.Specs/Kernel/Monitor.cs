@@ -59,6 +59,8 @@ public sealed class Monitor<TEvent> where TEvent : class
     private readonly int keepLast;
     private readonly Alphabet alphabet;
 
+    /// <summary>A monitor of <paramref name="spec"/> at Nil, with the invariants already checked there.</summary>
+    /// <param name="spec">The spec whose properties are checked.</param>
     /// <param name="recordPrefix">Keep events so a violation can show its prefix.</param>
     /// <param name="keepLast">How many of the most recent events to keep (memory stays bounded on long logs).</param>
     public Monitor(Spec<TEvent> spec, bool recordPrefix = true, int keepLast = int.MaxValue)
