@@ -3,16 +3,25 @@ namespace Verification.Runtime;
 /// <summary>One effect a handler asked for, in the order it asked.</summary>
 public abstract record Effect;
 
+/// <summary>Send <paramref name="Message"/> to <paramref name="To"/>: it goes in flight after the handler returns.</summary>
+/// <param name="To">The addressee.</param>
+/// <param name="Message">The message.</param>
 public sealed record Send<TMessage>(NodeId To, TMessage Message) : Effect;
 
+/// <summary>Arm <paramref name="Timer"/>; arming an armed timer leaves it armed once.</summary>
+/// <param name="Timer">The timer, compared by value.</param>
 public sealed record SetTimer<TTimer>(TTimer Timer) : Effect;
 
+/// <summary>Disarm <paramref name="Timer"/>, if it is armed.</summary>
+/// <param name="Timer">The timer, compared by value.</param>
 public sealed record CancelTimer<TTimer>(TTimer Timer) : Effect;
 
 /// <summary>Durably store this state: it is what <see cref="INode{TState, TMessage, TTimer, TDurable}.OnRecover"/> gets after an amnesia crash.</summary>
+/// <param name="Durable">The durable state to store, replacing what was stored before.</param>
 public sealed record Persist<TDurable>(TDurable Durable) : Effect;
 
 /// <summary>Emit an event of the spec's alphabet into the history σ.</summary>
+/// <param name="Event">An event of the protocol's spec alphabet.</param>
 public sealed record Observe(object Event) : Effect;
 
 /// <summary>
@@ -68,6 +77,7 @@ public sealed class Effects<TMessage, TTimer, TDurable> where TMessage : notnull
     /// <summary>Every other node.</summary>
     public IEnumerable<NodeId> Peers => Enumerable.Range(0, NodeCount).Where(i => i != Self.Index).Select(i => new NodeId(i));
 
+    /// <summary>Sends <paramref name="message"/> to <paramref name="to"/>; a node outside 0..NodeCount−1 throws <see cref="ArgumentOutOfRangeException"/>.</summary>
     public void Send(NodeId to, TMessage message)
     {
         if (to.Index < 0 || to.Index >= NodeCount) throw new ArgumentOutOfRangeException(nameof(to), $"{Self} sent to {to}, but nodes are n0..n{NodeCount - 1}");
@@ -84,6 +94,7 @@ public sealed class Effects<TMessage, TTimer, TDurable> where TMessage : notnull
     /// <summary>Arms (or re-arms) a timer. Under the controlled runtime it may fire at any later point.</summary>
     public void SetTimer(TTimer timer) => items.Add(new SetTimer<TTimer>(timer));
 
+    /// <summary>Disarms a timer; cancelling one that is not armed does nothing.</summary>
     public void CancelTimer(TTimer timer) => items.Add(new CancelTimer<TTimer>(timer));
 
     /// <summary>Makes <paramref name="durable"/> what the node recovers with after a crash that loses its memory.</summary>

@@ -1,18 +1,25 @@
 namespace Verification.Runtime;
 
 /// <summary>A node of a protocol, numbered 0..N-1.</summary>
+/// <param name="Index">The node's number, 0..N−1.</param>
 public readonly record struct NodeId(int Index) : IComparable<NodeId>
 {
+    /// <summary>Orders nodes by index.</summary>
     public int CompareTo(NodeId other) => Index.CompareTo(other.Index);
 
+    /// <summary>Whether <paramref name="left"/>'s index is below <paramref name="right"/>'s.</summary>
     public static bool operator <(NodeId left, NodeId right) => left.Index < right.Index;
 
+    /// <summary>Whether <paramref name="left"/>'s index is above <paramref name="right"/>'s.</summary>
     public static bool operator >(NodeId left, NodeId right) => left.Index > right.Index;
 
+    /// <summary>Whether <paramref name="left"/>'s index is at most <paramref name="right"/>'s.</summary>
     public static bool operator <=(NodeId left, NodeId right) => left.Index <= right.Index;
 
+    /// <summary>Whether <paramref name="left"/>'s index is at least <paramref name="right"/>'s.</summary>
     public static bool operator >=(NodeId left, NodeId right) => left.Index >= right.Index;
 
+    /// <summary>The node as reports show it: <c>n0</c>, <c>n1</c>, ….</summary>
     public override string ToString() => $"n{Index}";
 }
 
@@ -42,8 +49,13 @@ public interface INode<TState, TMessage, TTimer, TDurable> where TState : class 
     /// <summary>The node starts (once, before any event).</summary>
     TState Start(Effects<TMessage, TTimer, TDurable> effects);
 
+    /// <summary>
+    /// Handles <paramref name="message"/> from <paramref name="from"/> and returns the node's next state. As the fault
+    /// model allows, messages arrive out of order (unless channels are FIFO), twice, or not at all.
+    /// </summary>
     TState OnMessage(TState state, NodeId from, TMessage message, Effects<TMessage, TTimer, TDurable> effects);
 
+    /// <summary>Handles <paramref name="timer"/> firing and returns the next state; a timer fires once per arming (set it again to repeat).</summary>
     TState OnTimer(TState state, TTimer timer, Effects<TMessage, TTimer, TDurable> effects);
 
     /// <summary>

@@ -7,6 +7,10 @@ namespace Verification.Runtime;
 /// satisfy — what the systematic tester explores, and what a real host can monitor. Nodes feed the spec through <c>effects.Observe(e)</c>; environment events reach it only
 /// through <see cref="EnvironmentEvents"/>, when the spec speaks of them.
 /// </summary>
+/// <param name="Name">The protocol's name, as results and saved schedules show it.</param>
+/// <param name="Nodes">N, the number of nodes: n0..n(N−1).</param>
+/// <param name="NodeFactory">Makes the node object of each id; called again for replays and for each parallel worker, so it must not share mutable state.</param>
+/// <param name="Spec">The spec whose properties every history of the protocol must satisfy.</param>
 public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     string Name,
     int Nodes,
@@ -20,6 +24,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }
 
+    /// <inheritdoc/>
     public TResult Accept<TResult>(IProtocolVisitor<TResult> visitor) => visitor.Visit(this);
 
     /// <summary>Maps an environment event to a spec event (null: the spec does not see it).</summary>

@@ -12,6 +12,7 @@ namespace Verification.Runtime;
 /// <param name="Configuration">The configuration as canonical JSON (see <see cref="SystemConfiguration"/>).</param>
 public sealed record SystemIdentity(string System, string Configuration)
 {
+    /// <summary>The system's name and its configuration, as reports show them.</summary>
     public override string ToString() => $"{System} {Configuration}";
 
     /// <summary>Same system, same configuration (as JSON values, whatever the white space).</summary>
@@ -21,7 +22,10 @@ public sealed record SystemIdentity(string System, string Configuration)
 /// <summary>A protocol seen without its type parameters, for registries, command lines and replay.</summary>
 public interface IProtocol
 {
+    /// <summary>The protocol's name, as reports and saved schedules show it.</summary>
     string Name { get; }
+
+    /// <summary>N, the number of nodes: n0..n(N−1).</summary>
     int Nodes { get; }
 
     /// <summary>Set when a registered system built this protocol; null for a protocol assembled by hand.</summary>
@@ -34,6 +38,7 @@ public interface IProtocol
 /// <summary>Something done to a protocol whatever its node state, message and spec event types are.</summary>
 public interface IProtocolVisitor<out TResult>
 {
+    /// <summary>Does the visitor's work on <paramref name="protocol"/>, its type parameters now known.</summary>
     TResult Visit<TState, TMessage, TTimer, TDurable, TSpecEvent>(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol)
         where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class;
 }
@@ -47,9 +52,10 @@ public static class SystemConfiguration
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>A configuration as canonical JSON, what <see cref="SystemIdentity.Configuration"/> holds.</summary>
     public static string ToJson<TConfig>(TConfig configuration) where TConfig : class => JsonSerializer.Serialize(configuration, Options);
 
-    /// <summary>Whether two configuration texts are the same JSON value up to white space (null when one is not JSON).</summary>
+    /// <summary>Whether two configuration texts are the same JSON value up to white space (false when one is not JSON).</summary>
     public static bool Same(string a, string b)
     {
         try
@@ -64,6 +70,10 @@ public static class SystemConfiguration
         }
     }
 
+    /// <summary>
+    /// Reads a configuration back from JSON; text that is not a <typeparamref name="TConfig"/> (an unknown member, a
+    /// value of the wrong type) throws <see cref="SpecException"/> naming the system <paramref name="system"/>.
+    /// </summary>
     public static TConfig FromJson<TConfig>(string json, string system) where TConfig : class
     {
         try

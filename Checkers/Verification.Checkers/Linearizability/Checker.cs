@@ -38,8 +38,10 @@ public sealed record LinearizabilityBudget
 /// A history that is not linearizable: the longest partial linearization found (of the smallest partition that fails)
 /// and the operations none of which can come next.
 /// </summary>
+/// <param name="Explanation">The readable account: the partial linearization, the state it reaches, and the operations that cannot come next.</param>
 public sealed record HistoryCounterexample(string Explanation) : Counterexample(LinearizabilityChecker.Property)
 {
+    /// <inheritdoc/>
     public override string Describe() => $"not linearizable:\n{Explanation}";
 }
 

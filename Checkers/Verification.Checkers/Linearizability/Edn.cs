@@ -5,10 +5,15 @@ using Verification.Specs;
 namespace Verification.Checkers.Linearizability;
 
 /// <summary>An EDN value: nil, bool, integer, string, keyword (":f"), symbol, vector/list, map or set; with the line it starts on.</summary>
+/// <param name="Kind">What the value is.</param>
+/// <param name="Value">Its content, by kind (see <see cref="EdnKind"/>).</param>
+/// <param name="Line">The line it starts on.</param>
 public sealed record EdnValue(EdnKind Kind, object? Value, int Line)
 {
+    /// <summary>The elements of a vector, list or set, or a map's keys and values alternating; only for those kinds.</summary>
     public IReadOnlyList<EdnValue> Items => (IReadOnlyList<EdnValue>)Value!;
 
+    /// <summary>Whether this is the keyword :<paramref name="name"/> (given without the colon).</summary>
     public bool IsKeyword(string name) => Kind == EdnKind.Keyword && (string)Value! == name;
 
     /// <summary>The value of key :<paramref name="keyword"/> in a map, or null when absent.</summary>
@@ -20,6 +25,7 @@ public sealed record EdnValue(EdnKind Kind, object? Value, int Line)
         return null;
     }
 
+    /// <summary>The value in EDN-like text for error messages: <c>nil</c>, <c>:cas</c>, <c>"x"</c>; collections in square brackets.</summary>
     public override string ToString() => Kind switch
     {
         EdnKind.Nil => "nil",
@@ -30,14 +36,56 @@ public sealed record EdnValue(EdnKind Kind, object? Value, int Line)
     };
 }
 
-public enum EdnKind { Nil, Bool, Integer, Float, String, Keyword, Symbol, Vector, List, Map, Set }
+/// <summary>What an <see cref="EdnValue"/> is, and so what its <see cref="EdnValue.Value"/> holds.</summary>
+public enum EdnKind
+{
+    /// <summary><c>nil</c>; the value is null.</summary>
+    Nil,
+
+    /// <summary><c>true</c> or <c>false</c>; the value is a bool.</summary>
+    Bool,
+
+    /// <summary>An integer of at most 64 bits (a trailing N allowed); the value is a long.</summary>
+    Integer,
+
+    /// <summary>A floating-point number (a trailing M allowed); the value is a double.</summary>
+    Float,
+
+    /// <summary>A string in double quotes; the value is the string, escapes resolved.</summary>
+    String,
+
+    /// <summary>A keyword such as <c>:cas</c>; the value is its name without the colon.</summary>
+    Keyword,
+
+    /// <summary>Any other bare token; the value is its text.</summary>
+    Symbol,
+
+    /// <summary><c>[…]</c>; the elements are in <see cref="EdnValue.Items"/>.</summary>
+    Vector,
+
+    /// <summary><c>(…)</c>; the elements are in <see cref="EdnValue.Items"/>.</summary>
+    List,
+
+    /// <summary><c>{…}</c>; keys and values alternate in <see cref="EdnValue.Items"/> (look one up with <see cref="EdnValue.Get"/>).</summary>
+    Map,
+
+    /// <summary><c>#{…}</c>; the elements are in <see cref="EdnValue.Items"/>.</summary>
+    Set,
+}
 
 /// <summary>A small EDN reader (what Jepsen histories use); errors name the file and line.</summary>
+/// <param name="text">The EDN text.</param>
+/// <param name="source">The file name errors give.</param>
+/// <param name="firstLine">The line number of the text's first line.</param>
 public sealed class EdnReader(string text, string source, int firstLine = 1)
 {
     private int position;
     private int line = firstLine;
 
+    /// <summary>
+    /// Every top-level value of <paramref name="text"/>; bad syntax throws <see cref="SpecException"/> naming
+    /// <paramref name="source"/> and the line, counted from <paramref name="firstLine"/> (for text cut from a file).
+    /// </summary>
     public static IReadOnlyList<EdnValue> ReadAll(string text, string source, int firstLine = 1)
     {
         var reader = new EdnReader(text, source, firstLine);

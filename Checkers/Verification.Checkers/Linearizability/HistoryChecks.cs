@@ -5,6 +5,7 @@ namespace Verification.Checkers.Linearizability;
 /// <summary>Linearizability of a run's client history, as a whole-history check for the systematic tester.</summary>
 public static class LinearizabilityHistoryCheck
 {
+    /// <summary>The property a violation is reported under (the same name as <see cref="LinearizabilityChecker.Property"/>).</summary>
     public const string Property = "Linearizable";
 
     /// <summary>

@@ -2,23 +2,49 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Linearizability;
 
-public enum KeyValueOperation { Get, Put, Append, Cas }
+/// <summary>The operations of <see cref="KeyValueModel"/>.</summary>
+public enum KeyValueOperation
+{
+    /// <summary>Read the key's value.</summary>
+    Get,
+
+    /// <summary>Replace the key's value with <see cref="KeyValueInput.Value"/>.</summary>
+    Put,
+
+    /// <summary>Add <see cref="KeyValueInput.Value"/> at the end of the key's value.</summary>
+    Append,
+
+    /// <summary>Compare-and-set: put <see cref="KeyValueInput.Value"/> if the key holds <see cref="KeyValueInput.Expected"/>; returns "ok" or "fail".</summary>
+    Cas,
+}
 
 /// <summary>An operation on one key; a compare-and-set sets <see cref="Value"/> if the key holds <see cref="Expected"/>, and returns "ok" or "fail".</summary>
+/// <param name="Operation">Get, put, append or compare-and-set.</param>
+/// <param name="Key">The key operated on.</param>
+/// <param name="Value">The value a put, append or cas writes ("" for a get).</param>
+/// <param name="Expected">The value a cas expects to find.</param>
 public sealed record KeyValueInput(KeyValueOperation Operation, string Key, string Value, string Expected = "");
 
 /// <summary>One key's value (a key-value history is checked per key).</summary>
+/// <param name="Value">The key's value; "" before anything is written.</param>
 public sealed record KeyValueState(string Value);
 
 /// <summary>A key-value store with get, put, append and compare-and-set, every key starting empty; partitioned per key.</summary>
+/// <param name="partitionPerKey">Check each key's operations apart (the only mode <see cref="Partition"/> supports).</param>
 public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialModel<KeyValueState, KeyValueInput, string?>
 {
     private static readonly KeyValueState Empty = new("");
 
+    /// <inheritdoc/>
     public string Name => partitionPerKey ? "kv (per key)" : "kv";
 
+    /// <summary>Every key starts as the empty string.</summary>
     public KeyValueState Initial => Empty;
 
+    /// <summary>
+    /// Applies one operation: a get must return the value (any value when its outcome is unknown, a null output); put
+    /// replaces it; append concatenates; cas replaces it when it equals <see cref="KeyValueInput.Expected"/> and must return "ok" or "fail" accordingly.
+    /// </summary>
     public bool Step(KeyValueState state, KeyValueInput input, string? output, out KeyValueState next)
     {
         next = state;
@@ -39,11 +65,13 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
         }
     }
 
+    /// <summary>The operations of each key apart; a model made without per-key partitioning throws <see cref="SpecException"/>, as it cannot check a whole store.</summary>
     public IEnumerable<IReadOnlyList<Operation<KeyValueInput, string?>>> Partition(IReadOnlyList<Operation<KeyValueInput, string?>> history) =>
         partitionPerKey
             ? history.GroupBy(o => o.Input.Key).Select(g => (IReadOnlyList<Operation<KeyValueInput, string?>>)g.ToList())
             : throw new SpecException("without per-key partitioning the state is the whole store; use the partitioned model");
 
+    /// <inheritdoc/>
     public string Describe(KeyValueInput input, string? output) => input.Operation switch
     {
         KeyValueOperation.Get => $"get {input.Key} → \"{output}\"",
@@ -52,6 +80,7 @@ public sealed class KeyValueModel(bool partitionPerKey = true) : ISequentialMode
         _ => $"append {input.Key} \"{input.Value}\"",
     };
 
+    /// <inheritdoc/>
     public string Describe(KeyValueState state) => $"value = \"{state.Value}\"";
 
     /// <summary>A get, and a cas that returned "fail", never change the value.</summary>

@@ -3,32 +3,68 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Linearizability;
 
-public enum RegisterOperation { Read, Write, Cas }
+/// <summary>The operations of <see cref="CasRegisterModel"/>.</summary>
+public enum RegisterOperation
+{
+    /// <summary>Read the value.</summary>
+    Read,
+
+    /// <summary>Write <see cref="RegisterInput.Value"/>.</summary>
+    Write,
+
+    /// <summary>Compare-and-set: write <see cref="RegisterInput.Value"/> if the register holds <see cref="RegisterInput.Expected"/>.</summary>
+    Cas,
+}
 
 /// <summary>A register operation: read; write <see cref="Value"/>; compare-and-set from <see cref="Expected"/> to <see cref="Value"/>.</summary>
+/// <param name="Operation">Read, write or compare-and-set.</param>
+/// <param name="Value">The value written (write, cas); null for a read, or to write nil.</param>
+/// <param name="Expected">The value a cas expects (null: nil).</param>
 public sealed record RegisterInput(RegisterOperation Operation, long? Value, long? Expected = null);
 
-public enum Outcome { Ok, Failed, Unknown }
+/// <summary>How a register operation ended, as far as the client knows.</summary>
+public enum Outcome
+{
+    /// <summary>The operation completed (a read with the value it read).</summary>
+    Ok,
+
+    /// <summary>The operation completed without effect: a cas that found another value.</summary>
+    Failed,
+
+    /// <summary>No reply (a timeout): the operation may or may not have taken effect.</summary>
+    Unknown,
+}
 
 /// <summary>What came back: ok (with the value read), failed (a cas that found another value), or unknown (a timeout).</summary>
+/// <param name="Outcome">Ok, failed or unknown.</param>
+/// <param name="Value">The value an ok read returned (null: nil).</param>
 public sealed record RegisterOutput(Outcome Outcome, long? Value = null)
 {
+    /// <summary>The output of an operation whose outcome is unknown (a timeout): it may or may not have taken effect.</summary>
     public static readonly RegisterOutput Unknown = new(Outcome.Unknown);
 }
 
 /// <summary>The register's value (64 bits, as Jepsen's are); null is nil, the value before the first write.</summary>
+/// <param name="Value">The value; null for nil.</param>
 public readonly record struct RegisterState(long? Value);
 
 /// <summary>A compare-and-set register (Jepsen's etcd and cas-register tests).</summary>
 public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterInput, RegisterOutput>
 {
+    /// <summary>The one instance; the model has no settings.</summary>
     public static readonly CasRegisterModel Instance = new();
     private static readonly RegisterState Nil = new((long?)null);
 
+    /// <inheritdoc/>
     public string Name => "cas-register";
 
+    /// <summary>The register holds nil before the first write.</summary>
     public RegisterState Initial => Nil;
 
+    /// <summary>
+    /// Applies one operation: a read must return the value (anything when unknown); a write sets it; a cas sets it when
+    /// it equals <see cref="RegisterInput.Expected"/>, and must have failed exactly when it does not (an unknown cas may have done either).
+    /// </summary>
     public bool Step(RegisterState state, RegisterInput input, RegisterOutput output, out RegisterState next)
     {
         next = state;
@@ -47,6 +83,7 @@ public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterI
         }
     }
 
+    /// <inheritdoc/>
     public string Describe(RegisterInput input, RegisterOutput output)
     {
         static string V(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "nil";
@@ -66,6 +103,7 @@ public sealed class CasRegisterModel : ISequentialModel<RegisterState, RegisterI
     /// <summary>The state is a nullable long held inline in the configuration: no heap bytes of its own.</summary>
     public long SizeInBytes(RegisterState state) => 0;
 
+    /// <inheritdoc/>
     public string Describe(RegisterState state) => $"register = {state.Value?.ToString(CultureInfo.InvariantCulture) ?? "nil"}";
 }
 

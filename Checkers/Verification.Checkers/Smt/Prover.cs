@@ -4,8 +4,13 @@ using Verification.Specs;
 
 namespace Verification.Checkers.Smt;
 
+/// <summary>Budgets of the SMT prover's induction and bounded checks.</summary>
 public sealed record ProverOptions
 {
+    /// <summary>
+    /// The deadline of each solver query (an interrupted query answers unknown). After a failed induction, the bounded
+    /// unrolling's queries get what is left of it, at least 1 s each.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How far bounded unrolling looks for a real history when induction fails.</summary>
@@ -27,6 +32,7 @@ public sealed record ProverOptions
 /// every claim, an event, and the state after it, where the claim fails) with how far bounded unrolling looked for a
 /// real history.
 /// </summary>
+/// <param name="Property">The claim that fails.</param>
 public sealed record ProofCounterexample(string Property) : Counterexample(Property)
 {
     /// <summary>A violating history (empty: the claim fails at Nil); null for a counterexample to induction.</summary>
@@ -50,8 +56,10 @@ public sealed record ProofCounterexample(string Property) : Counterexample(Prope
     /// <summary>For a counterexample to induction: bounded unrolling could not decide the next length (the solver's reason is the result's).</summary>
     public bool UnrollingUndecided { get; init; }
 
+    /// <summary>Whether this is a counterexample to induction (no <see cref="History"/>) rather than a real violating history.</summary>
     public bool IsCounterexampleToInduction => History is null;
 
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

@@ -5,11 +5,16 @@ using Verification.Specs;
 namespace Verification.Checkers.Smt;
 
 /// <summary>One proof obligation of a relational model: an invariant at Nil, or an invariant across one action.</summary>
+/// <param name="Invariant">The invariant to prove.</param>
+/// <param name="Action">The action it must survive; null for the initial state.</param>
+/// <param name="Answer">Z3's answer to the negated obligation: unsat when it holds, sat when it fails.</param>
+/// <param name="SolverTime">How long Z3 took on it.</param>
 public sealed record RelationalObligation(string Invariant, string? Action, SatResult Answer, TimeSpan SolverTime)
 {
     /// <summary>Why the solver answered unknown (null when it answered): "timeout after N s" or Z3's own reason.</summary>
     public string? UnknownReason { get; init; }
 
+    /// <summary>One line: the invariant, initially or after which action, holds / FAILS / unknown (with why), and the solver time.</summary>
     public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : $"unknown: {UnknownReason}")} ({SolverTime.TotalMilliseconds:F0} ms)";
 }
 
@@ -18,8 +23,12 @@ public sealed record RelationalObligation(string Invariant, string? Action, SatR
 /// (ballots in their order), the true facts of each relation before the step, the action with its arguments, and
 /// what it changed; or the model of the initial state where an invariant fails.
 /// </summary>
+/// <param name="Property">The invariant that fails.</param>
+/// <param name="Action">The action it fails across; null when it fails initially.</param>
+/// <param name="Model">The readable model: sorts' elements, true facts, the action's arguments and what changed.</param>
 public sealed record ModelCounterexample(string Property, string? Action, string Model) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe() =>
         (Action is null ? $"{Property} fails initially:\n" : $"not inductive: {Property} can break in one {Action} step from a state satisfying every invariant:\n") + Model.TrimEnd();
 }

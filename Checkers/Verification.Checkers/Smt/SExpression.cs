@@ -3,10 +3,15 @@ using System.Text;
 namespace Verification.Checkers.Smt;
 
 /// <summary>An S-expression from Z3's output: an atom (symbol, numeral, string) or a list.</summary>
+/// <param name="Atom">The atom's text; null for a list.</param>
+/// <param name="Items">A list's elements; empty for an atom.</param>
+/// <param name="IsString">Whether the atom was a quoted string (its text is then unquoted).</param>
 public sealed record SExpression(string? Atom, IReadOnlyList<SExpression> Items, bool IsString = false)
 {
+    /// <summary>Whether this is a list (see <see cref="Items"/>) rather than an atom.</summary>
     public bool IsList => Atom is null;
 
+    /// <summary>The expression in SMT-LIB2 syntax, a string atom quoted (with "" for a quote inside).</summary>
     public override string ToString() =>
         IsList ? $"({string.Join(" ", Items)})" : IsString ? $"\"{Atom!.Replace("\"", "\"\"")}\"" : Atom!;
 

@@ -6,8 +6,12 @@ using Verification.Specs;
 namespace Verification.Checkers.Smt;
 
 /// <summary>One SMT constant that holds part of the state: a variable, a family member, a component's sub-variable, or a definedness flag.</summary>
+/// <param name="Name">The member's name (<c>C</c>, <c>waiting[1]</c>, <c>u[0].L</c>), or <c>defined L</c> for a definedness flag.</param>
+/// <param name="ValueType">The type of the value it holds.</param>
+/// <param name="IsDefinedFlag">Whether it says if a partial variable is defined, rather than holding a value.</param>
 public sealed record StateSymbol(string Name, Type ValueType, bool IsDefinedFlag)
 {
+    /// <summary>The constant's SMT-LIB2 name in the state after <paramref name="step"/> events, e.g. <c>|C@3|</c>.</summary>
     public string At(int step) => $"|{Name}@{step}|";
 }
 
@@ -27,6 +31,7 @@ public sealed class SmtEncoding
     private readonly List<StateSymbol> symbols = [];
     private readonly StagedSpec staged;
 
+    /// <summary>Prepares the encoding of <paramref name="spec"/>: the datatypes of its alphabets and the constants of one state.</summary>
     public SmtEncoding(ISpec spec)
     {
         Spec = spec;
@@ -37,13 +42,16 @@ public sealed class SmtEncoding
         Preamble = BuildPreamble();
     }
 
+    /// <summary>The spec encoded.</summary>
     public ISpec Spec { get; }
 
     /// <summary>Datatype declarations for every alphabet the spec mentions.</summary>
     public string Preamble { get; }
 
+    /// <summary>The constants that make up one state: one per variable, family member and component sub-variable, and a definedness flag per partial one.</summary>
     public IReadOnlyList<StateSymbol> StateSymbols => symbols;
 
+    /// <summary>The SMT-LIB2 name of the event between the states after <paramref name="step"/> and <paramref name="step"/> + 1 events, e.g. <c>|e@0|</c>.</summary>
     public static string EventSymbol(int step) => $"|e@{step}|";
 
     /// <summary>Declares the state after <paramref name="step"/> events, with range constraints for enums.</summary>
@@ -203,6 +211,10 @@ public sealed class SmtEncoding
         return text.ToString();
     }
 
+    /// <summary>
+    /// The SMT sort of a value type: Bool; Int for int, long and enums; String; or the datatype of an event alphabet of
+    /// the spec. Any other type throws <see cref="SpecException"/>.
+    /// </summary>
     public string Sort(Type type) =>
         type == typeof(bool) ? "Bool"
         : type == typeof(int) || type == typeof(long) || type.IsEnum ? "Int"

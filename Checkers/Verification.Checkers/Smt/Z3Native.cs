@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 namespace Verification.Checkers.Smt;
 
 /// <summary>Z3 is not installed (or not loadable); the message says how to install it.</summary>
+/// <param name="message">What could not be loaded, and how to install Z3 or point at it.</param>
+/// <param name="inner">The loader's exception.</param>
 public sealed class Z3UnavailableException(string message, Exception? inner = null) : VerificationException(message, inner);
 
 /// <summary>

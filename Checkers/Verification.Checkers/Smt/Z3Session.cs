@@ -5,9 +5,11 @@ using System.Runtime.InteropServices;
 namespace Verification.Checkers.Smt;
 
 /// <summary>Z3 reported an error on a script we generated: a defect of the translation, reported with the offending text.</summary>
+/// <param name="message">Z3's error, or the answer that could not be read, with the offending text.</param>
 public sealed class SmtException(string message) : VerificationException(message);
 
 /// <summary>The deadline interrupted Z3 while it was reading commands (not while checking): their effect is partial.</summary>
+/// <param name="message">The deadline that ran out, and what Z3 was doing.</param>
 public sealed class SmtDeadlineException(string message) : VerificationException(message);
 
 /// <summary>
@@ -30,6 +32,10 @@ public sealed class Z3Session : IDisposable
     private long armedCall; // the call the deadline may interrupt; 0 between calls
     private bool interrupted;
 
+    /// <summary>
+    /// Opens a Z3 context whose calls are each interrupted after <paramref name="timeout"/>; when libz3 cannot be
+    /// loaded, throws <see cref="Z3UnavailableException"/> saying how to install it.
+    /// </summary>
     public Z3Session(TimeSpan timeout)
     {
         Version = Z3Native.EnsureLoaded();
@@ -41,7 +47,10 @@ public sealed class Z3Session : IDisposable
         Z3Native.Z3_set_error_handler(context, IntPtr.Zero); // report errors through codes, never abort the process
     }
 
+    /// <summary>Z3's version ("4.8.12"), as results name the method.</summary>
     public string Version { get; }
+
+    /// <summary>The deadline of each <see cref="Run"/> or <see cref="Check"/> call; a change applies to later calls.</summary>
     public TimeSpan Timeout { get; set; }
 
     /// <summary>Total solver time spent in this session.</summary>
@@ -158,6 +167,7 @@ public sealed class Z3Session : IDisposable
         }
     }
 
+    /// <summary>Deletes the Z3 context; safe to call more than once, and a pending deadline never reaches the deleted context.</summary>
     public void Dispose()
     {
         IntPtr deleted;
@@ -172,9 +182,15 @@ public sealed class Z3Session : IDisposable
     }
 }
 
+/// <summary>The solver's answer to a satisfiability check.</summary>
 public enum SatResult
 {
+    /// <summary>Satisfiable: a model exists (for a negated claim, a counterexample).</summary>
     Sat,
+
+    /// <summary>Unsatisfiable: no model exists (for a negated claim, the claim holds).</summary>
     Unsat,
+
+    /// <summary>Undecided: the deadline interrupted the check or Z3 gave up (<see cref="Z3Session.UnknownReason"/> says which).</summary>
     Unknown,
 }

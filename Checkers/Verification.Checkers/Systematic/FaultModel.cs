@@ -13,6 +13,7 @@ public enum NetworkOrder
 }
 
 /// <summary>A configuration error: the message says which setting and why.</summary>
+/// <param name="message">The setting, its value and why it is wrong.</param>
 public sealed class ConfigurationException(string message) : VerificationException(message);
 
 /// <summary>
@@ -22,8 +23,10 @@ public sealed class ConfigurationException(string message) : VerificationExcepti
 /// </summary>
 public sealed record FaultModel
 {
+    /// <summary>No faults: messages are only reordered (unordered network), never lost, duplicated or cut off, and no node crashes.</summary>
     public static FaultModel None { get; } = new();
 
+    /// <summary>Whether messages between two nodes may be reordered; unordered by default.</summary>
     public NetworkOrder Network { get; init; } = NetworkOrder.Unordered;
 
     /// <summary>Crash kinds the environment may use.</summary>
@@ -68,6 +71,7 @@ public sealed record FaultModel
     /// <summary>The most nodes partitions can be enumerated for (16,383 splits).</summary>
     public const int MaxNodesForPartitions = 15;
 
+    /// <summary>Checks the budgets against a system of <paramref name="nodes"/> nodes; one that cannot apply throws <see cref="ConfigurationException"/> naming the setting.</summary>
     public void Validate(int nodes)
     {
         if (nodes < 1) throw new ConfigurationException($"a system needs at least one node (got {nodes})");

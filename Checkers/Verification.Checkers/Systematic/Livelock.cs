@@ -10,8 +10,13 @@ namespace Verification.Checkers.Systematic;
 /// liveness property stays hot and every continuously enabled delivery and timer keeps being taken — so no fairness
 /// assumption rescues it — or, with an empty cycle, a hot state with nothing enabled.
 /// </summary>
+/// <param name="Property">The liveness property that stays hot.</param>
+/// <param name="Prefix">The steps from start-up to the cycle, as the trace describes them.</param>
+/// <param name="Cycle">The steps that return to the cycle's first state; empty when nothing is enabled there.</param>
+/// <param name="UpToSymmetry">Whether states were compared up to the protocol's normalizer, so the cycle returns to an equivalent state rather than the same one.</param>
 public sealed record LassoCounterexample(string Property, IReadOnlyList<string> Prefix, IReadOnlyList<string> Cycle, bool UpToSymmetry) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

@@ -2,6 +2,7 @@ using System.Text;
 
 namespace Verification.Checkers.Systematic;
 
+/// <summary>What ended a failing run: a property of the spec, or a handler that broke the node contract or a bound.</summary>
 public enum FailureKind
 {
     /// <summary>An invariant, step property or guard of the spec failed, or a whole-history check.</summary>
@@ -24,6 +25,13 @@ public enum FailureKind
 }
 
 /// <summary>A found bug of a run: what failed, the schedule that reproduces it (minimised), and the readable history of that schedule.</summary>
+/// <param name="Kind">What failed: a property, or a handler that threw, hung or broke the contract, or a bound.</param>
+/// <param name="Property">The property that failed; for a handler failure, the exception's type or the broken rule (<c>StateChangedInPlace</c>, <c>MaxMessagesInFlight</c>, …).</param>
+/// <param name="Details">The failure's report: the values the property reads, the exception, the state.</param>
+/// <param name="Schedule">The schedule that reproduces it, minimised unless <see cref="TestOptions.Minimize"/> is off.</param>
+/// <param name="Trace">The history of that schedule, one line per step.</param>
+/// <param name="OriginalSteps">The failing run's length before minimisation.</param>
+/// <param name="SchedulePath">The file the schedule was saved to; null when it could not be written.</param>
 public sealed record RunCounterexample(
     FailureKind Kind,
     string Property,
@@ -33,6 +41,7 @@ public sealed record RunCounterexample(
     int OriginalSteps,
     string? SchedulePath) : Counterexample(Property)
 {
+    /// <inheritdoc/>
     public override string Describe()
     {
         var text = new StringBuilder();

@@ -8,31 +8,43 @@ namespace Verification.Checkers.Systematic;
 /// <summary>What a replay must share with the run that recorded it: the fault model (which actions exist) and the step and liveness settings.</summary>
 public sealed record ReplaySettings
 {
+    /// <summary>The recorded run's <see cref="FaultModel.Network"/>.</summary>
     public required NetworkOrder Network { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.CrashKinds"/>.</summary>
     public required IReadOnlyList<CrashKind> CrashKinds { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxCrashes"/>.</summary>
     public required int MaxCrashes { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxDownAtOnce"/>.</summary>
     public required int MaxDownAtOnce { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxLosses"/>.</summary>
     public required int MaxLosses { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxDuplicates"/>.</summary>
     public required int MaxDuplicates { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.MaxPartitions"/>.</summary>
     public required int MaxPartitions { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.MaxSteps"/>.</summary>
     public required int MaxSteps { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.FairAfterSteps"/>.</summary>
     public required int FairAfterSteps { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.LivenessThreshold"/>.</summary>
     public required int LivenessThreshold { get; init; }
 
+    /// <summary>The recorded run's <see cref="TestOptions.CheckLiveness"/>.</summary>
     public required bool CheckLiveness { get; init; }
 
     /// <summary>Recorded only by newer runs; absent in older schedule files, which were never synchronous after the fair point.</summary>
     public bool SynchronousAfterFairPoint { get; init; }
 
+    /// <summary>The settings of a run under <paramref name="options"/>, as a schedule records them.</summary>
     public static ReplaySettings From(TestOptions options) => new()
     {
         Network = options.Faults.Network,
@@ -49,6 +61,7 @@ public sealed record ReplaySettings
         SynchronousAfterFairPoint = options.SynchronousAfterFairPoint,
     };
 
+    /// <summary><paramref name="options"/> with these fault, step and liveness settings in place of its own (strategy, seed and the rest kept).</summary>
     public TestOptions ApplyTo(TestOptions options) => options with
     {
         Faults = new FaultModel
@@ -89,8 +102,11 @@ public sealed record ReplaySettings
 /// One step of a schedule: the action, by its description, the values nodes chose while it ran, and a fingerprint of
 /// what it did (effects, observed events, the node's new state) that a replay compares to notice divergence.
 /// </summary>
+/// <param name="Action">The action as the trace describes it (<c>deliver n0→n1: …</c>, <c>timer n2 'Election'</c>, <c>crash n1 (amnesia)</c>); replay finds it among the enabled ones by this text.</param>
+/// <param name="Choices">The values nodes chose while it ran, in order.</param>
 public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 {
+    /// <summary>A hash of what the step did, compared on replay to say where a node stopped behaving the same; null (not compared) in a step written by hand.</summary>
     public string? Fingerprint { get; init; }
 }
 
@@ -99,6 +115,12 @@ public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 /// Saved as JSON; replay finds each action among the enabled ones by its description, so a schedule stays readable
 /// and survives minimisation.
 /// </summary>
+/// <param name="Protocol">The name of the protocol it was recorded on.</param>
+/// <param name="Strategy">The strategy that found it (e.g. "pct(d=3)").</param>
+/// <param name="Seed">The tester's seed.</param>
+/// <param name="Iteration">The run's iteration number.</param>
+/// <param name="StartChoices">The values nodes chose during start-up.</param>
+/// <param name="Steps">The steps after start-up, in order.</param>
 public sealed record Schedule(string Protocol, string Strategy, int Seed, long Iteration, IReadOnlyList<int> StartChoices, IReadOnlyList<ScheduleStep> Steps)
 {
     /// <summary>The settings that decide which actions are enabled and when a run fails; replay uses them, so a schedule file is self-contained.</summary>
@@ -124,8 +146,10 @@ public sealed record Schedule(string Protocol, string Strategy, int Seed, long I
     /// <summary>Files larger than this are not read (a schedule of 100,000 steps is a few MB).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
+    /// <summary>The schedule as indented JSON, the form <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
 
+    /// <summary>Writes the schedule to <paramref name="path"/> as JSON (see <see cref="SaveIn"/> to pick a unique name).</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
     /// <summary>
@@ -147,6 +171,10 @@ public sealed record Schedule(string Protocol, string Strategy, int Seed, long I
         return safe.Length <= 60 ? safe : safe[..60];
     }
 
+    /// <summary>
+    /// Reads a schedule file; a missing, oversized, malformed or inconsistent file throws <see cref="SpecException"/>
+    /// naming the file and what is wrong.
+    /// </summary>
     public static Schedule Load(string path)
     {
         if (!File.Exists(path)) throw new SpecException($"{path}: schedule file not found");

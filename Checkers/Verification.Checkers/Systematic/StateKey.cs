@@ -17,10 +17,13 @@ public sealed class StateKey : IEquatable<StateKey>
     /// <summary>Approximate bytes held by this key (object, array, fields); the numbered values are counted once per search, not here.</summary>
     public int ApproximateBytes => 16 + 8 + 4 + 24 + bytes.Length;
 
+    /// <summary>Whether <paramref name="other"/> is the same state (the same bytes).</summary>
     public bool Equals(StateKey? other) => other is not null && hash == other.hash && bytes.AsSpan().SequenceEqual(other.bytes);
 
+    /// <summary>Whether <paramref name="obj"/> is a <see cref="StateKey"/> of the same state.</summary>
     public override bool Equals(object? obj) => Equals(obj as StateKey);
 
+    /// <summary>The hash of the bytes, computed once when the key was made.</summary>
     public override int GetHashCode() => hash;
 }
 

@@ -8,6 +8,7 @@ namespace Verification.Checkers.Systematic;
 /// </summary>
 public interface IStrategy : IChoiceSource
 {
+    /// <summary>The strategy as a counterexample names it: "random", "pct(d=3)".</summary>
     string Name { get; }
 
     /// <summary>Index into <paramref name="enabled"/>. <paramref name="actorOf"/> gives an action's actor (node, or the environment) for priority-based strategies.</summary>
@@ -15,14 +16,18 @@ public interface IStrategy : IChoiceSource
 }
 
 /// <summary>Uniformly random among the enabled actions.</summary>
+/// <param name="seed">The run's seed; the same seed gives the same run.</param>
 public sealed class RandomStrategy(int seed) : IStrategy
 {
     private readonly Random random = new(seed);
 
+    /// <inheritdoc/>
     public string Name => "random";
 
+    /// <inheritdoc/>
     public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step) => random.Next(enabled.Count);
 
+    /// <inheritdoc/>
     public int Choose(int count) => random.Next(count);
 }
 
@@ -39,6 +44,10 @@ public sealed class PctStrategy : IStrategy
     private readonly HashSet<int> changePoints;
     private int lowest;
 
+    /// <summary>A PCT strategy for one run, its d−1 priority change points drawn from <paramref name="seed"/>.</summary>
+    /// <param name="seed">The run's seed; the same seed gives the same run.</param>
+    /// <param name="depth">d, the bug depth aimed at: d−1 priority changes per run.</param>
+    /// <param name="maxSteps">The run's length, over which the change points are spread.</param>
     public PctStrategy(int seed, int depth, int maxSteps)
     {
         random = new Random(seed);
@@ -48,9 +57,13 @@ public sealed class PctStrategy : IStrategy
         Depth = depth;
     }
 
+    /// <summary>d, the bug depth this strategy aims at.</summary>
     public int Depth { get; }
+
+    /// <inheritdoc/>
     public string Name => $"pct(d={Depth})";
 
+    /// <inheritdoc/>
     public int Pick(IReadOnlyList<ScheduledAction> enabled, Func<ScheduledAction, long> actorOf, int step)
     {
         var best = 0;
@@ -69,6 +82,7 @@ public sealed class PctStrategy : IStrategy
         return best;
     }
 
+    /// <inheritdoc/>
     public int Choose(int count) => random.Next(count);
 }
 
@@ -135,7 +149,10 @@ internal sealed class Recorder(IStrategy inner) : IStrategy
 /// <summary>Which strategy an iteration uses.</summary>
 public enum StrategyKind
 {
+    /// <summary>Uniformly random among the enabled actions (<see cref="RandomStrategy"/>).</summary>
     Random,
+
+    /// <summary>Probabilistic concurrency testing at depth <see cref="TestOptions.PctDepth"/> (<see cref="PctStrategy"/>).</summary>
     Pct,
 
     /// <summary>Rotates random and PCT at depths PctDepth − 1, PctDepth and PctDepth + 2 across iterations, as Coyote's default portfolio does.</summary>

@@ -20,11 +20,22 @@ public enum MutationCheck
 /// <summary>How a systematic test explores: strategy, budget, faults, liveness settings, sharding.</summary>
 public sealed record TestOptions
 {
+    /// <summary>How each run makes its choices; the portfolio of random and PCT by default.</summary>
     public StrategyKind Strategy { get; init; } = StrategyKind.Portfolio;
+
+    /// <summary>The seed every run's own seed is derived from, with the run's iteration number: same seed, same runs.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How many runs to try; testing stops at the first that fails.</summary>
     public long Iterations { get; init; } = 1000;
+
+    /// <summary>The longest run, in scheduled steps (deliveries, timers, faults); a run also ends when nothing is enabled.</summary>
     public int MaxSteps { get; init; } = 200;
+
+    /// <summary>d, the bug depth PCT aims at (d−1 priority changes per run); the portfolio also tries d−1 and d+2.</summary>
     public int PctDepth { get; init; } = 3;
+
+    /// <summary>The faults the environment may inject, with their budgets; none by default.</summary>
     public FaultModel Faults { get; init; } = FaultModel.None;
 
     /// <summary>After this many steps no new fault is injected (the unfair prefix ends), so liveness can be judged.</summary>
@@ -49,6 +60,7 @@ public sealed record TestOptions
     /// <summary>This run takes iterations i with i mod ShardCount = ShardIndex, so shards can run on different machines and be merged.</summary>
     public int ShardIndex { get; init; }
 
+    /// <summary>How many shards share the iterations (see <see cref="ShardIndex"/>).</summary>
     public int ShardCount { get; init; } = 1;
 
     /// <summary>Where counterexample schedules are written (default: <c>verification-schedules</c> under the working directory).</summary>
@@ -82,6 +94,7 @@ public sealed record TestOptions
         return (index, count);
     }
 
+    /// <summary>Checks every setting for a system of <paramref name="nodes"/> nodes; a bad one throws <see cref="ConfigurationException"/> naming it.</summary>
     public void Validate(int nodes)
     {
         Faults.Validate(nodes);

@@ -17,6 +17,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <summary>The node objects of sequential work (replay, explanation, exhaustive search); replaced after a hang, whose thread may still be in one of them.</summary>
     private INode<TState, TMessage, TTimer, TDurable>[] nodes;
 
+    /// <summary>A tester of <paramref name="protocol"/> under <paramref name="options"/> (the defaults when null); invalid options throw <see cref="ConfigurationException"/>.</summary>
     public SystematicTester(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, TestOptions? options = null)
     {
         this.protocol = protocol;

@@ -15,6 +15,7 @@ public interface ISystemDefinition
     /// <summary>The registered name, unique among the systems of an assembly (e.g. "Raft").</summary>
     string Name { get; }
 
+    /// <summary>One line on what the system is, as the command line's list shows it.</summary>
     string Description { get; }
 
     /// <summary>The named configurations (e.g. "default", "exhaustive", "bug:ForgetsVote"), in a fixed order.</summary>
@@ -45,8 +46,10 @@ public interface ISystemDefinition
 public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurable, TSpecEvent> : ISystemDefinition
     where TConfig : class where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
+    /// <inheritdoc/>
     public abstract string Name { get; }
 
+    /// <inheritdoc/>
     public abstract string Description { get; }
 
     /// <summary>The named configurations; the first is the default.</summary>
@@ -55,8 +58,10 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurab
     /// <summary>The nodes, spec and checks of the system in <paramref name="configuration"/> (without its identity; <see cref="Build(TConfig)"/> adds it).</summary>
     protected abstract Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Create(TConfig configuration);
 
+    /// <inheritdoc/>
     public virtual IReadOnlyList<SystemCheck> Checks => [];
 
+    /// <inheritdoc/>
     public CheckResult Run(SystemCheck check, Func<TestOptions, TestOptions>? adjust = null)
     {
         var protocol = Build(check.Configuration);
@@ -88,12 +93,14 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurab
                 throw new SpecException($"{Name}, check '{check.Name}': expects a violation of {property}, which the spec '{protocol.Spec.Name}' does not have");
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> ConfigurationNames => Configurations.Select(c => c.Name).ToList();
 
     /// <summary>The system in <paramref name="configuration"/>, stamped with its identity.</summary>
     public Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Build(TConfig configuration) =>
         Create(configuration) with { Identity = new SystemIdentity(Name, SystemConfiguration.ToJson(configuration)), DefinedIn = GetType().Assembly };
 
+    /// <summary>The system in the configuration named <paramref name="configurationName"/> (case-insensitive); an unknown name throws <see cref="SpecException"/> listing the known ones.</summary>
     public Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Build(string configurationName) => Build(Configuration(configurationName));
 
     IProtocol ISystemDefinition.Build(string configurationName) => Build(configurationName);
@@ -117,6 +124,10 @@ public static class SystemRegistry
 {
     private static readonly Dictionary<Assembly, IReadOnlyList<ISystemDefinition>> Cache = [];
 
+    /// <summary>
+    /// The systems <paramref name="assembly"/> declares, ordered by name and found once per assembly; two with the same
+    /// name throw <see cref="SpecException"/>.
+    /// </summary>
     public static IReadOnlyList<ISystemDefinition> In(Assembly assembly)
     {
         lock (Cache)

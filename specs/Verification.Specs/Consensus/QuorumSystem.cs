@@ -19,7 +19,10 @@ public sealed class QuorumSystem
         this.isQuorum = isQuorum;
     }
 
+    /// <summary>How the system was made, for reports: "majority of 5", "any 2 of 5", "explicit over 4".</summary>
     public string Name { get; }
+
+    /// <summary>N, the number of nodes; the nodes are 0..N−1.</summary>
     public int Nodes { get; }
 
     /// <summary>Any set of more than half the nodes.</summary>
@@ -37,8 +40,10 @@ public sealed class QuorumSystem
         return new QuorumSystem($"explicit over {nodes}", nodes, set => masks.Any(m => (set & m) == m));
     }
 
+    /// <summary>Whether the nodes <paramref name="members"/> (each 0..N−1) form a quorum.</summary>
     public bool IsQuorum(IEnumerable<int> members) => isQuorum(members.Aggregate(0u, (mask, node) => mask | (1u << node)));
 
+    /// <summary>Whether the node set <paramref name="members"/> (bit i set for node i) is a quorum.</summary>
     public bool IsQuorum(uint members) => isQuorum(members);
 
     /// <summary>Two quorums with no common node, or null when every two quorums intersect (checked over all subsets; N ≤ 20).</summary>
@@ -83,5 +88,6 @@ public sealed class QuorumSystem
         return minimal;
     }
 
+    /// <summary>A node set as reports show it: bit set 0b1101 is <c>{0,2,3}</c>.</summary>
     public static string Describe(uint set) => "{" + string.Join(",", Enumerable.Range(0, 32).Where(i => ((set >> i) & 1) == 1)) + "}";
 }

@@ -3,8 +3,10 @@ namespace Verification.Specs.Examples;
 /// <summary>The alphabet of the seed's counters: something happened, or a reset.</summary>
 public abstract record CounterEvent;
 
+/// <summary>Something happened: C and SinceReset each count it.</summary>
 public sealed record Tick : CounterEvent;
 
+/// <summary>The seed's RESET: SinceReset goes back to 0, while C still counts the event.</summary>
 public sealed record Reset : CounterEvent;
 
 /// <summary>
@@ -13,8 +15,10 @@ public sealed record Reset : CounterEvent;
 /// </summary>
 public static class Counter
 {
+    /// <summary>The spec's name, as the CLI takes it (<c>prove Counter</c>) and reports show it; the variant with the false claim is this plus "WithFalseClaim".</summary>
     public const string Name = "Counter";
 
+    /// <summary>Builds the Counter spec: C and SinceReset, their two invariants, and the step property that C grows by one.</summary>
     /// <param name="withFalseClaim">Adds the false invariant SinceReset &lt; C, for showing counterexamples.</param>
     public static Spec<CounterEvent> Create(bool withFalseClaim = false)
     {

@@ -3,8 +3,12 @@ namespace Verification.Specs.Examples;
 /// <summary>What a lock service's log records: a client acquired or released the lock.</summary>
 public abstract record LockEvent;
 
+/// <summary>The lock was granted to <paramref name="Client"/>.</summary>
+/// <param name="Client">The client's id, 0 or more.</param>
 public sealed record Acquired(int Client) : LockEvent;
 
+/// <summary><paramref name="Client"/> released the lock.</summary>
+/// <param name="Client">The client's id; the guard requires it to be the holder's.</param>
 public sealed record Released(int Client) : LockEvent;
 
 /// <summary>
@@ -14,9 +18,13 @@ public sealed record Released(int Client) : LockEvent;
 /// </summary>
 public static class LockService
 {
+    /// <summary>The spec's name, as the CLI takes it (<c>history LockService my-log.jsonl</c>) and reports show it.</summary>
     public const string Name = "LockService";
+
+    /// <summary>The value of Holder while no client holds the lock.</summary>
     public const int Nobody = -1;
 
+    /// <summary>Builds the lock service spec: Holder and Grants, the service's rules as guards, and the invariants they keep.</summary>
     /// <param name="clients">When positive, also a liveness monitor: hot until that many grants were made (every client gets the lock).</param>
     public static Spec<LockEvent> Create(int clients = 0)
     {

@@ -7,8 +7,12 @@ public abstract record SchedulerEvent;
 public sealed record ClockTick : SchedulerEvent;
 
 /// <summary>Process <see cref="Process"/> becomes the executing process.</summary>
+/// <param name="Process">The process, 0..n−1.</param>
 public sealed record Dispatch(int Process) : SchedulerEvent;
 
+/// <summary>Process <paramref name="Process"/>'s priority (priority_p) becomes <paramref name="Priority"/>.</summary>
+/// <param name="Process">The process, 0..n−1.</param>
+/// <param name="Priority">Its new priority.</param>
 public sealed record SetPriority(int Process, int Priority) : SchedulerEvent;
 
 /// <summary>
@@ -18,9 +22,14 @@ public sealed record SetPriority(int Process, int Priority) : SchedulerEvent;
 /// </summary>
 public static class Scheduler
 {
+    /// <summary>The spec's name, as the CLI takes it and reports show it.</summary>
     public const string Name = "Scheduler";
+
+    /// <summary>The value of Executing before any process has been dispatched.</summary>
     public const int Idle = -1;
 
+    /// <summary>Builds the spec for processes 0..<paramref name="processes"/>−1.</summary>
+    /// <param name="processes">How many processes, each with its own priority_p and waiting_p.</param>
     public static Spec<SchedulerEvent> Create(int processes = 3)
     {
         var spec = new SpecBuilder<SchedulerEvent>(Name);

@@ -4,14 +4,18 @@ namespace Verification.Specs.Examples;
 public abstract record ShiftEvent;
 
 /// <summary>The seed's Right_x: x enters cell 0 and every value moves one cell up.</summary>
+/// <param name="X">The value shifted in.</param>
 public sealed record Right(int X) : ShiftEvent;
 
 /// <summary>The seed's Left_x: x enters the last cell and every value moves one cell down.</summary>
+/// <param name="X">The value shifted in.</param>
 public sealed record Left(int X) : ShiftEvent;
 
 /// <summary>What a cell sees: a value stored into it.</summary>
 public abstract record CellInput;
 
+/// <summary><paramref name="Value"/> is stored into the cell; a cell's history u_i is a sequence of these.</summary>
+/// <param name="Value">The value stored.</param>
 public sealed record Stored(int Value) : CellInput;
 
 /// <summary>
@@ -22,9 +26,14 @@ public sealed record Stored(int Value) : CellInput;
 /// </summary>
 public static class ShiftRegister
 {
+    /// <summary>The spec's name, as the CLI takes it and reports show it.</summary>
     public const string Name = "ShiftRegister";
+
+    /// <summary>The name of the component family u, whose i-th member is cell i's history.</summary>
     public const string CellsName = "u";
 
+    /// <summary>Builds a register of <paramref name="cells"/> cells, each an instance of L.</summary>
+    /// <param name="cells">How many cells; values enter at cell 0 (Right) or at the last cell (Left).</param>
     public static Spec<ShiftEvent> Create(int cells = 4)
     {
         var spec = new SpecBuilder<ShiftEvent>(Name);

@@ -4,11 +4,19 @@ using System.Reflection;
 namespace Verification.Specs;
 
 /// <summary>One field of an event case: a positional parameter of the case's record.</summary>
+/// <param name="Name">The field's name, as a history file's member names it.</param>
+/// <param name="Type">The field's type.</param>
+/// <param name="Property">The record property that holds the field's value.</param>
 public sealed record EventField(string Name, Type Type, PropertyInfo Property);
 
 /// <summary>One case of an event alphabet, e.g. <c>Right(int X)</c>.</summary>
+/// <param name="Name">The case's name: its record's name, as a history file's "event" member gives it.</param>
+/// <param name="Type">The case's record type.</param>
+/// <param name="Fields">The fields, in the order of the record's positional parameters.</param>
+/// <param name="Constructor">The record's constructor, taking the fields in that order.</param>
 public sealed record EventCase(string Name, Type Type, IReadOnlyList<EventField> Fields, ConstructorInfo Constructor)
 {
+    /// <summary>An event of this case built from <paramref name="fieldValues"/>, given in the order of <see cref="Fields"/>.</summary>
     public object Create(IReadOnlyList<object?> fieldValues) => Constructor.Invoke(fieldValues.ToArray());
 }
 
@@ -33,16 +41,25 @@ public sealed class Alphabet
         byName = cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
+    /// <summary>The alphabet's abstract record type, from which every case derives.</summary>
     public Type EventType { get; }
+
+    /// <summary>The name of <see cref="EventType"/>, as reports and error messages show the alphabet.</summary>
     public string Name => EventType.Name;
+
+    /// <summary>The cases in the order their records are declared.</summary>
     public IReadOnlyList<EventCase> Cases { get; }
 
+    /// <summary>The alphabet of <typeparamref name="TEvent"/>, built once per type; a type that is not an abstract record with sealed record cases throws <see cref="SpecException"/> saying what is wrong.</summary>
     public static Alphabet Of<TEvent>() => Of(typeof(TEvent));
 
+    /// <summary>The alphabet whose abstract record type is <paramref name="eventType"/> (see <see cref="Of{TEvent}"/>).</summary>
     public static Alphabet Of(Type eventType) => Cache.GetOrAdd(eventType, Build);
 
+    /// <summary>Finds the case named <paramref name="name"/> (case-sensitive, as a history file's "event" member names it).</summary>
     public bool TryGetCase(string name, out EventCase eventCase) => byName.TryGetValue(name, out eventCase!);
 
+    /// <summary>The case <paramref name="evt"/> belongs to; an event outside the alphabet throws <see cref="SpecException"/> naming it and the cases.</summary>
     public EventCase CaseOf(object evt) =>
         evt is not null && byType.TryGetValue(evt.GetType(), out var c)
             ? c
@@ -69,6 +86,7 @@ public sealed class Alphabet
         return $"{eventCase.Name}({string.Join(", ", eventCase.Fields.Select(f => $"{f.Name}: {FormatValue(f.Property.GetValue(evt))}"))})";
     }
 
+    /// <summary>A field or variable value as reports show it: "undefined" for null, strings quoted, events as <see cref="Describe"/> writes them.</summary>
     public static string FormatValue(object? value) => value switch
     {
         null => "undefined",

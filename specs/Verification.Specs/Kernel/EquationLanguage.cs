@@ -10,6 +10,7 @@ namespace Verification.Specs;
 /// </summary>
 public static class EquationLanguage
 {
+    /// <summary>The equation language in one sentence: what error messages list when a definition uses anything else.</summary>
     public const string Summary =
         "int/long/bool/string/enum/event constants (literals, consts, static readonly fields and captured locals of those types, " +
         "taken when the equation is defined), the event and index parameters, state-variable reads, + - * / %, comparisons, " +

@@ -9,6 +9,7 @@ namespace Verification.Specs;
 /// </summary>
 public static class EquationPrinter
 {
+    /// <summary>A built spec in the seed's notation: its alphabet, each variable's y(Nil) and y(σe), and each property, one per line.</summary>
     public static string Print(ISpec spec)
     {
         var staged = spec.Staged;

@@ -1,8 +1,12 @@
 namespace Verification.Specs;
 
 /// <summary>The value of one variable (one family member, one component's sub-variable) in one state.</summary>
+/// <param name="Name">The member as reports name it: <c>C</c>, <c>waiting[2]</c>, <c>u[0].L</c>; a post-event value ends in (σe).</param>
+/// <param name="Value">The value; null when undefined.</param>
+/// <param name="IsDefined">False for a partial variable that has no value in this state.</param>
 public sealed record VariableValue(string Name, object? Value, bool IsDefined)
 {
+    /// <summary>The value as reports show it: <c>C = 3</c>, <c>L = undefined</c>.</summary>
     public override string ToString() => $"{Name} = {(IsDefined ? Alphabet.FormatValue(Value) : "undefined")}";
 }
 
@@ -29,6 +33,7 @@ public sealed class Evaluator<TEvent> where TEvent : class
         Length = source.Length;
     }
 
+    /// <summary>The spec being evaluated.</summary>
     public Spec<TEvent> Spec { get; }
 
     /// <summary>Number of events appended so far: the length of σ.</summary>
@@ -73,15 +78,23 @@ public sealed class Evaluator<TEvent> where TEvent : class
         Length++;
     }
 
+    /// <summary>
+    /// The variable's value in the current state, y(σ). Reading a partial variable where it is undefined throws
+    /// <see cref="UndefinedValueException"/> (ask <see cref="IsDefined{T}(Var{T})"/> first); a variable of another spec throws <see cref="SpecException"/>.
+    /// </summary>
     public T Value<T>(Var<T> variable) => (T)StateValues.Read(State, compiled.Layouts, Spec, variable, 0, next: false)!;
 
+    /// <summary>Member <paramref name="index"/> (0..Count−1) of a family in the current state.</summary>
     public T Value<T>(Family<T> family, int index) => (T)StateValues.Read(State, compiled.Layouts, Spec, family, index, next: false)!;
 
+    /// <summary>A sub-spec variable on component u_<paramref name="index"/> in the current state, e.g. L(u_2): the sub-spec evaluated on that component's history.</summary>
     public T Value<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
         (T)StateValues.Read(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, 0, next: false)!;
 
+    /// <summary>Whether the variable has a value in the current state: always for a total variable; for a partial one, not at Nil.</summary>
     public bool IsDefined<T>(Var<T> variable) => StateValues.IsDefined(State, compiled.Layouts, Spec, variable, next: false);
 
+    /// <summary>Whether a sub-spec variable has a value on component u_<paramref name="index"/> (a partial one has none while u_i is still Nil).</summary>
     public bool IsDefined<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
         StateValues.IsDefined(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, next: false);
 

@@ -26,11 +26,16 @@ namespace Verification.Specs;
 /// </remarks>
 public static class HistoryFile
 {
+    /// <summary>The JSON member that names an event's case.</summary>
     public const string EventMember = "event";
 
     /// <summary>The longest line accepted, in bytes (1 MiB); reading stops there rather than buffering a runaway line.</summary>
     public const int MaxLineBytes = 1 << 20;
 
+    /// <summary>
+    /// The events of the history file at <paramref name="path"/>, read lazily, so a long log is checked in constant
+    /// memory. A missing file throws <see cref="SpecException"/> at once; an unreadable file or a bad line throws it during enumeration, naming the file and line.
+    /// </summary>
     public static IEnumerable<TEvent> Read<TEvent>(string path) where TEvent : class
     {
         if (!File.Exists(path)) throw new SpecException($"{path}: history file not found");
@@ -53,6 +58,7 @@ public static class HistoryFile
     public static IEnumerable<TEvent> Read<TEvent>(TextReader reader, string source) where TEvent : class =>
         ReadStream<TEvent>(() => new Utf8TextStream(reader), source);
 
+    /// <summary>The events of a history given as JSON Lines text, all parsed at once; errors name <paramref name="source"/> where a file's would name its path.</summary>
     public static IReadOnlyList<TEvent> Parse<TEvent>(string text, string source = "<text>") where TEvent : class =>
         ReadStream<TEvent>(() => new MemoryStream(Encoding.UTF8.GetBytes(text)), source).ToList();
 
@@ -76,6 +82,7 @@ public static class HistoryFile
         }
     }
 
+    /// <summary>Writes <paramref name="events"/> as JSON Lines, one event per line, in the format the readers read back.</summary>
     public static void Write<TEvent>(IEnumerable<TEvent> events, TextWriter writer) where TEvent : class
     {
         foreach (var evt in events)
@@ -84,6 +91,7 @@ public static class HistoryFile
         }
     }
 
+    /// <summary>The events as JSON Lines text (see <see cref="Write{TEvent}"/>).</summary>
     public static string Format<TEvent>(IEnumerable<TEvent> events) where TEvent : class
     {
         var writer = new StringWriter();

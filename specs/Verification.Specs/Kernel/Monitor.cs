@@ -9,6 +9,13 @@ namespace Verification.Specs;
 /// When several instances fail at that step, the first in declaration order (guards, then step properties, then
 /// invariants) is the one reported and <see cref="AlsoFailing"/> names the others.
 /// </summary>
+/// <param name="Spec">The spec's name.</param>
+/// <param name="Property">The property that failed.</param>
+/// <param name="Instance">The failing instance's name (see <see cref="Property.InstanceName"/>).</param>
+/// <param name="PrefixLength">The length of the shortest failing prefix; 0 when the property fails at Nil.</param>
+/// <param name="Event">The event after which it failed (the prefix's last); null at Nil and for a liveness report.</param>
+/// <param name="Values">The values of the variables the property reads, in that state.</param>
+/// <param name="Prefix">The kept last events of the prefix; null when the monitor keeps none.</param>
 public sealed record Violation(
     string Spec,
     Property Property,
@@ -21,6 +28,7 @@ public sealed record Violation(
     /// <summary>The other instances failing at the same step, in declaration order (one that cannot be evaluated there is listed with its error).</summary>
     public IReadOnlyList<string> AlsoFailing { get; init; } = [];
 
+    /// <summary>The readable report: the failing instance and event, other failing instances, the kept prefix, and the values the property reads.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -51,6 +59,8 @@ public sealed class Monitor<TEvent> where TEvent : class
     private readonly int keepLast;
     private readonly Alphabet alphabet;
 
+    /// <summary>A monitor of <paramref name="spec"/> at Nil, with the invariants already checked there.</summary>
+    /// <param name="spec">The spec whose properties are checked.</param>
     /// <param name="recordPrefix">Keep events so a violation can show its prefix.</param>
     /// <param name="keepLast">How many of the most recent events to keep (memory stays bounded on long logs).</param>
     public Monitor(Spec<TEvent> spec, bool recordPrefix = true, int keepLast = int.MaxValue)
@@ -64,8 +74,13 @@ public sealed class Monitor<TEvent> where TEvent : class
         CheckInvariants(null);
     }
 
+    /// <summary>The evaluator holding the current state, for reading variables between appends.</summary>
     public Evaluator<TEvent> Evaluator { get; }
+
+    /// <summary>The first property that failed, or null while every property holds.</summary>
     public Violation? Violation { get; private set; }
+
+    /// <summary>How many events were evaluated; events appended after a violation are not.</summary>
     public long Length => Evaluator.Length;
 
     /// <summary>Appends an event and checks every property; false once a property has failed.</summary>
@@ -180,6 +195,7 @@ public sealed class Monitor<TEvent> where TEvent : class
     }
 }
 
+/// <summary>Checks a whole history against a spec's properties, in code (the CLI's <c>history</c> command does the same on a file).</summary>
 public static class History
 {
     /// <summary>Checks every property of <paramref name="spec"/> on every prefix of <paramref name="events"/>: holds, or violated with the shortest failing prefix.</summary>

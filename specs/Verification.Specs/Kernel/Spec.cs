@@ -5,9 +5,16 @@ namespace Verification.Specs;
 /// <summary>A spec seen without its alphabet type: what the staging passes and components need.</summary>
 public interface ISpec
 {
+    /// <summary>The spec's name, as reports and the CLI show it.</summary>
     string Name { get; }
+
+    /// <summary>The event alphabet E the spec's histories are over.</summary>
     Alphabet Alphabet { get; }
+
+    /// <summary>The state variables in declaration order.</summary>
     IReadOnlyList<Variable> Variables { get; }
+
+    /// <summary>Invariants, step properties, guards and liveness monitors, in declaration order.</summary>
     IReadOnlyList<Property> Properties { get; }
 
     /// <summary>Variables in the order one step evaluates them: every variable after those whose post-event value it reads.</summary>
@@ -33,6 +40,7 @@ internal sealed record Equation(
     ParameterExpression? IndexParameter,
     Expression Body);
 
+/// <summary>What a property claims, and so how the monitor, the tester and the prover treat it.</summary>
 public enum PropertyKind
 {
     /// <summary>Holds after every prefix of σ, including Nil.</summary>
@@ -56,7 +64,7 @@ public enum PropertyKind
     Liveness,
 }
 
-/// <summary>A named invariant or step property; an indexed one stands for one instance per index.</summary>
+/// <summary>A named invariant, step property, guard or liveness monitor of a spec; an indexed one stands for one instance per index.</summary>
 public sealed class Property
 {
     internal Property(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter, Expression body)
@@ -70,7 +78,10 @@ public sealed class Property
         Body = body;
     }
 
+    /// <summary>The name given when the property was added; <see cref="InstanceName"/> names one instance of an indexed property.</summary>
     public string Name { get; }
+
+    /// <summary>Invariant, step property, guard or liveness monitor.</summary>
     public PropertyKind Kind { get; }
 
     /// <summary>Number of instances: 1, or the size of the index range of a "for each" property.</summary>
@@ -104,7 +115,7 @@ public sealed class Property
         return Staging.Instantiate(Body, EventParameter, evt, IndexParameter, index);
     }
 
-    /// <summary>"invariant", "step property" or "guard".</summary>
+    /// <summary>"invariant", "step property", "guard" or "liveness property", as reports name the kind.</summary>
     public string KindName => Kind switch
     {
         PropertyKind.Invariant => "invariant",
@@ -113,8 +124,10 @@ public sealed class Property
         _ => "liveness property",
     };
 
+    /// <summary>Instance <paramref name="index"/>'s name as reports show it: the name itself, or <c>WaitingAtMostClock[p=2]</c> for an indexed property.</summary>
     public string InstanceName(int index) => IndexParameter is null ? Name : $"{Name}[{IndexParameter.Name}={index}]";
 
+    /// <summary>Returns <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }
 
@@ -139,10 +152,19 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
         staged = new Lazy<StagedSpec>(() => new StagedSpec(this, EquationOf));
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
+
+    /// <inheritdoc/>
     public Alphabet Alphabet => Alphabet.Of<TEvent>();
+
+    /// <inheritdoc/>
     public IReadOnlyList<Variable> Variables { get; }
+
+    /// <inheritdoc/>
     public IReadOnlyList<Property> Properties { get; }
+
+    /// <inheritdoc/>
     public IReadOnlyList<Variable> EvaluationOrder { get; }
 
     /// <summary>The staged form, for back ends: its equations and properties as expressions (see <see cref="StagedSpec"/>).</summary>
@@ -165,6 +187,7 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
             var other => throw new SpecException($"variable '{name}' of spec '{Name}' is a {other.GetType().Name}, not a {typeof(TVariable).Name}"),
         };
 
+    /// <summary>The property named <paramref name="name"/>; an unknown name throws <see cref="SpecException"/> listing the spec's properties.</summary>
     public Property Property(string name) =>
         Properties.FirstOrDefault(p => p.Name == name) ?? throw new SpecException($"spec '{Name}' has no property '{name}' (it has {string.Join(", ", Properties.Select(p => p.Name))})");
 
@@ -174,5 +197,6 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
     /// <summary>The equations as a person reads them: y(Nil) = k, y(σe) = h(e, y, …).</summary>
     public string Print() => EquationPrinter.Print(this);
 
+    /// <summary>Returns <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

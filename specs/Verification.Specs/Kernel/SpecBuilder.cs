@@ -16,6 +16,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     private readonly Dictionary<Variable, Equation> equations = [];
     private readonly List<Property> properties = [];
 
+    /// <summary>Starts a spec named <paramref name="name"/> over the alphabet <typeparamref name="TEvent"/>; an empty name or a malformed alphabet throws <see cref="SpecException"/> here, not later.</summary>
     public SpecBuilder(string name)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new SpecException("a spec needs a non-empty name");
@@ -23,6 +24,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         _ = Alphabet.Of<TEvent>(); // reject a malformed alphabet up front
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
     Alphabet ISpec.Alphabet => Alphabet.Of<TEvent>();
     IReadOnlyList<Variable> ISpec.Variables => variables;

@@ -82,6 +82,7 @@ public sealed class StagedSpec
     public StagedVariable this[Variable variable] =>
         byVariable.TryGetValue(variable, out var staged) ? staged : throw new SpecException($"'{variable.Name}' is not a variable of spec '{Name}'");
 
+    /// <summary>Returns the spec's name.</summary>
     public override string ToString() => Name;
 }
 
@@ -173,5 +174,6 @@ public sealed class StagedVariable
         return Staging.Instantiate(Body, EventParameter, evt, IndexParameter, index);
     }
 
+    /// <summary>Returns the variable's name.</summary>
     public override string ToString() => Name;
 }

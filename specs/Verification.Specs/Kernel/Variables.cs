@@ -18,6 +18,7 @@ public abstract class Variable
         Kind = kind;
     }
 
+    /// <summary>The name given when the variable was declared; printed equations, reports and SMT symbols use it (<see cref="MemberName"/> for one member).</summary>
     public string Name { get; }
 
     /// <summary>Scalar, partial, family or component array.</summary>
@@ -44,6 +45,7 @@ public abstract class Variable
     public string MemberName(int index) =>
         Count == 1 && this is not IComponent ? Name : $"{Name}[{(IndexLabel is null ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : IndexLabel(index))}]";
 
+    /// <summary>Returns <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 
     private protected static InvalidOperationException OnlyInEquations(string name) =>
@@ -73,8 +75,10 @@ public sealed class Family<T> : Variable
 {
     internal Family(string name, int count, Func<int, string>? indexLabel) : base(name, VariableKind.Family, typeof(T), count) => IndexLabel = indexLabel;
 
+    /// <summary>y_index(σ): member <paramref name="index"/>'s value before the event (in an invariant: its current value). The index may be computed, e.g. from the event's fields.</summary>
     public T Now(int index) => throw OnlyInEquations(Name);
 
+    /// <summary>y_index(σe): member <paramref name="index"/>'s value after the event.</summary>
     public T Next(int index) => throw OnlyInEquations(Name);
 }
 
@@ -86,6 +90,7 @@ public sealed class Component<TSub> : Variable, IComponent where TSub : class
 {
     internal Component(string name, Spec<TSub> subSpec, int count) : base(name, VariableKind.Component, typeof(TSub), count) => SubSpec = subSpec;
 
+    /// <summary>The spec each component's history u_i is evaluated by.</summary>
     public Spec<TSub> SubSpec { get; }
 
     ISpec IComponent.SubSpec => SubSpec;
@@ -96,13 +101,16 @@ public sealed class Component<TSub> : Variable, IComponent where TSub : class
     /// <summary>The sub-spec's variable on u_i after the event: C(u_i(σe)).</summary>
     public T Next<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
 
+    /// <summary>Whether the sub-spec's variable has a value on u_i before the event (a partial one, like L, has none while u_i is Nil).</summary>
     public bool IsDefined<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
 
+    /// <summary>Whether the sub-spec's variable has a value on u_i after the event.</summary>
     public bool IsDefinedNext<T>(int index, Var<T> subVariable) => throw OnlyInEquations(Name);
 }
 
 /// <summary>A component array seen without its sub-alphabet type.</summary>
 public interface IComponent
 {
+    /// <summary>The spec each component's history is evaluated by.</summary>
     ISpec SubSpec { get; }
 }

@@ -4,15 +4,29 @@ namespace Verification.Specs.Replication;
 public abstract record LogEvent;
 
 /// <summary>A client submits command <see cref="Command"/> (commands are unique ids 0..C−1).</summary>
+/// <param name="Client">The client that submits it.</param>
+/// <param name="Command">The command, 0..C−1.</param>
 public sealed record Submitted(int Client, int Command) : LogEvent;
 
 /// <summary>Node <see cref="Node"/> knows that slot <see cref="Slot"/> holds <see cref="Command"/> for good.</summary>
+/// <param name="Node">The node that learns the commit.</param>
+/// <param name="Slot">The slot, 0..S−1.</param>
+/// <param name="Command">The command, 0..C−1, or <see cref="ReplicatedLogSpec.NoOp"/>.</param>
 public sealed record Committed(int Node, int Slot, int Command) : LogEvent;
 
 /// <summary>A client calls an operation of the replicated store (for the linearizability check of the clients' history).</summary>
+/// <param name="Client">The client that calls.</param>
+/// <param name="Command">The command that carries the call.</param>
+/// <param name="Operation">"get", "put", "append" or "cas".</param>
+/// <param name="Key">The key operated on.</param>
+/// <param name="Value">The value a put, append or cas writes.</param>
+/// <param name="Expected">The value a cas expects to find.</param>
 public sealed record StoreCalled(int Client, int Command, string Operation, string Key, string Value, string Expected) : LogEvent;
 
 /// <summary>The client's operation returns <see cref="Output"/>.</summary>
+/// <param name="Client">The client the reply reaches.</param>
+/// <param name="Command">The command the reply answers.</param>
+/// <param name="Output">What the operation returned (a get's value, a cas's "ok" or "fail").</param>
 public sealed record StoreReturned(int Client, int Command, string Output) : LogEvent;
 
 /// <summary>
@@ -20,6 +34,10 @@ public sealed record StoreReturned(int Client, int Command, string Output) : Log
 /// machine, or (<see cref="Executed"/> false) skips it because it executed that command already — a log may hold a
 /// retried command twice, so duplicates are removed where commands take effect.
 /// </summary>
+/// <param name="Replica">The replica, 0..R−1.</param>
+/// <param name="Slot">The slot applied: the next one in its log.</param>
+/// <param name="Command">The command committed in that slot.</param>
+/// <param name="Executed">Whether the replica executed it, rather than skipping a duplicate.</param>
 public sealed record Applied(int Replica, int Slot, int Command, bool Executed) : LogEvent;
 
 /// <summary>
@@ -34,12 +52,19 @@ public sealed record Applied(int Replica, int Slot, int Command, bool Executed) 
 /// </summary>
 public static class ReplicatedLogSpec
 {
+    /// <summary>The spec's name, as the CLI takes it and reports show it.</summary>
     public const string Name = "ReplicatedLog";
+
+    /// <summary>The value of committedCommand for a slot nothing is committed in yet, and of committedSlot for a command not committed yet.</summary>
     public const int None = -1;
 
     /// <summary>The command a new leader commits in a slot nobody proposed anything for.</summary>
     public const int NoOp = -2;
 
+    /// <summary>Builds the spec for the given bounds; events outside them break the guard EventWithinBounds.</summary>
+    /// <param name="slots">S, the log's length: slots 0..S−1.</param>
+    /// <param name="commands">C, the number of distinct commands 0..C−1 clients may submit.</param>
+    /// <param name="replicas">R, the replicas 0..R−1 that apply the log.</param>
     public static Spec<LogEvent> Create(int slots, int commands, int replicas)
     {
         var spec = new SpecBuilder<LogEvent>(Name);

@@ -32,11 +32,13 @@ public enum Inconclusive
 }
 
 /// <summary>What a check found wrong — or, for an induction that failed, the counterexample to induction: the property, and a readable account.</summary>
+/// <param name="Property">The property (or property instance) found violated, as checks and expectations name it.</param>
 public abstract record Counterexample(string Property)
 {
     /// <summary>The readable account reports print.</summary>
     public abstract string Describe();
 
+    /// <summary>The same as <see cref="Describe"/>.</summary>
     public sealed override string ToString() => Describe();
 }
 
@@ -54,6 +56,7 @@ public sealed record CheckResult
     /// <summary>How: "random runs (portfolio)", "exhaustive search", "induction (Z3 4.8.12)", …</summary>
     public required string Method { get; init; }
 
+    /// <summary>Holds, violated, or unknown (then <see cref="Why"/> says why).</summary>
     public required Verdict Verdict { get; init; }
 
     /// <summary>Why the verdict is unknown (null otherwise).</summary>
@@ -62,6 +65,7 @@ public sealed record CheckResult
     /// <summary>The detail of <see cref="Why"/>: "timeout after 30 s", "the depth bound cut runs off", Z3's reason.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>What the check covered; a check that covered nothing has checked nothing, whatever its verdict.</summary>
     public required Coverage Coverage { get; init; }
 
     /// <summary>The bounds and assumptions of the verdict: "runs of ≤ 300 steps", "≤ 4 messages in flight", "histories of ≤ 8 events", "up to the protocol's symmetry", the fault model.</summary>
@@ -70,12 +74,16 @@ public sealed record CheckResult
     /// <summary>What was found (a violation) or, for an unknown induction, the counterexample to induction.</summary>
     public Counterexample? Counterexample { get; init; }
 
+    /// <summary>Wall-clock time the check took.</summary>
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>More lines for the readable report (rates, memory, notes of the checker).</summary>
     public string? Notes { get; init; }
 
+    /// <summary>Whether the verdict is <see cref="Verdict.Holds"/>; it holds only within the bounds in <see cref="Within"/>.</summary>
     public bool Holds => Verdict == Verdict.Holds;
+
+    /// <summary>Whether a counterexample was found (<see cref="Verdict.Violated"/>).</summary>
     public bool IsViolated => Verdict == Verdict.Violated;
 
     /// <summary>One line: subject, method, verdict, coverage, bounds, time.</summary>
@@ -103,6 +111,7 @@ public sealed record CheckResult
         _ => "undecided",
     };
 
+    /// <summary>The whole report: <see cref="Summary"/>, then the notes and the counterexample when there are any.</summary>
     public override string ToString()
     {
         var text = new StringBuilder(Summary);
@@ -131,10 +140,15 @@ public sealed record CheckResult
 }
 
 /// <summary>The root of the toolkit's own exceptions: what a user (or a test) can act on, with a message that says what and where.</summary>
+/// <param name="message">One line: what is wrong and where (file:line when there is one).</param>
+/// <param name="inner">The exception that caused it, if any.</param>
 public class VerificationException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A check's result was not the one a test asserted; the message is the whole report, so a test runner shows it.</summary>
+/// <param name="message">The whole report.</param>
+/// <param name="result">The result that failed the assertion.</param>
 public sealed class CheckFailedException(string message, CheckResult result) : VerificationException(message)
 {
+    /// <summary>The result that failed the assertion.</summary>
     public CheckResult Result { get; } = result;
 }

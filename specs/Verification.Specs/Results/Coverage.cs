@@ -8,10 +8,19 @@ namespace Verification;
 /// </summary>
 public sealed record Coverage
 {
+    /// <summary>Runs executed (a history check counts its history as one run).</summary>
     public long Runs { get; init; }
+
+    /// <summary>Steps the systematic tester scheduled, over all runs: message deliveries, timer firings and faults.</summary>
     public long Steps { get; init; }
+
+    /// <summary>Events a spec evaluated (history checks, random histories).</summary>
     public long Events { get; init; }
+
+    /// <summary>Distinct states an exhaustive or livelock search visited.</summary>
     public long States { get; init; }
+
+    /// <summary>Transitions (a state, one action, its successor) an exhaustive or livelock search followed.</summary>
     public long Transitions { get; init; }
 
     /// <summary>Claims (or their instances) the solver was asked to decide.</summary>
@@ -40,6 +49,7 @@ public sealed record Coverage
         Configurations = Configurations + other.Configurations, Depth = Math.Max(Depth, other.Depth), BytesPerState = Math.Max(BytesPerState, other.BytesPerState),
     };
 
+    /// <summary>The non-zero counts, e.g. "1,000 runs, 48,210 steps", or "nothing".</summary>
     public override string ToString()
     {
         var parts = new List<string>();

@@ -3,8 +3,10 @@ using Verification.Specs;
 namespace Verification;
 
 /// <summary>A property of a spec that failed on a history: the shortest failing prefix, the event, the values it reads.</summary>
+/// <param name="Violation">The monitor's report of the failing property instance.</param>
 public sealed record PropertyViolation(Violation Violation) : Counterexample(Violation.Instance)
 {
+    /// <inheritdoc/>
     public override string Describe() => Violation.ToString();
 }
 
