@@ -89,4 +89,13 @@ public class BoundedQuantifierTests
         Assert.Equal(10, QuorumSystem.Majority(5).MinimalQuorums.Count);
         Assert.Equal([0b0011u, 0b1100u], QuorumSystem.Explicit(4, [[0, 1], [2, 3], [0, 1, 2]]).MinimalQuorums);
     }
+
+    [Fact]
+    public void QuorumMembership_OfSomethingThatIsNotANode_IsAnError_NotAWrappedBit()
+    {
+        var majority = QuorumSystem.Majority(3);
+        Assert.True(majority.IsQuorum([0, 2]));
+        Assert.Contains("33 is not a node (0..2)", Assert.Throws<SpecException>(() => majority.IsQuorum([0, 33])).Message); // 1u << 33 was bit 1
+        Assert.Throws<SpecException>(() => majority.IsQuorum([-1, 0]));
+    }
 }

@@ -1,4 +1,5 @@
 using Verification.Runtime;
+using Verification.Specs;
 
 namespace Verification.Checkers.Linearizability;
 
@@ -33,7 +34,7 @@ public static class LinearizabilityHistoryCheck
                         "put" => KeyValueOperation.Put,
                         "append" => KeyValueOperation.Append,
                         "cas" => KeyValueOperation.Cas,
-                        _ => throw new ArgumentException($"'{c.Operation}' is not a key-value operation (get, put, append, cas)"),
+                        _ => throw new SpecException($"event #{i + 1}: '{c.Operation}' is not a key-value operation (get, put, append, cas)"),
                     };
                     open[c.Client] = (new KeyValueInput(kind, c.Key, c.Value, c.Expected), i);
                 }

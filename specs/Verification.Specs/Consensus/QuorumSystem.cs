@@ -41,7 +41,8 @@ public sealed class QuorumSystem
     }
 
     /// <summary>Whether the nodes <paramref name="members"/> (each 0..N−1) form a quorum.</summary>
-    public bool IsQuorum(IEnumerable<int> members) => isQuorum(members.Aggregate(0u, (mask, node) => mask | (1u << node)));
+    public bool IsQuorum(IEnumerable<int> members) => isQuorum(members.Aggregate(0u, (mask, node) =>
+        node >= 0 && node < Nodes ? mask | (1u << node) : throw new SpecException($"{node} is not a node (0..{Nodes - 1})")));
 
     /// <summary>Whether the node set <paramref name="members"/> (bit i set for node i) is a quorum.</summary>
     public bool IsQuorum(uint members) => isQuorum(members);
