@@ -29,13 +29,13 @@ public static class MeterSpec
         spec.Define(count, 0, e => count.Now + 1);
         spec.Define(sinceReset, 0, e => e is MeterReset ? 0 : sinceReset.Now + 1);
         spec.Define(resets, 0, e => e is MeterReset ? resets.Now + 1 : resets.Now);
-        spec.Define(sum, 0L, e => e is MeterReset ? 0L : e is Sample ? sum.Now + ((Sample)e).Value : sum.Now);
-        spec.Define(max, 0, e => e is Sample ? Math.Max(max.Now, ((Sample)e).Value) : max.Now);
-        spec.Define(min, 100, e => e is Sample ? Math.Min(min.Now, ((Sample)e).Value) : min.Now);
-        spec.Define(last, 0, e => e is Sample ? ((Sample)e).Value : last.Now);
+        spec.Define(sum, 0L, e => e.When((MeterReset r) => 0L).When((Sample s) => sum.Now + s.Value).Else(sum.Now));
+        spec.Define(max, 0, e => e.When((Sample s) => Math.Max(max.Now, s.Value)).Else(max.Now));
+        spec.Define(min, 100, e => e.When((Sample s) => Math.Min(min.Now, s.Value)).Else(min.Now));
+        spec.Define(last, 0, e => e.When((Sample s) => s.Value).Else(last.Now));
         spec.Define(alarms, 0, e => e is Alarm ? alarms.Now + 1 : alarms.Now);
         spec.Define(sinceAlarm, 0, e => e is Alarm ? 0 : sinceAlarm.Now + 1);
-        spec.Define(high, false, e => e is Sample ? ((Sample)e).Value > 5 : high.Now);
+        spec.Define(high, false, e => e.When((Sample s) => s.Value > 5).Else(high.Now));
         spec.Invariant("SinceResetAtMostLength", () => sinceReset.Now <= count.Now);
         spec.Invariant("MinAtMostLastSample", () => min.Now <= 100);
         return spec.Build();

@@ -23,10 +23,10 @@ public static class ConsensusSpec
     {
         var proposed = spec.Family<bool>("proposed", values);
         var learned = spec.Variable<int>("learnedValue");
-        spec.Define(proposed, v => false, (e, v) => proposed.Now(v) || (e is Proposed && ((Proposed)e).Value == v));
-        spec.Define(learned, PaxosSpec.None, e => learned.Now == PaxosSpec.None && e is Learned ? ((Learned)e).Value : learned.Now);
-        spec.StepProperty("OnlyProposedValuesLearned", e => !(e is Learned) || proposed.Now(((Learned)e).Value));
-        spec.StepProperty("Agreement", e => !(e is Learned) || learned.Now == PaxosSpec.None || learned.Now == ((Learned)e).Value);
+        spec.Define(proposed, v => false, (e, v) => proposed.Now(v) || e.Is((Proposed p) => p.Value == v));
+        spec.Define(learned, PaxosSpec.None, e => learned.Now == PaxosSpec.None ? e.When((Learned l) => l.Value).Else(learned.Now) : learned.Now);
+        spec.StepProperty("OnlyProposedValuesLearned", e => e.IfIs((Learned l) => proposed.Now(l.Value)));
+        spec.StepProperty("Agreement", e => e.IfIs((Learned l) => learned.Now == PaxosSpec.None || learned.Now == l.Value));
         spec.Liveness("SomeValueLearned", () => learned.Now == PaxosSpec.None);
         return new ConsensusVariables(proposed, learned);
     }

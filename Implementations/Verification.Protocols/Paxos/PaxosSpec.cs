@@ -52,44 +52,44 @@ public static class PaxosSpec
         var votes = spec.Family<int>("votes", acceptors * ballots, i => $"a{i / ballots},b{i % ballots}");
         var proposal = spec.Family<int>("proposal", ballots);
 
-        spec.Define(maxPromisedBallot, a => None, (e, a) =>
-            e is Promised && ((Promised)e).Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), ((Promised)e).Ballot)
-            : e is Voted && ((Voted)e).Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), ((Voted)e).Ballot)
-            : maxPromisedBallot.Now(a));
-        spec.Define(lastVotedBallot, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Ballot : lastVotedBallot.Now(a));
-        spec.Define(lastVotedValue, a => None, (e, a) => e is Voted && ((Voted)e).Acceptor == a ? ((Voted)e).Value : lastVotedValue.Now(a));
-        spec.Define(votes, i => None, (e, i) =>
-            e is Voted && ((Voted)e).Acceptor * ballots + ((Voted)e).Ballot == i ? ((Voted)e).Value : votes.Now(i));
-        spec.Define(proposal, b => None, (e, b) => e is Proposed && ((Proposed)e).Ballot == b ? ((Proposed)e).Value : proposal.Now(b));
+        spec.Define(maxPromisedBallot, a => None, (e, a) => e
+            .When((Promised p) => p.Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), p.Ballot) : maxPromisedBallot.Now(a))
+            .When((Voted v) => v.Acceptor == a ? Math.Max(maxPromisedBallot.Now(a), v.Ballot) : maxPromisedBallot.Now(a))
+            .Else(maxPromisedBallot.Now(a)));
+        spec.Define(lastVotedBallot, a => None, (e, a) => e.When((Voted v) => v.Acceptor == a ? v.Ballot : lastVotedBallot.Now(a)).Else(lastVotedBallot.Now(a)));
+        spec.Define(lastVotedValue, a => None, (e, a) => e.When((Voted v) => v.Acceptor == a ? v.Value : lastVotedValue.Now(a)).Else(lastVotedValue.Now(a)));
+        spec.Define(votes, i => None, (e, i) => e.When((Voted v) => v.Acceptor * ballots + v.Ballot == i ? v.Value : votes.Now(i)).Else(votes.Now(i)));
+        spec.Define(proposal, b => None, (e, b) => e.When((Proposed p) => p.Ballot == b ? p.Value : proposal.Now(b)).Else(proposal.Now(b)));
 
         // The protocol's rules: a participant that breaks one is not running Paxos.
-        spec.Guard("EventWithinBounds", e =>
-            e is Promised ? ((Promised)e).Acceptor >= 0 && ((Promised)e).Acceptor < acceptors && ((Promised)e).Ballot >= 0 && ((Promised)e).Ballot < ballots
-            : e is Voted ? ((Voted)e).Acceptor >= 0 && ((Voted)e).Acceptor < acceptors && ((Voted)e).Ballot >= 0 && ((Voted)e).Ballot < ballots && ((Voted)e).Value >= 0 && ((Voted)e).Value < values
-            : e is Proposed ? ((Proposed)e).Ballot >= 0 && ((Proposed)e).Ballot < ballots && ((Proposed)e).Value >= 0 && ((Proposed)e).Value < values
-            : ((Learned)e).Value >= 0 && ((Learned)e).Value < values);
-        spec.Guard("PromiseOnlyHigher", e => !(e is Promised) || ((Promised)e).Ballot > maxPromisedBallot.Now(((Promised)e).Acceptor));
-        spec.Guard("PromiseReportsLastVote", e => !(e is Promised)
-            || (((Promised)e).LastBallot == lastVotedBallot.Now(((Promised)e).Acceptor) && ((Promised)e).LastValue == lastVotedValue.Now(((Promised)e).Acceptor)));
-        spec.Guard("VoteRespectsPromise", e => !(e is Voted) || ((Voted)e).Ballot >= maxPromisedBallot.Now(((Voted)e).Acceptor));
-        spec.Guard("OneValuePerBallot", e => !(e is Proposed) || proposal.Now(((Proposed)e).Ballot) == None || proposal.Now(((Proposed)e).Ballot) == ((Proposed)e).Value);
-        spec.Guard("VoteOnlyForTheProposal", e => !(e is Voted) || proposal.Now(((Voted)e).Ballot) == ((Voted)e).Value);
+        spec.Guard("EventWithinBounds", e => e
+            .When((Promised p) => p.Acceptor >= 0 && p.Acceptor < acceptors && p.Ballot >= 0 && p.Ballot < ballots)
+            .When((Voted v) => v.Acceptor >= 0 && v.Acceptor < acceptors && v.Ballot >= 0 && v.Ballot < ballots && v.Value >= 0 && v.Value < values)
+            .When((Proposed p) => p.Ballot >= 0 && p.Ballot < ballots && p.Value >= 0 && p.Value < values)
+            .When((Learned l) => l.Value >= 0 && l.Value < values)
+            .Else(false));
+        spec.Guard("PromiseOnlyHigher", e => e.IfIs((Promised p) => p.Ballot > maxPromisedBallot.Now(p.Acceptor)));
+        spec.Guard("PromiseReportsLastVote", e => e.IfIs((Promised p) =>
+            p.LastBallot == lastVotedBallot.Now(p.Acceptor) && p.LastValue == lastVotedValue.Now(p.Acceptor)));
+        spec.Guard("VoteRespectsPromise", e => e.IfIs((Voted v) => v.Ballot >= maxPromisedBallot.Now(v.Acceptor)));
+        spec.Guard("OneValuePerBallot", e => e.IfIs((Proposed p) => proposal.Now(p.Ballot) == None || proposal.Now(p.Ballot) == p.Value));
+        spec.Guard("VoteOnlyForTheProposal", e => e.IfIs((Voted v) => proposal.Now(v.Ballot) == v.Value));
         // Phase 2a needs promises for the ballot from a quorum ...
-        spec.Guard("ProposalBackedByQuorum", e => !(e is Proposed) || Bounded.Any(quorumCount, q =>
-            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= ((Proposed)e).Ballot)));
+        spec.Guard("ProposalBackedByQuorum", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= p.Ballot))));
         // ... and a value that quorum shows safe: none of them voted below the ballot, or the value of the highest
         // ballot c below it in which one of them voted (Voting's ShowsSafeAt). The quorum's votes below the ballot
         // are exactly what their 1b replies reported, since they promised not to vote there any more.
-        spec.Guard("ProposalIsSafe", e => !(e is Proposed) || Bounded.Any(quorumCount, q =>
-            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= ((Proposed)e).Ballot)
-            && (Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d >= ((Proposed)e).Ballot || votes.Now(a * ballots + d) == None))
-                || Bounded.Any(ballots, c => c < ((Proposed)e).Ballot
-                    && Bounded.Any(acceptors, a => quorums.IsMember(q, a) && votes.Now(a * ballots + c) == ((Proposed)e).Value)
+        spec.Guard("ProposalIsSafe", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= p.Ballot)
+            && (Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d >= p.Ballot || votes.Now(a * ballots + d) == None))
+                || Bounded.Any(ballots, c => c < p.Ballot
+                    && Bounded.Any(acceptors, a => quorums.IsMember(q, a) && votes.Now(a * ballots + c) == p.Value)
                     && Bounded.All(acceptors, a => !quorums.IsMember(q, a)
-                        || Bounded.All(ballots, d => d <= c || d >= ((Proposed)e).Ballot || votes.Now(a * ballots + d) == None))))));
+                        || Bounded.All(ballots, d => d <= c || d >= p.Ballot || votes.Now(a * ballots + d) == None)))))));
         // A learner learns a value only once a quorum voted for it in one ballot.
-        spec.Guard("LearnOnlyChosen", e => !(e is Learned) || Bounded.Any(ballots, b => Bounded.Any(quorumCount, q =>
-            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || votes.Now(a * ballots + b) == ((Learned)e).Value))));
+        spec.Guard("LearnOnlyChosen", e => e.IfIs((Learned l) => Bounded.Any(ballots, b => Bounded.Any(quorumCount, q =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || votes.Now(a * ballots + b) == l.Value)))));
 
         // Consensus, as Paxos Made Simple states it, over what learners learn.
         var consensus = ConsensusSpec.AddTo(spec, values);

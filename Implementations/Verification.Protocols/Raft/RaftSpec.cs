@@ -73,68 +73,79 @@ public static class RaftSpec
         var abandoned = spec.Family<bool>("abandoned", commands, c => $"cmd{c}");
         var stopped = spec.Family<bool>("stopped", servers, s => $"s{s}");
 
-        spec.Define(leaderOfTerm, t => None, (e, t) => e is BecameLeader && ((BecameLeader)e).Term == t && leaderOfTerm.Now(t) == None ? ((BecameLeader)e).Server : leaderOfTerm.Now(t));
-        spec.Define(leading, s => None, (e, s) =>
-            e is BecameLeader && ((BecameLeader)e).Server == s ? ((BecameLeader)e).Term
-            : (e is SteppedDown && ((SteppedDown)e).Server == s) || (e is ServerCrashed && ((ServerCrashed)e).Server == s) ? None
-            : leading.Now(s));
-        spec.Define(entryTerm, k => None, (e, k) =>
-            e is EntryStored && ((EntryStored)e).Server * L + ((EntryStored)e).Index - 1 == k ? ((EntryStored)e).Term
-            : e is LogTruncated && ((LogTruncated)e).Server == k / L && k % L + 1 >= ((LogTruncated)e).FromIndex ? None
-            : entryTerm.Now(k));
-        spec.Define(entryCommand, k => None, (e, k) =>
-            e is EntryStored && ((EntryStored)e).Server * L + ((EntryStored)e).Index - 1 == k ? ((EntryStored)e).Command
-            : e is LogTruncated && ((LogTruncated)e).Server == k / L && k % L + 1 >= ((LogTruncated)e).FromIndex ? None
-            : entryCommand.Now(k));
-        spec.Define(committedTerm, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1 && committedTerm.Now(i) == None ? ((EntryCommitted)e).Term : committedTerm.Now(i));
-        spec.Define(committedCommand, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1 && committedCommand.Now(i) == None ? ((EntryCommitted)e).Command : committedCommand.Now(i));
-        spec.Define(committedInTerm, i => None, (e, i) => e is EntryCommitted && ((EntryCommitted)e).Index == i + 1
-            && (committedInTerm.Now(i) == None || ((EntryCommitted)e).InTerm < committedInTerm.Now(i)) ? ((EntryCommitted)e).InTerm : committedInTerm.Now(i));
-        spec.Define(appliedCount, s => 0, (e, s) => e is EntryApplied && ((EntryApplied)e).Server == s ? appliedCount.Now(s) + 1 : appliedCount.Now(s));
+        spec.Define(leaderOfTerm, t => None, (e, t) => e
+            .When((BecameLeader l) => l.Term == t && leaderOfTerm.Now(t) == None ? l.Server : leaderOfTerm.Now(t))
+            .Else(leaderOfTerm.Now(t)));
+        spec.Define(leading, s => None, (e, s) => e
+            .When((BecameLeader l) => l.Server == s ? l.Term : leading.Now(s))
+            .When((SteppedDown d) => d.Server == s ? None : leading.Now(s))
+            .When((ServerCrashed c) => c.Server == s ? None : leading.Now(s))
+            .Else(leading.Now(s)));
+        // entryTerm and entryCommand hold every server's log: slot k is server k / L, index k % L + 1.
+        spec.Define(entryTerm, k => None, (e, k) => e
+            .When((EntryStored stored) => stored.Server * L + stored.Index - 1 == k ? stored.Term : entryTerm.Now(k))
+            .When((LogTruncated cut) => cut.Server == k / L && k % L + 1 >= cut.FromIndex ? None : entryTerm.Now(k))
+            .Else(entryTerm.Now(k)));
+        spec.Define(entryCommand, k => None, (e, k) => e
+            .When((EntryStored stored) => stored.Server * L + stored.Index - 1 == k ? stored.Command : entryCommand.Now(k))
+            .When((LogTruncated cut) => cut.Server == k / L && k % L + 1 >= cut.FromIndex ? None : entryCommand.Now(k))
+            .Else(entryCommand.Now(k)));
+        spec.Define(committedTerm, i => None, (e, i) => e
+            .When((EntryCommitted c) => c.Index == i + 1 && committedTerm.Now(i) == None ? c.Term : committedTerm.Now(i))
+            .Else(committedTerm.Now(i)));
+        spec.Define(committedCommand, i => None, (e, i) => e
+            .When((EntryCommitted c) => c.Index == i + 1 && committedCommand.Now(i) == None ? c.Command : committedCommand.Now(i))
+            .Else(committedCommand.Now(i)));
+        spec.Define(committedInTerm, i => None, (e, i) => e
+            .When((EntryCommitted c) => c.Index == i + 1 && (committedInTerm.Now(i) == None || c.InTerm < committedInTerm.Now(i)) ? c.InTerm : committedInTerm.Now(i))
+            .Else(committedInTerm.Now(i)));
+        spec.Define(appliedCount, s => 0, (e, s) => e.Is((EntryApplied a) => a.Server == s) ? appliedCount.Now(s) + 1 : appliedCount.Now(s));
         spec.Define(executed, k => false, (e, k) => executed.Now(k)
-            || (e is EntryApplied && ((EntryApplied)e).Executed && ((EntryApplied)e).Command >= 0 && ((EntryApplied)e).Server * commands + ((EntryApplied)e).Command == k));
-        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is CommandSubmitted && ((CommandSubmitted)e).Command == c));
-        spec.Define(returned, c => false, (e, c) => returned.Now(c) || (e is ClientReturned && ((ClientReturned)e).Command == c));
-        spec.Define(caller, c => None, (e, c) => e is ClientCalled && ((ClientCalled)e).Command == c ? ((ClientCalled)e).Client : caller.Now(c));
-        spec.Define(abandoned, c => false, (e, c) => abandoned.Now(c) || (e is ClientStopped && ((ClientStopped)e).Client == caller.Now(c)));
-        spec.Define(stopped, s => false, (e, s) => stopped.Now(s) || (e is ServerCrashed && ((ServerCrashed)e).Permanently && ((ServerCrashed)e).Server == s));
+            || e.Is((EntryApplied a) => a.Executed && a.Command >= 0 && a.Server * commands + a.Command == k));
+        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || e.Is((CommandSubmitted s) => s.Command == c));
+        spec.Define(returned, c => false, (e, c) => returned.Now(c) || e.Is((ClientReturned r) => r.Command == c));
+        spec.Define(caller, c => None, (e, c) => e.When((ClientCalled call) => call.Command == c ? call.Client : caller.Now(c)).Else(caller.Now(c)));
+        spec.Define(abandoned, c => false, (e, c) => abandoned.Now(c) || e.Is((ClientStopped stop) => stop.Client == caller.Now(c)));
+        spec.Define(stopped, s => false, (e, s) => stopped.Now(s) || e.Is((ServerCrashed crash) => crash.Permanently && crash.Server == s));
 
-        spec.Guard("EventWithinBounds", e =>
-            e is BecameLeader ? ((BecameLeader)e).Server >= 0 && ((BecameLeader)e).Server < servers && ((BecameLeader)e).Term >= 0 && ((BecameLeader)e).Term < terms
-            : e is SteppedDown ? ((SteppedDown)e).Server >= 0 && ((SteppedDown)e).Server < servers
-            : e is ServerCrashed ? ((ServerCrashed)e).Server >= 0 && ((ServerCrashed)e).Server < servers
-            : e is EntryStored ? ((EntryStored)e).Server >= 0 && ((EntryStored)e).Server < servers && ((EntryStored)e).Index >= 1 && ((EntryStored)e).Index <= L && ((EntryStored)e).Command >= NoOp && ((EntryStored)e).Command != None && ((EntryStored)e).Command < commands
-            : e is LogTruncated ? ((LogTruncated)e).Server >= 0 && ((LogTruncated)e).Server < servers
-            : e is EntryCommitted ? ((EntryCommitted)e).Index >= 1 && ((EntryCommitted)e).Index <= L
-            : e is EntryApplied ? ((EntryApplied)e).Server >= 0 && ((EntryApplied)e).Server < servers && ((EntryApplied)e).Index >= 1 && ((EntryApplied)e).Index <= L && ((EntryApplied)e).Command >= NoOp && ((EntryApplied)e).Command != None && ((EntryApplied)e).Command < commands
-            : e is CommandSubmitted ? ((CommandSubmitted)e).Command >= 0 && ((CommandSubmitted)e).Command < commands
-            : true);
+        spec.Guard("EventWithinBounds", e => e
+            .When((BecameLeader l) => l.Server >= 0 && l.Server < servers && l.Term >= 0 && l.Term < terms)
+            .When((SteppedDown d) => d.Server >= 0 && d.Server < servers)
+            .When((ServerCrashed c) => c.Server >= 0 && c.Server < servers)
+            .When((EntryStored stored) => stored.Server >= 0 && stored.Server < servers && stored.Index >= 1 && stored.Index <= L
+                && stored.Command >= NoOp && stored.Command != None && stored.Command < commands)
+            .When((LogTruncated cut) => cut.Server >= 0 && cut.Server < servers)
+            .When((EntryCommitted c) => c.Index >= 1 && c.Index <= L)
+            .When((EntryApplied a) => a.Server >= 0 && a.Server < servers && a.Index >= 1 && a.Index <= L
+                && a.Command >= NoOp && a.Command != None && a.Command < commands)
+            .When((CommandSubmitted s) => s.Command >= 0 && s.Command < commands)
+            .Else(true));
 
         // Election Safety: at most one leader per term.
-        spec.StepProperty("ElectionSafety", e => !(e is BecameLeader) || leaderOfTerm.Now(((BecameLeader)e).Term) == None || leaderOfTerm.Now(((BecameLeader)e).Term) == ((BecameLeader)e).Server);
+        spec.StepProperty("ElectionSafety", e => e.IfIs((BecameLeader l) => leaderOfTerm.Now(l.Term) == None || leaderOfTerm.Now(l.Term) == l.Server));
         // Leader Append-Only: a leader never overwrites or deletes entries in its log.
         spec.StepProperty("LeaderAppendOnly", e =>
-            (!(e is EntryStored) || leading.Now(((EntryStored)e).Server) == None || entryTerm.Now(((EntryStored)e).Server * L + ((EntryStored)e).Index - 1) == None)
-            && (!(e is LogTruncated) || leading.Now(((LogTruncated)e).Server) == None));
+            e.IfIs((EntryStored stored) => leading.Now(stored.Server) == None || entryTerm.Now(stored.Server * L + stored.Index - 1) == None)
+            && e.IfIs((LogTruncated cut) => leading.Now(cut.Server) == None));
         // Log Matching: two logs with an entry of the same index and term are identical up to it.
         spec.Invariant("LogMatching", () => Bounded.All(servers, a => Bounded.All(servers, b => a >= b || Bounded.All(L, i =>
             entryTerm.Now(a * L + i) == None || entryTerm.Now(a * L + i) != entryTerm.Now(b * L + i)
             || Bounded.All(i + 1, j => entryTerm.Now(a * L + j) == entryTerm.Now(b * L + j) && entryCommand.Now(a * L + j) == entryCommand.Now(b * L + j))))));
         // Leader Completeness: a leader's log holds every entry committed in a lower term.
-        spec.StepProperty("LeaderCompleteness", e => !(e is BecameLeader) || Bounded.All(L, i => committedTerm.Now(i) == None || committedInTerm.Now(i) >= ((BecameLeader)e).Term
-            || (entryTerm.Now(((BecameLeader)e).Server * L + i) == committedTerm.Now(i) && entryCommand.Now(((BecameLeader)e).Server * L + i) == committedCommand.Now(i))));
+        spec.StepProperty("LeaderCompleteness", e => e.IfIs((BecameLeader l) => Bounded.All(L, i => committedTerm.Now(i) == None || committedInTerm.Now(i) >= l.Term
+            || (entryTerm.Now(l.Server * L + i) == committedTerm.Now(i) && entryCommand.Now(l.Server * L + i) == committedCommand.Now(i)))));
         // State Machine Safety: an index, once committed, commits nothing else; servers apply only what is committed there.
         spec.StepProperty("StateMachineSafety", e =>
-            (!(e is EntryCommitted) || committedTerm.Now(((EntryCommitted)e).Index - 1) == None
-                || (committedTerm.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Term && committedCommand.Now(((EntryCommitted)e).Index - 1) == ((EntryCommitted)e).Command))
-            && (!(e is EntryApplied) || committedCommand.Now(((EntryApplied)e).Index - 1) == ((EntryApplied)e).Command));
+            e.IfIs((EntryCommitted c) => committedTerm.Now(c.Index - 1) == None
+                || (committedTerm.Now(c.Index - 1) == c.Term && committedCommand.Now(c.Index - 1) == c.Command))
+            && e.IfIs((EntryApplied a) => committedCommand.Now(a.Index - 1) == a.Command));
         // With AppliedInOrder this is Schneider's Order: every server applies the committed commands in log order.
-        spec.StepProperty("AppliedInOrder", e => !(e is EntryApplied) || ((EntryApplied)e).Index == appliedCount.Now(((EntryApplied)e).Server) + 1);
-        spec.StepProperty("NoOpNotExecuted", e => !(e is EntryApplied) || ((EntryApplied)e).Command != NoOp || !((EntryApplied)e).Executed);
-        spec.StepProperty("ExecutedOnce", e => !(e is EntryApplied) || !((EntryApplied)e).Executed
-            || Bounded.All(commands, c => c != ((EntryApplied)e).Command || !executed.Now(((EntryApplied)e).Server * commands + c)));
-        spec.StepProperty("SkipsOnlyDuplicates", e => !(e is EntryApplied) || ((EntryApplied)e).Executed || ((EntryApplied)e).Command == NoOp
-            || Bounded.Any(commands, c => c == ((EntryApplied)e).Command && executed.Now(((EntryApplied)e).Server * commands + c)));
+        spec.StepProperty("AppliedInOrder", e => e.IfIs((EntryApplied a) => a.Index == appliedCount.Now(a.Server) + 1));
+        spec.StepProperty("NoOpNotExecuted", e => e.IfIs((EntryApplied a) => a.Command != NoOp || !a.Executed));
+        spec.StepProperty("ExecutedOnce", e => e.IfIs((EntryApplied a) => !a.Executed
+            || Bounded.All(commands, c => c != a.Command || !executed.Now(a.Server * commands + c))));
+        spec.StepProperty("SkipsOnlyDuplicates", e => e.IfIs((EntryApplied a) => a.Executed || a.Command == NoOp
+            || Bounded.Any(commands, c => c == a.Command && executed.Now(a.Server * commands + c))));
         spec.Liveness("SomeLeader", () => Bounded.All(servers, s => leading.Now(s) == None));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c)
             && Bounded.All(L, i => committedCommand.Now(i) != c)));

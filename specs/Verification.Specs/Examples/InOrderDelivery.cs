@@ -25,8 +25,8 @@ public static class InOrderDelivery
     {
         var spec = new SpecBuilder<DeliveryEvent>(Name);
         var last = spec.Variable<int>("LastDelivered");
-        spec.Define(last, 0, e => ((Delivered)e).Seq);
-        spec.StepProperty("InOrder", e => ((Delivered)e).Seq == last.Now + 1);
+        spec.Define(last, 0, e => e.When((Delivered d) => d.Seq).Else(last.Now));
+        spec.StepProperty("InOrder", e => e.IfIs((Delivered d) => d.Seq == last.Now + 1));
         spec.Liveness("AllDelivered", () => last.Now < messages);
         return spec.Build();
     }

@@ -31,11 +31,14 @@ public static class LockService
         var spec = new SpecBuilder<LockEvent>(Name);
         var holder = spec.Variable<int>("Holder");
         var grants = spec.Variable<int>("Grants");
-        spec.Define(holder, Nobody, e => e is Acquired ? ((Acquired)e).Client : e is Released && ((Released)e).Client == holder.Now ? Nobody : holder.Now);
+        spec.Define(holder, Nobody, e => e
+            .When((Acquired a) => a.Client)
+            .When((Released r) => r.Client == holder.Now ? Nobody : holder.Now)
+            .Else(holder.Now));
         spec.Define(grants, 0, e => e is Acquired ? grants.Now + 1 : grants.Now);
-        spec.Guard("ClientIdsAreValid", e => e is Acquired ? ((Acquired)e).Client >= 0 : ((Released)e).Client >= 0);
+        spec.Guard("ClientIdsAreValid", e => e.When((Acquired a) => a.Client >= 0).When((Released r) => r.Client >= 0).Else(false));
         spec.Guard("GrantedOnlyWhenFree", e => !(e is Acquired) || holder.Now == Nobody);
-        spec.Guard("ReleasedOnlyByHolder", e => !(e is Released) || ((Released)e).Client == holder.Now);
+        spec.Guard("ReleasedOnlyByHolder", e => e.IfIs((Released r) => r.Client == holder.Now));
         spec.Invariant("HolderIsSomeoneOrNobody", () => holder.Now >= Nobody);
         spec.Invariant("GrantsNonNegative", () => grants.Now >= 0);
         spec.Invariant("SomeoneHoldsOnlyAfterAGrant", () => holder.Now == Nobody || grants.Now >= 1);

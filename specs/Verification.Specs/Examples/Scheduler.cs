@@ -40,8 +40,8 @@ public static class Scheduler
         var clock = spec.Variable<int>("Clock");
 
         spec.Define(clock, initial: 0, next: e => e is ClockTick ? clock.Now + 1 : clock.Now);
-        spec.Define(executing, initial: Idle, next: e => e is Dispatch ? ((Dispatch)e).Process : executing.Now);
-        spec.Define(priority, p => 0, (e, p) => e is SetPriority && ((SetPriority)e).Process == p ? ((SetPriority)e).Priority : priority.Now(p));
+        spec.Define(executing, initial: Idle, next: e => e.When((Dispatch d) => d.Process).Else(executing.Now));
+        spec.Define(priority, p => 0, (e, p) => e.When((SetPriority s) => s.Process == p ? s.Priority : priority.Now(p)).Else(priority.Now(p)));
         spec.Define(waiting, p => 0, (e, p) => executing.Next == p ? 0 : waiting.Now(p) + (clock.Next - clock.Now));
 
         spec.Invariant("WaitingAtMostClock", processes, p => 0 <= waiting.Now(p) && waiting.Now(p) <= clock.Now);

@@ -41,14 +41,14 @@ public static class ShiftRegister
         var last = cell.Variable<Var<CellInput>>(LastEvent.VariableName);
         var u = spec.Components(CellsName, cell, cells);
         var n = cells;
-        spec.Feed(u, (e, i) =>
-            e is Right
-                ? (i == 0 ? new Stored(((Right)e).X) : u.IsDefined(i - 1, last) ? u.Now(i - 1, last) : null)
-                : (i == n - 1 ? new Stored(((Left)e).X) : u.IsDefined(i + 1, last) ? u.Now(i + 1, last) : null));
+        spec.Feed(u, (e, i) => e
+            .When((Right r) => i == 0 ? new Stored(r.X) : u.IsDefined(i - 1, last) ? u.Now(i - 1, last) : null)
+            .When((Left l) => i == n - 1 ? new Stored(l.X) : u.IsDefined(i + 1, last) ? u.Now(i + 1, last) : null)
+            .Else(null));
         // A cell receives a value only from an end or from a filled neighbour, so from the Right end the filled
         // cells are those of a prefix, and from the Left end those of a suffix, until the two meet.
-        spec.StepProperty("RightFillsCellZero", e => !(e is Right) || (u.IsDefinedNext(0, last) && u.Next(0, last) == new Stored(((Right)e).X)));
-        spec.StepProperty("LeftFillsLastCell", e => !(e is Left) || (u.IsDefinedNext(n - 1, last) && u.Next(n - 1, last) == new Stored(((Left)e).X)));
+        spec.StepProperty("RightFillsCellZero", e => e.IfIs((Right r) => u.IsDefinedNext(0, last) && u.Next(0, last) == new Stored(r.X)));
+        spec.StepProperty("LeftFillsLastCell", e => e.IfIs((Left l) => u.IsDefinedNext(n - 1, last) && u.Next(n - 1, last) == new Stored(l.X)));
         return spec.Build();
     }
 

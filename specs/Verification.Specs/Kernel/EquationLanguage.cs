@@ -14,7 +14,7 @@ public static class EquationLanguage
     public const string Summary =
         "int/long/bool/string/enum/event constants (literals, consts, static readonly fields and captured locals of those types, " +
         "taken when the equation is defined), the event and index parameters, state-variable reads, + - * / %, comparisons, " +
-        "== and != (also on strings and events), && || ! ^, ?:, 'e is Case', casts to an event case and its fields, " +
+        "== and != (also on strings and events), && || ! ^, ?:, 'e is Case', typed cases (e.Is((Case c) => ...), e.IfIs(...), e.When((Case c) => ...).When(...).Else(...)), casts to an event case and its fields, " +
         "casts between int, long and enums, 'new Case(...)', Math.Min, Math.Max and Math.Abs on int and long, " +
         "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, " +
         "and members of captured [SpecConstant] objects (or of immutable records) in parts that read no state";

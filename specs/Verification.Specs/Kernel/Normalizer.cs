@@ -72,6 +72,16 @@ internal sealed class Normalizer : ExpressionVisitor
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (node.Method.DeclaringType == typeof(Bounded)) return ExpandQuantifier(node);
+        if (node.Method.DeclaringType == typeof(EventCases) && node.Method.Name == nameof(EventCases.Is)) return Visit(MatchCase(node.Arguments[0], node.Arguments[1], Expression.Constant(false)));
+        if (node.Method.DeclaringType == typeof(EventCases) && node.Method.Name == nameof(EventCases.IfIs)) return Visit(MatchCase(node.Arguments[0], node.Arguments[1], Expression.Constant(true)));
+        if (node.Method.DeclaringType is { IsGenericType: true } chain && chain.GetGenericTypeDefinition() == typeof(CaseChain<>))
+        {
+            if (node.Method.Name != nameof(CaseChain<int>.Else))
+                throw new SpecException($"{owner}: a case analysis 'e.When(…)' must end with '.Else(value)', the value when no case matches");
+            return Visit(ExpandCases(node));
+        }
+        if (node.Method.DeclaringType == typeof(EventCases))
+            throw new SpecException($"{owner}: a case analysis 'e.When(…)' must end with '.Else(value)', the value when no case matches");
         if (node.Method.DeclaringType == typeof(Math) && node.Method.Name == nameof(Math.Abs) && node.Type is var type && (type == typeof(int) || type == typeof(long)))
         {
             // |x| as x < 0 ? -x : x, so every use (evaluation, SMT, printing) already understands it; -x is checked, as Math.Abs is.
@@ -129,6 +139,49 @@ internal sealed class Normalizer : ExpressionVisitor
             nameof(Bounded.Count) => instances.Count == 0 ? Expression.Constant(0)
                 : instances.Select(i => (Expression)Expression.Condition(i, Expression.Constant(1), Expression.Constant(0))).Aggregate(Expression.Add),
             _ => throw Unsupported($"Bounded.{node.Method.Name}"),
+        };
+    }
+
+    /// <summary>
+    /// e.When((A a) => x).When((B b) => y).Else(z) becomes e is A ? x[(A)e/a] : e is B ? y[(B)e/b] : z — the first
+    /// matching case wins, as in a switch.
+    /// </summary>
+    private Expression ExpandCases(MethodCallExpression elseCall)
+    {
+        var cases = new List<(Expression Subject, Expression Lambda)>();
+        Expression? link = elseCall.Object;
+        while (link is MethodCallExpression call)
+        {
+            if (call.Method.DeclaringType == typeof(EventCases))
+            {
+                cases.Add((call.Arguments[0], call.Arguments[1]));
+                link = null;
+                break;
+            }
+            cases.Add((call.Arguments.Count == 1 ? null! : call.Arguments[0], call.Arguments[^1]));
+            link = call.Object;
+        }
+        if (link is not null || cases.Count == 0 || cases[^1].Subject is null)
+            throw new SpecException($"{owner}: a case analysis must be written in place as e.When(…).When(…).Else(…), not built elsewhere and passed in");
+        var subject = cases[^1].Subject;
+        Expression result = elseCall.Arguments[0];
+        foreach (var (_, lambda) in cases) result = MatchCase(subject, lambda, result);
+        return result;
+    }
+
+    /// <summary>The case <paramref name="lambda"/> (typed parameter T) applied to the event: e is T ? body[(T)e/x] : <paramref name="otherwise"/> (for a predicate, e is T ∧ body, or with IfIs ¬(e is T) ∨ body).</summary>
+    private Expression MatchCase(Expression subject, Expression lambda, Expression otherwise)
+    {
+        if (lambda is not LambdaExpression { Parameters.Count: 1 } typed)
+            throw new SpecException($"{owner}: a case needs a lambda with a typed parameter, '(Voted v) => …' (got '{lambda}')");
+        var caseType = typed.Parameters[0].Type;
+        var test = Expression.TypeIs(subject, caseType);
+        var body = new ParameterReplacer(typed.Parameters[0], Expression.Convert(subject, caseType)).Visit(typed.Body)!;
+        return otherwise switch
+        {
+            ConstantExpression { Value: false } when body.Type == typeof(bool) => Expression.AndAlso(test, body),
+            ConstantExpression { Value: true } when body.Type == typeof(bool) => Expression.OrElse(Expression.Not(test), body),
+            _ => Expression.Condition(test, body, otherwise, body.Type),
         };
     }
 

@@ -76,29 +76,29 @@ public static class ReplicatedLogSpec
         // executed[r·C + c]: whether replica r has executed command c.
         var executed = spec.Family<bool>("executed", replicas * commands, i => $"r{i / commands},cmd{i % commands}");
 
-        spec.Define(committed, s => None, (e, s) => e is Committed && ((Committed)e).Slot == s ? ((Committed)e).Command : committed.Now(s));
+        spec.Define(committed, s => None, (e, s) => e.When((Committed c) => c.Slot == s ? c.Command : committed.Now(s)).Else(committed.Now(s)));
         // The first slot a command is committed in (a retried command may be committed again later).
-        spec.Define(slotOf, c => None, (e, c) => e is Committed && ((Committed)e).Command == c && slotOf.Now(c) == None ? ((Committed)e).Slot : slotOf.Now(c));
-        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || (e is Submitted && ((Submitted)e).Command == c));
-        spec.Define(returned, c => false, (e, c) => returned.Now(c) || (e is StoreReturned && ((StoreReturned)e).Command == c));
+        spec.Define(slotOf, c => None, (e, c) => e.When((Committed k) => k.Command == c && slotOf.Now(c) == None ? k.Slot : slotOf.Now(c)).Else(slotOf.Now(c)));
+        spec.Define(submitted, c => false, (e, c) => submitted.Now(c) || e.Is((Submitted s) => s.Command == c));
+        spec.Define(returned, c => false, (e, c) => returned.Now(c) || e.Is((StoreReturned r) => r.Command == c));
         spec.Define(executed, i => false, (e, i) => executed.Now(i)
-            || (e is Applied && ((Applied)e).Executed && ((Applied)e).Replica * commands + ((Applied)e).Command == i && ((Applied)e).Command >= 0));
-        spec.Define(appliedUpTo, r => 0, (e, r) => e is Applied && ((Applied)e).Replica == r ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
+            || e.Is((Applied a) => a.Executed && a.Replica * commands + a.Command == i && a.Command >= 0));
+        spec.Define(appliedUpTo, r => 0, (e, r) => e.Is((Applied a) => a.Replica == r) ? appliedUpTo.Now(r) + 1 : appliedUpTo.Now(r));
 
-        spec.Guard("EventWithinBounds", e =>
-            e is Submitted ? ((Submitted)e).Command >= 0 && ((Submitted)e).Command < commands
-            : e is Committed ? ((Committed)e).Slot >= 0 && ((Committed)e).Slot < slots && ((Committed)e).Command >= NoOp && ((Committed)e).Command < commands && ((Committed)e).Command != None
-            : e is Applied ? ((Applied)e).Replica >= 0 && ((Applied)e).Replica < replicas && ((Applied)e).Slot >= 0 && ((Applied)e).Slot < slots
-            : true);
-        spec.StepProperty("SlotAgreement", e => !(e is Committed) || committed.Now(((Committed)e).Slot) == None || committed.Now(((Committed)e).Slot) == ((Committed)e).Command);
-        spec.StepProperty("Validity", e => !(e is Committed) || ((Committed)e).Command == NoOp
-            || Bounded.Any(commands, c => c == ((Committed)e).Command && submitted.Now(c)));
-        spec.StepProperty("AppliedInOrder", e => !(e is Applied)
-            || (((Applied)e).Slot == appliedUpTo.Now(((Applied)e).Replica) && committed.Now(((Applied)e).Slot) == ((Applied)e).Command));
-        spec.StepProperty("ExecutedOnce", e => !(e is Applied) || !((Applied)e).Executed || ((Applied)e).Command == NoOp
-            || Bounded.All(commands, c => c != ((Applied)e).Command || !executed.Now(((Applied)e).Replica * commands + c)));
-        spec.StepProperty("SkipsOnlyDuplicates", e => !(e is Applied) || ((Applied)e).Executed || ((Applied)e).Command == NoOp
-            || Bounded.Any(commands, c => c == ((Applied)e).Command && executed.Now(((Applied)e).Replica * commands + c)));
+        spec.Guard("EventWithinBounds", e => e
+            .When((Submitted s) => s.Command >= 0 && s.Command < commands)
+            .When((Committed c) => c.Slot >= 0 && c.Slot < slots && c.Command >= NoOp && c.Command < commands && c.Command != None)
+            .When((Applied a) => a.Replica >= 0 && a.Replica < replicas && a.Slot >= 0 && a.Slot < slots)
+            .Else(true));
+        spec.StepProperty("SlotAgreement", e => e.IfIs((Committed c) => committed.Now(c.Slot) == None || committed.Now(c.Slot) == c.Command));
+        spec.StepProperty("Validity", e => e.IfIs((Committed k) => k.Command == NoOp
+            || Bounded.Any(commands, c => c == k.Command && submitted.Now(c))));
+        spec.StepProperty("AppliedInOrder", e => e.IfIs((Applied a) =>
+            a.Slot == appliedUpTo.Now(a.Replica) && committed.Now(a.Slot) == a.Command));
+        spec.StepProperty("ExecutedOnce", e => e.IfIs((Applied a) => !a.Executed || a.Command == NoOp
+            || Bounded.All(commands, c => c != a.Command || !executed.Now(a.Replica * commands + c))));
+        spec.StepProperty("SkipsOnlyDuplicates", e => e.IfIs((Applied a) => a.Executed || a.Command == NoOp
+            || Bounded.Any(commands, c => c == a.Command && executed.Now(a.Replica * commands + c))));
         spec.Liveness("EverySubmittedCommandCommitted", () => Bounded.Any(commands, c => submitted.Now(c) && slotOf.Now(c) == None));
         spec.Liveness("EveryRequestCompletes", () => Bounded.Any(commands, c => submitted.Now(c) && !returned.Now(c)));
         // Schneider's Agreement as liveness: every replica applies the whole committed prefix of the log.

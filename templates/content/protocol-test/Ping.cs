@@ -29,9 +29,9 @@ public static class InOrderDelivery
         var spec = new SpecBuilder<DeliveryEvent>("InOrderDelivery");
         // LastDelivered(Nil) = 0; LastDelivered(σ·Delivered(s)) = s
         var lastDelivered = spec.Variable<int>("LastDelivered");
-        spec.Define(lastDelivered, 0, e => ((Delivered)e).Seq);
+        spec.Define(lastDelivered, 0, e => e.When((Delivered d) => d.Seq).Else(lastDelivered.Now));
         // Every delivery is the next ping: no gap, no duplicate, no reordering.
-        spec.StepProperty("InOrder", e => ((Delivered)e).Seq == lastDelivered.Now + 1);
+        spec.StepProperty("InOrder", e => e.IfIs((Delivered d) => d.Seq == lastDelivered.Now + 1));
         // Eventually every ping is delivered (checked on fair runs).
         spec.Liveness("AllDelivered", () => lastDelivered.Now < Pings);
         return spec.Build();
