@@ -16,7 +16,9 @@ mkdir -p "$feed" "$DOTNET_CLI_HOME"
 src="$work/src"
 mkdir -p "$src"
 if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$repo" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$src"
+  # Tracked files deleted in the working tree are still listed by git; copy only what exists.
+  (cd "$repo" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done \
+    | tar --null -T - -cf -) | tar -xf - -C "$src"
 else
   (cd "$repo" && tar --exclude=bin --exclude=obj --exclude=artifacts -cf - .) | tar -xf - -C "$src"
 fi

@@ -18,8 +18,27 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     Spec<TSpecEvent> Spec) : IProtocol
     where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
-    /// <summary>Set when a registered system builds it: the system and configuration this is.</summary>
-    public SystemIdentity? Identity { get; init; }
+    private readonly SystemIdentity? identity;
+    private readonly object? identityStamp;
+
+    /// <summary>
+    /// Set when a registered system builds it: the system and configuration this is. A copy that changes what the
+    /// system built (<c>protocol with { Spec = … }</c>, another history check, node factory, normaliser, node count or
+    /// name) is no longer that system, so its identity is dropped: a schedule it saves does not claim to replay on the
+    /// registered configuration.
+    /// </summary>
+    public SystemIdentity? Identity
+    {
+        get => identity is not null && Equals(identityStamp, Stamp()) ? identity : null;
+        init
+        {
+            identity = value;
+            identityStamp = value is null ? null : Stamp();
+        }
+    }
+
+    /// <summary>What the identity vouches for, compared by reference (delegates by target and method).</summary>
+    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck);
 
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }

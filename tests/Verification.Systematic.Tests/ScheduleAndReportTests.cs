@@ -1,3 +1,5 @@
+using Verification.Runtime;
+using Verification.Specs.Examples;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.LockServer;
 using Verification.Protocols.PingAck;
@@ -22,6 +24,27 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
         output.WriteLine(error.Message);
         Assert.Contains("recorded on Ping {\"Pipelined\":true}", error.Message);
         Assert.Contains("this tester runs Ping {\"Pipelined\":false}", error.Message);
+    }
+
+    /// <summary>
+    /// A registered system changed by hand (another spec, another history check) is no longer that system: its saved
+    /// schedules must not claim the registered configuration, or 'verify replay' would rebuild the original and
+    /// replay a different check (found in review: tests swapped Paxos's spec for Consensus and kept the identity).
+    /// </summary>
+    [Fact]
+    public void ASystemChangedByHand_LosesItsIdentity_SoItsSchedulesDoNotClaimTheRegisteredConfiguration()
+    {
+        var registered = new PingSystem().Build("bug:pipelined");
+        Assert.NotNull(registered.Identity);
+        Assert.NotNull((registered with { }).Identity);
+        Assert.NotNull((registered with { Identity = registered.Identity }).Identity);
+        var changed = registered with { Spec = InOrderDelivery.Create(messages: 2) };
+        Assert.Null(changed.Identity);
+        Assert.Null((registered with { HistoryCheck = new HistoryCheck<DeliveryEvent>("Never", _ => null) }).Identity);
+        Assert.Null((registered with { Nodes = 3 }).Identity);
+
+        var bug = changed.Tester(new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() }).Run().AssertFound("InOrder");
+        Assert.Null(bug.Schedule.System);
     }
 
     /// <summary>D12. Different counterexamples never overwrite each other (DFS used to write "…-seed1-iteration0…" every time); the default directory is under the working directory.</summary>

@@ -125,8 +125,9 @@ public static class SystemRegistry
     private static readonly Dictionary<Assembly, IReadOnlyList<ISystemDefinition>> Cache = [];
 
     /// <summary>
-    /// The systems <paramref name="assembly"/> declares, ordered by name and found once per assembly; two with the same
-    /// name throw <see cref="SpecException"/>.
+    /// The systems <paramref name="assembly"/> declares, ordered by name and found once per assembly; two systems or two
+    /// configurations of one system with the same name (ignoring case), or a check on an unknown configuration, throw
+    /// <see cref="SpecException"/>.
     /// </summary>
     public static IReadOnlyList<ISystemDefinition> In(Assembly assembly)
     {
@@ -138,9 +139,18 @@ public static class SystemRegistry
                 .Select(t => (ISystemDefinition)Activator.CreateInstance(t)!)
                 .OrderBy(s => s.Name, StringComparer.Ordinal)
                 .ToList();
-            var duplicate = systems.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
+            // Names are looked up ignoring case, so they must differ ignoring case: a lookup must never pick one of two.
+            var duplicate = systems.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
                 throw new SpecException($"{assembly.GetName().Name} registers two systems named '{duplicate.Key}'");
+            foreach (var system in systems)
+            {
+                var twice = system.ConfigurationNames.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                if (twice is not null) throw new SpecException($"system '{system.Name}' names two configurations '{twice.Key}'");
+                var unknown = system.Checks.FirstOrDefault(c => !system.ConfigurationNames.Contains(c.Configuration, StringComparer.OrdinalIgnoreCase));
+                if (unknown is not null)
+                    throw new SpecException($"system '{system.Name}', check '{unknown.Name}': no configuration named '{unknown.Configuration}' (it has {string.Join(", ", system.ConfigurationNames)})");
+            }
             Cache[assembly] = systems;
             return systems;
         }

@@ -4,6 +4,9 @@ using Verification.Specs.Consensus;
 
 namespace Verification.Protocols.DistinguishedProposer;
 
+/// <summary>The distinguished proposer's timers: D halting (with a perfect detector), the recovery process suspecting D.</summary>
+public enum DpTimer { Halt, SuspectD }
+
 /// <summary>
 /// The seed's "brute force commit solution to the single proposer problem", implemented as written: n0 is the
 /// distinguished proposer D, which sends its value to all acceptors and marks it chosen (learns it) on accepts from a
@@ -14,9 +17,6 @@ namespace Verification.Protocols.DistinguishedProposer;
 /// With <c>perfectDetector</c>, recovery starts only when D has really failed: D may halt at any time (a timer) and
 /// the detector then tells n1, reliably — the seed's implicit assumption.
 /// </summary>
-/// <summary>The distinguished proposer's timers: D halting (with a perfect detector), the recovery process suspecting D.</summary>
-public enum DpTimer { Halt, SuspectD }
-
 public sealed class DistinguishedProposerNode(bool perfectDetector) : INode<DpState, DpMessage, DpTimer, NothingDurable>
 {
     public const int Acceptors = 3;

@@ -8,15 +8,15 @@ public sealed record ServerState(int Holder, string Waiting, string Served);
 
 public sealed record ClientState(string Phase);
 
+/// <summary>The lock clients' retransmission timers.</summary>
+public enum LockTimer { Acquire, Release }
+
 /// <summary>
 /// Clients retransmit Acquire until granted, and the server tolerates retransmissions (it re-grants to the holder and
 /// ignores clients already served). The planted lost-release bug: a client sends Release once and forgets about it, so
 /// when the network loses that message the server holds the lock for a client that has left, and the other client
 /// waits forever. The fix: the client retransmits Release on a timer until the server acknowledges it.
 /// </summary>
-/// <summary>The lock clients' retransmission timers.</summary>
-public enum LockTimer { Acquire, Release }
-
 public sealed class LockNode(bool retransmitRelease) : INode<object, LockMessage, LockTimer, NothingDurable>
 {
     private static readonly NodeId Server = new(0);

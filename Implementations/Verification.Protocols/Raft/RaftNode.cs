@@ -3,6 +3,9 @@ using Verification.Runtime;
 
 namespace Verification.Protocols.Raft;
 
+/// <summary>Raft's timers: a server's election timeout and heartbeat, a client's (re)submission.</summary>
+public enum RaftTimer { Election, Heartbeat, Submit }
+
 /// <summary>
 /// Raft (Ongaro and Ousterhout): leader election with randomised timeouts (a random number of timer ticks, chosen
 /// through the runtime so it is a controlled choice), terms, RequestVote with the up-to-date check, AppendEntries with
@@ -10,9 +13,6 @@ namespace Verification.Protocols.Raft;
 /// (with a no-op appended by each new leader so its term has one),
 /// persistence before replies, and client requests deduplicated by (client, sequence).
 /// </summary>
-/// <summary>Raft's timers: a server's election timeout and heartbeat, a client's (re)submission.</summary>
-public enum RaftTimer { Election, Heartbeat, Submit }
-
 public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessage, RaftTimer, RaftDurable>
 {
     private const int None = -1;

@@ -139,11 +139,6 @@ public sealed record CheckResult
     }
 }
 
-/// <summary>The root of the toolkit's own exceptions: what a user (or a test) can act on, with a message that says what and where.</summary>
-/// <param name="message">One line: what is wrong and where (file:line when there is one).</param>
-/// <param name="inner">The exception that caused it, if any.</param>
-public class VerificationException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>A check's result was not the one a test asserted; the message is the whole report, so a test runner shows it.</summary>
 /// <param name="message">The whole report.</param>
 /// <param name="result">The result that failed the assertion.</param>

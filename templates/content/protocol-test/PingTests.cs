@@ -1,4 +1,3 @@
-using Verification;
 using Verification.Checkers.Systematic;
 
 namespace PingProtocol;
