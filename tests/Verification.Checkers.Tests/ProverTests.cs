@@ -170,4 +170,28 @@ public class ProverTests(ITestOutputHelper output)
         Assert.Contains("did not reproduce", result.ToString());
         Assert.Contains("reads an undefined value", result.Reason);
     }
+
+    /// <summary>A spec with named helpers goes to Z3 with the helpers inlined: a true claim proves, a false one comes back as a history.</summary>
+    [Fact]
+    public void SpecsWithNamedHelpers_AreProvedAndRefuted_WithTheHelpersInlined()
+    {
+        static Spec<CounterEvent> Build(bool falseClaim)
+        {
+            var spec = new SpecBuilder<CounterEvent>("HelperCounter");
+            var count = spec.Variable<int>("count");
+            var bump = spec.Helper("Bump", (CounterEvent e, int x) => e is Reset ? 0 : x + 1);
+            var small = spec.Helper("Small", (int x) => x < 2);
+            spec.Define(count, 0, e => bump(e, count.Now));
+            spec.Invariant("NonNegative", () => count.Now >= 0);
+            if (falseClaim) spec.Invariant("AlwaysSmall", () => small(count.Now));
+            return spec.Build();
+        }
+        Assert.Equal(Verdict.Holds, Prover.Prove(Build(falseClaim: false)).Verdict);
+        var refuted = Prover.Prove(Build(falseClaim: true));
+        output.WriteLine(refuted.ToString());
+        Assert.Equal(Verdict.Violated, refuted.Verdict);
+        Assert.Equal("AlwaysSmall", refuted.Counterexample!.Property);
+        Assert.Equal(2, refuted.Proof!.History!.Count);
+        Assert.True(refuted.Proof!.ConfirmedByEvaluation);
+    }
 }

@@ -74,19 +74,19 @@ public static class PaxosSpec
         spec.Guard("VoteRespectsPromise", e => e.IfIs((Voted v) => v.Ballot >= maxPromisedBallot.Now(v.Acceptor)));
         spec.Guard("OneValuePerBallot", e => e.IfIs((Proposed p) => proposal.Now(p.Ballot) == None || proposal.Now(p.Ballot) == p.Value));
         spec.Guard("VoteOnlyForTheProposal", e => e.IfIs((Voted v) => proposal.Now(v.Ballot) == v.Value));
-        // Phase 2a needs promises for the ballot from a quorum ...
-        spec.Guard("ProposalBackedByQuorum", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q =>
-            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= p.Ballot))));
-        // ... and a value that quorum shows safe: none of them voted below the ballot, or the value of the highest
-        // ballot c below it in which one of them voted (Voting's ShowsSafeAt). The quorum's votes below the ballot
-        // are exactly what their 1b replies reported, since they promised not to vote there any more.
-        spec.Guard("ProposalIsSafe", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q =>
-            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= p.Ballot)
-            && (Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d >= p.Ballot || votes.Now(a * ballots + d) == None))
-                || Bounded.Any(ballots, c => c < p.Ballot
-                    && Bounded.Any(acceptors, a => quorums.IsMember(q, a) && votes.Now(a * ballots + c) == p.Value)
-                    && Bounded.All(acceptors, a => !quorums.IsMember(q, a)
-                        || Bounded.All(ballots, d => d <= c || d >= p.Ballot || votes.Now(a * ballots + d) == None)))))));
+        // Voting's vocabulary, named once: quorum q promised ballot b; q shows value v safe at b (none of them voted below
+        // b, or the value of the highest ballot c below b in which one of them voted is v — the quorum's votes below b
+        // are exactly what their 1b replies reported, since they promised not to vote there any more).
+        var promisedByQuorum = spec.Helper("PromisedByQuorum", (int q, int b) =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || maxPromisedBallot.Now(a) >= b));
+        var showsSafeAt = spec.Helper("ShowsSafeAt", (int q, int b, int v) =>
+            Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d >= b || votes.Now(a * ballots + d) == None))
+            || Bounded.Any(ballots, c => c < b
+                && Bounded.Any(acceptors, a => quorums.IsMember(q, a) && votes.Now(a * ballots + c) == v)
+                && Bounded.All(acceptors, a => !quorums.IsMember(q, a) || Bounded.All(ballots, d => d <= c || d >= b || votes.Now(a * ballots + d) == None))));
+        // Phase 2a needs promises for the ballot from a quorum, and a value that quorum shows safe.
+        spec.Guard("ProposalBackedByQuorum", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q => promisedByQuorum(q, p.Ballot))));
+        spec.Guard("ProposalIsSafe", e => e.IfIs((Proposed p) => Bounded.Any(quorumCount, q => promisedByQuorum(q, p.Ballot) && showsSafeAt(q, p.Ballot, p.Value))));
         // A learner learns a value only once a quorum voted for it in one ballot.
         spec.Guard("LearnOnlyChosen", e => e.IfIs((Learned l) => Bounded.Any(ballots, b => Bounded.Any(quorumCount, q =>
             Bounded.All(acceptors, a => !quorums.IsMember(q, a) || votes.Now(a * ballots + b) == l.Value)))));

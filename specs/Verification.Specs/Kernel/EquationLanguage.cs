@@ -16,7 +16,7 @@ public static class EquationLanguage
         "taken when the equation is defined), the event and index parameters, state-variable reads, + - * / %, comparisons, " +
         "== and != (also on strings and events), && || ! ^, ?:, 'e is Case', typed cases (e.Is((Case c) => ...), e.IfIs(...), e.When((Case c) => ...).When(...).Else(...)), casts to an event case and its fields, " +
         "casts between int, long and enums, 'new Case(...)', Math.Min, Math.Max and Math.Abs on int and long, " +
-        "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, " +
+        "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, named helpers (spec.Helper(\"Name\", (int x) => ...)) applied as name(args), " +
         "and members of captured [SpecConstant] objects (or of immutable records) in parts that read no state";
 
     internal static void Validate(Expression body, string owner) => new Checker(owner).Visit(body);

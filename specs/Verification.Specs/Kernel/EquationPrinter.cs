@@ -15,6 +15,9 @@ public static class EquationPrinter
         var staged = spec.Staged;
         var text = new StringBuilder();
         text.AppendLine($"spec {staged.Name} over {staged.Alphabet.Name} = {{{string.Join(", ", staged.Alphabet.Cases.Select(CaseSignature))}}}");
+        // Each helper the spec applies, once, by its definition (helpers applied inside helpers too).
+        foreach (var helper in HelpersIn(staged.Variables.Select(v => v.Named).Concat(staged.Properties.Select(p => p.Named))))
+            text.AppendLine($"  helper {helper.Name}({string.Join(", ", helper.Parameters.Select(p => p.Name))}) = {Print(helper.Body)}");
         foreach (var variable in staged.Variables)
         {
             var index = variable.IndexParameter?.Name ?? "i";
@@ -24,21 +27,57 @@ public static class EquationPrinter
             if (variable.SubSpec is { } subSpec)
             {
                 text.AppendLine($"  {name}(Nil) = Nil{range}    -- each {name} is a history of {subSpec.Name}");
-                text.AppendLine($"  {name}(σe) = {name} · {Print(variable.Body)}    -- null appends nothing");
+                text.AppendLine($"  {name}(σe) = {name} · {Print(variable.Named)}    -- null appends nothing");
                 continue;
             }
             if (variable.InitialValues is null) text.AppendLine($"  {name}(Nil) undefined");
             else if (variable.InitialValues.Distinct().Count() == 1) text.AppendLine($"  {name}(Nil) = {Alphabet.FormatValue(variable.InitialValues[0])}{range}");
             else text.AppendLine($"  {name}(Nil) = [{string.Join(", ", variable.InitialValues.Select(Alphabet.FormatValue))}]{range}");
-            text.AppendLine($"  {name}(σe) = {Print(variable.Body)}");
+            text.AppendLine($"  {name}(σe) = {Print(variable.Named)}");
         }
         foreach (var property in staged.Properties)
         {
             var kind = property.KindName;
             var forEach = property.IndexParameter is { } p ? $" (for each {p.Name} ∈ 0..{property.Count - 1})" : "";
-            text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(property.Body)}");
+            text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(property.Named)}");
         }
         return text.ToString().TrimEnd();
+    }
+
+    private static List<HelperDefinition> HelpersIn(IEnumerable<Expression> bodies)
+    {
+        var found = new List<HelperDefinition>();
+        var pending = new Queue<Expression>(bodies);
+        while (pending.TryDequeue(out var body))
+            foreach (var helper in HelperCollector.Collect(body).Where(h => !found.Contains(h)))
+            {
+                found.Add(helper);
+                pending.Enqueue(helper.Body);
+            }
+        return found;
+    }
+
+    private sealed class HelperCollector : ExpressionVisitor
+    {
+        private readonly List<HelperDefinition> helpers = [];
+
+        public static List<HelperDefinition> Collect(Expression body)
+        {
+            var collector = new HelperCollector();
+            collector.Visit(body);
+            return collector.helpers;
+        }
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is not null && StagedHelper.TryDecode(node, out var helper, out var arguments, out _))
+            {
+                if (!helpers.Contains(helper)) helpers.Add(helper);
+                foreach (var argument in arguments) Visit(argument);
+                return node;
+            }
+            return base.Visit(node);
+        }
     }
 
     private static string CaseSignature(EventCase eventCase) =>
@@ -63,8 +102,13 @@ public static class EquationPrinter
                     return (constant.Value is null ? "nothing" : constant.Type.IsEnum ? $"{constant.Type.Name}.{constant.Value}" : Alphabet.FormatValue(constant.Value), 100);
                 case ParameterExpression parameter:
                     return (parameter.Name ?? "e", 100);
+                case MethodCallExpression call when StagedHelper.TryDecode(call, out var helper, out var arguments, out _):
+                    return ($"{helper.Name}({string.Join(", ", arguments.Select(a => Print(a, 0)))})", 100);
                 case MethodCallExpression call when StagedRead.TryDecode(call, out var site):
                     return (Read(site), 100);
+                case MethodCallExpression { Object: ConstantExpression, Method.IsStatic: false } member:
+                    // A [SpecConstant]'s method applied to open arguments, as in a helper's definition: quorums.IsMember(q, a).
+                    return ($"{member.Method.Name}({string.Join(", ", member.Arguments.Select(a => Print(a, 0)))})", 100);
                 case MethodCallExpression { Method.Name: "Min" or "Max" } call:
                     return ($"{call.Method.Name.ToLowerInvariant()}({Print(call.Arguments[0], 0)}, {Print(call.Arguments[1], 0)})", 100);
                 case MethodCallExpression { Method.Name: "op_Equality" or "op_Inequality" } call:

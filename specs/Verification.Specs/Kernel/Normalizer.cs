@@ -13,6 +13,9 @@ internal sealed class Normalizer : ExpressionVisitor
     private readonly ISpec spec;
     private readonly string owner;
 
+    /// <summary>Whether helper applications stay visible (marked by <see cref="StagedHelper"/>) for the printer.</summary>
+    private bool named;
+
     private Normalizer(ISpec spec, string owner)
     {
         this.spec = spec;
@@ -28,6 +31,57 @@ internal sealed class Normalizer : ExpressionVisitor
         var folded = new ConstantFolder().Visit(rewritten)!;
         EquationLanguage.Validate(folded, owner);
         return new CheckedArithmetic().Visit(folded);
+    }
+
+    /// <summary>
+    /// The same staging with every helper application kept visible as a <see cref="StagedHelper"/> marker around its
+    /// inlined value: the named form the printer shows. Not validated again: <see cref="Normalize"/> already was.
+    /// </summary>
+    public static Expression NormalizeNamed(ISpec spec, string owner, Expression body) =>
+        new ConstantFolder().Visit(new Normalizer(spec, owner) { named = true }.Visit(body))!;
+
+    /// <summary>
+    /// A helper's definition in its named form, checked for what would be frozen wrongly (a clock, a mutable capture);
+    /// the rest of the language is checked where it is applied, since a call such as <c>quorums.IsMember(q, a)</c>
+    /// is allowed only once its arguments are constants there.
+    /// </summary>
+    public static Expression NormalizeHelper(ISpec spec, string owner, Expression body)
+    {
+        var rewritten = new Normalizer(spec, owner) { named = true }.Visit(body)!;
+        EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, owner);
+        return new ConstantFolder().Visit(rewritten)!;
+    }
+
+    /// <summary>Whether <paramref name="body"/> applies a helper anywhere (when not, its named form is its staged form).</summary>
+    public static bool AppliesHelper(Expression body) => HelperFinder.Finds(body);
+
+    private sealed class HelperFinder : ExpressionVisitor
+    {
+        private bool found;
+
+        public static bool Finds(Expression body)
+        {
+            var finder = new HelperFinder();
+            finder.Visit(body);
+            return finder.found;
+        }
+
+        protected override Expression VisitInvocation(InvocationExpression node)
+        {
+            found |= !OpenFinder.IsOpen(node.Expression) && StagedHelper.Find(Evaluate(node.Expression)) is not null;
+            return base.VisitInvocation(node);
+        }
+    }
+
+    /// <summary>A helper applied to arguments: its body with each parameter replaced by its argument, staged in place.</summary>
+    protected override Expression VisitInvocation(InvocationExpression node)
+    {
+        if (OpenFinder.IsOpen(node.Expression) || StagedHelper.Find(Evaluate(node.Expression)) is not { } helper) return base.VisitInvocation(node);
+        var source = helper.Source;
+        var inlined = source.Body;
+        for (var i = 0; i < source.Parameters.Count; i++) inlined = new ParameterReplacer(source.Parameters[i], node.Arguments[i]).Visit(inlined)!;
+        var value = Visit(inlined)!;
+        return named ? StagedHelper.Mark(value, helper, node.Arguments.Select(argument => Visit(argument)!)) : value;
     }
 
     /// <summary>Arithmetic overflow is an error, not a wrap-around: the SMT translation's integers are unbounded.</summary>
@@ -273,7 +327,7 @@ internal sealed class Normalizer : ExpressionVisitor
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            if (node.Method.DeclaringType == typeof(StateRead))
+            if (node.Method.DeclaringType == typeof(StateRead) || node.Method.DeclaringType == typeof(StagedHelper))
             {
                 open = true;
                 return node;

@@ -38,7 +38,8 @@ internal sealed record Equation(
     LambdaExpression Source,
     ParameterExpression EventParameter,
     ParameterExpression? IndexParameter,
-    Expression Body);
+    Expression Body,
+    Expression Named);
 
 /// <summary>What a property claims, and so how the monitor, the tester and the prover treat it.</summary>
 public enum PropertyKind
@@ -67,8 +68,9 @@ public enum PropertyKind
 /// <summary>A named invariant, step property, guard or liveness monitor of a spec; an indexed one stands for one instance per index.</summary>
 public sealed class Property
 {
-    internal Property(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter, Expression body)
+    internal Property(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter, Expression body, Expression named)
     {
+        Named = named;
         Name = name;
         Kind = kind;
         Count = count;
@@ -101,6 +103,9 @@ public sealed class Property
     /// property or guard.
     /// </summary>
     public Expression Body { get; }
+
+    /// <summary><see cref="Body"/> with the named helpers it applies shown by name (<see cref="StagedHelper"/> markers): what the printer shows. The same as Body when it applies none.</summary>
+    public Expression Named { get; }
 
     internal int Ordinal { get; set; }
 

@@ -16,6 +16,8 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     private readonly Dictionary<Variable, Equation> equations = [];
     private readonly List<Property> properties = [];
 
+    private readonly HashSet<string> helperNames = [];
+
     /// <summary>Starts a spec named <paramref name="name"/> over the alphabet <typeparamref name="TEvent"/>; an empty name or a malformed alphabet throws <see cref="SpecException"/> here, not later.</summary>
     public SpecBuilder(string name)
     {
@@ -96,6 +98,32 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     public Property Liveness(string name, Expression<Func<bool>> hot) =>
         AddProperty(name, PropertyKind.Liveness, 1, hot, null, null);
 
+    /// <summary>
+    /// A named function of one argument for equations and properties, applied as <c>isTail(s)</c>: staging inlines it
+    /// (so it may read state variables and use everything an equation may), the printer shows it by name with its
+    /// definition. The returned delegate also works outside the spec.
+    /// </summary>
+    public Func<T1, TResult> Helper<T1, TResult>(string name, Expression<Func<T1, TResult>> definition) => (Func<T1, TResult>)DefineHelper(name, definition);
+
+    /// <summary>A named function of two arguments (see <see cref="Helper{T1, TResult}(string, Expression{Func{T1, TResult}})"/>).</summary>
+    public Func<T1, T2, TResult> Helper<T1, T2, TResult>(string name, Expression<Func<T1, T2, TResult>> definition) => (Func<T1, T2, TResult>)DefineHelper(name, definition);
+
+    /// <summary>A named function of three arguments (see <see cref="Helper{T1, TResult}(string, Expression{Func{T1, TResult}})"/>).</summary>
+    public Func<T1, T2, T3, TResult> Helper<T1, T2, T3, TResult>(string name, Expression<Func<T1, T2, T3, TResult>> definition) =>
+        (Func<T1, T2, T3, TResult>)DefineHelper(name, definition);
+
+    private Delegate DefineHelper(string name, LambdaExpression definition)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a helper needs a non-empty name");
+        if (helperNames.Contains(name)) throw new SpecException($"spec '{Name}' defines helper '{name}' twice");
+        // Staged once here for the printer, and so what would be frozen wrongly is reported with the helper's own name.
+        var helper = new HelperDefinition(name, definition, Normalizer.NormalizeHelper(this, $"helper '{name}'", definition.Body));
+        var compiled = definition.Compile();
+        StagedHelper.Register(compiled, helper);
+        helperNames.Add(name);
+        return compiled;
+    }
+
     /// <summary>Checks the definition (every variable defined once, no cycle, supported constructs) and derives the evaluation order.</summary>
     public Spec<TEvent> Build()
     {
@@ -125,7 +153,8 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         if (variable.Owner != this) throw new SpecException($"variable '{variable.Name}' is not declared in spec '{Name}'");
         if (equations.ContainsKey(variable)) throw new SpecException($"variable '{variable.Name}' is defined twice");
         var body = Normalizer.Normalize(this, $"variable '{variable.Name}'", source.Body);
-        equations[variable] = new Equation(variable, initialValues, source, eventParameter, indexParameter, body);
+        var named = Normalizer.AppliesHelper(source.Body) ? Normalizer.NormalizeNamed(this, $"variable '{variable.Name}'", source.Body) : body;
+        equations[variable] = new Equation(variable, initialValues, source, eventParameter, indexParameter, body, named);
     }
 
     private Property AddProperty(string name, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? indexParameter)
@@ -139,7 +168,8 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
             throw new SpecException($"{what} '{name}' reads a value after an event (Next); it reads the current state (Now), step properties relate Now and Next");
         if (kind == PropertyKind.Liveness && properties.Count(p => p.Kind == PropertyKind.Liveness) == 64)
             throw new SpecException($"spec '{Name}' has more than 64 liveness properties");
-        var property = new Property(name, kind, count, source, eventParameter, indexParameter, body) { Ordinal = properties.Count };
+        var named = Normalizer.AppliesHelper(source.Body) ? Normalizer.NormalizeNamed(this, $"{what} '{name}'", source.Body) : body;
+        var property = new Property(name, kind, count, source, eventParameter, indexParameter, body, named) { Ordinal = properties.Count };
         properties.Add(property);
         return property;
     }

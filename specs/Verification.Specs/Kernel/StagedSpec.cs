@@ -41,7 +41,10 @@ namespace Verification.Specs;
 /// <para>
 /// What the user may write (<see cref="EquationLanguage.Summary"/>) is larger: captured values are already
 /// constants here, <c>Bounded.Any/All/Count</c> are expanded into <c>||</c>, <c>&amp;&amp;</c> and sums,
-/// <c>Math.Abs</c> into a conditional, and closed subterms are folded. To handle one member or one property
+/// <c>Math.Abs</c> into a conditional, typed event cases (<see cref="EventCases"/>) into type tests and field reads,
+/// named helpers inlined, and closed subterms are folded. A back end that shows helpers by name (as the printer
+/// does) reads <see cref="StagedVariable.Named"/> and <see cref="Property.Named"/> instead, where each helper
+/// application is a <see cref="StagedHelper"/> marker around its inlined value. To handle one member or one property
 /// instance at a time, substitute the event and a constant index with <see cref="StagedVariable.Instantiate"/> or
 /// <see cref="Property.Instantiate"/>.
 /// </para>
@@ -117,6 +120,7 @@ public sealed class StagedVariable
         EventParameter = equation.EventParameter;
         IndexParameter = equation.IndexParameter;
         Body = equation.Body;
+        Named = equation.Named;
         SubSpec = Variable is IComponent component ? component.SubSpec.Staged : null;
     }
 
@@ -158,6 +162,9 @@ public sealed class StagedVariable
     /// component, h_i(e, …), the event of the sub-spec's alphabet appended to u_i (null: nothing appended).
     /// </summary>
     public Expression Body { get; }
+
+    /// <summary><see cref="Body"/> with the named helpers it applies shown by name (<see cref="StagedHelper"/> markers): what the printer shows. The same as Body when it applies none.</summary>
+    public Expression Named { get; }
 
     /// <summary>For a component, the sub-spec's staged form (its variables are what <see cref="StagedRead.SubVariable"/> names); otherwise null.</summary>
     public StagedSpec? SubSpec { get; }
