@@ -16,29 +16,31 @@ internal sealed class Normalizer : ExpressionVisitor
     /// <summary>Whether helper applications stay visible (marked by <see cref="StagedHelper"/>) for the printer.</summary>
     private bool named;
 
+    /// <summary>Whether a helper was applied (so the named form differs from the staged one).</summary>
+    private bool appliedHelper;
+
     private Normalizer(ISpec spec, string owner)
     {
         this.spec = spec;
         this.owner = owner;
     }
 
+    /// <summary>
+    /// The staged body (every helper inlined, validated, arithmetic checked) and its named form for the printer, in
+    /// which each helper application stays visible as a <see cref="StagedHelper"/> marker around its inlined value
+    /// (the same expression when no helper is applied; not validated again).
+    /// </summary>
     /// <param name="owner">What the expression defines, for error messages ("variable 'C'", "invariant 'Safe'").</param>
-    public static Expression Normalize(ISpec spec, string owner, Expression body)
+    public static (Expression Body, Expression Named) Stage(ISpec spec, string owner, Expression body)
     {
         var normalizer = new Normalizer(spec, owner);
         var rewritten = normalizer.Visit(body);
         EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, owner);
         var folded = new ConstantFolder().Visit(rewritten)!;
         EquationLanguage.Validate(folded, owner);
-        return new CheckedArithmetic().Visit(folded);
+        var staged = new CheckedArithmetic().Visit(folded);
+        return (staged, normalizer.appliedHelper ? new ConstantFolder().Visit(new Normalizer(spec, owner) { named = true }.Visit(body))! : staged);
     }
-
-    /// <summary>
-    /// The same staging with every helper application kept visible as a <see cref="StagedHelper"/> marker around its
-    /// inlined value: the named form the printer shows. Not validated again: <see cref="Normalize"/> already was.
-    /// </summary>
-    public static Expression NormalizeNamed(ISpec spec, string owner, Expression body) =>
-        new ConstantFolder().Visit(new Normalizer(spec, owner) { named = true }.Visit(body))!;
 
     /// <summary>
     /// A helper's definition in its named form, checked for what would be frozen wrongly (a clock, a mutable capture);
@@ -52,27 +54,6 @@ internal sealed class Normalizer : ExpressionVisitor
         return new ConstantFolder().Visit(rewritten)!;
     }
 
-    /// <summary>Whether <paramref name="body"/> applies a helper anywhere (when not, its named form is its staged form).</summary>
-    public static bool AppliesHelper(Expression body) => HelperFinder.Finds(body);
-
-    private sealed class HelperFinder : ExpressionVisitor
-    {
-        private bool found;
-
-        public static bool Finds(Expression body)
-        {
-            var finder = new HelperFinder();
-            finder.Visit(body);
-            return finder.found;
-        }
-
-        protected override Expression VisitInvocation(InvocationExpression node)
-        {
-            found |= !OpenFinder.IsOpen(node.Expression) && StagedHelper.Find(Evaluate(node.Expression)) is not null;
-            return base.VisitInvocation(node);
-        }
-    }
-
     /// <summary>A helper applied to arguments: its body with each parameter replaced by its argument, staged in place.</summary>
     protected override Expression VisitInvocation(InvocationExpression node)
     {
@@ -81,6 +62,7 @@ internal sealed class Normalizer : ExpressionVisitor
         var inlined = source.Body;
         for (var i = 0; i < source.Parameters.Count; i++) inlined = new ParameterReplacer(source.Parameters[i], node.Arguments[i]).Visit(inlined)!;
         var value = Visit(inlined)!;
+        appliedHelper = true;
         return named ? StagedHelper.Mark(value, helper, node.Arguments.Select(argument => Visit(argument)!)) : value;
     }
 
@@ -202,24 +184,20 @@ internal sealed class Normalizer : ExpressionVisitor
     /// </summary>
     private Expression ExpandCases(MethodCallExpression elseCall)
     {
-        var cases = new List<(Expression Subject, Expression Lambda)>();
-        Expression? link = elseCall.Object;
-        while (link is MethodCallExpression call)
+        // Walk the chain back from .Else: instance .When calls down to the extension e.When that names the event.
+        var lambdas = new List<Expression>();
+        var link = elseCall.Object;
+        while (link is MethodCallExpression { Object: { } inner } further && further.Method.DeclaringType == elseCall.Method.DeclaringType)
         {
-            if (call.Method.DeclaringType == typeof(EventCases))
-            {
-                cases.Add((call.Arguments[0], call.Arguments[1]));
-                link = null;
-                break;
-            }
-            cases.Add((call.Arguments.Count == 1 ? null! : call.Arguments[0], call.Arguments[^1]));
-            link = call.Object;
+            lambdas.Add(further.Arguments[0]);
+            link = inner;
         }
-        if (link is not null || cases.Count == 0 || cases[^1].Subject is null)
+        if (link is not MethodCallExpression first || first.Method.DeclaringType != typeof(EventCases))
             throw new SpecException($"{owner}: a case analysis must be written in place as e.When(…).When(…).Else(…), not built elsewhere and passed in");
-        var subject = cases[^1].Subject;
+        lambdas.Add(first.Arguments[1]);
+        // The list runs from the last case to the first, so folding it nests the first case outermost: the first match wins.
         Expression result = elseCall.Arguments[0];
-        foreach (var (_, lambda) in cases) result = MatchCase(subject, lambda, result);
+        foreach (var lambda in lambdas) result = MatchCase(first.Arguments[0], lambda, result);
         return result;
     }
 

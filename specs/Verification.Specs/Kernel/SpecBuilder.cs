@@ -152,8 +152,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     {
         if (variable.Owner != this) throw new SpecException($"variable '{variable.Name}' is not declared in spec '{Name}'");
         if (equations.ContainsKey(variable)) throw new SpecException($"variable '{variable.Name}' is defined twice");
-        var body = Normalizer.Normalize(this, $"variable '{variable.Name}'", source.Body);
-        var named = Normalizer.AppliesHelper(source.Body) ? Normalizer.NormalizeNamed(this, $"variable '{variable.Name}'", source.Body) : body;
+        var (body, named) = Normalizer.Stage(this, $"variable '{variable.Name}'", source.Body);
         equations[variable] = new Equation(variable, initialValues, source, eventParameter, indexParameter, body, named);
     }
 
@@ -163,12 +162,11 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         if (properties.Any(p => p.Name == name)) throw new SpecException($"spec '{Name}' declares property '{name}' twice");
         if (count < 1) throw new SpecException($"property '{name}' needs at least one index (got {count})");
         var what = kind switch { PropertyKind.Invariant => "invariant", PropertyKind.Step => "step property", PropertyKind.Guard => "guard", _ => "liveness property" };
-        var body = Normalizer.Normalize(this, $"{what} '{name}'", source.Body);
+        var (body, named) = Normalizer.Stage(this, $"{what} '{name}'", source.Body);
         if (kind is PropertyKind.Invariant or PropertyKind.Liveness && ReadCollector.Collect(body).Any(r => r.Next))
             throw new SpecException($"{what} '{name}' reads a value after an event (Next); it reads the current state (Now), step properties relate Now and Next");
         if (kind == PropertyKind.Liveness && properties.Count(p => p.Kind == PropertyKind.Liveness) == 64)
             throw new SpecException($"spec '{Name}' has more than 64 liveness properties");
-        var named = Normalizer.AppliesHelper(source.Body) ? Normalizer.NormalizeNamed(this, $"{what} '{name}'", source.Body) : body;
         var property = new Property(name, kind, count, source, eventParameter, indexParameter, body, named) { Ordinal = properties.Count };
         properties.Add(property);
         return property;
