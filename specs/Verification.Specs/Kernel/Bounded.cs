@@ -7,6 +7,7 @@ namespace Verification.Specs;
 /// printing) sees plain formulas. Anything closed inside the body (a quorum's membership, say) folds to a constant.
 /// The method bodies are the same meaning for code that calls them outside a spec.
 /// </summary>
+[SpecConstant]
 public static class Bounded
 {
     /// <summary>∃ i ∈ 0..count−1: holds(i).</summary>

@@ -16,7 +16,8 @@ public static class EquationLanguage
         "taken when the equation is defined), the event and index parameters, state-variable reads, + - * / %, comparisons, " +
         "== and != (also on strings and events), && || ! ^, ?:, 'e is Case', typed cases (e.Is((Case c) => ...), e.IfIs(...), e.When((Case c) => ...).When(...).Else(...)), casts to an event case and its fields, " +
         "casts between int, long and enums, 'new Case(...)', Math.Min, Math.Max and Math.Abs on int and long, " +
-        "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, named helpers (spec.Helper(\"Name\", (int x) => ...)) applied as name(args), " +
+        "Bounded.Any/All/Count(n, i => ...) with n known when the spec is built, " +
+        "sequence variables read through Length, At(i), Last, IsPrefixOf, Contains, Count/Any/All(v => ...) and ==, and defined with Append, Take and conditionals, named helpers (spec.Helper(\"Name\", (int x) => ...)) applied as name(args), " +
         "and members of captured [SpecConstant] objects (or of immutable records) in parts that read no state";
 
     internal static void Validate(Expression body, string owner) => new Checker(owner).Visit(body);
@@ -79,6 +80,18 @@ public static class EquationLanguage
             if (node is MethodCallExpression marker && StagedRead.TryDecode(marker, out var read))
             {
                 Visit(read.Index);
+                return node;
+            }
+            if (StagedSequence.TryDecode(node, out _, out var sequenceIndex, out _))
+            {
+                Visit(sequenceIndex);
+                return node;
+            }
+            if (StagedHelper.TryDecode(node, out _, out var arguments, out var inlined))
+            {
+                // A helper applied inside another helper's definition: its marker's definition is not a capture.
+                Visit(inlined);
+                foreach (var argument in arguments) Visit(argument);
                 return node;
             }
             base.Visit(node); // children first: the innermost problem (usually the cause) is the one reported

@@ -20,6 +20,12 @@ public static class EquationPrinter
             text.AppendLine($"  helper {helper.Name}({string.Join(", ", helper.Parameters.Select(p => p.Name))}) = {Print(helper.Body)}");
         foreach (var variable in staged.Variables)
         {
+            if (variable.Variable.PartOf is { } sequence)
+            {
+                // A sequence is stored as lengths and slots but was written, and is shown, as one equation.
+                if (variable.Variable == sequence.Lengths) PrintSequence(sequence, text);
+                continue;
+            }
             var index = variable.IndexParameter?.Name ?? "i";
             var indexed = variable.Count > 1 || variable.Kind == VariableKind.Component;
             var name = indexed ? $"{variable.Name}_{index}" : variable.Name;
@@ -42,6 +48,16 @@ public static class EquationPrinter
             text.AppendLine($"  {kind} {property.Name}{forEach}: {Print(property.Named)}");
         }
         return text.ToString().TrimEnd();
+    }
+
+    private static void PrintSequence(SequenceVariable sequence, StringBuilder text)
+    {
+        var index = sequence.IndexParameter?.Name ?? "i";
+        var name = sequence.IsFamily ? $"{sequence.Name}_{index}" : sequence.Name;
+        var range = sequence.IsFamily ? $"{index} ∈ 0..{sequence.Count - 1}; " : "";
+        var initial = sequence.Initial.Distinct().Count() == 1 ? Alphabet.FormatValue(sequence.Initial[0]) : $"[{string.Join(", ", sequence.Initial.Select(Alphabet.FormatValue))}]";
+        text.AppendLine($"  {name}(Nil) = {initial}    ({range}a sequence of {EquationLanguage.TypeName(sequence.ElementType)}, at most {sequence.Bound} long)");
+        text.AppendLine($"  {name}(σe) = {(sequence.NamedEquation is { } equation ? Print(equation) : "?")}");
     }
 
     private static List<HelperDefinition> HelpersIn(IEnumerable<Expression> bodies)
@@ -106,6 +122,21 @@ public static class EquationPrinter
                     return ($"{helper.Name}({string.Join(", ", arguments.Select(a => Print(a, 0)))})", 100);
                 case MethodCallExpression call when StagedRead.TryDecode(call, out var site):
                     return (Read(site), 100);
+                case MethodCallExpression call when StagedSequence.TryDecode(call, out var sequence, out var index, out var next):
+                    return ($"{sequence.Name}{(sequence.IsFamily ? "_" + Subscript(index) : "")}{(next ? "(σe)" : "")}", 100);
+                case MethodCallExpression { Object: null, Arguments: [var bound, LambdaExpression { Parameters: [var variable] } body] } quantifier
+                    when quantifier.Method.DeclaringType == typeof(Bounded):
+                    var over = $"{variable.Name} ∈ 0..{(bound is ConstantExpression { Value: int n } ? (n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : Print(bound, 50) + " - 1")}";
+                    return quantifier.Method.Name switch
+                    {
+                        nameof(Bounded.All) => ($"∀{over}: {Print(body.Body, 1)}", 1),
+                        nameof(Bounded.Any) => ($"∃{over}: {Print(body.Body, 1)}", 1),
+                        _ => ($"#{{{over}: {Print(body.Body, 1)}}}", 100),
+                    };
+                case MethodCallExpression { Object: { } receiver } call when IsSequence(receiver.Type):
+                    return SequenceOperation(receiver, call.Method.Name, call.Arguments);
+                case MemberExpression { Expression: { } receiver } member when IsSequence(receiver.Type):
+                    return member.Member.Name == "Length" ? ($"|{Print(receiver, 0)}|", 100) : ($"last({Print(receiver, 0)})", 100);
                 case MethodCallExpression { Object: ConstantExpression, Method.IsStatic: false } member:
                     // A [SpecConstant]'s method applied to open arguments, as in a helper's definition: quorums.IsMember(q, a).
                     return ($"{member.Method.Name}({string.Join(", ", member.Arguments.Select(a => Print(a, 0)))})", 100);
@@ -150,6 +181,31 @@ public static class EquationPrinter
                 default:
                     return (node.ToString(), 100);
             }
+        }
+
+        private static bool IsSequence(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Seq<>);
+
+        /// <summary>s · v, s[i], s ⊑ t, v ∈ s, count(x ∈ s: p), ∃x ∈ s: p, ∀x ∈ s: p, take(s, n).</summary>
+        private (string, int) SequenceOperation(Expression receiver, string operation, IReadOnlyList<Expression> arguments)
+        {
+            var s = Print(receiver, 55);
+            string over(string quantifier)
+            {
+                var predicate = (LambdaExpression)arguments[0];
+                return $"{quantifier}{predicate.Parameters[0].Name} ∈ {Print(receiver, 0)}: {Print(predicate.Body, 0)}";
+            }
+            return operation switch
+            {
+                "Append" => ($"{s} · {Print(arguments[0], 56)}", 55),
+                "Take" => ($"take({Print(receiver, 0)}, {Print(arguments[0], 0)})", 100),
+                "At" => ($"{Print(receiver, 100)}[{Print(arguments[0], 0)}]", 100),
+                "IsPrefixOf" => ($"{Print(receiver, 41)} ⊑ {Print(arguments[0], 41)}", 40),
+                "Contains" => ($"{Print(arguments[0], 41)} ∈ {Print(receiver, 41)}", 40),
+                "Count" => ($"count({over("")})", 100),
+                "Any" => (over("∃"), 1),
+                "All" => (over("∀"), 1),
+                _ => ($"{operation}({Print(receiver, 0)}{string.Concat(arguments.Select(a => ", " + Print(a, 0)))})", 100),
+            };
         }
 
         private string Read(StagedRead site)

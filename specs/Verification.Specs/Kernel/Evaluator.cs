@@ -87,6 +87,20 @@ public sealed class Evaluator<TEvent> where TEvent : class
     /// <summary>Member <paramref name="index"/> (0..Count−1) of a family in the current state.</summary>
     public T Value<T>(Family<T> family, int index) => (T)StateValues.Read(State, compiled.Layouts, Spec, family, index, next: false)!;
 
+    /// <summary>A sequence variable's value in the current state (as stored: a sequence that grew past its bound keeps only its first Bound values).</summary>
+    public Seq<T> Value<T>(SeqVar<T> sequence) => Sequence<T>(sequence, 0);
+
+    /// <summary>Sequence <paramref name="index"/> of a family of sequences in the current state.</summary>
+    public Seq<T> Value<T>(SeqFamily<T> sequences, int index) => Sequence<T>(sequences, index);
+
+    private Seq<T> Sequence<T>(SequenceVariable sequence, int index)
+    {
+        if (index < 0 || index >= sequence.Count) throw new SpecException($"sequence family '{sequence.Name}' has indices 0..{sequence.Count - 1} (got {index})");
+        var length = (int)StateValues.Read(State, compiled.Layouts, Spec, sequence.Lengths, index, next: false)!;
+        var stored = Math.Min(length, sequence.Bound);
+        return Seq<T>.Of(Enumerable.Range(0, stored).Select(k => (T)StateValues.Read(State, compiled.Layouts, Spec, sequence.Slots, index * sequence.Bound + k, next: false)!));
+    }
+
     /// <summary>A sub-spec variable on component u_<paramref name="index"/> in the current state, e.g. L(u_2): the sub-spec evaluated on that component's history.</summary>
     public T Value<TSub, T>(Component<TSub> component, int index, Var<T> subVariable) where TSub : class =>
         (T)StateValues.Read(ChildState(component, index), component.SubSpec.Compiled.Layouts, component.SubSpec, subVariable, 0, next: false)!;

@@ -8,7 +8,7 @@ namespace Verification.Specs;
 /// form shared by every use: handle accesses become <see cref="StateRead"/> markers, captured values become constants,
 /// and anything outside the equation language is rejected with the variable's name and the construct.
 /// </summary>
-internal sealed class Normalizer : ExpressionVisitor
+internal sealed partial class Normalizer : ExpressionVisitor
 {
     private readonly ISpec spec;
     private readonly string owner;
@@ -16,7 +16,7 @@ internal sealed class Normalizer : ExpressionVisitor
     /// <summary>Whether helper applications stay visible (marked by <see cref="StagedHelper"/>) for the printer.</summary>
     private bool named;
 
-    /// <summary>Whether a helper was applied (so the named form differs from the staged one).</summary>
+    /// <summary>Whether a helper was applied or a sequence read (so the named form differs from the staged one).</summary>
     private bool appliedHelper;
 
     private Normalizer(ISpec spec, string owner)
@@ -40,6 +40,14 @@ internal sealed class Normalizer : ExpressionVisitor
         EquationLanguage.Validate(folded, owner);
         var staged = new CheckedArithmetic().Visit(folded);
         return (staged, normalizer.appliedHelper ? new ConstantFolder().Visit(new Normalizer(spec, owner) { named = true }.Visit(body))! : staged);
+    }
+
+    /// <summary>A sequence equation's body in its named form (sequence operations as written, reads marked by <see cref="StagedSequence"/>), for the printer.</summary>
+    public static Expression NameSequence(ISpec spec, string owner, Expression body)
+    {
+        var rewritten = new Normalizer(spec, owner) { named = true }.Visit(body)!;
+        EquationLanguage.CheckNothingIsFrozenWrongly(rewritten, owner);
+        return new ConstantFolder().Visit(rewritten)!;
     }
 
     /// <summary>
@@ -90,6 +98,7 @@ internal sealed class Normalizer : ExpressionVisitor
 
     protected override Expression VisitMember(MemberExpression node)
     {
+        if (node.Expression is not null && IsSequenceHandle(node.Expression.Type) || IsSequence(node.Expression?.Type)) return VisitSequenceMember(node);
         if (node.Expression is not null && IsHandleType(node.Expression.Type) && node.Member is PropertyInfo property)
         {
             var variable = Handle(node.Expression);
@@ -107,7 +116,8 @@ internal sealed class Normalizer : ExpressionVisitor
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
-        if (node.Method.DeclaringType == typeof(Bounded)) return ExpandQuantifier(node);
+        if (node.Object is not null && (IsSequenceHandle(node.Object.Type) || IsSequence(node.Object.Type))) return VisitSequenceCall(node);
+        if (node.Method.DeclaringType == typeof(Bounded)) return named ? KeepQuantifier(node) : ExpandQuantifier(node);
         if (node.Method.DeclaringType == typeof(EventCases) && node.Method.Name == nameof(EventCases.Is)) return Visit(MatchCase(node.Arguments[0], node.Arguments[1], Expression.Constant(false)));
         if (node.Method.DeclaringType == typeof(EventCases) && node.Method.Name == nameof(EventCases.IfIs)) return Visit(MatchCase(node.Arguments[0], node.Arguments[1], Expression.Constant(true)));
         if (node.Method.DeclaringType is { IsGenericType: true } chain && chain.GetGenericTypeDefinition() == typeof(CaseChain<>))
@@ -153,6 +163,13 @@ internal sealed class Normalizer : ExpressionVisitor
         return base.VisitMethodCall(node);
     }
 
+    /// <summary>Named form: the quantifier as written, its bound folded to a constant, so the printer shows ∀i ∈ 0..n−1: body.</summary>
+    private Expression KeepQuantifier(MethodCallExpression node)
+    {
+        var bound = new ConstantFolder().Visit(Visit(node.Arguments[0]))!;
+        return Expression.Call(node.Method, bound, Visit(node.Arguments[1]));
+    }
+
     /// <summary>Bounded.Any/All/Count(n, i => body) becomes body[0/i] || … || body[n−1/i] (and, sum), each instance normalised.</summary>
     private Expression ExpandQuantifier(MethodCallExpression node)
     {
@@ -165,6 +182,7 @@ internal sealed class Normalizer : ExpressionVisitor
             throw new SpecException($"{owner}: the bound of Bounded.{node.Method.Name} is {count}; it must be 0..{Bounded.MaxCount}");
         if (node.Arguments[1] is not LambdaExpression { Parameters.Count: 1 } body)
             throw new SpecException($"{owner}: Bounded.{node.Method.Name} needs a lambda 'i => ...' as its body (got '{node.Arguments[1]}')");
+        appliedHelper = true; // the named form keeps the quantifier
         var instances = Enumerable.Range(0, count)
             .Select(i => Visit(new ParameterReplacer(body.Parameters[0], Expression.Constant(i)).Visit(body.Body))!)
             .ToList();
@@ -217,7 +235,7 @@ internal sealed class Normalizer : ExpressionVisitor
         };
     }
 
-    private sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
+    internal sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : node;
     }
@@ -305,7 +323,7 @@ internal sealed class Normalizer : ExpressionVisitor
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            if (node.Method.DeclaringType == typeof(StateRead) || node.Method.DeclaringType == typeof(StagedHelper))
+            if (node.Method.DeclaringType == typeof(StateRead) || node.Method.DeclaringType == typeof(StagedHelper) || node.Method.DeclaringType == typeof(StagedSequence))
             {
                 open = true;
                 return node;

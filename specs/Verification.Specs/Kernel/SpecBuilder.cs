@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Reflection;
 
 namespace Verification.Specs;
 
@@ -51,6 +52,28 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     /// <summary>An array of components u_0 … u_{count-1}, each an instance of <paramref name="subSpec"/> run on its own derived history.</summary>
     public Component<TSub> Components<TSub>(string name, Spec<TSub> subSpec, int count) where TSub : class =>
         Declare(new Component<TSub>(name, subSpec, count));
+
+    /// <summary>
+    /// A sequence variable at most <paramref name="bound"/> long (a replica's log, a server's history), empty at Nil
+    /// unless defined otherwise; define it with <see cref="Define{T}(SeqVar{T}, Expression{Func{TEvent, Seq{T}}})"/>.
+    /// Its values may be int, long, bool, string or enums. Growing past the bound violates the invariant
+    /// <c>{name}WithinBound</c>, added here.
+    /// </summary>
+    public SeqVar<T> Sequence<T>(string name, int bound) => DeclareSequence(new SeqVar<T>(name, bound), null);
+
+    /// <summary>A family of sequence variables hist_0 … hist_{count−1}, each at most <paramref name="bound"/> long and empty at Nil.</summary>
+    public SeqFamily<T> Sequences<T>(string name, int count, int bound, Func<int, string>? indexLabel = null) =>
+        DeclareSequence(new SeqFamily<T>(name, count, bound), indexLabel);
+
+    /// <summary>y(Nil) = ⟨⟩; y(σe) = next(e), a sequence expression (<c>log.Now.Append(v)</c>, <c>log.Now.Take(n)</c>, a conditional or case analysis between them).</summary>
+    public void Define<T>(SeqVar<T> sequence, Expression<Func<TEvent, Seq<T>>> next) => DefineSequence(sequence, [Seq<T>.Empty], next, null);
+
+    /// <summary>y(Nil) = <paramref name="initial"/>; y(σe) = next(e).</summary>
+    public void Define<T>(SeqVar<T> sequence, Seq<T> initial, Expression<Func<TEvent, Seq<T>>> next) => DefineSequence(sequence, [initial], next, null);
+
+    /// <summary>y_s(Nil) = ⟨⟩; y_s(σe) = next(e, s) for every index s.</summary>
+    public void Define<T>(SeqFamily<T> sequences, Expression<Func<TEvent, int, Seq<T>>> next) =>
+        DefineSequence(sequences, Enumerable.Repeat(Seq<T>.Empty, sequences.Count).ToList(), next, next.Parameters[1]);
 
     /// <summary>y(Nil) = initial; y(σe) = next(e).</summary>
     public void Define<T>(Var<T> variable, T initial, Expression<Func<TEvent, T>> next)
@@ -127,7 +150,7 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     /// <summary>Checks the definition (every variable defined once, no cycle, supported constructs) and derives the evaluation order.</summary>
     public Spec<TEvent> Build()
     {
-        var undefined = variables.Where(v => !equations.ContainsKey(v)).Select(v => v.Name).ToList();
+        var undefined = variables.Where(v => !equations.ContainsKey(v)).Select(v => v.PartOf?.Name ?? v.Name).Distinct().ToList();
         if (undefined.Count > 0)
             throw new SpecException($"spec '{Name}': no equation for {string.Join(", ", undefined.Select(n => $"'{n}'"))}");
         var order = DependencyOrder.Derive(this, variables, equations);
@@ -148,11 +171,60 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
         return variable;
     }
 
-    private void AddEquation(Variable variable, IReadOnlyList<object?>? initialValues, LambdaExpression source, ParameterExpression eventParameter, ParameterExpression? indexParameter)
+    private TSequence DeclareSequence<TSequence>(TSequence sequence, Func<int, string>? indexLabel) where TSequence : SequenceVariable
+    {
+        var (name, count, bound) = (sequence.Name, sequence.Count, sequence.Bound);
+        if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a sequence variable needs a non-empty name");
+        if (!Seq.IsElementType(sequence.ElementType))
+            throw new SpecException($"sequence '{name}' holds {EquationLanguage.TypeName(sequence.ElementType)}; a sequence may hold int, long, bool, string or enums");
+        if (bound < 1 || bound > Bounded.MaxCount) throw new SpecException($"sequence '{name}' has bound {bound}; it must be 1..{Bounded.MaxCount}");
+        if (count < 1) throw new SpecException($"sequence family '{name}' needs at least one index (got {count})");
+        if ((long)count * bound > 1 << 20) throw new SpecException($"sequence family '{name}' has {count} × {bound} slots; at most {1 << 20}");
+        string label(int s) => indexLabel?.Invoke(s) ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var lengths = Declare(new Family<int>($"{name}.Length", count, sequence.IsFamily ? label : null));
+        var slotType = typeof(Family<>).MakeGenericType(sequence.ElementType);
+        Func<int, string> slotLabel = sequence.IsFamily ? k => $"{label(k / bound)}][{k % bound}" : k => k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var slots = Declare((Variable)Activator.CreateInstance(slotType, BindingFlags.NonPublic | BindingFlags.Instance, null, [name, count * bound, slotLabel], null)!);
+        sequence.Store(lengths, slots);
+        // Every sequence stays within its declared bound: what a step appends past it is lost, so say so at once.
+        var index = Expression.Parameter(typeof(int), "i");
+        var read = sequence.IsFamily
+            ? Expression.Call(Expression.Constant(sequence), sequence.GetType().GetMethod(nameof(SeqFamily<int>.Now))!, index)
+            : (Expression)Expression.Property(Expression.Constant(sequence), nameof(SeqVar<int>.Now));
+        var fits = Expression.LessThanOrEqual(Expression.Property(read, nameof(Seq<int>.Length)), Expression.Constant(bound));
+        if (sequence.IsFamily) AddProperty($"{name}WithinBound", PropertyKind.Invariant, count, Expression.Lambda<Func<int, bool>>(fits, index), null, index);
+        else AddProperty($"{name}WithinBound", PropertyKind.Invariant, 1, Expression.Lambda<Func<bool>>(fits), null, null);
+        return sequence;
+    }
+
+    private void DefineSequence(SequenceVariable sequence, IReadOnlyList<object> initial, LambdaExpression next, ParameterExpression? sequenceIndex)
+    {
+        if (sequence.Lengths?.Owner != this) throw new SpecException($"sequence '{sequence.Name}' is not declared in spec '{Name}'");
+        if (equations.ContainsKey(sequence.Lengths)) throw new SpecException($"sequence '{sequence.Name}' is defined twice");
+        var bound = sequence.Bound;
+        var lengthOf = initial.Select(s => ((ISequenceValue)s).Length).ToList();
+        if (lengthOf.Any(l => l > bound)) throw new SpecException($"sequence '{sequence.Name}' starts {lengthOf.Max()} long, past its bound {bound}");
+        var owner = $"sequence '{sequence.Name}'";
+        sequence.NamedEquation = Normalizer.NameSequence(this, owner, next.Body);
+        sequence.IndexParameter = sequenceIndex;
+        sequence.Initial = initial;
+        var e = next.Parameters[0];
+        // |y_s(σe)|, and slot k of y_s(σe) for member p = s·bound + k of the slots: the one equation, read two ways.
+        var p = Expression.Parameter(typeof(int), "p");
+        Expression ofSequence(Expression s) => sequenceIndex is null ? next.Body : new Normalizer.ParameterReplacer(sequenceIndex, s).Visit(next.Body)!;
+        var length = Expression.Lambda(Expression.Property(ofSequence(p), nameof(Seq<int>.Length)), e, p);
+        var slot = Expression.Lambda(Expression.Call(ofSequence(Expression.Divide(p, Expression.Constant(bound))), "At", null, Expression.Modulo(p, Expression.Constant(bound))), e, p);
+        AddEquation(sequence.Lengths, lengthOf.Cast<object?>().ToList(), length, e, p, owner);
+        var slotValues = initial.SelectMany(s => Enumerable.Range(0, bound).Select(k => ((ISequenceValue)s).BoxedAt(k))).ToList();
+        AddEquation(sequence.Slots, slotValues, slot, e, p, owner);
+    }
+
+    private void AddEquation(Variable variable, IReadOnlyList<object?>? initialValues, LambdaExpression source, ParameterExpression eventParameter, ParameterExpression? indexParameter, string? owner = null)
     {
         if (variable.Owner != this) throw new SpecException($"variable '{variable.Name}' is not declared in spec '{Name}'");
+        if (variable.PartOf is { } sequence && owner is null) throw new SpecException($"'{variable.Name}' stores part of sequence '{sequence.Name}'; define the sequence instead");
         if (equations.ContainsKey(variable)) throw new SpecException($"variable '{variable.Name}' is defined twice");
-        var (body, named) = Normalizer.Stage(this, $"variable '{variable.Name}'", source.Body);
+        var (body, named) = Normalizer.Stage(this, owner ?? $"variable '{variable.Name}'", source.Body);
         equations[variable] = new Equation(variable, initialValues, source, eventParameter, indexParameter, body, named);
     }
 

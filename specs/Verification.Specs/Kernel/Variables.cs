@@ -38,6 +38,9 @@ public abstract class Variable
 
     internal object? Owner { get; set; }
 
+    /// <summary>The sequence variable this one stores part of (its lengths or its slots), or null for a variable declared on its own.</summary>
+    public SequenceVariable? PartOf { get; internal set; }
+
     /// <summary>How an index is shown in member names ("votes[a1,b2]" rather than "votes[5]"); the number by default.</summary>
     private protected Func<int, string>? IndexLabel { get; init; }
 
