@@ -38,7 +38,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     }
 
     /// <summary>What the identity vouches for, compared by reference (delegates by target and method).</summary>
-    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck);
+    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck, StateMapping);
 
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }
@@ -61,4 +61,10 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// and returns, say): checked when a run ends; a violation is a safety failure named <c>Property</c>.
     /// </summary>
     public HistoryCheck<TSpecEvent>? HistoryCheck { get; init; }
+
+    /// <summary>
+    /// How the nodes' states realise the spec's variables (a refinement mapping): checked after every step; a
+    /// difference is a safety failure named <c>{variable}=mapping</c>.
+    /// </summary>
+    public StateMapping<TState, TDurable>? StateMapping { get; init; }
 }

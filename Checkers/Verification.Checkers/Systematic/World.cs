@@ -65,6 +65,34 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
         Monitor = monitor;
+        protocol.StateMapping?.CheckAgainst(protocol.Spec);
+        view = new SystemView<TState, TDurable>(states, persisted);
+    }
+
+    /// <summary>The nodes' states and persisted states, as a state mapping reads them (over the arrays themselves, so always current).</summary>
+    private readonly SystemView<TState, TDurable> view;
+
+    /// <summary>
+    /// After a step: the spec's state, reached by the observed events, must equal what the nodes' states map to.
+    /// A difference is a safety failure at this step, so replay and minimisation treat it like any other.
+    /// </summary>
+    private void CheckStateMapping()
+    {
+        if (protocol.StateMapping is not { } mapping || Violation is not null) return;
+        (string Member, object? SpecValue, object? Mapped)? found;
+        try
+        {
+            found = mapping.FirstDifference(view, Monitor.Evaluator.ValueOf);
+        }
+        catch (Exception ex) when (ex is not SpecException)
+        {
+            throw new RunFailure(FailureKind.ModelError, "StateMappingThrew", $"the state mapping threw {ex.GetType().Name}: {ex.Message}\n  after: {CurrentStep}");
+        }
+        if (found is not { } difference) return;
+        var variable = difference.Member.Split('[')[0];
+        throw new RunFailure(FailureKind.Safety, $"{variable}=mapping",
+            $"refinement mapping broken after {CurrentStep}: the spec's state, reached by the events observed so far, has {difference.Member} = {Alphabet.FormatValue(difference.SpecValue)}, " +
+            $"but the nodes' states map to {Alphabet.FormatValue(difference.Mapped)}");
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
@@ -170,6 +198,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             Process(i);
             if (Violation is not null) break;
         }
+        CheckStateMapping();
         startingNode = -1;
     }
 
@@ -334,6 +363,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                 if (observesEnvironment) Emit(new NetworkHealed());
                 break;
         }
+        CheckStateMapping();
     }
 
     private TTimer firedTimer = default!;

@@ -17,6 +17,13 @@ public enum MultiPaxosBug
 
     /// <summary>Replicas do not answer catch-up requests: one that missed a commit stays behind for good.</summary>
     IgnoresCatchUp = 4,
+
+    /// <summary>
+    /// A replica runs a command committed past a gap at once, before the lower slots are committed, yet reports every
+    /// Applied event in slot order: every property of the events holds, and only the refinement mapping (the state
+    /// machine's executed commands against the spec's) sees that the replica does not refine the replicated log.
+    /// </summary>
+    ReplicaAppliesAhead = 8,
 }
 
 /// <summary>

@@ -23,11 +23,27 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     internal static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig config)
     {
         config.Validate();
-        return new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config),
-            ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas))
+        var spec = ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas);
+        return new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config), spec)
         {
             HistoryCheck = config.ClientsLinearizable ? MultiPaxosSystem.LinearizableClients() : null,
+            StateMapping = RefinementMapping(spec, config),
         };
+    }
+
+    /// <summary>
+    /// How the replicas' states realise the replicated-log spec: slot s is committed to what the first replica that
+    /// knows a commit there holds; replica r has applied as many slots as its applied count and executed exactly the
+    /// commands its state machine ran. A replica that is down is read from what it persisted.
+    /// </summary>
+    public static StateMapping<MultiPaxosState, ReplicaDurable> RefinementMapping(Verification.Specs.Spec<LogEvent> spec, MultiPaxosConfig config)
+    {
+        ReplicaDurable? replica(SystemView<MultiPaxosState, ReplicaDurable> system, int r) => system.State(r) is ReplicaState up ? up.Durable : system.Persisted(r);
+        return new StateMapping<MultiPaxosState, ReplicaDurable>()
+            .Maps(spec.Variable<Verification.Specs.Family<int>>("committedCommand"), (system, s) =>
+                Enumerable.Range(0, config.Replicas).Select(r => replica(system, r)?.Committed[s] ?? None).FirstOrDefault(c => c != None, None))
+            .Maps(spec.Variable<Verification.Specs.Family<int>>("appliedCount"), (system, r) => replica(system, r)?.Applied ?? 0)
+            .Maps(spec.Variable<Verification.Specs.Family<bool>>("executed"), (system, i) => replica(system, i / config.Commands)?.Executed[i % config.Commands] ?? false);
     }
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;
@@ -40,6 +56,7 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     {
         Round = 0, Promised = None, Accepted = ValueArray<LogEntry>.Filled(config.Slots, LogEntry.Empty), Committed = ValueArray<int>.Filled(config.Slots, None),
         Applied = 0, CatchUpTurn = 0, Store = "", Outputs = ValueArray<string>.Filled(config.Commands, ""),
+        Executed = ValueArray<bool>.Filled(config.Commands, false),
     });
 
     public MultiPaxosState Start(Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)
@@ -217,6 +234,9 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
         if (replica.Committed[commit.Slot] != None) return replica;
         effects.Observe(new Committed(effects.Self.Index, commit.Slot, commit.Command));
         var next = replica with { Committed = replica.Committed.With(commit.Slot, commit.Command) };
+        // The planted bug: a command committed past a gap runs at once; the replica still reports it in slot order.
+        if (Has(MultiPaxosBug.ReplicaAppliesAhead) && commit.Slot > next.Applied && commit.Command >= 0 && !next.Executed[commit.Command])
+            next = Execute(next, commit.Command);
         // Apply in slot order, as far as the log is committed without a gap.
         while (next.Applied < config.Slots && next.Committed[next.Applied] is var command && command != None)
         {
@@ -224,17 +244,20 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
             var duplicate = command >= 0 && Enumerable.Range(0, next.Applied).Any(s => next.Committed[s] == command);
             var execute = command >= 0 && (!duplicate || Has(MultiPaxosBug.ReplicaExecutesDuplicates));
             effects.Observe(new Applied(effects.Self.Index, next.Applied, command, execute));
-            if (execute)
-            {
-                var (store, output) = StoreWorkload.Apply(next.Store, StoreWorkload.Operation(command, config.OperationsPerClient));
-                next = next with { Store = store, Outputs = next.Outputs.With(command, output) };
-            }
+            if (execute && !(Has(MultiPaxosBug.ReplicaAppliesAhead) && next.Executed[command])) next = Execute(next, command);
             // The client is answered when its command is performed, once: a slot skipped as a duplicate owes it nothing.
             if (execute) effects.Send(config.ClientOf(command), new ClientReply(command, next.Applied, next.Outputs[command]));
             next = next with { Applied = next.Applied + 1 };
         }
         effects.Persist(next.Durable);
         return next;
+    }
+
+    /// <summary>Runs <paramref name="command"/> on the replica's state machine.</summary>
+    private ReplicaState Execute(ReplicaState replica, int command)
+    {
+        var (store, output) = StoreWorkload.Apply(replica.Store, StoreWorkload.Operation(command, config.OperationsPerClient));
+        return replica with { Store = store, Outputs = replica.Outputs.With(command, output), Executed = replica.Executed.With(command, true) };
     }
 
     private ReplicaState OnCatchUp(ReplicaState replica, NodeId from, CatchUp catchUp, Effects<MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable> effects)

@@ -17,7 +17,7 @@ public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiP
 
     public override string Name => "MultiPaxos";
 
-    public override string Description => "Multi-Paxos replicas and clients as a replicated log, against the replicated-log spec";
+    public override string Description => "Multi-Paxos replicas and clients as a replicated log, against the replicated-log spec and a refinement mapping from the replicas' states to it";
 
     public override IReadOnlyList<(string Name, MultiPaxosConfig Configuration)> Configurations { get; } =
     [
@@ -27,6 +27,7 @@ public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiP
         ("bug:NewLeaderIgnoresAcceptedEntries", new MultiPaxosConfig(Bugs: MultiPaxosBug.NewLeaderIgnoresAcceptedEntries)),
         ("bug:ReplicaExecutesDuplicates", new MultiPaxosConfig(Bugs: MultiPaxosBug.ReplicaExecutesDuplicates)),
         ("bug:IgnoresCatchUp", new MultiPaxosConfig(StableLeader: true, MaxRounds: 50, Bugs: MultiPaxosBug.IgnoresCatchUp)),
+        ("bug:ReplicaAppliesAhead", new MultiPaxosConfig(Bugs: MultiPaxosBug.ReplicaAppliesAhead)),
     ];
 
     protected override Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig configuration) => MultiPaxosNode.Create(configuration);
@@ -47,7 +48,12 @@ public sealed class MultiPaxosSystem : SystemDefinition<MultiPaxosConfig, MultiP
         new("MultiPaxos key-value store: every run's client history is linearizable", "store",
             new RandomRuns { Options = new TestOptions { Iterations = 10_000, MaxSteps = 300, CheckLiveness = false, Faults = Faults } },
             Expectation.Holds, "10,000 runs, 2 clients each writing, reading and compare-and-setting, full fault model; histories checked by the linearizability checker"),
-        .. new (MultiPaxosBug Bug, string Property)[] { (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce") }
+        .. new (MultiPaxosBug Bug, string Property)[]
+            {
+                (MultiPaxosBug.NewLeaderIgnoresAcceptedEntries, "SlotAgreement"), (MultiPaxosBug.ReplicaExecutesDuplicates, "ExecutedOnce"),
+                // Found only by the refinement mapping: every event it reports is one the spec allows.
+                (MultiPaxosBug.ReplicaAppliesAhead, "executed=mapping"),
+            }
             .Select(planted => new SystemCheck($"MultiPaxos planted bug {planted.Bug} ({planted.Property})", $"bug:{planted.Bug}",
                 new RandomRuns { Options = new TestOptions { Iterations = 50_000, MaxSteps = 250, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 0) } },
                 Expectation.Violated(FailureKind.Safety, planted.Property), "the default portfolio must find it with the property it breaks, and replay it")),

@@ -87,6 +87,9 @@ public sealed class Evaluator<TEvent> where TEvent : class
     /// <summary>Member <paramref name="index"/> (0..Count−1) of a family in the current state.</summary>
     public T Value<T>(Family<T> family, int index) => (T)StateValues.Read(State, compiled.Layouts, Spec, family, index, next: false)!;
 
+    /// <summary>Member <paramref name="index"/> of any of the spec's variables (scalar: index 0), boxed: for checkers that compare values without knowing their types.</summary>
+    public object? ValueOf(Variable variable, int index) => StateValues.Read(State, compiled.Layouts, Spec, variable, index, next: false);
+
     /// <summary>A sequence variable's value in the current state (as stored: a sequence that grew past its bound keeps only its first Bound values).</summary>
     public Seq<T> Value<T>(SeqVar<T> sequence) => Sequence<T>(sequence, 0);
 

@@ -231,7 +231,8 @@ internal sealed partial class Normalizer : ExpressionVisitor
         {
             ConstantExpression { Value: false } when body.Type == typeof(bool) => Expression.AndAlso(test, body),
             ConstantExpression { Value: true } when body.Type == typeof(bool) => Expression.OrElse(Expression.Not(test), body),
-            _ => Expression.Condition(test, body, otherwise, body.Type),
+            // The case's declared result type: a lambda returning Derived where Base is declared has a body of type Derived.
+            _ => Expression.Condition(test, body, otherwise, typed.ReturnType),
         };
     }
 
@@ -283,12 +284,34 @@ internal sealed partial class Normalizer : ExpressionVisitor
             }
             if (node is ConditionalExpression conditional && Visit(conditional.Test) is ConstantExpression { Value: bool test })
                 return Visit(test ? conditional.IfTrue : conditional.IfFalse);
+            // An event made in place (a refinement's mapped event): its case is known and its fields are the arguments.
+            if (node is TypeBinaryExpression { NodeType: ExpressionType.TypeIs } typeTest && Created(typeTest.Expression) is { } made)
+                return Expression.Constant(typeTest.TypeOperand.IsAssignableFrom(made.Type));
+            if (node is MemberExpression { Expression: { } receiver } field && Created(receiver) is { } creation && Argument(creation, field.Member.Name) is { } argument)
+                return Visit(argument.Type == field.Type ? argument : Expression.Convert(argument, field.Type));
             if (node is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical)
                 return Simplify(logical.NodeType, Visit(logical.Left)!, Visit(logical.Right)!);
             if (node is UnaryExpression { NodeType: ExpressionType.Not } not && Visit(not.Operand) is { } operand)
                 return operand is ConstantExpression { Value: bool value } ? Expression.Constant(!value) : Expression.Not(operand);
             return base.Visit(node);
         }
+    }
+
+    /// <summary>The event case created by <c>new Case(…)</c>, seen through casts between event types; null for anything else.</summary>
+    private static NewExpression? Created(Expression node) => node switch
+    {
+        NewExpression creation when Alphabet.IsEvent(creation.Type) => creation,
+        UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked, Operand: var inner } when Alphabet.IsEvent(node.Type) => Created(inner),
+        _ => null,
+    };
+
+    /// <summary>The argument a positional record's constructor gives the field named <paramref name="field"/>.</summary>
+    private static Expression? Argument(NewExpression creation, string field)
+    {
+        var parameters = creation.Constructor?.GetParameters() ?? [];
+        for (var i = 0; i < parameters.Length; i++)
+            if (parameters[i].Name == field) return creation.Arguments[i];
+        return null;
     }
 
     /// <summary>

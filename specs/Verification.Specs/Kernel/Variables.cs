@@ -51,6 +51,9 @@ public abstract class Variable
     /// <summary>Returns <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 
+    /// <summary>A fresh, undeclared variable of the same kind, type and size (what a refinement's copy of an abstract spec's state is made of).</summary>
+    internal abstract Variable CopyAs(string name);
+
     private protected static InvalidOperationException OnlyInEquations(string name) =>
         new($"'{name}' is a state-variable handle: read it only inside an equation or property, which the spec evaluates for you");
 }
@@ -59,6 +62,8 @@ public abstract class Variable
 public sealed class Var<T> : Variable
 {
     internal Var(string name, bool isPartial) : base(name, isPartial ? VariableKind.Partial : VariableKind.Scalar, typeof(T), 1) { }
+
+    internal override Variable CopyAs(string name) => new Var<T>(name, IsPartial);
 
     /// <summary>y(σ): the value before the event (in an invariant: the current value).</summary>
     public T Now => throw OnlyInEquations(Name);
@@ -78,6 +83,8 @@ public sealed class Family<T> : Variable
 {
     internal Family(string name, int count, Func<int, string>? indexLabel) : base(name, VariableKind.Family, typeof(T), count) => IndexLabel = indexLabel;
 
+    internal override Variable CopyAs(string name) => new Family<T>(name, Count, IndexLabel);
+
     /// <summary>y_index(σ): member <paramref name="index"/>'s value before the event (in an invariant: its current value). The index may be computed, e.g. from the event's fields.</summary>
     public T Now(int index) => throw OnlyInEquations(Name);
 
@@ -92,6 +99,8 @@ public sealed class Family<T> : Variable
 public sealed class Component<TSub> : Variable, IComponent where TSub : class
 {
     internal Component(string name, Spec<TSub> subSpec, int count) : base(name, VariableKind.Component, typeof(TSub), count) => SubSpec = subSpec;
+
+    internal override Variable CopyAs(string name) => new Component<TSub>(name, SubSpec, Count);
 
     /// <summary>The spec each component's history u_i is evaluated by.</summary>
     public Spec<TSub> SubSpec { get; }

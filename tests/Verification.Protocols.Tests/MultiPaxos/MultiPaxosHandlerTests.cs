@@ -252,7 +252,7 @@ public class MultiPaxosHandlerTests
 
         var step = Deliver(Correct, before, self: 1, from: 0, new CommitEntry(0, 1));
 
-        var executed = before with { Committed = PerSlot(Correct, 1, 2), Applied = 2, Store = "[1.0][2.0]" };
+        var executed = before with { Committed = PerSlot(Correct, 1, 2), Applied = 2, Store = "[1.0][2.0]", Executed = before.Executed.With(1, true).With(2, true) };
         Assert.Equal(executed, step.State);
         Assert.Equal(
             [
@@ -262,6 +262,25 @@ public class MultiPaxosHandlerTests
                 Persists(executed),
             ],
             step.Effects);
+    }
+
+    /// <summary>
+    /// The planted refinement bug: a command committed past a gap runs at once (the state machine is ahead of the log)
+    /// yet nothing is reported until the gap fills, and then in slot order — every event is one the spec allows.
+    /// </summary>
+    [Fact]
+    public void AReplicaThatAppliesAhead_RunsTheCommandAtOnce_ButReportsNothingOutOfOrder()
+    {
+        var buggy = Config(MultiPaxosBug.ReplicaAppliesAhead);
+        var before = Replica(buggy, promised: 3);
+
+        var ahead = Deliver(buggy, before, self: 1, from: 0, new CommitEntry(1, 2));
+
+        Assert.Equal(before with { Committed = PerSlot(buggy, None, 2), Store = "[2.0]", Executed = before.Executed.With(2, true) }, ahead.State);
+        Assert.DoesNotContain(ahead.Effects, effect => effect is Observe { Event: Applied });
+        var filled = Deliver(buggy, (ReplicaState)ahead.State, self: 1, from: 0, new CommitEntry(0, 1));
+        Assert.Contains(Observes(new Applied(1, 1, 2, true)), filled.Effects);
+        Assert.Equal("[2.0][1.0]", ((ReplicaState)filled.State).Store); // executed out of slot order, reported in it
     }
 
     /// <summary>A commit the replica already has (a retransmission, a catch-up answer) changes nothing and answers no client again.</summary>

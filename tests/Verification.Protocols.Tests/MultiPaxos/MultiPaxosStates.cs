@@ -32,7 +32,7 @@ internal static class MultiPaxosStates
     public static ReplicaState Replica(MultiPaxosConfig config, int promised = None) => new()
     {
         Round = 0, Promised = promised, Accepted = Accepted(config), Committed = PerSlot(config), Applied = 0, CatchUpTurn = 0, Store = "",
-        Outputs = ValueArray<string>.Filled(config.Commands, ""),
+        Outputs = ValueArray<string>.Filled(config.Commands, ""), Executed = ValueArray<bool>.Filled(config.Commands, false),
     };
 
     /// <summary>A replica's phase 1 of <paramref name="ballot"/> just begun: no promise, nothing merged, proposed or voted on yet.</summary>

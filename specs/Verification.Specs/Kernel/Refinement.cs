@@ -1,0 +1,188 @@
+using System.Linq.Expressions;
+
+namespace Verification.Specs;
+
+/// <summary>
+/// Refinement of an abstract spec A by a concrete spec C, checked by ordinary means. Each concrete event is mapped
+/// to at most one abstract event (or none: a stutter), by an expression that may read C's state — itself a state
+/// equation. Optionally, A's variables are mapped to expressions over C's state (an Abadi–Lamport refinement
+/// mapping). <see cref="RefinementBuilder{TConcrete, TAbstract}.Build"/> returns one spec over C's alphabet, "C
+/// refines A": C's variables and properties, a copy of A's variables driven by the mapped events, and as properties
+/// of C's histories
+/// <list type="bullet">
+/// <item>A's guards as obligations: every mapped event must be one A allows in the state A has reached
+/// (<c>A.&lt;guard&gt;</c>, a step property);</item>
+/// <item>A's invariants and step properties on A's copy (<c>A.&lt;name&gt;</c>); A's liveness monitors likewise;</item>
+/// <item>with a state mapping, <c>A.&lt;variable&gt;=mapping</c>: at every step the abstract state reached by the
+/// mapped events equals the mapped concrete state.</item>
+/// </list>
+/// Being a spec, it is checked like any other: on recorded histories, online against an implementation (as its
+/// system's spec), in random histories, and by Z3 — induction over C's invariants proves the refinement for the
+/// bounded configuration (<c>Init_C ⇒ Init_A(f)</c> is the initial case, <c>Inv_C ∧ guard_C ∧ step_C ⇒ step_A(map(e))</c>
+/// or a stutter is the inductive case), and a failure is a concrete pre-state, event and the abstract obligation broken.
+/// </summary>
+public static class Refinement
+{
+    /// <summary>Starts the refinement "<paramref name="concrete"/> refines <paramref name="abstractSpec"/>"; map events with <see cref="RefinementBuilder{TConcrete, TAbstract}.MapEvents"/>.</summary>
+    public static RefinementBuilder<TConcrete, TAbstract> Of<TConcrete, TAbstract>(Spec<TConcrete> concrete, Spec<TAbstract> abstractSpec)
+        where TConcrete : class where TAbstract : class => new(concrete, abstractSpec);
+}
+
+/// <summary>Collects a refinement's event mapping and optional state mapping; <see cref="Build"/> makes the spec that checks it.</summary>
+public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : class where TAbstract : class
+{
+    private readonly Spec<TConcrete> concrete;
+    private readonly Spec<TAbstract> abstractSpec;
+    private readonly List<(Variable Abstract, LambdaExpression Value)> stateMappings = [];
+    private LambdaExpression? eventMapping;
+
+    internal RefinementBuilder(Spec<TConcrete> concrete, Spec<TAbstract> abstractSpec)
+    {
+        this.concrete = concrete;
+        this.abstractSpec = abstractSpec;
+    }
+
+    /// <summary>
+    /// map(e): the abstract event a concrete event stands for, or null for none (written with typed cases:
+    /// <c>e.When((Learned l) =&gt; (ConsensusEvent?)new ValueLearned(l.Learner, l.Value)).Else(null)</c>); it may read
+    /// the concrete spec's variables before and after the event.
+    /// </summary>
+    public RefinementBuilder<TConcrete, TAbstract> MapEvents(Expression<Func<TConcrete, TAbstract?>> map)
+    {
+        if (eventMapping is not null) throw new SpecException($"refinement of '{abstractSpec.Name}' by '{concrete.Name}': the events are mapped twice");
+        eventMapping = map;
+        return this;
+    }
+
+    /// <summary>The abstract variable's value in every state, as a function of the concrete state (read with Now).</summary>
+    public RefinementBuilder<TConcrete, TAbstract> MapState<T>(Var<T> abstractVariable, Expression<Func<T>> value) => AddStateMapping(abstractVariable, value);
+
+    /// <summary>Each member i of an abstract family, as a function of i and the concrete state.</summary>
+    public RefinementBuilder<TConcrete, TAbstract> MapState<T>(Family<T> abstractFamily, Expression<Func<int, T>> value) => AddStateMapping(abstractFamily, value);
+
+    private RefinementBuilder<TConcrete, TAbstract> AddStateMapping(Variable abstractVariable, LambdaExpression value)
+    {
+        if (!abstractSpec.Variables.Contains(abstractVariable))
+            throw new SpecException($"refinement of '{abstractSpec.Name}': '{abstractVariable.Name}' is not one of its variables");
+        if (stateMappings.Any(m => m.Abstract == abstractVariable))
+            throw new SpecException($"refinement of '{abstractSpec.Name}': '{abstractVariable.Name}' is mapped twice");
+        stateMappings.Add((abstractVariable, value));
+        return this;
+    }
+
+    /// <summary>The spec "concrete refines abstract" (named <c>{C}Refines{A}</c> unless <paramref name="name"/> is given).</summary>
+    public Spec<TConcrete> Build(string? name = null)
+    {
+        var owner = $"refinement of '{abstractSpec.Name}' by '{concrete.Name}'";
+        if (eventMapping is null) throw new SpecException($"{owner}: map the events first (MapEvents)");
+        var (mapped, mappedNamed) = Normalizer.Stage(concrete, $"{owner}, event mapping", eventMapping.Body);
+        var e = eventMapping.Parameters[0];
+
+        var variables = concrete.Variables.ToList();
+        var equations = concrete.Variables.ToDictionary(v => v, v => ((ISpec)concrete).EquationOf(v));
+        // A's variables, copied under A's name so C's and A's never clash: "Consensus.chosen".
+        var copies = new Dictionary<Variable, Variable>();
+        foreach (var variable in abstractSpec.Variables)
+        {
+            if (variable.Kind is VariableKind.Partial or VariableKind.Component)
+                throw new SpecException($"{owner}: abstract variable '{variable.Name}' is {(variable.IsPartial ? "partial" : "a component array")}; a refinement copies total scalars and families");
+            var copy = variable.CopyAs($"{abstractSpec.Name}.{variable.Name}");
+            if (variables.Any(v => v.Name == copy.Name)) throw new SpecException($"{owner}: the concrete spec already has a variable named '{copy.Name}'");
+            copy.Id = variables.Count;
+            variables.Add(copy);
+            copies[variable] = copy;
+        }
+        var rewrite = new AbstractReads(copies, owner);
+        foreach (var variable in abstractSpec.Variables)
+        {
+            var equation = ((ISpec)abstractSpec).EquationOf(variable);
+            var copy = copies[variable];
+            // No abstract event: the abstract state stays (a stutter).
+            var stays = StateRead.MakeValue(copy, equation.IndexParameter ?? (Expression)Expression.Constant(0), next: false);
+            Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, equation.EventParameter, leaf), stays);
+            equations[copy] = new Equation(copy, equation.InitialValues, equation.Source, e, equation.IndexParameter,
+                Fold(lift(equation.Body, mapped)), Fold(lift(equation.Named, mappedNamed)));
+        }
+
+        var properties = concrete.Properties.ToList();
+        void add(string propertyName, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? index, Expression body, Expression named)
+        {
+            if (properties.Any(p => p.Name == propertyName)) throw new SpecException($"{owner}: the concrete spec already has a property named '{propertyName}'");
+            properties.Add(new Property(propertyName, kind, count, source, eventParameter, index, Fold(body), Fold(named)) { Ordinal = properties.Count });
+        }
+        foreach (var property in abstractSpec.Properties)
+        {
+            var propertyName = $"{abstractSpec.Name}.{property.Name}";
+            switch (property.Kind)
+            {
+                case PropertyKind.Invariant or PropertyKind.Liveness:
+                    add(propertyName, property.Kind, property.Count, property.Source, null, property.IndexParameter,
+                        rewrite.Apply(property.Body, null, null), rewrite.Apply(property.Named, null, null));
+                    break;
+                default:
+                    // A guard of A is an obligation here: each mapped event must be one A allows. A step property of A
+                    // holds of each mapped step. A stutter owes nothing.
+                    Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, property.EventParameter, leaf), Expression.Constant(true));
+                    add(propertyName, PropertyKind.Step, property.Count, property.Source, e, property.IndexParameter, lift(property.Body, mapped), lift(property.Named, mappedNamed));
+                    break;
+            }
+        }
+        foreach (var (abstractVariable, value) in stateMappings)
+        {
+            var copy = copies[abstractVariable];
+            var index = value.Parameters.Count == 1 ? value.Parameters[0] : null;
+            var (staged, named) = Normalizer.Stage(concrete, $"{owner}, mapping of '{abstractVariable.Name}'", value.Body);
+            var read = StateRead.MakeValue(copy, index ?? (Expression)Expression.Constant(0), next: false);
+            add($"{abstractSpec.Name}.{abstractVariable.Name}=mapping", PropertyKind.Invariant, abstractVariable.Count, value, null, index,
+                Expression.Equal(read, staged), Expression.Equal(read, named));
+        }
+
+        var order = DependencyOrder.Derive(concrete, variables, equations);
+        var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order);
+        foreach (var copy in copies.Values) copy.Owner = spec;
+        return spec;
+    }
+
+    private static Expression Fold(Expression body) => new Normalizer.ConstantFolder().Visit(body)!;
+
+    /// <summary>
+    /// f(map(e)) pushed through the mapping's case analysis: each branch that yields an abstract event gets f of
+    /// that event, each that yields none (null) gets <paramref name="none"/>; no term ever compares an event with null.
+    /// </summary>
+    private static Expression Distribute(Expression map, Func<Expression, Expression> f, Expression none) => map switch
+    {
+        ConditionalExpression choice => Expression.Condition(choice.Test, Distribute(choice.IfTrue, f, none), Distribute(choice.IfFalse, f, none)),
+        ConstantExpression { Value: null } => none,
+        UnaryExpression { NodeType: ExpressionType.Convert, Operand: var inner } when Alphabet.IsEvent(inner.Type) && inner is ConditionalExpression or ConstantExpression { Value: null } =>
+            Distribute(inner, f, none),
+        _ => f(map),
+    };
+
+    /// <summary>Rewrites an abstract body: reads of A's variables become reads of their copies, A's event becomes the mapped event.</summary>
+    private sealed class AbstractReads(Dictionary<Variable, Variable> copies, string owner) : ExpressionVisitor
+    {
+        private ParameterExpression? eventParameter;
+        private Expression? mappedEvent;
+
+        public Expression Apply(Expression body, ParameterExpression? abstractEvent, Expression? mapped)
+        {
+            (eventParameter, mappedEvent) = (abstractEvent, mapped);
+            return Visit(body)!;
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node) =>
+            node == eventParameter && mappedEvent is not null ? (node.Type == mappedEvent.Type ? mappedEvent : Expression.Convert(mappedEvent, node.Type)) : node;
+
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            if (StagedRead.TryDecode(node, out var read))
+            {
+                if (read.SubVariable is not null || !copies.TryGetValue(read.Variable, out var copy))
+                    throw new SpecException($"{owner}: the abstract spec reads '{read.Variable.Name}' in a way a refinement cannot copy");
+                var index = Visit(read.Index)!;
+                return read.IsDefinedQuery ? StateRead.MakeDefined(copy, index, read.Next) : StateRead.MakeValue(copy, index, read.Next);
+            }
+            return base.VisitMethodCall(node);
+        }
+    }
+}
