@@ -340,7 +340,8 @@ public static class Prover
         try
         {
             var result = History.Check(spec, history.Cast<TEvent>());
-            return result.Violation is { } violation && violation.Instance == failing && violation.PrefixLength == history.Count;
+            // Several properties may fail at the same event; the evaluator names one and lists the others.
+            return result.Violation is { } violation && (violation.Instance == failing || violation.AlsoFailing.Contains(failing)) && violation.PrefixLength == history.Count;
         }
         catch (SpecException)
         {

@@ -73,8 +73,16 @@ public sealed class SmtEncoding
         var e = EventSymbol(step);
         text.AppendLine($"(declare-const {e} {Sort(Spec.Alphabet.EventType)})");
         foreach (var eventCase in Spec.Alphabet.Cases)
+        {
             foreach (var field in eventCase.Fields.Where(f => f.Type.IsEnum))
                 text.AppendLine($"(assert (=> ((_ is {constructors[eventCase.Type]}) {e}) {EnumRange(field.Type, $"({Accessor(eventCase, field)} {e})")}))");
+            // A field of another case reads as its type's default: staged bodies read a field only under its case's
+            // test, so this changes no verdict, but it leaves the model nothing open — Z3 otherwise may report a
+            // state value as a term over such a read, after eliminating a variable, and the counterexample could not be read.
+            foreach (var field in eventCase.Fields)
+                if (DefaultTerm(field.Type) is { } fallback)
+                    text.AppendLine($"(assert (=> (not ((_ is {constructors[eventCase.Type]}) {e})) (= ({Accessor(eventCase, field)} {e}) {fallback})))");
+        }
         return text.ToString();
     }
 
@@ -221,6 +229,10 @@ public sealed class SmtEncoding
         : type == typeof(string) ? "String"
         : sorts.TryGetValue(type, out var sort) ? sort
         : throw new SpecException($"type {type.Name} has no SMT sort");
+
+    /// <summary>The default value's term for a field type with one (int, long, enum: 0; bool: false; string: ""); null for an event.</summary>
+    private static string? DefaultTerm(Type type) =>
+        type == typeof(bool) ? "false" : type == typeof(int) || type == typeof(long) || type.IsEnum ? "0" : type == typeof(string) ? "\"\"" : null;
 
     private static string EnumRange(Type enumType, string term)
     {
@@ -376,8 +388,11 @@ public sealed class SmtEncoding
                 case UnaryExpression negate:
                     return $"(- {Term(negate.Operand)})";
                 case MemberExpression member:
-                    var eventCase = Alphabet.Of(member.Expression!.Type.BaseType!).Cases.Single(c => c.Type == member.Expression.Type);
-                    return $"({encoding.Accessor(eventCase, eventCase.Fields.Single(f => f.Name == member.Member.Name))} {Term(member.Expression)})";
+                    {
+                        var eventCase = Alphabet.Of(member.Expression!.Type.BaseType!).Cases.Single(c => c.Type == member.Expression.Type);
+                        var field = eventCase.Fields.Single(f => f.Name == member.Member.Name);
+                        return $"({encoding.Accessor(eventCase, field)} {Term(member.Expression)})";
+                    }
                 case NewExpression creation:
                     var ctorName = encoding.constructors[creation.Type];
                     return creation.Arguments.Count == 0 ? ctorName : $"({ctorName} {string.Join(" ", creation.Arguments.Select(Term))})";

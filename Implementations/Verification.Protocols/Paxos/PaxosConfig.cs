@@ -41,6 +41,12 @@ public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRo
 
     public const int Unbounded = int.MaxValue;
 
+    /// <summary>
+    /// Which spec the nodes are checked against: the Paxos spec alone, or the chain "Paxos refines Consensus"
+    /// (<see cref="PaxosRefinement"/>), with its correct event mapping or a planted mapping bug.
+    /// </summary>
+    public ConsensusMapping MapsToConsensus { get; init; }
+
     public int LearnerCount => Learners ?? Proposers;
 
     public int Nodes => Proposers + Acceptors;
@@ -49,4 +55,17 @@ public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRo
     public QuorumSystem Quorums => (Bugs & PaxosBug.MinorityQuorum) != 0
         ? QuorumSystem.AtLeast(Acceptors, Acceptors / 2)
         : QuorumSystem.Majority(Acceptors);
+}
+
+/// <summary>How a Paxos system is related to Consensus: not at all, by the correct refinement mapping, or by a planted mapping bug.</summary>
+public enum ConsensusMapping
+{
+    /// <summary>Checked against the Paxos spec alone.</summary>
+    None,
+
+    /// <summary>Checked against "Paxos refines Consensus".</summary>
+    Correct,
+
+    /// <summary>The planted mapping bug <see cref="PaxosRefinement.DropsLearning"/>: learning is not passed up.</summary>
+    DropsLearning,
 }

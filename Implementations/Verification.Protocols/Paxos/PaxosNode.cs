@@ -22,7 +22,13 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
     internal static Protocol<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState, PaxosEvent> Create(PaxosConfig config) =>
         config.MaxRounds == PaxosConfig.Unbounded
             ? throw new SpecException("the Paxos spec has a state variable per ballot, so it needs bounded rounds; use ConsensusSystem for unbounded ballots")
-            : new($"Paxos[{config.Bugs}]", config.Nodes, _ => new PaxosNode(config), PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots));
+            : new($"Paxos[{config.Bugs}{(config.MapsToConsensus == ConsensusMapping.None ? "" : $";refines consensus: {config.MapsToConsensus}")}]", config.Nodes, _ => new PaxosNode(config),
+                config.MapsToConsensus switch
+                {
+                    ConsensusMapping.None => PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots),
+                    ConsensusMapping.Correct => PaxosRefinement.RefinesConsensus(config.Acceptors, config.Proposers, config.Ballots),
+                    _ => PaxosRefinement.RefinesConsensus(config.Acceptors, config.Proposers, config.Ballots, PaxosRefinement.DropsLearning),
+                });
 
     /// <summary>
     /// The same nodes against Consensus alone (no per-ballot state), and with unbounded rounds the ballot-shift

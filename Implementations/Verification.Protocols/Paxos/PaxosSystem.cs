@@ -15,6 +15,9 @@ public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, 
     [
         ("default", new PaxosConfig()),
         ("exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1)),
+        ("refines-consensus", new PaxosConfig { MapsToConsensus = ConsensusMapping.Correct }),
+        ("refines-consensus-exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1) { MapsToConsensus = ConsensusMapping.Correct }),
+        ("refinement-bug:DropsLearning", new PaxosConfig { MapsToConsensus = ConsensusMapping.DropsLearning }),
         .. Enum.GetValues<PaxosBug>().Where(b => b != PaxosBug.None).Select(b => ($"bug:{b}", new PaxosConfig(Bugs: b))),
     ];
 
@@ -44,6 +47,15 @@ public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, 
         new("Paxos (2 proposers, 3 acceptors, one ballot each): exhaustive DFS", "exhaustive",
             new ExhaustiveSearch(MaxDepth: 100) { Options = new TestOptions { CheckLiveness = false } },
             Expectation.Holds, "every interleaving, no faults, one learner, against the whole Paxos spec"),
+        new("Paxos implementation → Paxos spec → Consensus: loss, duplication, partition, crash-recover", "refines-consensus",
+            new RandomRuns { Options = Safety with { Iterations = 20_000, Faults = FaultModel.Full(f: 1, losses: 2, duplicates: 1, partitions: 1) } },
+            Expectation.Holds, "20,000 runs against 'Paxos refines Consensus': the Paxos spec, Consensus's rules on the mapped events, and Consensus's state mapped from Paxos's"),
+        new("Paxos implementation → Paxos spec → Consensus: exhaustive DFS (the refinement adds no states)", "refines-consensus-exhaustive",
+            new ExhaustiveSearch(MaxDepth: 100) { Options = new TestOptions { CheckLiveness = false } },
+            Expectation.Holds, "every interleaving of the exhaustive configuration; Consensus's copy is a function of Paxos's state, so the count equals the Paxos spec's"),
+        new("Paxos planted refinement bug: a mapping that drops learning (Consensus.chosen=mapping)", "refinement-bug:DropsLearning",
+            new RandomRuns { Options = Safety with { Iterations = 20_000, Faults = BugFaults } },
+            Expectation.Violated(FailureKind.Safety, "Consensus.chosen=mapping"), "Consensus never hears of a decision, so its state stops matching Paxos's at the first learning"),
     ];
 }
 

@@ -99,8 +99,14 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
     public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}"
-        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}]";
+        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}{(RefinesReplicatedLog ? ";refines-log" : "")}]";
 
     /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
     public bool ClientsLinearizable { get; init; }
+
+    /// <summary>
+    /// Checked against "Raft refines ReplicatedLog" (<see cref="RaftRefinement"/>) instead of the Raft spec alone, with
+    /// the servers' logs, commit and applied indices mapped to the replicated log's state after every step.
+    /// </summary>
+    public bool RefinesReplicatedLog { get; init; }
 }

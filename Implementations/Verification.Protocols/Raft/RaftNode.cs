@@ -23,8 +23,12 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
     internal static Protocol<RaftNodeState, RaftMessage, RaftTimer, RaftDurable, RaftEvent> Create(RaftConfig config)
     {
         config.Validate();
-        return new(config.SystemName, config.Nodes, _ => new RaftNode(config), RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands))
+        var spec = config.RefinesReplicatedLog
+            ? RaftRefinement.RefinesReplicatedLog(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands)
+            : RaftSpec.Create(config.Servers, config.LogCapacity, config.MaxTerm + 1, config.Commands);
+        return new(config.SystemName, config.Nodes, _ => new RaftNode(config), spec)
         {
+            StateMapping = config.RefinesReplicatedLog ? RaftRefinement.ServersToLog(spec, config) : null,
             // A leader that crashes (except a pause, which keeps its memory) stops leading at that moment; a
             // crash-stopped server is faulty, and liveness stops waiting for it.
             EnvironmentEvents = e => e switch

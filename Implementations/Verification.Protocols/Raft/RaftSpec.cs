@@ -115,7 +115,8 @@ public static class RaftSpec
             .When((EntryStored stored) => stored.Server >= 0 && stored.Server < servers && stored.Index >= 1 && stored.Index <= L
                 && stored.Command >= NoOp && stored.Command != None && stored.Command < commands)
             .When((LogTruncated cut) => cut.Server >= 0 && cut.Server < servers)
-            .When((EntryCommitted c) => c.Index >= 1 && c.Index <= L)
+            .When((EntryCommitted c) => c.Server >= 0 && c.Server < servers && c.Index >= 1 && c.Index <= L && c.Term >= 0 && c.Term < terms
+                && c.Command >= NoOp && c.Command != None && c.Command < commands)
             .When((EntryApplied a) => a.Server >= 0 && a.Server < servers && a.Index >= 1 && a.Index <= L
                 && a.Command >= NoOp && a.Command != None && a.Command < commands)
             .When((CommandSubmitted s) => s.Command >= 0 && s.Command < commands)
@@ -139,6 +140,10 @@ public static class RaftSpec
             e.IfIs((EntryCommitted c) => committedTerm.Now(c.Index - 1) == None
                 || (committedTerm.Now(c.Index - 1) == c.Term && committedCommand.Now(c.Index - 1) == c.Command))
             && e.IfIs((EntryApplied a) => committedCommand.Now(a.Index - 1) == a.Command));
+        // The records of a commit are made together: an index has a committed term exactly when it has a committed command.
+        spec.Invariant("CommitRecordsAgree", () => Bounded.All(L, i => (committedTerm.Now(i) == None) == (committedCommand.Now(i) == None)));
+        // Validity: only a command some client submitted (or a new leader's no-op) is ever committed.
+        spec.StepProperty("Validity", e => e.IfIs((EntryCommitted c) => c.Command == NoOp || Bounded.Any(commands, k => k == c.Command && submitted.Now(k))));
         // With AppliedInOrder this is Schneider's Order: every server applies the committed commands in log order.
         spec.StepProperty("AppliedInOrder", e => e.IfIs((EntryApplied a) => a.Index == appliedCount.Now(a.Server) + 1));
         spec.StepProperty("NoOpNotExecuted", e => e.IfIs((EntryApplied a) => a.Command != NoOp || !a.Executed));

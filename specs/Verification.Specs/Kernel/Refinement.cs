@@ -35,6 +35,7 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     private readonly Spec<TAbstract> abstractSpec;
     private readonly List<(Variable Abstract, LambdaExpression Value)> stateMappings = [];
     private LambdaExpression? eventMapping;
+    private bool assumeConcrete;
 
     internal RefinementBuilder(Spec<TConcrete> concrete, Spec<TAbstract> abstractSpec)
     {
@@ -51,6 +52,18 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     {
         if (eventMapping is not null) throw new SpecException($"refinement of '{abstractSpec.Name}' by '{concrete.Name}': the events are mapped twice");
         eventMapping = map;
+        return this;
+    }
+
+    /// <summary>
+    /// For proving that one spec implies another: C's invariants and step properties become assumptions (guards of
+    /// the result) rather than claims, so induction proves A's obligations from them — "every history C accepts, A
+    /// accepts". When running checks, leave this off: as a guard an invariant is checked before each event, not after
+    /// the last one.
+    /// </summary>
+    public RefinementBuilder<TConcrete, TAbstract> AssumingConcreteProperties()
+    {
+        assumeConcrete = true;
         return this;
     }
 
@@ -104,7 +117,7 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
                 Fold(lift(equation.Body, mapped)), Fold(lift(equation.Named, mappedNamed)));
         }
 
-        var properties = concrete.Properties.ToList();
+        var properties = concrete.Properties.Select((p, ordinal) => assumeConcrete && p.Kind is PropertyKind.Invariant or PropertyKind.Step ? Assumed(p, e, ordinal) : p).ToList();
         void add(string propertyName, PropertyKind kind, int count, LambdaExpression source, ParameterExpression? eventParameter, ParameterExpression? index, Expression body, Expression named)
         {
             if (properties.Any(p => p.Name == propertyName)) throw new SpecException($"{owner}: the concrete spec already has a property named '{propertyName}'");
@@ -141,6 +154,15 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
         var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order);
         foreach (var copy in copies.Values) copy.Owner = spec;
         return spec;
+    }
+
+    /// <summary>A property of C as a guard of the result (all its instances, for an indexed one), read on the concrete event.</summary>
+    private static Property Assumed(Property property, ParameterExpression e, int ordinal)
+    {
+        Expression all(Expression body) => Enumerable.Range(0, property.Count)
+            .Select(i => Staging.Instantiate(body, property.EventParameter, property.EventParameter is null ? null : e, property.IndexParameter, i))
+            .Aggregate(Expression.AndAlso);
+        return new Property(property.Name, PropertyKind.Guard, 1, property.Source, e, null, Fold(all(property.Body)), Fold(all(property.Named))) { Ordinal = ordinal };
     }
 
     private static Expression Fold(Expression body) => new Normalizer.ConstantFolder().Visit(body)!;

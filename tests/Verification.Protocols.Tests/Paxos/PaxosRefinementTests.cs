@@ -1,4 +1,5 @@
 using Verification.Checkers.Smt;
+using Verification.Checkers.Systematic;
 using Verification.Protocols.Paxos;
 using Xunit.Abstractions;
 
@@ -25,5 +26,31 @@ public class PaxosRefinementTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
         Assert.Equal(Verdict.Violated, result.Verdict);
         Assert.Equal("Consensus.chosen=mapping", result.Counterexample!.Property);
+    }
+
+    /// <summary>
+    /// The implementation against "Paxos refines Consensus", every interleaving: Consensus's copy is a function of the
+    /// Paxos spec's state, so the search visits exactly the states it visits against the Paxos spec alone.
+    /// </summary>
+    [Fact]
+    public void TheImplementation_RefinesConsensus_InEveryInterleaving_WithoutAddingStates()
+    {
+        var system = new PaxosSystem();
+        var check = system.Checks.Single(check => check.Configuration == "refines-consensus-exhaustive");
+        var report = system.Run(check);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Holds);
+        Assert.Equal(671_225, report.Coverage.States); // the count pinned for the Paxos spec alone
+    }
+
+    [Fact]
+    public void TheImplementation_WithAMappingThatDropsLearning_IsCaught_AndReplays()
+    {
+        var system = new PaxosSystem();
+        var check = system.Checks.Single(check => check.Configuration == "refinement-bug:DropsLearning");
+        var report = system.Run(check, options => options with { Iterations = 2000 });
+        output.WriteLine(report.ToString());
+        Assert.Equal("Consensus.chosen=mapping", report.Bug!.Property);
+        Assert.Contains("Learned(", report.ToString());
     }
 }

@@ -30,6 +30,7 @@ public class RaftSpecTests
     [InlineData("LeaderCompleteness")]
     [InlineData("StateMachineSafety")]
     [InlineData("AppliedInOrder")]
+    [InlineData("Validity")]
     [InlineData("ExecutedOnce")]
     public void EachSafetyProperty_RejectsItsViolation(string property)
     {
@@ -43,7 +44,9 @@ public class RaftSpecTests
             "LeaderCompleteness" => [new SteppedDown(0, 1), new BecameLeader(2, 2)],
             "StateMachineSafety" => [new EntryCommitted(2, 1, 2, 1, 2)],
             // Index 2 is committed, but s2 has not applied index 1.
-            "AppliedInOrder" => [new EntryStored(0, 2, 1, 1), new EntryCommitted(0, 2, 1, 1, 1), new EntryApplied(2, 2, 1, true)],
+            "AppliedInOrder" => [new CommandSubmitted(1, 1), new EntryStored(0, 2, 1, 1), new EntryCommitted(0, 2, 1, 1, 1), new EntryApplied(2, 2, 1, true)],
+            // Command 1 was never submitted by a client.
+            "Validity" => [new EntryStored(0, 2, 1, 1), new EntryCommitted(0, 2, 1, 1, 1)],
             _ => [new EntryStored(0, 2, 1, 0), new EntryCommitted(0, 2, 1, 0, 1), new EntryApplied(0, 2, 0, true)],
         };
         var violation = History.Check(Spec, [.. Committed, .. bad]).Violation;
