@@ -60,3 +60,36 @@ public static class ShiftRegister
         return evaluator.IsDefined(u, index, last) ? ((Stored)evaluator.Value(u, index, last)).Value : null;
     }
 }
+
+/// <summary>
+/// The same shift register defined directly, without components: per cell whether it holds a value and which. A
+/// value shifted in at one end enters the end cell, and every cell takes its neighbour's value when the neighbour
+/// holds one (the seed's composition, written out). The spec comparison of the checkers shows the two agree on every history.
+/// </summary>
+public static class DirectShiftRegister
+{
+    /// <summary>The spec's name.</summary>
+    public const string Name = "DirectShiftRegister";
+
+    /// <summary>Builds a register of <paramref name="cells"/> cells.</summary>
+    /// <param name="cells">How many cells.</param>
+    /// <param name="leftShiftsTheWrongWay">A planted mistake: a Left shift moves values up, as a Right shift does.</param>
+    public static Spec<ShiftEvent> Create(int cells = 4, bool leftShiftsTheWrongWay = false)
+    {
+        var n = cells;
+        var spec = new SpecBuilder<ShiftEvent>(leftShiftsTheWrongWay ? Name + "LeftWrongWay" : Name);
+        var filled = spec.Family<bool>("filled", n);
+        var value = spec.Family<int>("value", n);
+        // Where a cell takes its value from on a Left shift: its upper neighbour (or, planted, its lower one).
+        var from = leftShiftsTheWrongWay ? -1 : 1;
+        spec.Define(filled, i => false, (e, i) => filled.Now(i) || e
+            .When((Right r) => i == 0 || filled.Now(i - 1))
+            .When((Left l) => i == n - 1 || (i + from >= 0 && i + from < n && filled.Now(i + from)))
+            .Else(false));
+        spec.Define(value, i => 0, (e, i) => e
+            .When((Right r) => i == 0 ? r.X : filled.Now(i - 1) ? value.Now(i - 1) : value.Now(i))
+            .When((Left l) => i == n - 1 ? l.X : i + from >= 0 && i + from < n && filled.Now(i + from) ? value.Now(i + from) : value.Now(i))
+            .Else(value.Now(i)));
+        return spec.Build();
+    }
+}

@@ -36,6 +36,7 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     private readonly List<(Variable Abstract, LambdaExpression Value)> stateMappings = [];
     private LambdaExpression? eventMapping;
     private bool assumeConcrete;
+    private bool mapSameNamed;
 
     internal RefinementBuilder(Spec<TConcrete> concrete, Spec<TAbstract> abstractSpec)
     {
@@ -64,6 +65,16 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     public RefinementBuilder<TConcrete, TAbstract> AssumingConcreteProperties()
     {
         assumeConcrete = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Maps every abstract variable that the concrete spec also has — same name, type and size — to it (two versions
+    /// of one spec, say): the state mapping induction needs when one spec is compared with another.
+    /// </summary>
+    public RefinementBuilder<TConcrete, TAbstract> MapSameNamedVariables()
+    {
+        mapSameNamed = true;
         return this;
     }
 
@@ -149,6 +160,19 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
             add($"{abstractSpec.Name}.{abstractVariable.Name}=mapping", PropertyKind.Invariant, abstractVariable.Count, value, null, index,
                 Expression.Equal(read, staged), Expression.Equal(read, named));
         }
+
+        if (mapSameNamed)
+            foreach (var abstractVariable in abstractSpec.Variables.Where(v => stateMappings.All(m => m.Abstract != v)))
+            {
+                if (concrete.Variables.FirstOrDefault(v => v.Name == abstractVariable.Name) is not { } same
+                    || same.ValueType != abstractVariable.ValueType || same.Count != abstractVariable.Count || same.Kind != abstractVariable.Kind) continue;
+                var copy = copies[abstractVariable];
+                var index = abstractVariable.Kind == VariableKind.Family ? Expression.Parameter(typeof(int), "i") : null;
+                Expression member = index ?? (Expression)Expression.Constant(0);
+                var equal = Expression.Equal(StateRead.MakeValue(copy, member, next: false), StateRead.MakeValue(same, member, next: false));
+                add($"{abstractSpec.Name}.{abstractVariable.Name}=mapping", PropertyKind.Invariant, abstractVariable.Count,
+                    index is null ? Expression.Lambda(equal) : Expression.Lambda(equal, index), null, index, equal, equal);
+            }
 
         var order = DependencyOrder.Derive(concrete, variables, equations);
         var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order);
