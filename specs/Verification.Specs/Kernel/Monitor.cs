@@ -28,6 +28,9 @@ public sealed record Violation(
     /// <summary>The other instances failing at the same step, in declaration order (one that cannot be evaluated there is listed with its error).</summary>
     public IReadOnlyList<string> AlsoFailing { get; init; } = [];
 
+    /// <summary>What the failing step means to the spec, when it says more than its event: for a refinement, the abstract event the concrete one stands for.</summary>
+    public string? StepNote { get; init; }
+
     /// <summary>The readable report: the failing instance and event, other failing instances, the kept prefix, and the values the property reads.</summary>
     public override string ToString()
     {
@@ -35,6 +38,7 @@ public sealed record Violation(
         var what = Property.KindName;
         text.Append($"{what} {Instance} of spec '{Spec}' fails ");
         text.AppendLine(PrefixLength == 0 ? "at Nil (the empty history)" : $"after event #{PrefixLength}: {Alphabet.Describe(Event)}");
+        if (StepNote is not null) text.AppendLine($"  {StepNote}");
         if (AlsoFailing.Count > 0) text.AppendLine($"  also failing: {string.Join(", ", AlsoFailing)}");
         if (Prefix is not null && PrefixLength > 0)
         {
@@ -191,7 +195,7 @@ public sealed class Monitor<TEvent> where TEvent : class
     {
         var values = PropertyReads.Values(Evaluator.Spec, Evaluator.State, property, index);
         return new Violation(Spec: Evaluator.Spec.Name, Property: property, Instance: property.InstanceName(index), PrefixLength: prefixLength, Event: evt,
-            Values: values, Prefix: recorded?.ToList());
+            Values: values, Prefix: recorded?.ToList()) { StepNote = evt is null ? null : Evaluator.Spec.StepNote?.Invoke(evt) };
     }
 }
 
@@ -212,6 +216,15 @@ public static class History
             }
         return HistoryResults.Of(spec, "history check (incremental evaluation)", monitor.Length, monitor.Violation, watch.Elapsed);
     }
+
+    /// <summary>
+    /// For tests: the history must be one of the refinement's (<see cref="Refinement"/>: the concrete spec's
+    /// properties, the abstract spec's on the mapped events, the state mapping). Throws <see cref="CheckFailedException"/>
+    /// with the concrete step, the abstract event it stands for (when the event mapping reads no state) and the
+    /// property that fails.
+    /// </summary>
+    public static CheckResult AssertRefines<TEvent>(Spec<TEvent> refinement, IEnumerable<TEvent> history) where TEvent : class =>
+        Check(refinement, history).AssertHolds();
 }
 
 /// <summary>The values a property reads, for reports: each variable it mentions (a whole family when the index is computed).</summary>

@@ -175,9 +175,24 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
             }
 
         var order = DependencyOrder.Derive(concrete, variables, equations);
-        var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order);
+        var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order)
+        {
+            StepNote = ReadCollector.Collect(mapped).Count == 0 ? StepNote((Expression<Func<TConcrete, TAbstract?>>)eventMapping, abstractSpec.Name) : null,
+        };
         foreach (var copy in copies.Values) copy.Owner = spec;
         return spec;
+    }
+
+    /// <summary>
+    /// For a mapping that reads no state — a function of the event alone, whose typed cases run as ordinary C# —
+    /// the line a violation adds: which abstract event the concrete one stands for.
+    /// </summary>
+    private static Func<TConcrete, string> StepNote(Expression<Func<TConcrete, TAbstract?>> map, string abstractName)
+    {
+        var compiled = map.Compile();
+        return e => compiled(e) is { } abstractEvent
+            ? $"in {abstractName} this event is {Alphabet.Describe(abstractEvent)}"
+            : $"in {abstractName} this event is no event (a stutter)";
     }
 
     /// <summary>A property of C as a guard of the result (all its instances, for an indexed one), read on the concrete event.</summary>

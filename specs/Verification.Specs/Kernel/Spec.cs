@@ -146,6 +146,9 @@ public sealed class Spec<TEvent> : ISpec where TEvent : class
     private readonly Lazy<CompiledSpec<TEvent>> compiled;
     private readonly Lazy<StagedSpec> staged;
 
+    /// <summary>A line a violation adds about its event (a refinement: the abstract event it stands for); null for none.</summary>
+    internal Func<TEvent, string>? StepNote { get; init; }
+
     internal Spec(string name, IReadOnlyList<Variable> variables, Dictionary<Variable, Equation> equations, IReadOnlyList<Property> properties, IReadOnlyList<Variable> order)
     {
         Name = name;

@@ -1,6 +1,7 @@
 using Verification.Checkers.Smt;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.Paxos;
+using Verification.Specs;
 using Xunit.Abstractions;
 
 namespace Verification.Protocols.Tests.Paxos;
@@ -52,5 +53,22 @@ public class PaxosRefinementTests(ITestOutputHelper output)
         output.WriteLine(report.ToString());
         Assert.Equal("Consensus.chosen=mapping", report.Bug!.Property);
         Assert.Contains("Learned(", report.ToString());
+    }
+
+    [Fact]
+    public void AssertRefines_PassesARecordedRun_AndFailsAForeignOne_NamingTheAbstractEventAndProperty()
+    {
+        var spec = PaxosRefinement.RefinesConsensus(acceptors: 3, values: 2, ballots: 2);
+        PaxosEvent[] decided =
+        [
+            new Promised(0, 0, -1, -1), new Promised(1, 0, -1, -1), new Proposed(0, 0, 1), new Voted(0, 0, 1), new Voted(1, 0, 1), new Learned(0, 1),
+        ];
+        History.AssertRefines(spec, decided);
+        // A learner that learns what no quorum voted for breaks Paxos's own rule; one that learns before it breaks
+        // Consensus too, and the report says which abstract event the step stood for.
+        var failure = Assert.Throws<CheckFailedException>(() => History.AssertRefines(spec, [.. decided[..5], new Learned(1, 0)]));
+        output.WriteLine(failure.Message);
+        Assert.Contains("in Consensus this event is ValueLearned(Learner: 1, Value: 0)", failure.Message);
+        Assert.Contains("after event #6: Learned(Learner: 1, Value: 0)", failure.Message);
     }
 }
