@@ -44,15 +44,6 @@ public class SpecComparisonTests(ITestOutputHelper output)
         Assert.NotEqual(Verdict.Holds, SpecComparison.ProveInclusion(weak, strong).Verdict);
     }
 
-    private static RefinementBuilder<ShiftEvent, ShiftEvent> CellsAsDirect(RefinementBuilder<ShiftEvent, ShiftEvent> builder, Spec<ShiftEvent> composed, Spec<ShiftEvent> direct)
-    {
-        var u = composed.Variable<Component<CellInput>>(ShiftRegister.CellsName);
-        var last = u.SubSpec.Variable<Var<CellInput>>(LastEvent.VariableName);
-        return builder
-            .MapState(direct.Variable<Family<bool>>("filled"), i => u.IsDefined(i, last))
-            .MapState(direct.Variable<Family<int>>("value"), i => u.IsDefined(i, last) ? ((Stored)u.Now(i, last)).Value : 0);
-    }
-
     private static readonly ShiftEvent[] ShiftEvents = [new Right(1), new Right(2), new Left(1), new Left(2)];
 
     [Fact]
@@ -60,10 +51,10 @@ public class SpecComparisonTests(ITestOutputHelper output)
     {
         var composed = ShiftRegister.Create(3);
         var direct = DirectShiftRegister.Create(3);
-        var proved = SpecComparison.ProveInclusion(composed, direct, b => CellsAsDirect(b, composed, direct));
+        var proved = SpecComparison.ProveInclusion(composed, direct, DirectShiftRegister.CellsOf(composed, direct));
         output.WriteLine(proved.ToString());
         Assert.Equal(Verdict.Holds, proved.Verdict);
-        var enumerated = SpecComparison.ShortestDifference(composed, direct, ShiftEvents, maxLength: 12, b => CellsAsDirect(b, composed, direct));
+        var enumerated = SpecComparison.ShortestDifference(composed, direct, ShiftEvents, maxLength: 12, DirectShiftRegister.CellsOf(composed, direct));
         Assert.Equal(Verdict.Holds, enumerated.Verdict);
         Assert.Contains(enumerated.Within, w => w.StartsWith("every history", StringComparison.Ordinal));
     }
@@ -73,12 +64,12 @@ public class SpecComparisonTests(ITestOutputHelper output)
     {
         var composed = ShiftRegister.Create(3);
         var wrong = DirectShiftRegister.Create(3, leftShiftsTheWrongWay: true);
-        var enumerated = SpecComparison.ShortestDifference(composed, wrong, ShiftEvents, maxLength: 8, b => CellsAsDirect(b, composed, wrong));
+        var enumerated = SpecComparison.ShortestDifference(composed, wrong, ShiftEvents, maxLength: 8, DirectShiftRegister.CellsOf(composed, wrong));
         output.WriteLine(enumerated.ToString());
         Assert.Equal(Verdict.Violated, enumerated.Verdict);
         Assert.StartsWith("DirectShiftRegisterLeftWrongWay.", enumerated.Counterexample!.Property);
         Assert.Equal(2, enumerated.Coverage.Depth); // a Left fills the last cell, a second Left must move it down
-        var solved = SpecComparison.BoundedDifference(composed, wrong, depth: 4, b => CellsAsDirect(b, composed, wrong));
+        var solved = SpecComparison.BoundedDifference(composed, wrong, depth: 4, DirectShiftRegister.CellsOf(composed, wrong));
         Assert.Equal(Verdict.Violated, solved.Verdict);
     }
 }

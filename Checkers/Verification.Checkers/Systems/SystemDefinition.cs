@@ -87,7 +87,8 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurab
     /// <summary>An expectation naming a property the system does not have could never be met: an error, not a silent failure.</summary>
     private void CheckNamedProperties(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, SystemCheck check)
     {
-        var known = protocol.Spec.Properties.Select(p => p.Name).Append(protocol.HistoryCheck?.Property).ToHashSet();
+        var known = protocol.Spec.Properties.Select(p => p.Name).Append(protocol.HistoryCheck?.Property)
+            .Concat(protocol.StateMapping?.Entries.Select(mapped => $"{mapped.Variable.Name}=mapping") ?? []).ToHashSet();
         foreach (var property in check.Expected.Properties)
             if (!known.Contains(property) && check.Expected.Kind is null or FailureKind.Safety or FailureKind.Liveness)
                 throw new SpecException($"{Name}, check '{check.Name}': expects a violation of {property}, which the spec '{protocol.Spec.Name}' does not have");

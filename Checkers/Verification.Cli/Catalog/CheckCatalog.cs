@@ -1,7 +1,10 @@
 using Verification.Checkers;
 using Verification.Checkers.Smt;
+using Verification.Protocols.ChainReplication;
 using Verification.Protocols.Paxos;
+using Verification.Protocols.Raft;
 using Verification.Specs;
+using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
 using Verification.Specs.Replication;
 
@@ -32,6 +35,9 @@ public sealed record InductionOf(ISpecEntry Spec, IReadOnlyList<string>? Claims)
 /// <summary>A relational model proved for every size of its sorts.</summary>
 public sealed record RelationalInduction(RelationalModel Model) : CheckTarget;
 
+/// <summary>Two specs compared (the shortest history one accepts and the other rejects, or inclusion by induction).</summary>
+public sealed record ComparisonOf(Func<CheckResult> Compare) : CheckTarget;
+
 /// <summary>One of the checks a registered system declares about itself.</summary>
 public sealed record OfSystem(ISystemDefinition System, SystemCheck Check) : CheckTarget;
 
@@ -59,6 +65,16 @@ public static class CheckCatalog
             () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 4, minInteger: -1),
         new SpecEntry<LogEvent>(ReplicatedLogSpec.Name, "a replicated log (3 slots, 2 commands, 2 replicas): slot agreement, validity, in-order once-only execution",
             () => ReplicatedLogSpec.Create(slots: 3, commands: 2, replicas: 2), maxInteger: 2, randomHistoriesViolate: true, minInteger: -2),
+        new SpecEntry<ChainEvent>(ChainReplicationSpec.Name, "chain replication (3 servers, 3 updates): each server's history a sequence, the Update Propagation Invariant in one line",
+            () => ChainReplicationSpec.Create(servers: 3, updates: 3), maxInteger: 2),
+        new SpecEntry<ChainEvent>(ChainReplicationSpec.Name + "SkippingLiveServers", "chain replication with a planted bug: a server takes updates past a live predecessor",
+            () => ChainReplicationSpec.Create(servers: 3, updates: 2, skipLiveServers: true), maxInteger: 2, randomHistoriesViolate: true),
+        new SpecEntry<PaxosEvent>("PaxosRefinesConsensus", "Paxos refines Consensus (3 acceptors, 2 values, 2 ballots): Paxos's spec, Consensus's rules on the mapped events, the state mapping",
+            () => PaxosRefinement.RefinesConsensus(acceptors: 3, values: 2, ballots: 2), maxInteger: 2, minInteger: -1),
+        new SpecEntry<PaxosEvent>("PaxosRefinesConsensus[DropsLearning]", "the same with a planted mapping bug: learning is not passed up to Consensus",
+            () => PaxosRefinement.RefinesConsensus(acceptors: 3, values: 2, ballots: 2, PaxosRefinement.DropsLearning), maxInteger: 2, minInteger: -1, randomHistoriesViolate: true),
+        new SpecEntry<RaftEvent>("RaftSpecImpliesReplicatedLog", "RaftSpec implies the replicated log (3 servers, 2 log entries, 2 terms, 2 commands): RaftSpec's properties assumed",
+            () => RaftRefinement.RefinesReplicatedLog(servers: 3, logLength: 2, terms: 2, commands: 2, assumeRaftSpec: true), maxInteger: 2, minInteger: -2),
     ];
 
     /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
@@ -101,6 +117,22 @@ public static class CheckCatalog
         checks.Add(Proof("Paxos, 5 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name + "5", null, Expectation.Holds));
         checks.Add(Proof("Paxos, 3 acceptors, without 'choosable': not inductive", PaxosSpec.Name,
             Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Expectation.NotInductive));
+        checks.Add(Proof("Chain replication: the Update Propagation Invariant by induction", ChainReplicationSpec.Name, null, Expectation.Holds));
+        checks.Add(Proof("Chain replication, skipping a live server: Update Propagation broken", ChainReplicationSpec.Name + "SkippingLiveServers", null, Expectation.Violated(ChainReplicationSpec.UpdatePropagation)));
+        checks.Add(Proof("Paxos refines Consensus: Consensus's obligations and the state mapping by induction", "PaxosRefinesConsensus", null, Expectation.Holds));
+        checks.Add(Proof("Paxos refines Consensus, planted mapping bug that drops learning", "PaxosRefinesConsensus[DropsLearning]", null, Expectation.Violated("Consensus.chosen=mapping")));
+        checks.Add(Proof("RaftSpec implies the replicated log: its obligations and the state mapping by induction", "RaftSpecImpliesReplicatedLog", null, Expectation.Holds));
+        checks.Add(new("Consensus without Agreement against Consensus: the shortest history one accepts and the other rejects", CheckKind.Proof,
+            Expectation.Violated("Consensus.Agreement"), "breadth-first over every history of 6 events' alphabet, up to 6 events",
+            new ComparisonOf(() => SpecComparison.ShortestDifference(AbstractConsensus.WithoutAgreement(2), AbstractConsensus.Create(2), ConsensusEvents, maxLength: 6))));
+        checks.Add(new("Consensus is included in Consensus without Agreement, by induction", CheckKind.Proof, Expectation.Holds, "sent to Z3 through libz3",
+            new ComparisonOf(() => SpecComparison.ProveInclusion(AbstractConsensus.Create(2), AbstractConsensus.WithoutAgreement(2)))));
+        checks.Add(new("The seed's shift register composed from L equals a direct definition, by induction", CheckKind.Proof, Expectation.Holds, "sent to Z3 through libz3",
+            new ComparisonOf(() => Compare(ShiftRegister.Create(3), DirectShiftRegister.Create(3), (composed, direct, cells) => SpecComparison.ProveInclusion(composed, direct, cells)))));
+        checks.Add(new("A direct shift register whose Left shift goes the wrong way is told apart from the composed one", CheckKind.Proof,
+            Expectation.Violated("DirectShiftRegisterLeftWrongWay.filled=mapping[i=1]"), "breadth-first over histories of Right/Left shifts",
+            new ComparisonOf(() => Compare(ShiftRegister.Create(3), DirectShiftRegister.Create(3, leftShiftsTheWrongWay: true),
+                (composed, direct, cells) => SpecComparison.ShortestDifference(composed, direct, [new Right(1), new Right(2), new Left(1), new Left(2)], maxLength: 8, cells)))));
         var parametric = PaxosRelational.Create();
         checks.Add(new("Paxos for every N (EPR: uninterpreted sorts, quorum intersection as an axiom)", CheckKind.Proof, Expectation.Holds,
             "each invariant initially and across each action, sent to Z3 through libz3", new RelationalInduction(parametric)));
@@ -117,6 +149,13 @@ public static class CheckCatalog
         from check in system.Checks
         select new CatalogCheck(check.Name, check.Expected.Verdict == Verdict.Violated ? CheckKind.PlantedBug : CheckKind.Protocol, check.Expected, check.Description, new OfSystem(system, check));
 
+    private static readonly ConsensusEvent[] ConsensusEvents =
+        [new ValueProposed(0), new ValueProposed(1), new ValueLearned(0, 0), new ValueLearned(0, 1), new ValueLearned(1, 0), new ValueLearned(1, 1)];
+
+    private static CheckResult Compare(Spec<ShiftEvent> composed, Spec<ShiftEvent> direct,
+        Func<Spec<ShiftEvent>, Spec<ShiftEvent>, Func<RefinementBuilder<ShiftEvent, ShiftEvent>, RefinementBuilder<ShiftEvent, ShiftEvent>>, CheckResult> compare) =>
+        compare(composed, direct, DirectShiftRegister.CellsOf(composed, direct));
+
     private static CatalogCheck Proof(string name, string spec, string[]? claims, Expectation expected) =>
         new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", new InductionOf(Spec(spec), claims));
 
@@ -130,6 +169,7 @@ public static class CheckCatalog
         RecordedHistory recorded => HistoryCheck(recorded.Spec, recorded.File),
         InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions()),
         RelationalInduction relational => RelationalProver.Prove(relational.Model),
+        ComparisonOf comparison => comparison.Compare(),
         OfSystem system => system.System.Run(system.Check, options => options with
         {
             Seed = seed,

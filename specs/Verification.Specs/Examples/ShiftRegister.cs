@@ -92,4 +92,17 @@ public static class DirectShiftRegister
             .Else(value.Now(i)));
         return spec.Build();
     }
+
+    /// <summary>
+    /// How the composed register's cells realise a direct one's state: cell i is filled when L(u_i) is defined, and
+    /// holds the value L(u_i) stored — the state mapping under which the two are compared.
+    /// </summary>
+    public static Func<RefinementBuilder<ShiftEvent, ShiftEvent>, RefinementBuilder<ShiftEvent, ShiftEvent>> CellsOf(Spec<ShiftEvent> composed, Spec<ShiftEvent> direct)
+    {
+        var u = composed.Variable<Component<CellInput>>(ShiftRegister.CellsName);
+        var last = u.SubSpec.Variable<Var<CellInput>>(LastEvent.VariableName);
+        return builder => builder
+            .MapState(direct.Variable<Family<bool>>("filled"), i => u.IsDefined(i, last))
+            .MapState(direct.Variable<Family<int>>("value"), i => u.IsDefined(i, last) ? ((Stored)u.Now(i, last)).Value : 0);
+    }
 }
