@@ -1,5 +1,6 @@
 using System.Numerics;
 using Verification.Runtime;
+using Verification.Specs;
 using Verification.Specs.Replication;
 
 namespace Verification.Protocols.MultiPaxos;
@@ -23,7 +24,11 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     internal static Protocol<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, ReplicaDurable, LogEvent> Create(MultiPaxosConfig config)
     {
         config.Validate();
-        var spec = ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas);
+        var log = ReplicatedLogSpec.Create(config.Slots, config.Commands, config.Replicas);
+        // The store's replicas also refine the key-value spec: each replica's executed commands, in order.
+        var spec = config.ClientsLinearizable
+            ? Refinement.Of(log, KeyValueStoreSpec.Create(config.Slots, config.Commands, config.Replicas)).MapEvents(e => e).Build()
+            : log;
         return new(config.SystemName, config.Nodes, _ => new MultiPaxosNode(config), spec)
         {
             HistoryCheck = config.ClientsLinearizable ? MultiPaxosSystem.LinearizableClients() : null,
@@ -36,14 +41,29 @@ public sealed class MultiPaxosNode(MultiPaxosConfig config) : INode<MultiPaxosSt
     /// knows a commit there holds; replica r has applied as many slots as its applied count and executed exactly the
     /// commands its state machine ran. A replica that is down is read from what it persisted.
     /// </summary>
-    public static StateMapping<MultiPaxosState, ReplicaDurable> RefinementMapping(Verification.Specs.Spec<LogEvent> spec, MultiPaxosConfig config)
+    public static StateMapping<MultiPaxosState, ReplicaDurable> RefinementMapping(Spec<LogEvent> spec, MultiPaxosConfig config)
     {
         ReplicaDurable? replica(SystemView<MultiPaxosState, ReplicaDurable> system, int r) => system.State(r) is ReplicaState up ? up.Durable : system.Persisted(r);
-        return new StateMapping<MultiPaxosState, ReplicaDurable>()
-            .Maps(spec.Variable<Verification.Specs.Family<int>>("committedCommand"), (system, s) =>
+        var mapping = new StateMapping<MultiPaxosState, ReplicaDurable>()
+            .Maps(spec.Variable<Family<int>>("committedCommand"), (system, s) =>
                 Enumerable.Range(0, config.Replicas).Select(r => replica(system, r)?.Committed[s] ?? None).FirstOrDefault(c => c != None, None))
-            .Maps(spec.Variable<Verification.Specs.Family<int>>("appliedCount"), (system, r) => replica(system, r)?.Applied ?? 0)
-            .Maps(spec.Variable<Verification.Specs.Family<bool>>("executed"), (system, i) => replica(system, i / config.Commands)?.Executed[i % config.Commands] ?? false);
+            .Maps(spec.Variable<Family<int>>("appliedCount"), (system, r) => replica(system, r)?.Applied ?? 0)
+            .Maps(spec.Variable<Family<bool>>("executed"), (system, i) => replica(system, i / config.Commands)?.Executed[i % config.Commands] ?? false);
+        if (spec.Variables.All(v => v.Name != $"{KeyValueStoreSpec.Name}.{KeyValueStoreSpec.ExecutedName}")) return mapping;
+        // The key-value spec's sequence of executed commands is the replica's applied log, each command at its first slot.
+        var executedName = $"{KeyValueStoreSpec.Name}.{KeyValueStoreSpec.ExecutedName}";
+        return mapping
+            .Maps(spec.Variable<Family<int>>(executedName + ".Length"), (system, r) => AppliedLog(replica(system, r)).Count)
+            .Maps(spec.Variable<Family<int>>(executedName), (system, k) => AppliedLog(replica(system, k / config.Slots)) is var run && k % config.Slots < run.Count ? run[k % config.Slots] : 0);
+    }
+
+    /// <summary>The commands a replica's state machine ran, in slot order: each committed command below its applied count, at its first slot (no-ops run nothing).</summary>
+    private static List<int> AppliedLog(ReplicaDurable? replica)
+    {
+        var run = new List<int>();
+        for (var s = 0; replica is not null && s < replica.Applied; s++)
+            if (replica.Committed[s] is var command && command >= 0 && !run.Contains(command)) run.Add(command);
+        return run;
     }
 
     private bool Has(MultiPaxosBug bug) => (config.Bugs & bug) != 0;

@@ -94,4 +94,17 @@ public class MultiPaxosTests(ITestOutputHelper output)
         Assert.Contains(expected, error.Message);
         Assert.StartsWith("MultiPaxos[", error.Message);
     }
+
+    /// <summary>The store's replicas refine the key-value spec: each replica's applied log, mapped to the commands its state machine ran, in one order everywhere.</summary>
+    [Fact]
+    public void Store_RefinesTheKeyValueSpec_WithEachReplicasAppliedLogMapped()
+    {
+        var system = MultiPaxosNode.System(new MultiPaxosConfig(Slots: 8, OperationsPerClient: 3) { ClientsLinearizable = true });
+        Assert.Contains(system.Spec.Properties, p => p.Name == "KeyValueStore.SameOrderEverywhere");
+        Assert.Contains(system.StateMapping!.Entries, e => e.Variable.Name == "KeyValueStore.executed");
+        var result = system.Tester(new TestOptions { Seed = 21, Iterations = 500, MaxSteps = 300, CheckLiveness = false, Faults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1) }).Run();
+        output.WriteLine(result.ToString());
+        Assert.True(result.Holds);
+        Assert.True(result.Coverage.Steps > 10_000);
+    }
 }
