@@ -1,5 +1,4 @@
 using Verification.Checkers.Smt;
-using Verification.Specs;
 using Verification.Specs.Consensus;
 using Verification.Specs.Examples;
 using Xunit.Abstractions;

@@ -197,9 +197,11 @@ public static class Prover
         if (consecution == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
         if (consecution == SatResult.Unsat) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
         var failingClaim = FirstFalse(session, obligations);
+        var pinned = PinModel(session, encoding, events: 1);
         var pre = ReadState(session, encoding, 0);
         var post = ReadState(session, encoding, 1);
         var evt = encoding.FromModel(GetValues(session, [SmtEncoding.EventSymbol(0)])[0], spec.Alphabet.EventType);
+        if (pinned) session.Run("(pop)");
 
         // Is the bad pre-state reachable? Look for a real history.
         session.Timeout = options.Timeout - deadline.Elapsed > TimeSpan.FromSeconds(1) ? options.Timeout - deadline.Elapsed : TimeSpan.FromSeconds(1);
@@ -279,6 +281,7 @@ public static class Prover
                     if (result == SatResult.Sat)
                     {
                         var failing = FirstFalse(session, terms);
+                        PinModel(session, encoding, events: k);
                         var events = k == 0 ? [] : GetValues(session, Enumerable.Range(0, k).Select(SmtEncoding.EventSymbol).ToList())
                             .Select(v => encoding.FromModel(v, spec.Alphabet.EventType)!).ToList();
                         return new Unrolling(new Counterexample(failing, events, ReadState(session, encoding, k)), covered, null);
@@ -307,6 +310,21 @@ public static class Prover
         for (var i = 0; i < terms.Count; i++)
             if (values[i].Atom == "false") return terms[i].Name;
         return terms[0].Name;
+    }
+
+    /// <summary>
+    /// Before a counterexample is read: the same query again with fields of other cases pinned to their defaults
+    /// (<see cref="SmtEncoding.PinFieldsOfOtherCases"/>), in a scope of its own, so every model value is a value.
+    /// Returns whether that scope is open (the caller pops it after reading); when the pinned query is not satisfiable
+    /// in time, the original model is restored by checking again without the pins.
+    /// </summary>
+    private static bool PinModel(Z3Session session, SmtEncoding encoding, int events)
+    {
+        if (events == 0) return false;
+        if (session.Check("(push)\n" + encoding.PinFieldsOfOtherCases(events)) == SatResult.Sat) return true;
+        session.Run("(pop)");
+        session.Check("");
+        return false;
     }
 
     private static IReadOnlyList<SExpression> GetValues(Z3Session session, IReadOnlyList<string> terms)

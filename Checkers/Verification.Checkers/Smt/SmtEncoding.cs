@@ -73,16 +73,25 @@ public sealed class SmtEncoding
         var e = EventSymbol(step);
         text.AppendLine($"(declare-const {e} {Sort(Spec.Alphabet.EventType)})");
         foreach (var eventCase in Spec.Alphabet.Cases)
-        {
             foreach (var field in eventCase.Fields.Where(f => f.Type.IsEnum))
                 text.AppendLine($"(assert (=> ((_ is {constructors[eventCase.Type]}) {e}) {EnumRange(field.Type, $"({Accessor(eventCase, field)} {e})")}))");
-            // A field of another case reads as its type's default: staged bodies read a field only under its case's
-            // test, so this changes no verdict, but it leaves the model nothing open — Z3 otherwise may report a
-            // state value as a term over such a read, after eliminating a variable, and the counterexample could not be read.
-            foreach (var field in eventCase.Fields)
-                if (DefaultTerm(field.Type) is { } fallback)
-                    text.AppendLine($"(assert (=> (not ((_ is {constructors[eventCase.Type]}) {e})) (= ({Accessor(eventCase, field)} {e}) {fallback})))");
-        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Assertions that a field of another case reads as its type's default, for events e@0 … e@(events−1). Staged
+    /// bodies read a field only under its case's test, so this changes no verdict; asserted only before a
+    /// counterexample is read (it slows the search), it leaves the model nothing open — Z3 may otherwise report a
+    /// state value as a term over such a read, after eliminating a variable, which no one could read.
+    /// </summary>
+    public string PinFieldsOfOtherCases(int events)
+    {
+        var text = new StringBuilder();
+        for (var step = 0; step < events; step++)
+            foreach (var eventCase in Spec.Alphabet.Cases)
+                foreach (var field in eventCase.Fields)
+                    if (DefaultTerm(field.Type) is { } fallback)
+                        text.AppendLine($"(assert (=> (not ((_ is {constructors[eventCase.Type]}) {EventSymbol(step)})) (= ({Accessor(eventCase, field)} {EventSymbol(step)}) {fallback})))");
         return text.ToString();
     }
 

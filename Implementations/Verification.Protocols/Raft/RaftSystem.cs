@@ -38,8 +38,8 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
     [
         new("Raft (3 servers, 2 clients): loss, duplication, partition, crash-recover", "default", new RandomRuns { Options = Safety with { Iterations = 20_000 } },
             Expectation.Holds, "20,000 runs of the default portfolio against the five Raft properties and once-only in-order execution"),
-        new("Raft refines the replicated log: its events mapped, its servers' state mapped, under the full fault model", "refines-log", new RandomRuns { Options = Safety with { Iterations = 5_000 } },
-            Expectation.Holds, "5,000 runs against 'Raft refines ReplicatedLog': the Raft properties, the log's obligations on the mapped events, and the servers' commit and applied indices mapped after every step"),
+        new("Raft refines the replicated log: its events mapped, its servers' state mapped, under the full fault model", "refines-log", new RandomRuns { Options = Safety with { Iterations = 3_000 } },
+            Expectation.Holds, "3,000 runs against 'Raft refines ReplicatedLog': the Raft properties, the log's obligations on the mapped events, and the servers' commit and applied indices mapped after every step"),
         new("Raft: every request commits and is answered, and every server applies it, once the network is synchronous", "liveness",
             new RandomRuns { Options = new TestOptions { Iterations = 2000, MaxSteps = 600, LivenessThreshold = 300, SynchronousAfterFairPoint = true,
                 Faults = new FaultModel { MaxLosses = 3, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } } },

@@ -34,7 +34,7 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     private readonly Spec<TConcrete> concrete;
     private readonly Spec<TAbstract> abstractSpec;
     private readonly List<(Variable Abstract, LambdaExpression Value)> stateMappings = [];
-    private LambdaExpression? eventMapping;
+    private readonly List<LambdaExpression> eventMappings = [];
     private bool assumeConcrete;
     private bool mapSameNamed;
 
@@ -47,12 +47,16 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     /// <summary>
     /// map(e): the abstract event a concrete event stands for, or null for none (written with typed cases:
     /// <c>e.When((Learned l) =&gt; (ConsensusEvent?)new ValueLearned(l.Learner, l.Value)).Else(null)</c>); it may read
-    /// the concrete spec's variables before and after the event.
+    /// the concrete spec's variables before and after the event. A concrete event that stands for several abstract
+    /// ones gets one mapping per position, applied in order — <c>MapEvents(e =&gt; first, e =&gt; second)</c> — each
+    /// null where the event stands for fewer; the abstract state after each is a copy of its own (named
+    /// <c>A.x#2</c>, …, the last one plain <c>A.x</c>), so the obligations of each abstract step are checked in its own state.
     /// </summary>
-    public RefinementBuilder<TConcrete, TAbstract> MapEvents(Expression<Func<TConcrete, TAbstract?>> map)
+    public RefinementBuilder<TConcrete, TAbstract> MapEvents(params Expression<Func<TConcrete, TAbstract?>>[] maps)
     {
-        if (eventMapping is not null) throw new SpecException($"refinement of '{abstractSpec.Name}' by '{concrete.Name}': the events are mapped twice");
-        eventMapping = map;
+        if (eventMappings.Count > 0) throw new SpecException($"refinement of '{abstractSpec.Name}' by '{concrete.Name}': the events are mapped twice");
+        if (maps.Length == 0) throw new SpecException($"refinement of '{abstractSpec.Name}' by '{concrete.Name}': give at least one event mapping");
+        eventMappings.AddRange(maps);
         return this;
     }
 
@@ -98,34 +102,51 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     public Spec<TConcrete> Build(string? name = null)
     {
         var owner = $"refinement of '{abstractSpec.Name}' by '{concrete.Name}'";
-        if (eventMapping is null) throw new SpecException($"{owner}: map the events first (MapEvents)");
-        var (mapped, mappedNamed) = Normalizer.Stage(concrete, $"{owner}, event mapping", eventMapping.Body);
-        var e = eventMapping.Parameters[0];
+        if (eventMappings.Count == 0) throw new SpecException($"{owner}: map the events first (MapEvents)");
+        var e = eventMappings[0].Parameters[0];
+        // Each position's mapping staged over the one concrete event parameter.
+        var maps = eventMappings.Select((map, position) => Normalizer.Stage(concrete, $"{owner}, event mapping{(eventMappings.Count > 1 ? $" #{position + 1}" : "")}",
+            new Normalizer.ParameterReplacer(map.Parameters[0], e).Visit(map.Body)!)).ToList();
+        var layers = maps.Count;
 
         var variables = concrete.Variables.ToList();
         var equations = concrete.Variables.ToDictionary(v => v, v => ((ISpec)concrete).EquationOf(v));
-        // A's variables, copied under A's name so C's and A's never clash: "Consensus.chosen".
-        var copies = new Dictionary<Variable, Variable>();
-        foreach (var variable in abstractSpec.Variables)
+        // A's variables, copied under A's name so C's and A's never clash: "Consensus.chosen"; one copy per abstract
+        // event a step may stand for, the last (the abstract state after the step) with the plain name.
+        var copies = new Dictionary<Variable, Variable>[layers];
+        for (var layer = 0; layer < layers; layer++)
         {
-            if (variable.Kind is VariableKind.Partial or VariableKind.Component)
-                throw new SpecException($"{owner}: abstract variable '{variable.Name}' is {(variable.IsPartial ? "partial" : "a component array")}; a refinement copies total scalars and families");
-            var copy = variable.CopyAs($"{abstractSpec.Name}.{variable.Name}");
-            if (variables.Any(v => v.Name == copy.Name)) throw new SpecException($"{owner}: the concrete spec already has a variable named '{copy.Name}'");
-            copy.Id = variables.Count;
-            variables.Add(copy);
-            copies[variable] = copy;
+            copies[layer] = [];
+            foreach (var variable in abstractSpec.Variables)
+            {
+                if (variable.Kind is VariableKind.Partial or VariableKind.Component)
+                    throw new SpecException($"{owner}: abstract variable '{variable.Name}' is {(variable.IsPartial ? "partial" : "a component array")}; a refinement copies total scalars and families");
+                var copy = variable.CopyAs($"{abstractSpec.Name}.{variable.Name}{(layer == layers - 1 ? "" : $"#{layer + 1}")}");
+                if (variables.Any(v => v.Name == copy.Name)) throw new SpecException($"{owner}: the concrete spec already has a variable named '{copy.Name}'");
+                copy.Id = variables.Count;
+                variables.Add(copy);
+                copies[layer][variable] = copy;
+            }
         }
-        var rewrite = new AbstractReads(copies, owner);
-        foreach (var variable in abstractSpec.Variables)
+        var final = copies[layers - 1];
+        // Abstract step number `layer` starts where the previous one ended: the last copy before the concrete event, the previous copy after it.
+        AbstractReads step(int layer) => new(owner, final.Keys, v => layer == 0 ? (final[v], false) : (copies[layer - 1][v], true), v => copies[layer][v]);
+        var state = new AbstractReads(owner, final.Keys, v => (final[v], false), v => final[v]);
+        for (var layer = 0; layer < layers; layer++)
         {
-            var equation = ((ISpec)abstractSpec).EquationOf(variable);
-            var copy = copies[variable];
-            // No abstract event: the abstract state stays (a stutter).
-            var stays = StateRead.MakeValue(copy, equation.IndexParameter ?? (Expression)Expression.Constant(0), next: false);
-            Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, equation.EventParameter, leaf), stays);
-            equations[copy] = new Equation(copy, equation.InitialValues, equation.Source, e, equation.IndexParameter,
-                Fold(lift(equation.Body, mapped)), Fold(lift(equation.Named, mappedNamed)));
+            var (mapped, mappedNamed) = maps[layer];
+            var rewrite = step(layer);
+            foreach (var variable in abstractSpec.Variables)
+            {
+                var equation = ((ISpec)abstractSpec).EquationOf(variable);
+                var copy = copies[layer][variable];
+                // No abstract event at this position: the abstract state stays (a stutter).
+                var (before, afterEvent) = rewrite.Before(variable);
+                var stays = StateRead.MakeValue(before, equation.IndexParameter ?? (Expression)Expression.Constant(0), afterEvent);
+                Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, equation.EventParameter, leaf), stays);
+                equations[copy] = new Equation(copy, equation.InitialValues, equation.Source, e, equation.IndexParameter,
+                    Fold(lift(equation.Body, mapped)), Fold(lift(equation.Named, mappedNamed)));
+            }
         }
 
         var properties = concrete.Properties.Select((p, ordinal) => assumeConcrete && p.Kind is PropertyKind.Invariant or PropertyKind.Step ? Assumed(p, e, ordinal) : p).ToList();
@@ -137,23 +158,26 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
         foreach (var property in abstractSpec.Properties)
         {
             var propertyName = $"{abstractSpec.Name}.{property.Name}";
-            switch (property.Kind)
+            if (property.Kind is PropertyKind.Invariant or PropertyKind.Liveness)
             {
-                case PropertyKind.Invariant or PropertyKind.Liveness:
-                    add(propertyName, property.Kind, property.Count, property.Source, null, property.IndexParameter,
-                        rewrite.Apply(property.Body, null, null), rewrite.Apply(property.Named, null, null));
-                    break;
-                default:
-                    // A guard of A is an obligation here: each mapped event must be one A allows. A step property of A
-                    // holds of each mapped step. A stutter owes nothing.
-                    Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, property.EventParameter, leaf), Expression.Constant(true));
-                    add(propertyName, PropertyKind.Step, property.Count, property.Source, e, property.IndexParameter, lift(property.Body, mapped), lift(property.Named, mappedNamed));
-                    break;
+                add(propertyName, property.Kind, property.Count, property.Source, null, property.IndexParameter,
+                    state.Apply(property.Body, null, null), state.Apply(property.Named, null, null));
+                continue;
+            }
+            // A guard of A is an obligation here: each mapped event must be one A allows, in the state A is in then.
+            // A step property of A holds of each mapped step. A stutter owes nothing.
+            for (var layer = 0; layer < layers; layer++)
+            {
+                var (mapped, mappedNamed) = maps[layer];
+                var rewrite = step(layer);
+                Expression lift(Expression body, Expression map) => Distribute(map, leaf => rewrite.Apply(body, property.EventParameter, leaf), Expression.Constant(true));
+                add(propertyName + (layer == 0 ? "" : $"#{layer + 1}"), PropertyKind.Step, property.Count, property.Source, e, property.IndexParameter,
+                    lift(property.Body, mapped), lift(property.Named, mappedNamed));
             }
         }
         foreach (var (abstractVariable, value) in stateMappings)
         {
-            var copy = copies[abstractVariable];
+            var copy = final[abstractVariable];
             var index = value.Parameters.Count == 1 ? value.Parameters[0] : null;
             var (staged, named) = Normalizer.Stage(concrete, $"{owner}, mapping of '{abstractVariable.Name}'", value.Body);
             var read = StateRead.MakeValue(copy, index ?? (Expression)Expression.Constant(0), next: false);
@@ -166,7 +190,7 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
             {
                 if (concrete.Variables.FirstOrDefault(v => v.Name == abstractVariable.Name) is not { } same
                     || same.ValueType != abstractVariable.ValueType || same.Count != abstractVariable.Count || same.Kind != abstractVariable.Kind) continue;
-                var copy = copies[abstractVariable];
+                var copy = final[abstractVariable];
                 var index = abstractVariable.Kind == VariableKind.Family ? Expression.Parameter(typeof(int), "i") : null;
                 Expression member = index ?? (Expression)Expression.Constant(0);
                 var equal = Expression.Equal(StateRead.MakeValue(copy, member, next: false), StateRead.MakeValue(same, member, next: false));
@@ -177,9 +201,9 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
         var order = DependencyOrder.Derive(concrete, variables, equations);
         var spec = new Spec<TConcrete>(name ?? $"{concrete.Name}Refines{abstractSpec.Name}", variables, equations, properties, order)
         {
-            StepNote = ReadCollector.Collect(mapped).Count == 0 ? StepNote((Expression<Func<TConcrete, TAbstract?>>)eventMapping, abstractSpec.Name) : null,
+            StepNote = maps.All(map => ReadCollector.Collect(map.Body).Count == 0) ? StepNote(eventMappings.Cast<Expression<Func<TConcrete, TAbstract?>>>().ToList(), abstractSpec.Name) : null,
         };
-        foreach (var copy in copies.Values) copy.Owner = spec;
+        foreach (var copy in copies.SelectMany(layer => layer.Values)) copy.Owner = spec;
         return spec;
     }
 
@@ -187,11 +211,11 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
     /// For a mapping that reads no state — a function of the event alone, whose typed cases run as ordinary C# —
     /// the line a violation adds: which abstract event the concrete one stands for.
     /// </summary>
-    private static Func<TConcrete, string> StepNote(Expression<Func<TConcrete, TAbstract?>> map, string abstractName)
+    private static Func<TConcrete, string> StepNote(IReadOnlyList<Expression<Func<TConcrete, TAbstract?>>> maps, string abstractName)
     {
-        var compiled = map.Compile();
-        return e => compiled(e) is { } abstractEvent
-            ? $"in {abstractName} this event is {Alphabet.Describe(abstractEvent)}"
+        var compiled = maps.Select(map => map.Compile()).ToList();
+        return e => compiled.Select(map => map(e)).OfType<TAbstract>().ToList() is { Count: > 0 } abstractEvents
+            ? $"in {abstractName} this event is {string.Join(" then ", abstractEvents.Select(a => Alphabet.Describe(a)))}"
             : $"in {abstractName} this event is no event (a stutter)";
     }
 
@@ -219,11 +243,16 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
         _ => f(map),
     };
 
-    /// <summary>Rewrites an abstract body: reads of A's variables become reads of their copies, A's event becomes the mapped event.</summary>
-    private sealed class AbstractReads(Dictionary<Variable, Variable> copies, string owner) : ExpressionVisitor
+    /// <summary>
+    /// Rewrites an abstract body for one abstract step: a read of A's variable before the event becomes a read of the
+    /// copy holding A's state before that step, after the event one of the step's own copy, and A's event becomes the mapped event.
+    /// </summary>
+    private sealed class AbstractReads(string owner, ICollection<Variable> abstractVariables, Func<Variable, (Variable Copy, bool Next)> before, Func<Variable, Variable> after) : ExpressionVisitor
     {
         private ParameterExpression? eventParameter;
         private Expression? mappedEvent;
+
+        public (Variable Copy, bool Next) Before(Variable variable) => before(variable);
 
         public Expression Apply(Expression body, ParameterExpression? abstractEvent, Expression? mapped)
         {
@@ -238,10 +267,11 @@ public sealed class RefinementBuilder<TConcrete, TAbstract> where TConcrete : cl
         {
             if (StagedRead.TryDecode(node, out var read))
             {
-                if (read.SubVariable is not null || !copies.TryGetValue(read.Variable, out var copy))
+                if (read.SubVariable is not null || !abstractVariables.Contains(read.Variable))
                     throw new SpecException($"{owner}: the abstract spec reads '{read.Variable.Name}' in a way a refinement cannot copy");
+                var (copy, next) = read.Next ? (after(read.Variable), true) : before(read.Variable);
                 var index = Visit(read.Index)!;
-                return read.IsDefinedQuery ? StateRead.MakeDefined(copy, index, read.Next) : StateRead.MakeValue(copy, index, read.Next);
+                return read.IsDefinedQuery ? StateRead.MakeDefined(copy, index, next) : StateRead.MakeValue(copy, index, next);
             }
             return base.VisitMethodCall(node);
         }
