@@ -109,6 +109,9 @@ public class RefinementProofBenchmarks
     [Benchmark(Description = "Paxos refines Consensus (3 acceptors, 2 values, 2 ballots): induction")]
     public CheckResult PaxosConsensus() => Expect(Prover.Prove(PaxosRefinement.RefinesConsensus(3, 2, 2)), Verdict.Holds);
 
+    [Benchmark(Description = "Paxos refines Lamport's Voting (3 acceptors, 2 values, 3 ballots): induction")]
+    public CheckResult PaxosVoting() => Expect(Prover.Prove(PaxosVotingRefinement.Create(3, 2, 3)), Verdict.Holds);
+
     [Benchmark(Description = "RaftSpec implies the replicated log (3 servers, 2 entries, 2 terms): induction")]
     public CheckResult RaftLog() => Expect(Prover.Prove(RaftRefinement.RefinesReplicatedLog(3, 2, 2, 2, assumeRaftSpec: true)), Verdict.Holds);
 

@@ -73,6 +73,8 @@ public static class CheckCatalog
             () => PaxosRefinement.RefinesConsensus(acceptors: 3, values: 2, ballots: 2), maxInteger: 2, minInteger: -1),
         new SpecEntry<PaxosEvent>("PaxosRefinesConsensus[DropsLearning]", "the same with a planted mapping bug: learning is not passed up to Consensus",
             () => PaxosRefinement.RefinesConsensus(acceptors: 3, values: 2, ballots: 2, PaxosRefinement.DropsLearning), maxInteger: 2, minInteger: -1, randomHistoriesViolate: true),
+        new SpecEntry<PaxosEvent>("PaxosRefinesVoting", "Paxos refines Lamport's Voting (3 acceptors, 2 values, 3 ballots): a promise raises maxBal, a 2b is a vote, votes safe at their ballot",
+            () => PaxosVotingRefinement.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 2, minInteger: -1),
         new SpecEntry<RaftEvent>("RaftSpecImpliesReplicatedLog", "RaftSpec implies the replicated log (3 servers, 2 log entries, 2 terms, 2 commands): RaftSpec's properties assumed",
             () => RaftRefinement.RefinesReplicatedLog(servers: 3, logLength: 2, terms: 2, commands: 2, assumeRaftSpec: true), maxInteger: 2, minInteger: -2),
     ];
@@ -121,6 +123,7 @@ public static class CheckCatalog
         checks.Add(Proof("Chain replication, skipping a live server: Update Propagation broken", ChainReplicationSpec.Name + "SkippingLiveServers", null, Expectation.Violated(ChainReplicationSpec.UpdatePropagation)));
         checks.Add(Proof("Paxos refines Consensus: Consensus's obligations and the state mapping by induction", "PaxosRefinesConsensus", null, Expectation.Holds));
         checks.Add(Proof("Paxos refines Consensus, planted mapping bug that drops learning", "PaxosRefinesConsensus[DropsLearning]", null, Expectation.Violated("Consensus.chosen=mapping")));
+        checks.Add(Proof("Paxos refines Lamport's Voting: every vote safe at its ballot, by induction", "PaxosRefinesVoting", null, Expectation.Holds));
         checks.Add(Proof("RaftSpec implies the replicated log: its obligations and the state mapping by induction", "RaftSpecImpliesReplicatedLog", null, Expectation.Holds));
         checks.Add(new("Consensus without Agreement against Consensus: the shortest history one accepts and the other rejects", CheckKind.Proof,
             Expectation.Violated("Consensus.Agreement"), "breadth-first over every history of 6 events' alphabet, up to 6 events",
