@@ -184,15 +184,20 @@ public static class RelationalProver
             }
             universe[sort] = elements;
         }
-        // Ballots in their order: a ballot's position is the number of ballots below it (lt is a strict total order).
-        if (universe.TryGetValue("Ballot", out var ballots) && ballots.Count > 1)
-            universe["Ballot"] = ballots = ballots.OrderBy(x => ballots.Count(y => finite.Holds("lt", y, x))).ToList();
+        // Ordered sorts (ballots, terms) in their order: an element's position is the number of elements below it.
+        var ordered = new List<string>();
+        foreach (var (sort, order) in model.Orders)
+        {
+            if (!universe.TryGetValue(sort, out var elements) || elements.Count < 2) continue;
+            universe[sort] = elements.OrderBy(x => elements.Count(y => finite.Holds(order, y, x))).ToList();
+            ordered.Add(sort);
+        }
         var names = new Dictionary<string, string>();
         foreach (var (sort, elements) in universe)
             for (var i = 0; i < elements.Count; i++) names[elements[i]] = $"{char.ToLowerInvariant(sort[0])}{i}";
 
         var text = new StringBuilder();
-        text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ballots?.Count > 1 ? " (ballots in order)" : ""));
+        text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ordered.Count > 0 ? $" ({string.Join(", ", ordered)} in order)" : ""));
         if (universe.TryGetValue("Quorum", out var quorums) && universe.TryGetValue("Node", out var nodes))
             text.AppendLine("  quorums: " + string.Join("; ", quorums.Select(q => $"{names[q]} = {{{string.Join(", ", nodes.Where(n => finite.Holds("member", n, q)).Select(n => names[n]))}}}")));
         text.AppendLine("  pre-state (true facts):");

@@ -25,6 +25,12 @@ public sealed record RelationalModel(
     IReadOnlyList<RelationalAction> Actions,
     IReadOnlyList<RelationalInvariant> Invariants)
 {
+    /// <summary>
+    /// Sorts that a strict total order declared in <see cref="Constants"/> ranks, by name of that order (Ballot → lt):
+    /// a counterexample lists their elements in that order, so b0 is the lowest ballot.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Orders { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The same model claiming only the named invariants (e.g. without "choosable", to see induction fail).</summary>
     public RelationalModel WithInvariants(IReadOnlyList<string> names)
     {
