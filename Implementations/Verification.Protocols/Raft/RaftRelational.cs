@@ -61,6 +61,8 @@ public static class RaftRelational
             new("LeaderHasQuorumOfVotes", s => $"(forall ((t Term)) (exists ((q Quorum)) (forall ((n Node) (m Node)) (=> (and ({s["leader"]} n t) (member m q)) ({s["vote"]} m t n)))))"),
             // Election Safety: at most one leader per term.
             new("ElectionSafety", s => $"(forall ((n1 Node) (n2 Node) (t Term)) (=> (and ({s["leader"]} n1 t) ({s["leader"]} n2 t)) (= n1 n2)))"),
+            // A leader leads only in a term it reached.
+            new("LeadersOnlyInReachedTerms", s => $"(forall ((n Node) (t Term) (x Term)) (=> (and ({s["leader"]} n t) ({s["current"]} n x)) {Tle("t", "x")}))"),
             // A leader's term has started.
             new("LeaderStartedItsTerm", s => $"(forall ((n Node) (t Term)) (=> ({s["leader"]} n t) ({s["started"]} t)))"),
             // A started term has a leader.
@@ -90,6 +92,9 @@ public static class RaftRelational
             new("TermLogEntriesNotAboveItsTerm", s => $"(forall ((x Term) (i Index) (t Term)) (=> ({s["tlTermAt"]} x i t) {Tle("t", "x")}))"),
             // Only a started term has a log.
             new("TermLogsOnlyOfStartedTerms", s => $"(forall ((t Term) (i Index)) (=> ({s["tlUsed"]} t i) ({s["started"]} t)))"),
+            // Terms never decrease along a log.
+            new("TermsAscendAlongLogs", s => $"(and (forall ((n Node) (i Index) (j Index) (x Term) (y Term)) (=> (and ({s["termAt"]} n i x) ({s["termAt"]} n j y) ({Ilt} i j)) {Tle("x", "y")})) " +
+                $"(forall ((t Term) (i Index) (j Index) (x Term) (y Term)) (=> (and ({s["tlTermAt"]} t i x) ({s["tlTermAt"]} t j y) ({Ilt} i j)) {Tle("x", "y")})))"),
             // A leader still in its term has exactly its term's log.
             new("LeaderLogIsTermLog", s => $"(forall ((n Node) (t Term)) (=> (and ({s["leader"]} n t) ({s["current"]} n t)) (and " +
                 $"(forall ((i Index)) (= ({s["used"]} n i) ({s["tlUsed"]} t i))) (forall ((i Index) (u Term)) (= ({s["termAt"]} n i u) ({s["tlTermAt"]} t i u))) " +
