@@ -88,6 +88,9 @@ public static class RaftModel
         var commitIndex = spec.Family<int>("commitIndex", S, s => $"s{s}");
 
         // Raft's vocabulary, named once.
+        var isServer = spec.Helper("IsServer", (int s) => s >= 0 && s < S);
+        var isTerm = spec.Helper("IsTerm", (int t) => t >= 0 && t < T);
+        var isIndex = spec.Helper("IsIndex", (int i) => i >= 1 && i <= L);
         var started = spec.Helper("Started", (int t) => Bounded.Any(S, s => leader.Now(s * T + t)));
         var lastIndex = spec.Helper("LastIndex", (int s) => Bounded.Count(L, i => entryTerm.Now(s * L + i) != None));
         // The term of the last entry (0 for an empty log): the number of terms below it.
@@ -107,13 +110,15 @@ public static class RaftModel
             .When((ElectionStarted x) => x.Server * T + x.Term == k ? x.Server : vote.Now(k))
             .When((VoteGranted x) => x.Voter * T + x.Term == k ? x.Candidate : vote.Now(k))
             .Else(vote.Now(k)));
-        spec.Define(requestIndex, k => None, (e, k) => e.When((ElectionStarted x) => x.Server * T + x.Term == k ? lastIndex(x.Server) : requestIndex.Now(k)).Else(requestIndex.Now(k)));
-        spec.Define(requestTerm, k => None, (e, k) => e.When((ElectionStarted x) => x.Server * T + x.Term == k ? lastTerm(x.Server) : requestTerm.Now(k)).Else(requestTerm.Now(k)));
+        // An equation reads a family at an index an event names only for an event within bounds: the guards, which
+        // reject the others, are checked on the state an event leads to, so every event must lead to one.
+        spec.Define(requestIndex, k => None, (e, k) => e.When((ElectionStarted x) => x.Server * T + x.Term == k && isServer(x.Server) ? lastIndex(x.Server) : requestIndex.Now(k)).Else(requestIndex.Now(k)));
+        spec.Define(requestTerm, k => None, (e, k) => e.When((ElectionStarted x) => x.Server * T + x.Term == k && isServer(x.Server) ? lastTerm(x.Server) : requestTerm.Now(k)).Else(requestTerm.Now(k)));
         spec.Define(leader, k => false, (e, k) => leader.Now(k) || e.Is((LeaderElected x) => x.Server * T + x.Term == k));
         // A follower writes the leader's entry at Index; if its own entry there had another term, everything after it goes.
         spec.Define(entryTerm, k => None, (e, k) => e
             .When((CommandAppended x) => x.Leader * L + x.Index - 1 == k ? x.Term : entryTerm.Now(k))
-            .When((EntryAccepted x) => k / L != x.Follower ? entryTerm.Now(k)
+            .When((EntryAccepted x) => k / L != x.Follower || !isTerm(x.Term) || !isIndex(x.Index) ? entryTerm.Now(k)
                 : k % L + 1 == x.Index ? termLogTerm.Now(x.Term * L + x.Index - 1)
                 : k % L + 1 > x.Index && entryTerm.Now(x.Follower * L + x.Index - 1) != None
                     && entryTerm.Now(x.Follower * L + x.Index - 1) != termLogTerm.Now(x.Term * L + x.Index - 1) ? None
@@ -121,7 +126,7 @@ public static class RaftModel
             .Else(entryTerm.Now(k)));
         spec.Define(entryCommand, k => None, (e, k) => e
             .When((CommandAppended x) => x.Leader * L + x.Index - 1 == k ? x.Command : entryCommand.Now(k))
-            .When((EntryAccepted x) => k / L != x.Follower ? entryCommand.Now(k)
+            .When((EntryAccepted x) => k / L != x.Follower || !isTerm(x.Term) || !isIndex(x.Index) ? entryCommand.Now(k)
                 : k % L + 1 == x.Index ? termLogCommand.Now(x.Term * L + x.Index - 1)
                 : k % L + 1 > x.Index && entryTerm.Now(x.Follower * L + x.Index - 1) != None
                     && entryTerm.Now(x.Follower * L + x.Index - 1) != termLogTerm.Now(x.Term * L + x.Index - 1) ? None
@@ -129,11 +134,11 @@ public static class RaftModel
             .Else(entryCommand.Now(k)));
         // A new leader's log becomes its term's log; its appends extend both.
         spec.Define(termLogTerm, k => None, (e, k) => e
-            .When((LeaderElected x) => k / L == x.Term ? entryTerm.Now(x.Server * L + k % L) : termLogTerm.Now(k))
+            .When((LeaderElected x) => k / L == x.Term && isServer(x.Server) ? entryTerm.Now(x.Server * L + k % L) : termLogTerm.Now(k))
             .When((CommandAppended x) => x.Term * L + x.Index - 1 == k ? x.Term : termLogTerm.Now(k))
             .Else(termLogTerm.Now(k)));
         spec.Define(termLogCommand, k => None, (e, k) => e
-            .When((LeaderElected x) => k / L == x.Term ? entryCommand.Now(x.Server * L + k % L) : termLogCommand.Now(k))
+            .When((LeaderElected x) => k / L == x.Term && isServer(x.Server) ? entryCommand.Now(x.Server * L + k % L) : termLogCommand.Now(k))
             .When((CommandAppended x) => x.Term * L + x.Index - 1 == k ? x.Command : termLogCommand.Now(k))
             .Else(termLogCommand.Now(k)));
         // The leader acks its own appended entry; a follower acks what it accepted.
@@ -145,14 +150,14 @@ public static class RaftModel
 
         // The protocol's rules.
         spec.Guard("EventWithinBounds", e => e
-            .When((ElectionStarted x) => x.Server >= 0 && x.Server < S && x.Term >= 0 && x.Term < T)
-            .When((TermObserved x) => x.Server >= 0 && x.Server < S && x.Term >= 0 && x.Term < T)
-            .When((VoteGranted x) => x.Voter >= 0 && x.Voter < S && x.Candidate >= 0 && x.Candidate < S && x.Term >= 0 && x.Term < T)
-            .When((LeaderElected x) => x.Server >= 0 && x.Server < S && x.Term >= 0 && x.Term < T)
-            .When((CommandAppended x) => x.Leader >= 0 && x.Leader < S && x.Term >= 0 && x.Term < T && x.Index >= 1 && x.Index <= L && x.Command >= 0 && x.Command < commands)
-            .When((EntryAccepted x) => x.Follower >= 0 && x.Follower < S && x.Term >= 0 && x.Term < T && x.Index >= 1 && x.Index <= L)
-            .When((IndexCommitted x) => x.Leader >= 0 && x.Leader < S && x.Term >= 0 && x.Term < T && x.Index >= 1 && x.Index <= L)
-            .When((CommitLearned x) => x.Server >= 0 && x.Server < S && x.Term >= 0 && x.Term < T && x.Index >= 1 && x.Index <= L)
+            .When((ElectionStarted x) => isServer(x.Server) && isTerm(x.Term))
+            .When((TermObserved x) => isServer(x.Server) && isTerm(x.Term))
+            .When((VoteGranted x) => isServer(x.Voter) && isServer(x.Candidate) && isTerm(x.Term))
+            .When((LeaderElected x) => isServer(x.Server) && isTerm(x.Term))
+            .When((CommandAppended x) => isServer(x.Leader) && isTerm(x.Term) && isIndex(x.Index) && x.Command >= 0 && x.Command < commands)
+            .When((EntryAccepted x) => isServer(x.Follower) && isTerm(x.Term) && isIndex(x.Index))
+            .When((IndexCommitted x) => isServer(x.Leader) && isTerm(x.Term) && isIndex(x.Index))
+            .When((CommitLearned x) => isServer(x.Server) && isTerm(x.Term) && isIndex(x.Index))
             .Else(false));
         spec.Guard("ElectionInAHigherTerm", e => e.IfIs((ElectionStarted x) => x.Term > current.Now(x.Server)));
         spec.Guard("ObserveOnlyAnAskedTerm", e => e.IfIs((TermObserved x) => x.Term > current.Now(x.Server)
