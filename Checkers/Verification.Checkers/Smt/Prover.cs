@@ -187,16 +187,27 @@ public static class Prover
             session.Run("(pop)");
         }
 
-        // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property.
+        // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property. The invariants, the step and the guards are asserted
+        // once; each claim is then refuted in a scope of its own, in the order the spec declares them, so Z3 faces one
+        // claim's instances at a time and keeps what it learned about the step from one claim to the next.
         session.Run("(reset)\n" + options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
         var assumed = Instances(invariants).Select(i => encoding.Invariant(i.Property, i.Index, 0));
-        var obligations = Instances(invariants).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1)))
-            .Concat(steps.Select(p => (Name: p.Name, Term: encoding.StepProperty(p, 0)))).ToList();
-        var consecution = session.Check(
-            $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}(assert (not (and true {string.Join(" ", obligations.Select(o => o.Term))})))");
-        if (consecution == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
-        if (consecution == SatResult.Unsat) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
-        var failingClaim = FirstFalse(session, obligations);
+        session.Run($"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}");
+        var claims = invariants.Select(p => Instances([p]).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1))).ToList())
+            .Concat(steps.Select(p => new List<(string Name, string Term)> { (p.Name, encoding.StepProperty(p, 0)) }));
+        string? failingClaim = null;
+        foreach (var claim in claims)
+        {
+            var consecution = session.Check($"(push)\n(assert (not (and true {string.Join(" ", claim.Select(o => o.Term))})))");
+            if (consecution == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
+            if (consecution == SatResult.Sat)
+            {
+                failingClaim = FirstFalse(session, claim);
+                break;
+            }
+            session.Run("(pop)");
+        }
+        if (failingClaim is null) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
         var pinned = PinModel(session, encoding, events: 1);
         var pre = ReadState(session, encoding, 0);
         var post = ReadState(session, encoding, 1);

@@ -14,8 +14,12 @@ public sealed record RelationalObligation(string Invariant, string? Action, SatR
     /// <summary>Why the solver answered unknown (null when it answered): "timeout after N s" or Z3's own reason.</summary>
     public string? UnknownReason { get; init; }
 
+    /// <summary>The action changes none of the relations the invariant reads, so it holds after the step without a solver query.</summary>
+    public bool Unchanged { get; init; }
+
     /// <summary>One line: the invariant, initially or after which action, holds / FAILS / unknown (with why), and the solver time.</summary>
-    public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: {(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : $"unknown: {UnknownReason}")} ({SolverTime.TotalMilliseconds:F0} ms)";
+    public override string ToString() => $"{Invariant} {(Action is null ? "initially" : "after " + Action)}: " +
+        (Unchanged ? "holds (reads nothing the action changes)" : $"{(Answer == SatResult.Unsat ? "holds" : Answer == SatResult.Sat ? "FAILS" : $"unknown: {UnknownReason}")} ({SolverTime.TotalMilliseconds:F0} ms)");
 }
 
 /// <summary>
@@ -50,7 +54,6 @@ public static class RelationalProver
         using var session = new Z3Session(options.Timeout);
         var obligations = new List<RelationalObligation>();
         var pre = new RelationalState(0);
-        var post = new RelationalState(1);
         CheckResult Finish(Verdict verdict, ModelCounterexample? counterexample, string? unknownReason = null) => new()
         {
             Subject = $"{model.Name}: {string.Join(" ∧ ", model.Invariants.Select(i => i.Name))}",
@@ -78,7 +81,7 @@ public static class RelationalProver
             {
                 var answer = Check(session, $"(assert {model.Initial(pre)})\n(assert (not {invariant.Formula(pre)}))", out var time);
                 obligations.Add(new RelationalObligation(invariant.Name, null, answer, time) { UnknownReason = session.UnknownReason });
-                if (answer == SatResult.Sat) return Finish(Verdict.Violated, new ModelCounterexample(invariant.Name, null, ReadCounterexample(session, model, null)));
+                if (answer == SatResult.Sat) return Finish(Verdict.Violated, new ModelCounterexample(invariant.Name, null, ReadCounterexample(session, model, null, null, "")));
                 // Stop before (pop): a check the deadline interrupted while reading may not have pushed its scope.
                 if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} initially)");
                 session.Run("(pop)");
@@ -86,21 +89,28 @@ public static class RelationalProver
             var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
             foreach (var action in model.Actions)
             {
+                // After the step, the relations the action changes are macros over the state before it and the others
+                // are the relations before it: no frame axioms, no quantified update equations for Z3 to instantiate.
+                var post = new RelationalState(1, action.Updates.Select(u => u.Relation));
+                var transition = Transition(model, action, pre, post);
                 var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
                 var enabled = $"action {action.Name}'s guard together with the invariants";
-                if (RequireSatisfiable(session, model, $"{parameters}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n{Transition(model, action, pre, post)}", enabled) is { } undecidedGuard)
+                if (RequireSatisfiable(session, model, $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})", enabled) is { } undecidedGuard)
                     return Finish(Verdict.Unknown, null, $"{undecidedGuard} (deciding whether {enabled} have a model)");
                 foreach (var invariant in model.Invariants)
                 {
-                    var query = new StringBuilder();
-                    foreach (var (name, sort) in action.Parameters) query.AppendLine($"(declare-const {name} {sort})");
-                    query.AppendLine($"(assert (and true {assumed}))");
-                    query.AppendLine($"(assert {action.Guard(pre)})");
-                    query.Append(Transition(model, action, pre, post));
-                    query.AppendLine($"(assert (not {invariant.Formula(post)}))");
-                    var answer = Check(session, query.ToString(), out var time);
+                    // An invariant that reads nothing the action changes is the same formula after the step as before,
+                    // where it is assumed: it holds without a query.
+                    var after = invariant.Formula(post);
+                    if (after == invariant.Formula(pre))
+                    {
+                        obligations.Add(new RelationalObligation(invariant.Name, action.Name, SatResult.Unsat, TimeSpan.Zero) { Unchanged = true });
+                        continue;
+                    }
+                    var query = $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n(assert (not {after}))";
+                    var answer = Check(session, query, out var time);
                     obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time) { UnknownReason = session.UnknownReason });
-                    if (answer == SatResult.Sat) return Finish(Verdict.Unknown, new ModelCounterexample(invariant.Name, action.Name, ReadCounterexample(session, model, action)));
+                    if (answer == SatResult.Sat) return Finish(Verdict.Unknown, new ModelCounterexample(invariant.Name, action.Name, ReadCounterexample(session, model, action, post, transition)));
                     if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} after {action.Name})");
                     session.Run("(pop)");
                 }
@@ -139,38 +149,37 @@ public static class RelationalProver
         foreach (var sort in model.Sorts) text.AppendLine($"(declare-sort {sort} 0)");
         text.AppendLine(model.Constants);
         foreach (var axiom in model.Axioms) text.AppendLine($"(assert {axiom.Formula}) ; {axiom.Name}");
-        foreach (var step in new[] { new RelationalState(0), new RelationalState(1) })
-            foreach (var relation in model.State)
-                text.AppendLine($"(declare-fun {step[relation.Name]} ({string.Join(" ", relation.ArgumentSorts)}) Bool)");
+        var pre = new RelationalState(0);
+        foreach (var relation in model.State)
+            text.AppendLine($"(declare-fun {pre[relation.Name]} ({string.Join(" ", relation.ArgumentSorts)}) Bool)");
         return text.ToString();
     }
 
-    /// <summary>The post-state: updated relations by their new definitions, all others unchanged.</summary>
+    /// <summary>The relations the action changes, defined after the step as macros over the state before it (the others keep their names).</summary>
     private static string Transition(RelationalModel model, RelationalAction action, RelationalState pre, RelationalState post)
     {
         var text = new StringBuilder();
-        foreach (var relation in model.State)
+        foreach (var update in action.Updates)
         {
-            var update = action.Updates.FirstOrDefault(u => u.Relation == relation.Name);
-            var arguments = update?.Arguments ?? relation.ArgumentSorts.Select((_, i) => $"x{i}").ToList();
-            if (arguments.Count != relation.ArgumentSorts.Count)
-                throw new SpecException($"{model.Name}: action {action.Name} updates {relation.Name} with {arguments.Count} arguments; it has {relation.ArgumentSorts.Count}");
-            var bound = string.Join(" ", arguments.Select((a, i) => $"({a} {relation.ArgumentSorts[i]})"));
-            var applied = arguments.Count == 0 ? post[relation.Name] : $"({post[relation.Name]} {string.Join(" ", arguments)})";
-            var body = update is null ? (arguments.Count == 0 ? pre[relation.Name] : $"({pre[relation.Name]} {string.Join(" ", arguments)})") : update.Body(pre);
-            text.AppendLine(arguments.Count == 0 ? $"(assert (= {applied} {body}))" : $"(assert (forall ({bound}) (= {applied} {body})))");
+            var relation = model.State.FirstOrDefault(r => r.Name == update.Relation)
+                ?? throw new SpecException($"{model.Name}: action {action.Name} updates '{update.Relation}', which is not a state relation");
+            if (update.Arguments.Count != relation.ArgumentSorts.Count)
+                throw new SpecException($"{model.Name}: action {action.Name} updates {relation.Name} with {update.Arguments.Count} arguments; it has {relation.ArgumentSorts.Count}");
+            if (action.Updates.Count(u => u.Relation == update.Relation) > 1)
+                throw new SpecException($"{model.Name}: action {action.Name} updates {relation.Name} twice");
+            var bound = string.Join(" ", update.Arguments.Select((a, i) => $"({a} {relation.ArgumentSorts[i]})"));
+            text.AppendLine($"(define-fun {post[relation.Name]} ({bound}) Bool {update.Body(pre)})");
         }
-        foreach (var update in action.Updates.Where(u => model.State.All(r => r.Name != u.Relation)))
-            throw new SpecException($"{model.Name}: action {action.Name} updates '{update.Relation}', which is not a state relation");
         return text.ToString();
     }
 
     /// <summary>Reads Z3's finite model: each sort's elements (renamed n0, n1, …; ballots in their order), then the facts.</summary>
-    private static string ReadCounterexample(Z3Session session, RelationalModel model, RelationalAction? action)
+    private static string ReadCounterexample(Z3Session session, RelationalModel model, RelationalAction? action, RelationalState? post, string transition)
     {
         var solverModel = session.Run("(get-model)"); // read now: the checks of SmallModel replace it
         var modelText = SmallModel(session, model) ?? solverModel;
-        var finite = new FiniteModel(modelText);
+        // The model leaves out macros: the changed relations after the step are evaluated from their definitions.
+        var finite = new FiniteModel(modelText, transition);
         var universe = new Dictionary<string, List<string>>();
         foreach (var sort in model.Sorts)
         {
@@ -184,15 +193,20 @@ public static class RelationalProver
             }
             universe[sort] = elements;
         }
-        // Ballots in their order: a ballot's position is the number of ballots below it (lt is a strict total order).
-        if (universe.TryGetValue("Ballot", out var ballots) && ballots.Count > 1)
-            universe["Ballot"] = ballots = ballots.OrderBy(x => ballots.Count(y => finite.Holds("lt", y, x))).ToList();
+        // Ordered sorts (ballots, terms) in their order: an element's position is the number of elements below it.
+        var ordered = new List<string>();
+        foreach (var (sort, order) in model.Orders)
+        {
+            if (!universe.TryGetValue(sort, out var elements) || elements.Count < 2) continue;
+            universe[sort] = elements.OrderBy(x => elements.Count(y => finite.Holds(order, y, x))).ToList();
+            ordered.Add(sort);
+        }
         var names = new Dictionary<string, string>();
         foreach (var (sort, elements) in universe)
             for (var i = 0; i < elements.Count; i++) names[elements[i]] = $"{char.ToLowerInvariant(sort[0])}{i}";
 
         var text = new StringBuilder();
-        text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ballots?.Count > 1 ? " (ballots in order)" : ""));
+        text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ordered.Count > 0 ? $" ({string.Join(", ", ordered)} in order)" : ""));
         if (universe.TryGetValue("Quorum", out var quorums) && universe.TryGetValue("Node", out var nodes))
             text.AppendLine("  quorums: " + string.Join("; ", quorums.Select(q => $"{names[q]} = {{{string.Join(", ", nodes.Where(n => finite.Holds("member", n, q)).Select(n => names[n]))}}}")));
         text.AppendLine("  pre-state (true facts):");
@@ -201,7 +215,7 @@ public static class RelationalProver
         if (action is null) return text.ToString();
         var arguments = action.Parameters.Select(p => $"{p.Name} = {names.GetValueOrDefault(finite.Constant(p.Name), "any")}");
         text.AppendLine($"  action: {action.Name}({string.Join(", ", arguments)})");
-        var postFacts = Facts(finite, model, universe, names, new RelationalState(1));
+        var postFacts = Facts(finite, model, universe, names, post!);
         var added = postFacts.Except(preFacts).ToList();
         var removed = preFacts.Except(postFacts).ToList();
         text.AppendLine("  post-state changes: " + (added.Count + removed.Count == 0 ? "none" : string.Join(", ", added.Select(f => "+" + f).Concat(removed.Select(f => "-" + f)))));
@@ -256,11 +270,11 @@ public static class RelationalProver
     {
         private readonly Dictionary<string, (IReadOnlyList<string> Parameters, SExpression Body)> definitions = [];
 
-        public FiniteModel(string modelText)
+        public FiniteModel(string modelText, string macros)
         {
             var parsed = SExpression.ParseAll(modelText);
             var items = parsed.Count == 1 && parsed[0].IsList ? parsed[0].Items : parsed;
-            foreach (var item in items.Where(i => i.IsList && i.Items.Count == 5 && i.Items[0].Atom == "define-fun"))
+            foreach (var item in items.Concat(SExpression.ParseAll(macros)).Where(i => i.IsList && i.Items.Count == 5 && i.Items[0].Atom == "define-fun"))
                 definitions[item.Items[1].Atom!] = (item.Items[2].Items.Select(p => p.Items[0].Atom!).ToList(), item.Items[4]);
         }
 

@@ -1,6 +1,7 @@
 using Verification.Checkers;
 using Verification.Checkers.Smt;
 using Verification.Protocols.ChainReplication;
+using Verification.Protocols.MultiPaxos;
 using Verification.Protocols.Paxos;
 using Verification.Protocols.Raft;
 using Verification.Specs;
@@ -30,7 +31,11 @@ public sealed record RandomHistoriesOf(ISpecEntry Spec) : CheckTarget;
 public sealed record RecordedHistory(ISpecEntry Spec, string File) : CheckTarget;
 
 /// <summary>Claims of a spec (all when null) sent to Z3: induction, then bounded unrolling.</summary>
-public sealed record InductionOf(ISpecEntry Spec, IReadOnlyList<string>? Claims) : CheckTarget;
+public sealed record InductionOf(ISpecEntry Spec, IReadOnlyList<string>? Claims) : CheckTarget
+{
+    /// <summary>How far bounded unrolling looks for a real history after a failed induction (a protocol model's histories get long fast).</summary>
+    public int UnrollingDepth { get; init; } = new ProverOptions().UnrollingDepth;
+}
 
 /// <summary>A relational model proved for every size of its sorts.</summary>
 public sealed record RelationalInduction(RelationalModel Model) : CheckTarget;
@@ -63,6 +68,10 @@ public static class CheckCatalog
             () => PaxosSpec.Create(acceptors: 3, values: 2, ballots: 3), maxInteger: 2, minInteger: -1),
         new SpecEntry<PaxosEvent>(PaxosSpec.Name + "5", "the Paxos protocol with 5 acceptors (2 values, 3 ballots, majorities)",
             () => PaxosSpec.Create(acceptors: 5, values: 2, ballots: 3), maxInteger: 4, minInteger: -1),
+        new SpecEntry<MultiPaxosStep>(MultiPaxosModel.Name, "Multi-Paxos as per-slot Paxos under a leader's round (3 acceptors, 2 slots, 3 rounds, 2 values): rules as guards, the inductive invariant, agreement per slot",
+            () => MultiPaxosModel.Create(acceptors: 3, slots: 2, rounds: 3, values: 2), maxInteger: 2, minInteger: -1),
+        new SpecEntry<RaftStep>(RaftModel.Name, "Raft's protocol (3 servers, terms 0..2, logs of 2, 2 commands): elections, replication, commit as guards; the inductive invariant; Raft's safety properties",
+            () => RaftModel.Create(servers: 3, terms: 3, logLength: 2, commands: 2), maxInteger: 2),
         new SpecEntry<LogEvent>(ReplicatedLogSpec.Name, "a replicated log (3 slots, 2 commands, 2 replicas): slot agreement, validity, in-order once-only execution",
             () => ReplicatedLogSpec.Create(slots: 3, commands: 2, replicas: 2), maxInteger: 2, randomHistoriesViolate: true, minInteger: -2),
         new SpecEntry<ChainEvent>(ChainReplicationSpec.Name, "chain replication (3 servers, 3 updates): each server's history a sequence, the Update Propagation Invariant in one line",
@@ -80,7 +89,7 @@ public static class CheckCatalog
     ];
 
     /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
-    public static IReadOnlyList<RelationalModel> RelationalModels { get; } = [PaxosRelational.Create()];
+    public static IReadOnlyList<RelationalModel> RelationalModels { get; } = [PaxosRelational.Create(), MultiPaxosRelational.Create(), RaftRelational.Create()];
 
     public static RelationalModel? RelationalModel(string name) =>
         RelationalModels.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -142,6 +151,10 @@ public static class CheckCatalog
         checks.Add(new("Paxos for every N, without 'choosable': not inductive", CheckKind.Proof, Expectation.NotInductive,
             "each invariant initially and across each action, sent to Z3 through libz3",
             new RelationalInduction(parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()))));
+        checks.AddRange(ProtocolProofs("Multi-Paxos", "3 acceptors, 2 slots", MultiPaxosModel.Name, MultiPaxosModel.Choosable, "'choosable'", unrollingDepth: 3,
+            MultiPaxosRelational.Create(), "agreement in every slot"));
+        checks.AddRange(ProtocolProofs("Raft", "3 servers", RaftModel.Name, RaftModel.VotedCandidateHoldsChoosableEntry, "the invariant carrying the up-to-date check", unrollingDepth: 2,
+            RaftRelational.Create(), "Election Safety, Log Matching, Leader Completeness, State Machine Safety"));
         checks.AddRange(OfSystems(Systems.Shipped));
         return checks;
     }
@@ -163,6 +176,25 @@ public static class CheckCatalog
         new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", new InductionOf(Spec(spec), claims));
 
     /// <summary>
+    /// A protocol's four proofs: its finite model by induction, the same without a needed auxiliary invariant (not
+    /// inductive), its relational model for every size, and that without the same invariant (not inductive).
+    /// </summary>
+    private static IEnumerable<CatalogCheck> ProtocolProofs(string protocol, string size, string finite, string needed, string neededInWords, int unrollingDepth,
+        RelationalModel parametric, string properties)
+    {
+        var claims = Spec(finite).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step).Select(p => p.Name).ToArray();
+        yield return new($"{protocol}, {size}: {properties} by induction", CheckKind.Proof, Expectation.Holds, "sent to Z3 through libz3",
+            new InductionOf(Spec(finite), null) { UnrollingDepth = unrollingDepth });
+        yield return new($"{protocol}, {size}, without {neededInWords}: not inductive", CheckKind.Proof, Expectation.NotInductive,
+            $"sent to Z3 through libz3; bounded unrolling to {unrollingDepth} events finds no real history", new InductionOf(Spec(finite), [.. claims.Where(c => c != needed)]) { UnrollingDepth = unrollingDepth });
+        yield return new($"{protocol} for every N (EPR: uninterpreted sorts, quorum intersection as an axiom)", CheckKind.Proof, Expectation.Holds,
+            "each invariant initially and across each action, sent to Z3 through libz3", new RelationalInduction(parametric));
+        yield return new($"{protocol} for every N, without {neededInWords}: not inductive", CheckKind.Proof, Expectation.NotInductive,
+            "each invariant initially and across each action, sent to Z3 through libz3",
+            new RelationalInduction(parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != needed).Select(i => i.Name).ToList())));
+    }
+
+    /// <summary>
     /// Runs one check: the interpreter of the catalog's data. A system's check runs on every core with the given
     /// seed, and its counterexamples are saved under <paramref name="scheduleDirectory"/> (default: the tester's).
     /// </summary>
@@ -170,7 +202,7 @@ public static class CheckCatalog
     {
         RandomHistoriesOf random => random.Spec.CheckRandom(seed, runs: 200, length: 50, crossChecked: 20),
         RecordedHistory recorded => HistoryCheck(recorded.Spec, recorded.File),
-        InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions()),
+        InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions { UnrollingDepth = proof.UnrollingDepth }),
         RelationalInduction relational => RelationalProver.Prove(relational.Model),
         ComparisonOf comparison => comparison.Compare(),
         OfSystem system => system.System.Run(system.Check, options => options with

@@ -89,6 +89,9 @@ public static class PaxosRelational
                     s => $"(forall ((n Node)) (=> (member n Q) ({s["vote"]} n B V)))",
                     [new("learned", ["v"], s => $"(or ({s["learned"]} v) (= v V))")]),
             ],
-            Invariants: invariants);
+            Invariants: invariants)
+        {
+            Orders = new Dictionary<string, string> { ["Ballot"] = lt },
+        };
     }
 }

@@ -25,6 +25,12 @@ public sealed record RelationalModel(
     IReadOnlyList<RelationalAction> Actions,
     IReadOnlyList<RelationalInvariant> Invariants)
 {
+    /// <summary>
+    /// Sorts that a strict total order declared in <see cref="Constants"/> ranks, by name of that order (Ballot → lt):
+    /// a counterexample lists their elements in that order, so b0 is the lowest ballot.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Orders { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The same model claiming only the named invariants (e.g. without "choosable", to see induction fail).</summary>
     public RelationalModel WithInvariants(IReadOnlyList<string> names)
     {
@@ -71,12 +77,28 @@ public sealed record RelationUpdate(string Relation, IReadOnlyList<string> Argum
 public sealed record RelationalInvariant(string Name, Func<RelationalState, string> Formula);
 
 /// <summary>Names the relations of the state after a given number of steps: s["vote"] is |vote@0| or |vote@1|.</summary>
-/// <param name="step">0 for the state before a step, 1 for the state after it.</param>
-public sealed class RelationalState(int step)
+public sealed class RelationalState
 {
+    private readonly IReadOnlySet<string>? changed;
+
+    /// <summary>The state after <paramref name="step"/> steps: 0 for the state before a step, 1 for the state after it.</summary>
+    public RelationalState(int step) => Step = step;
+
+    /// <summary>
+    /// The state after a step (<paramref name="step"/> ≥ 1) that changed only the relations <paramref name="changed"/>:
+    /// every other relation is named as in the state before, since it has the same value (a prover then needs no
+    /// frame axiom for it, and a formula that reads none of <paramref name="changed"/> is the same text before and after).
+    /// </summary>
+    public RelationalState(int step, IEnumerable<string> changed)
+    {
+        if (step < 1) throw new SpecException($"a state after a step is after at least one step (got {step})");
+        Step = step;
+        this.changed = changed.ToHashSet();
+    }
+
     /// <summary>Which state the names refer to: 0 before a step, 1 after it.</summary>
-    public int Step { get; } = step;
+    public int Step { get; }
 
     /// <summary>The SMT-LIB2 symbol of <paramref name="relation"/> in this state, e.g. <c>|vote@0|</c>.</summary>
-    public string this[string relation] => $"|{relation}@{Step}|";
+    public string this[string relation] => changed is null || changed.Contains(relation) ? $"|{relation}@{Step}|" : $"|{relation}@{Step - 1}|";
 }

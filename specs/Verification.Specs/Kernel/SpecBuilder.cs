@@ -135,6 +135,10 @@ public sealed class SpecBuilder<TEvent> : ISpec where TEvent : class
     public Func<T1, T2, T3, TResult> Helper<T1, T2, T3, TResult>(string name, Expression<Func<T1, T2, T3, TResult>> definition) =>
         (Func<T1, T2, T3, TResult>)DefineHelper(name, definition);
 
+    /// <summary>A named function of four arguments, e.g. Multi-Paxos's ShowsSafeAt(quorum, round, slot, value) (see <see cref="Helper{T1, TResult}(string, Expression{Func{T1, TResult}})"/>).</summary>
+    public Func<T1, T2, T3, T4, TResult> Helper<T1, T2, T3, T4, TResult>(string name, Expression<Func<T1, T2, T3, T4, TResult>> definition) =>
+        (Func<T1, T2, T3, T4, TResult>)DefineHelper(name, definition);
+
     private Delegate DefineHelper(string name, LambdaExpression definition)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new SpecException($"spec '{Name}': a helper needs a non-empty name");
