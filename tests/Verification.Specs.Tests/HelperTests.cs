@@ -86,4 +86,21 @@ public class HelperTests
         var twice = spec.Helper("Twice", (int x) => 2 * x);
         Assert.Equal(14, twice(7));
     }
+
+    [Fact]
+    public void AHelperOfFourArguments_IsPrintedByName_AndEvaluatesAsWrittenOut()
+    {
+        // Multi-Paxos's ShowsSafeAt takes a quorum, a round, a slot and a value; here: is the quantity ordered of
+        // an item within [low, high] and below a cap?
+        var spec = new SpecBuilder<ShopEvent>("ShopWithFourArguments");
+        var open = spec.Family<int>("open", 3);
+        var within = spec.Helper("Within", (int item, int low, int high, int cap) => Bounded.Any(3, i => i == item && open.Now(i) >= low && open.Now(i) <= high && open.Now(i) < cap));
+        spec.Define(open, i => 0, (e, i) => e.When((Ordered o) => o.Item == i ? open.Now(i) + o.Quantity : open.Now(i)).Else(open.Now(i)));
+        spec.Guard("ShipsOnlyAModestOrder", e => e.IfIs((Shipped s) => within(s.Item, 1, 3, 5)));
+        var built = spec.Build();
+        Assert.Contains("helper Within(item, low, high, cap) = ", built.Print());
+        Assert.Contains("guard ShipsOnlyAModestOrder: ¬(e is Shipped) ∨ Within(e.Item, 1, 3, 5)", built.Print());
+        Assert.Null(History.Check(built, [new Ordered(0, 2), new Shipped(0)]).Violation);
+        Assert.Equal("ShipsOnlyAModestOrder", History.Check(built, [new Ordered(0, 4), new Shipped(0)]).Violation?.Property.Name);
+    }
 }

@@ -130,6 +130,12 @@ public static class RaftRelational
             // State Machine Safety: two servers that know index j committed hold the same command there.
             new("StateMachineSafety", s => $"(forall ((n1 Node) (t1 Term) (i1 Index) (n2 Node) (t2 Term) (i2 Index) (j Index) (v1 Value) (v2 Value)) " +
                 $"(=> (and ({s["learned"]} n1 t1 i1) ({s["learned"]} n2 t2 i2) {Ile("j", "i1")} {Ile("j", "i2")} ({s["valueAt"]} n1 j v1) ({s["valueAt"]} n2 j v2)) (= v1 v2)))"),
+
+            // Two lemmas that shorten the solver's search (Z3's order of work follows this list; here they help most).
+            // A server acks only in a term it reached.
+            new("AcksOnlyInReachedTerms", s => $"(forall ((n Node) (t Term) (i Index) (x Term)) (=> (and ({s["acked"]} n t i) ({s["current"]} n x)) {Tle("t", "x")}))"),
+            // A server's log up to an index it learned committed is that term's log.
+            new("LearnedPrefixIsTermLog", s => $"(forall ((n Node) (t Term) (i Index) (j Index) (v Value)) (=> (and ({s["learned"]} n t i) {Ile("j", "i")}) (= ({s["valueAt"]} n j v) ({s["tlValueAt"]} t j v))))"),
         };
 
         return new RelationalModel(
