@@ -10,9 +10,10 @@ namespace Verification.Protocols.Raft;
 /// Logs are relations, as in mypyvy's Raft model: <c>used(n, i)</c>, <c>termAt(n, i, t)</c> and <c>valueAt(n, i, v)</c>
 /// for server n's log, and the same three (<c>tl…</c>) for term t's log, the ghost log of t's leader that its
 /// AppendEntries messages carry. "Used" is its own relation so that no invariant needs "some term exists at i"
-/// (a Node → Term skolem function, which with the choosable invariants' Term → Node would leave EPR). The skolem
-/// functions go Term → Quorum (a leader's voting quorum), Term/Index → Quorum (a commit's quorum) and
-/// Term/Index/Quorum → Node (quorum intersection, choosable), never back, so Z3 decides each proof obligation.
+/// (a Node → Term skolem function, which with the choosable invariants' Term → Node would leave EPR); likewise a
+/// leader's voting quorum is chosen per term, not per leader. The skolem functions go Term → Quorum (a term's voting
+/// quorum), Term → Node (a started term's leader), Term/Index → Quorum (a commit's quorum) and Term/Index/Quorum →
+/// Node and Quorum/Quorum → Node (choosable, quorum intersection), never back, so Z3 decides each proof obligation.
 /// </para>
 /// </summary>
 public static class RaftRelational
