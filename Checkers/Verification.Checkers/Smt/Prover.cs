@@ -17,6 +17,12 @@ public sealed record ProverOptions
     public int UnrollingDepth { get; init; } = 8;
 
     /// <summary>
+    /// How many actions the relational prover proves at once, each in a Z3 context of its own (1: one after another;
+    /// the induction prover always uses one context). The verdict and the counterexample do not depend on it.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>
     /// Test seam: SMT-LIB2 commands sent to every fresh solver state (the tests send assertions that make Z3 answer
     /// unknown). Declarations and assertions only: Z3 4.8 applies a set-option to every context in the process.
     /// </summary>
