@@ -131,31 +131,20 @@ public static class RelationalProver
 
     /// <summary>
     /// Proves the actions, each in a fresh Z3 context, so an action's answers (and its counterexample's model) do not
-    /// depend on which actions ran before it or beside it. Up to <see cref="ProverOptions.Parallelism"/> run at once,
-    /// taken in order; once one fails, no later one starts (the earlier ones finish: the first failure is reported).
+    /// depend on which actions ran before it or beside it; up to <see cref="ProverOptions.Parallelism"/> at once.
     /// </summary>
     private static ActionOutcome?[] ProveActions(RelationalModel model, IReadOnlyList<ActionStep> steps, ProverOptions options)
     {
         var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(new RelationalState(0))));
-        var outcomes = new ActionOutcome?[steps.Count];
-        var next = -1;
-        var firstFailed = int.MaxValue;
-        void Work()
+        return UntilFirstFailure.Run(steps.Count, options.Parallelism, () => new NoWorkerState(), (_, index) => ProveAction(model, steps[index], assumed, options), o => o.Failed);
+    }
+
+    /// <summary>Each action opens its own Z3 context: a worker keeps nothing between actions.</summary>
+    private sealed class NoWorkerState : IDisposable
+    {
+        public void Dispose()
         {
-            int index;
-            while ((index = Interlocked.Increment(ref next)) < steps.Count && index < Volatile.Read(ref firstFailed))
-            {
-                var outcome = ProveAction(model, steps[index], assumed, options);
-                outcomes[index] = outcome;
-                if (!outcome.Failed) continue;
-                for (var seen = Volatile.Read(ref firstFailed); index < seen; seen = Volatile.Read(ref firstFailed))
-                    if (Interlocked.CompareExchange(ref firstFailed, index, seen) == seen) break;
-            }
         }
-        var workers = Math.Clamp(options.Parallelism, 1, Math.Max(1, steps.Count));
-        if (workers == 1) Work();
-        else Task.WaitAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Work)).ToArray());
-        return outcomes;
     }
 
     private static ActionOutcome ProveAction(RelationalModel model, ActionStep step, string assumed, ProverOptions options)
