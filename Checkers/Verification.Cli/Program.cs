@@ -147,7 +147,7 @@ public static class Program
             if (result.GetValue(depth) < 0) throw new SpecException($"--depth must be at least 0 (got {result.GetValue(depth)})");
             if (result.GetValue(timeout) <= 0) throw new SpecException($"--timeout must be positive (got {result.GetValue(timeout)})");
             var selected = result.GetValue(claims) is { Length: > 0 } names ? names : null;
-            var options = new ProverOptions { Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)), UnrollingDepth = result.GetValue(depth) };
+            var options = new ProverOptions { Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)), UnrollingDepth = result.GetValue(depth), Parallelism = Environment.ProcessorCount };
             if (CheckCatalog.RelationalModel(result.GetValue(specName)!) is { } model)
             {
                 var relational = RelationalProver.Prove(selected is null ? model : model.WithInvariants(selected), options);

@@ -66,15 +66,19 @@ public class PaxosProofBenchmarks
 }
 
 /// <summary>
-/// The Multi-Paxos and Raft proofs (issue 12, part 4): each protocol's finite model by induction and its relational
-/// model for every N, and the same without the invariant each needs (a counterexample to induction). Reference:
-/// mypyvy's own models of the two protocols take ~1.2 s and ~4.7 s with this machine's Z3 4.8.12.
+/// The Multi-Paxos and Raft proofs (issue 12, part 4): each protocol's finite model by induction and relational model
+/// for every N, and each without the invariant it needs (a counterexample to induction); one Z3 context at a time
+/// (as mypyvy works) and two (this machine's cores). Reference: mypyvy's own models of the two protocols take ~1.2 s
+/// and ~4.7 s with this machine's Z3 4.8.12.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class ProtocolProofBenchmarks
 {
     private Spec<Verification.Protocols.MultiPaxos.MultiPaxosStep> multiPaxos = null!;
     private Spec<Verification.Protocols.Raft.RaftStep> raft = null!;
+
+    [Params(1, 2)]
+    public int Parallelism { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -83,47 +87,45 @@ public class ProtocolProofBenchmarks
         raft = Verification.Protocols.Raft.RaftModel.Create(servers: 3, terms: 3, logLength: 2, commands: 2);
     }
 
+    private ProverOptions Options(int unrollingDepth = 8) => new() { Parallelism = Parallelism, UnrollingDepth = unrollingDepth };
+
     private static CheckResult Expect(CheckResult actual, Verdict expected, Inconclusive? why = null) =>
         actual.Verdict == expected && actual.Why == why ? actual : throw new InvalidOperationException($"expected {expected} {why}, got {actual.Summary}");
 
     private static List<Property> ClaimsWithout<TEvent>(Spec<TEvent> spec, string left) where TEvent : class =>
         spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != left).ToList();
 
+    private static RelationalModel Without(RelationalModel model, string left) => model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != left).ToList());
+
     [Benchmark(Description = "Multi-Paxos, 3 acceptors, 2 slots, 3 rounds: induction")]
-    public CheckResult MultiPaxosFinite() => Expect(Prover.Prove(multiPaxos), Verdict.Holds);
+    public CheckResult MultiPaxosFinite() => Expect(Prover.Prove(multiPaxos, options: Options()), Verdict.Holds);
 
     [Benchmark(Description = "Multi-Paxos, without choosable: CTI (unrolling depth 3)")]
     public CheckResult MultiPaxosFiniteWithoutChoosable() =>
-        Expect(Prover.Prove(multiPaxos, ClaimsWithout(multiPaxos, Verification.Protocols.MultiPaxos.MultiPaxosModel.Choosable), new ProverOptions { UnrollingDepth = 3 }),
+        Expect(Prover.Prove(multiPaxos, ClaimsWithout(multiPaxos, Verification.Protocols.MultiPaxos.MultiPaxosModel.Choosable), Options(unrollingDepth: 3)),
             Verdict.Unknown, Inconclusive.NotInductive);
 
     [Benchmark(Description = "Multi-Paxos for every N (EPR)")]
-    public CheckResult MultiPaxosParametric() => Expect(RelationalProver.Prove(Verification.Protocols.MultiPaxos.MultiPaxosRelational.Create()), Verdict.Holds);
+    public CheckResult MultiPaxosParametric() => Expect(RelationalProver.Prove(Verification.Protocols.MultiPaxos.MultiPaxosRelational.Create(), Options()), Verdict.Holds);
 
     [Benchmark(Description = "Multi-Paxos for every N, without choosable: CTI")]
-    public CheckResult MultiPaxosParametricWithoutChoosable()
-    {
-        var model = Verification.Protocols.MultiPaxos.MultiPaxosRelational.Create();
-        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Protocols.MultiPaxos.MultiPaxosModel.Choosable).ToList())),
+    public CheckResult MultiPaxosParametricWithoutChoosable() =>
+        Expect(RelationalProver.Prove(Without(Verification.Protocols.MultiPaxos.MultiPaxosRelational.Create(), Verification.Protocols.MultiPaxos.MultiPaxosModel.Choosable), Options()),
             Verdict.Unknown, Inconclusive.NotInductive);
-    }
 
     [Benchmark(Description = "Raft, 3 servers, terms 0..2, logs of 2: induction")]
-    public CheckResult RaftFinite() => Expect(Prover.Prove(raft), Verdict.Holds);
+    public CheckResult RaftFinite() => Expect(Prover.Prove(raft, options: Options()), Verdict.Holds);
 
     [Benchmark(Description = "Raft, without the up-to-date-check invariant: CTI (unrolling depth 2)")]
     public CheckResult RaftFiniteWithoutUpToDateCheck() =>
-        Expect(Prover.Prove(raft, ClaimsWithout(raft, Verification.Protocols.Raft.RaftModel.VotedCandidateHoldsChoosableEntry), new ProverOptions { UnrollingDepth = 2 }),
+        Expect(Prover.Prove(raft, ClaimsWithout(raft, Verification.Protocols.Raft.RaftModel.VotedCandidateHoldsChoosableEntry), Options(unrollingDepth: 2)),
             Verdict.Unknown, Inconclusive.NotInductive);
 
     [Benchmark(Description = "Raft for every N (EPR)")]
-    public CheckResult RaftParametric() => Expect(RelationalProver.Prove(Verification.Protocols.Raft.RaftRelational.Create()), Verdict.Holds);
+    public CheckResult RaftParametric() => Expect(RelationalProver.Prove(Verification.Protocols.Raft.RaftRelational.Create(), Options()), Verdict.Holds);
 
     [Benchmark(Description = "Raft for every N, without the up-to-date-check invariant: CTI")]
-    public CheckResult RaftParametricWithoutUpToDateCheck()
-    {
-        var model = Verification.Protocols.Raft.RaftRelational.Create();
-        return Expect(RelationalProver.Prove(model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != Verification.Protocols.Raft.RaftModel.VotedCandidateHoldsChoosableEntry).ToList())),
+    public CheckResult RaftParametricWithoutUpToDateCheck() =>
+        Expect(RelationalProver.Prove(Without(Verification.Protocols.Raft.RaftRelational.Create(), Verification.Protocols.Raft.RaftModel.VotedCandidateHoldsChoosableEntry), Options()),
             Verdict.Unknown, Inconclusive.NotInductive);
-    }
 }

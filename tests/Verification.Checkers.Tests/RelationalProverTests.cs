@@ -65,4 +65,39 @@ public class RelationalProverTests(ITestOutputHelper output)
         var error = Assert.Throws<SpecException>(() => RelationalProver.Prove(twice));
         Assert.Equal("Flags: action Raise updates raised twice", error.Message);
     }
+
+    [Fact]
+    public void ProvingActionsInParallel_ReportsTheFirstFailure_InTheModelsOrder_WithTheSameCounterexample()
+    {
+        // Three actions; the second and the third both break OneRaised. Whatever runs beside what, the report is the
+        // second's, with the counterexample a sequential proof shows.
+        var model = Flags(alsoLowers: false, claimOneRaised: true);
+        var raise = model.Actions[0];
+        var several = model with
+        {
+            Actions = [new RelationalAction("Wait", [], _ => "true", []), raise with { Name = "RaiseFirst" }, raise with { Name = "RaiseAgain" }],
+        };
+        var sequential = RelationalProver.Prove(several);
+        output.WriteLine(sequential.ToString());
+        var found = Assert.IsType<ModelCounterexample>(sequential.Counterexample);
+        Assert.Equal("RaiseFirst", found.Action);
+        for (var run = 0; run < 5; run++)
+        {
+            var parallel = RelationalProver.Prove(several, new ProverOptions { Parallelism = 3 });
+            Assert.Equal(found, parallel.Counterexample);
+            Assert.Equal(sequential.Coverage.Obligations, parallel.Coverage.Obligations);
+        }
+    }
+
+    [Fact]
+    public void AnActionWhoseGuardContradictsTheInvariants_IsAClearError_InParallelToo()
+    {
+        var model = Flags(alsoLowers: false, claimOneRaised: false);
+        var never = model with { Actions = [model.Actions[0], new RelationalAction("Never", [], _ => "false", [])] };
+        foreach (var parallelism in new[] { 1, 2 })
+        {
+            var error = Assert.Throws<SpecException>(() => RelationalProver.Prove(never, new ProverOptions { Parallelism = parallelism }));
+            Assert.Equal("Flags: action Never's guard together with the invariants have no model, so every proof obligation about it would hold vacuously; check the axioms and the guard", error.Message);
+        }
+    }
 }

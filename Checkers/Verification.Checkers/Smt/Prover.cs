@@ -17,6 +17,12 @@ public sealed record ProverOptions
     public int UnrollingDepth { get; init; } = 8;
 
     /// <summary>
+    /// How many Z3 contexts a proof uses at once: the induction prover shares the claims of consecution among them,
+    /// the relational prover the actions (1: one after another). The verdict and the counterexample do not depend on it.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>
     /// Test seam: SMT-LIB2 commands sent to every fresh solver state (the tests send assertions that make Z3 answer
     /// unknown). Declarations and assertions only: Z3 4.8 applies a set-option to every context in the process.
     /// </summary>
@@ -118,20 +124,51 @@ public static class Prover
         var invariants = claimed.Where(p => p.Kind == PropertyKind.Invariant).ToList();
         var steps = claimed.Where(p => p.Kind == PropertyKind.Step).ToList();
         var names = claimed.Select(c => c.Name).ToList();
+        var watch = Stopwatch.StartNew();
         using var session = new Z3Session(options.Timeout);
         try
         {
-            return Induction(spec, encoding, session, options, invariants, steps, names);
+            return Induction(spec, encoding, session, options, invariants, steps, names) with { Elapsed = watch.Elapsed };
         }
         catch (SmtDeadlineException interrupted)
         {
-            return Undecided(spec, names, session, interrupted);
+            return Undecided(spec, names, session, interrupted) with { Elapsed = watch.Elapsed };
         }
     }
 
     /// <summary>The deadline interrupted the solver while it read commands rather than during a check: as undecided as a check that timed out.</summary>
     private static CheckResult Undecided(ISpec spec, IReadOnlyList<string> names, Z3Session session, SmtDeadlineException interrupted) =>
         Result(spec, names, session, "induction", Verdict.Unknown, null, null) with { Why = Inconclusive.Budget, Reason = interrupted.Message };
+
+    /// <summary>A claim's answer in consecution, with the solver's reason when it could not tell.</summary>
+    private sealed record ClaimAnswer(SatResult Answer, string? UnknownReason);
+
+    /// <summary>A Z3 context in which the step (invariants, transition, guards) is asserted once, then one claim at a time is checked.</summary>
+    private sealed class StepContext(Z3Session session, string step) : IDisposable
+    {
+        private bool asserted;
+
+        public Z3Session Session { get; } = session;
+
+        public SatResult Check(string negatedClaim)
+        {
+            if (!asserted) Session.Run(step);
+            asserted = true;
+            var answer = Session.Check(negatedClaim);
+            if (answer != SatResult.Unknown) Session.Run("(pop)"); // an interrupted check may not have pushed its scope
+            return answer;
+        }
+
+        public void Dispose() => Session.Dispose();
+    }
+
+    /// <summary>An induction that stopped on a claim the solver could not decide (in whichever context it was checked).</summary>
+    private static CheckResult Unknown(ISpec spec, IReadOnlyList<string> names, Z3Session session, string reason) =>
+        Result(spec, names, session, "induction", Verdict.Unknown, null, null) with
+        {
+            Why = reason.StartsWith("timeout", StringComparison.Ordinal) ? Inconclusive.Budget : Inconclusive.Solver,
+            Reason = reason,
+        };
 
     /// <summary>The result of a proof or bounded check of <paramref name="names"/>; an unknown says whether our deadline or Z3 stopped it.</summary>
     private static CheckResult Result(ISpec spec, IReadOnlyList<string> names, Z3Session session, string method, Verdict verdict, ProofCounterexample? found, int? depth)
@@ -188,26 +225,40 @@ public static class Prover
         }
 
         // Consecution: Inv ∧ step ⇒ Inv′ ∧ every step property. The invariants, the step and the guards are asserted
-        // once; each claim is then refuted in a scope of its own, in the order the spec declares them, so Z3 faces one
-        // claim's instances at a time and keeps what it learned about the step from one claim to the next.
-        session.Run("(reset)\n" + options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1));
+        // once per Z3 context; each claim is then refuted in a scope of its own, in the order the spec declares them,
+        // so Z3 faces one claim's instances at a time and keeps what it learned about the step from one claim to the
+        // next. Up to ProverOptions.Parallelism contexts of their own share the claims; the first failing one in that
+        // order is then checked again alone, in this session, so its counterexample does not depend on how they were shared.
         var assumed = Instances(invariants).Select(i => encoding.Invariant(i.Property, i.Index, 0));
-        session.Run($"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}");
+        var step = "(reset)\n" + options.SolverPrelude + encoding.Preamble + "\n" + encoding.DeclareState(0) + encoding.DeclareEvent(0) + encoding.DeclareState(1)
+            + $"(assert (and true {string.Join(" ", assumed)}))\n{encoding.Transition(0)}{Guards(spec, encoding, 0)}";
         var claims = invariants.Select(p => Instances([p]).Select(i => (i.Name, Term: encoding.Invariant(i.Property, i.Index, 1))).ToList())
-            .Concat(steps.Select(p => new List<(string Name, string Term)> { (p.Name, encoding.StepProperty(p, 0)) }));
-        string? failingClaim = null;
-        foreach (var claim in claims)
-        {
-            var consecution = session.Check($"(push)\n(assert (not (and true {string.Join(" ", claim.Select(o => o.Term))})))");
-            if (consecution == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
-            if (consecution == SatResult.Sat)
+            .Concat(steps.Select(p => new List<(string Name, string Term)> { (p.Name, encoding.StepProperty(p, 0)) })).ToList();
+        static string Negated(List<(string Name, string Term)> claim) => $"(push)\n(assert (not (and true {string.Join(" ", claim.Select(o => o.Term))})))";
+        var answers = UntilFirstFailure.Run(claims.Count, options.Parallelism,
+            () => new StepContext(new Z3Session(options.Timeout), step),
+            (context, index) =>
             {
-                failingClaim = FirstFalse(session, claim);
-                break;
-            }
-            session.Run("(pop)");
-        }
-        if (failingClaim is null) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
+                try
+                {
+                    var answer = context.Check(Negated(claims[index]));
+                    return new ClaimAnswer(answer, answer == SatResult.Unknown ? context.Session.UnknownReason ?? "the solver gave up" : null);
+                }
+                catch (SmtDeadlineException interrupted)
+                {
+                    return new ClaimAnswer(SatResult.Unknown, interrupted.Message);
+                }
+            },
+            a => a.Answer != SatResult.Unsat);
+        var first = Array.FindIndex(answers, a => a is null || a.Answer != SatResult.Unsat);
+        if (first < 0) return Result(spec, names, session, "induction", Verdict.Holds, null, null);
+        if (answers[first]!.Answer == SatResult.Unknown) return Unknown(spec, names, session, answers[first]!.UnknownReason!);
+        // The failing claim alone, in a fresh context: the counterexample is the same at any parallelism.
+        session.Run(step);
+        var again = session.Check(Negated(claims[first]));
+        if (again == SatResult.Unknown) return Result(spec, names, session, "induction", Verdict.Unknown, null, null);
+        if (again == SatResult.Unsat) throw new SmtException($"Z3 answered the claim {claims[first][0].Name} differently when it was checked again alone; please report it");
+        var failingClaim = FirstFalse(session, claims[first]);
         var pinned = PinModel(session, encoding, events: 1);
         var pre = ReadState(session, encoding, 0);
         var post = ReadState(session, encoding, 1);

@@ -47,13 +47,22 @@ public static class RelationalProver
     /// <summary>
     /// Every invariant initially and across every action, for every size of the sorts: holds; violated initially
     /// (with the model); unknown, not inductive (with the counterexample to induction), or the solver undecided.
+    /// Actions are proved in Z3 contexts of their own, <see cref="ProverOptions.Parallelism"/> at a time; the result
+    /// is the same at any parallelism (the first failure in the model's order of actions and invariants).
     /// </summary>
     public static CheckResult Prove(RelationalModel model, ProverOptions? options = null)
     {
         options ??= new ProverOptions();
+        var watch = Stopwatch.StartNew();
+        var pre = new RelationalState(0);
+        // A malformed update is reported before any solver work.
+        var steps = model.Actions.Select(action =>
+        {
+            var post = new RelationalState(1, action.Updates.Select(u => u.Relation));
+            return new ActionStep(action, post, Transition(model, action, pre, post));
+        }).ToList();
         using var session = new Z3Session(options.Timeout);
         var obligations = new List<RelationalObligation>();
-        var pre = new RelationalState(0);
         CheckResult Finish(Verdict verdict, ModelCounterexample? counterexample, string? unknownReason = null) => new()
         {
             Subject = $"{model.Name}: {string.Join(" ∧ ", model.Invariants.Select(i => i.Name))}",
@@ -65,7 +74,7 @@ public static class RelationalProver
             Coverage = new Coverage { Obligations = obligations.Count },
             Within = [$"every size of {string.Join(", ", model.Sorts)}", $"the axioms ({string.Join(", ", model.Axioms.Select(a => a.Name))})"],
             Counterexample = counterexample,
-            Elapsed = session.Elapsed,
+            Elapsed = watch.Elapsed,
             Notes = string.Join("\n", obligations.Select(o => "  " + o)),
         };
 
@@ -86,41 +95,102 @@ public static class RelationalProver
                 if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} initially)");
                 session.Run("(pop)");
             }
-            var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(pre)));
-            foreach (var action in model.Actions)
-            {
-                // After the step, the relations the action changes are macros over the state before it and the others
-                // are the relations before it: no frame axioms, no quantified update equations for Z3 to instantiate.
-                var post = new RelationalState(1, action.Updates.Select(u => u.Relation));
-                var transition = Transition(model, action, pre, post);
-                var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
-                var enabled = $"action {action.Name}'s guard together with the invariants";
-                if (RequireSatisfiable(session, model, $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})", enabled) is { } undecidedGuard)
-                    return Finish(Verdict.Unknown, null, $"{undecidedGuard} (deciding whether {enabled} have a model)");
-                foreach (var invariant in model.Invariants)
-                {
-                    // An invariant that reads nothing the action changes is the same formula after the step as before,
-                    // where it is assumed: it holds without a query.
-                    var after = invariant.Formula(post);
-                    if (after == invariant.Formula(pre))
-                    {
-                        obligations.Add(new RelationalObligation(invariant.Name, action.Name, SatResult.Unsat, TimeSpan.Zero) { Unchanged = true });
-                        continue;
-                    }
-                    var query = $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n(assert (not {after}))";
-                    var answer = Check(session, query, out var time);
-                    obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time) { UnknownReason = session.UnknownReason });
-                    if (answer == SatResult.Sat) return Finish(Verdict.Unknown, new ModelCounterexample(invariant.Name, action.Name, ReadCounterexample(session, model, action, post, transition)));
-                    if (answer == SatResult.Unknown) return Finish(Verdict.Unknown, null, $"{session.UnknownReason} ({invariant.Name} after {action.Name})");
-                    session.Run("(pop)");
-                }
-            }
-            return Finish(Verdict.Holds, null);
         }
         catch (SmtDeadlineException interrupted)
         {
             // The deadline interrupted the solver while it read commands rather than during a check.
             return Finish(Verdict.Unknown, null, interrupted.Message);
+        }
+
+        var outcomes = ProveActions(model, steps, options);
+        foreach (var outcome in outcomes)
+        {
+            if (outcome is null) break; // not started: an earlier action already failed
+            if (outcome.Error is { } error) throw error;
+            obligations.AddRange(outcome.Obligations);
+            if (outcome.Counterexample is { } counterexample) return Finish(Verdict.Unknown, counterexample);
+            if (outcome.UnknownReason is { } reason) return Finish(Verdict.Unknown, null, reason);
+        }
+        return Finish(Verdict.Holds, null);
+    }
+
+    /// <summary>An action with the state after it (its changed relations renamed) and those relations' macros.</summary>
+    private sealed record ActionStep(RelationalAction Action, RelationalState Post, string Transition);
+
+    /// <summary>What proving one action found: its obligations so far, and the failure that stopped it, if any.</summary>
+    private sealed record ActionOutcome(List<RelationalObligation> Obligations)
+    {
+        public ModelCounterexample? Counterexample { get; init; }
+
+        public string? UnknownReason { get; init; }
+
+        public SpecException? Error { get; init; }
+
+        public bool Failed => Counterexample is not null || UnknownReason is not null || Error is not null;
+    }
+
+    /// <summary>
+    /// Proves the actions, each in a fresh Z3 context, so an action's answers (and its counterexample's model) do not
+    /// depend on which actions ran before it or beside it; up to <see cref="ProverOptions.Parallelism"/> at once.
+    /// </summary>
+    private static ActionOutcome?[] ProveActions(RelationalModel model, IReadOnlyList<ActionStep> steps, ProverOptions options)
+    {
+        var assumed = string.Join(" ", model.Invariants.Select(i => i.Formula(new RelationalState(0))));
+        return UntilFirstFailure.Run(steps.Count, options.Parallelism, () => new NoWorkerState(), (_, index) => ProveAction(model, steps[index], assumed, options), o => o.Failed);
+    }
+
+    /// <summary>Each action opens its own Z3 context: a worker keeps nothing between actions.</summary>
+    private sealed class NoWorkerState : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+
+    private static ActionOutcome ProveAction(RelationalModel model, ActionStep step, string assumed, ProverOptions options)
+    {
+        var (action, post, transition) = step;
+        var pre = new RelationalState(0);
+        var obligations = new List<RelationalObligation>();
+        try
+        {
+            using var session = new Z3Session(options.Timeout);
+            session.Run(options.SolverPrelude + Declarations(model));
+            // After the step, the relations the action changes are macros over the state before it and the others
+            // are the relations before it: no frame axioms, no quantified update equations for Z3 to instantiate.
+            var parameters = string.Concat(action.Parameters.Select(p => $"(declare-const {p.Name} {p.Sort})\n"));
+            var enabled = $"action {action.Name}'s guard together with the invariants";
+            if (RequireSatisfiable(session, model, $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})", enabled) is { } undecidedGuard)
+                return new ActionOutcome(obligations) { UnknownReason = $"{undecidedGuard} (deciding whether {enabled} have a model)" };
+            foreach (var invariant in model.Invariants)
+            {
+                // An invariant that reads nothing the action changes is the same formula after the step as before,
+                // where it is assumed: it holds without a query.
+                var after = invariant.Formula(post);
+                if (after == invariant.Formula(pre))
+                {
+                    obligations.Add(new RelationalObligation(invariant.Name, action.Name, SatResult.Unsat, TimeSpan.Zero) { Unchanged = true });
+                    continue;
+                }
+                var query = $"{parameters}{transition}(assert (and true {assumed}))\n(assert {action.Guard(pre)})\n(assert (not {after}))";
+                var answer = Check(session, query, out var time);
+                obligations.Add(new RelationalObligation(invariant.Name, action.Name, answer, time) { UnknownReason = session.UnknownReason });
+                if (answer == SatResult.Sat)
+                    return new ActionOutcome(obligations) { Counterexample = new ModelCounterexample(invariant.Name, action.Name, ReadCounterexample(session, model, action, post, transition)) };
+                if (answer == SatResult.Unknown) return new ActionOutcome(obligations) { UnknownReason = $"{session.UnknownReason} ({invariant.Name} after {action.Name})" };
+                session.Run("(pop)");
+            }
+            return new ActionOutcome(obligations);
+        }
+        catch (SmtDeadlineException interrupted)
+        {
+            // The deadline interrupted the solver while it read commands rather than during a check.
+            return new ActionOutcome(obligations) { UnknownReason = interrupted.Message };
+        }
+        catch (SpecException error)
+        {
+            // A vacuous guard: reported as the proof's error, in the order of the actions.
+            return new ActionOutcome(obligations) { Error = error };
         }
     }
 

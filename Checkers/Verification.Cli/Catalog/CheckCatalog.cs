@@ -202,8 +202,8 @@ public static class CheckCatalog
     {
         RandomHistoriesOf random => random.Spec.CheckRandom(seed, runs: 200, length: 50, crossChecked: 20),
         RecordedHistory recorded => HistoryCheck(recorded.Spec, recorded.File),
-        InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions { UnrollingDepth = proof.UnrollingDepth }),
-        RelationalInduction relational => RelationalProver.Prove(relational.Model),
+        InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions { UnrollingDepth = proof.UnrollingDepth, Parallelism = Environment.ProcessorCount }),
+        RelationalInduction relational => RelationalProver.Prove(relational.Model, new ProverOptions { Parallelism = Environment.ProcessorCount }),
         ComparisonOf comparison => comparison.Compare(),
         OfSystem system => system.System.Run(system.Check, options => options with
         {

@@ -88,4 +88,22 @@ public class RaftProofTests(ITestOutputHelper output)
              "AcksOnlyInReachedTerms", "LearnedPrefixIsTermLog"],
             parametric.Where(n => !finite.Contains(n)).ToList());
     }
+
+    [Fact]
+    public void BothProvers_GiveTheSameAnswer_AtAnyParallelism()
+    {
+        var spec = RaftModel.Create(servers: 3, terms: 3, logLength: 2, commands: 2);
+        var claims = spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != RaftModel.VotedCandidateHoldsChoosableEntry).ToList();
+        var one = Prover.Prove(spec, claims, new ProverOptions { UnrollingDepth = 1 });
+        var two = Prover.Prove(spec, claims, new ProverOptions { UnrollingDepth = 1, Parallelism = 2 });
+        Assert.Equal(Inconclusive.NotInductive, one.Why);
+        Assert.Equal(one.Proof!.Property, two.Proof!.Property);
+        Assert.Equal(one.Proof!.Event, two.Proof!.Event);
+        Assert.Equal(one.Proof!.PreState, two.Proof!.PreState);
+        Assert.Equal(Verdict.Holds, Prover.Prove(spec, options: new ProverOptions { Parallelism = 2 }).Verdict);
+
+        var model = RaftRelational.Create();
+        var without = model.WithInvariants(model.Invariants.Select(i => i.Name).Where(n => n != RaftModel.VotedCandidateHoldsChoosableEntry).ToList());
+        Assert.Equal(RelationalProver.Prove(without).Counterexample, RelationalProver.Prove(without, new ProverOptions { Parallelism = 2 }).Counterexample);
+    }
 }
