@@ -8,9 +8,13 @@ public abstract record Effect;
 /// <param name="Message">The message.</param>
 public sealed record Send<TMessage>(NodeId To, TMessage Message) : Effect;
 
-/// <summary>Arm <paramref name="Timer"/>; arming an armed timer leaves it armed once.</summary>
+/// <summary>Arm <paramref name="Timer"/>; arming an armed timer leaves it armed once (with the new length).</summary>
 /// <param name="Timer">The timer, compared by value.</param>
-public sealed record SetTimer<TTimer>(TTimer Timer) : Effect;
+/// <param name="Length">
+/// Ticks of the tester's logical clock until it fires, honoured only under the synchronous timing model
+/// (<c>FaultModel.Timing</c>); under the asynchronous model a timer may fire at any later point whatever its length.
+/// </param>
+public sealed record SetTimer<TTimer>(TTimer Timer, int Length = 1) : Effect;
 
 /// <summary>Disarm <paramref name="Timer"/>, if it is armed.</summary>
 /// <param name="Timer">The timer, compared by value.</param>
@@ -93,6 +97,16 @@ public sealed class Effects<TMessage, TTimer, TDurable> where TMessage : notnull
 
     /// <summary>Arms (or re-arms) a timer. Under the controlled runtime it may fire at any later point.</summary>
     public void SetTimer(TTimer timer) => items.Add(new SetTimer<TTimer>(timer));
+
+    /// <summary>
+    /// Arms (or re-arms) a timer that fires <paramref name="length"/> ticks from now under the synchronous timing model,
+    /// where every message is delivered within the model's bound; under the asynchronous model it may fire at any later point.
+    /// </summary>
+    public void SetTimer(TTimer timer, int length)
+    {
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), $"{Self} set timer {timer} to fire after {length} ticks; a timer's length is at least 1");
+        items.Add(new SetTimer<TTimer>(timer, length));
+    }
 
     /// <summary>Disarms a timer; cancelling one that is not armed does nothing.</summary>
     public void CancelTimer(TTimer timer) => items.Add(new CancelTimer<TTimer>(timer));

@@ -60,3 +60,12 @@ public sealed record NetworkPartitioned(string Groups) : EnvironmentEvent;
 
 /// <summary>The partition ended: every node can reach every other again.</summary>
 public sealed record NetworkHealed : EnvironmentEvent;
+
+/// <summary>The failure-detector oracle told <paramref name="To"/> a <paramref name="Report"/>; its <c>OnDetector</c> runs next.</summary>
+/// <param name="To">The subscriber told.</param>
+/// <param name="Report">Suspect or trust, and of which node.</param>
+/// <param name="Accurate">Whether the report matches the truth when made: a suspected node is down, a trusted node is up.</param>
+public sealed record DetectorReported(NodeId To, DetectorReport Report, bool Accurate) : EnvironmentEvent;
+
+/// <summary>The failure detector's stabilisation point (◇ classes): from here on it makes no new mistakes.</summary>
+public sealed record DetectorStabilized : EnvironmentEvent;

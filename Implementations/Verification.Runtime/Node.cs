@@ -63,6 +63,33 @@ public interface INode<TState, TMessage, TTimer, TDurable> where TState : class 
     /// persisted (null if it never did), and its timers are cleared.
     /// </summary>
     TState OnRecover(TDurable? durable, Effects<TMessage, TTimer, TDurable> effects);
+
+    /// <summary>
+    /// The failure detector tells this node that <see cref="DetectorReport.Node"/> is suspected (<see cref="Suspect"/>)
+    /// or trusted again (<see cref="Trust"/>). Called only when the test's fault model has a failure-detector oracle
+    /// (<c>FaultModel.Detector</c>), which then requires every subscribed node to implement this handler.
+    /// </summary>
+    TState OnDetector(TState state, DetectorReport report, Effects<TMessage, TTimer, TDurable> effects) => state;
+}
+
+/// <summary>What a failure detector tells a node about another one.</summary>
+/// <param name="Node">The node the report is about.</param>
+public abstract record DetectorReport(NodeId Node);
+
+/// <summary>The failure detector suspects <paramref name="Node"/> has crashed.</summary>
+/// <param name="Node">The suspected node.</param>
+public sealed record Suspect(NodeId Node) : DetectorReport(Node)
+{
+    /// <summary>"suspect n2".</summary>
+    public override string ToString() => $"suspect {Node}";
+}
+
+/// <summary>The failure detector no longer suspects <paramref name="Node"/> (a suspicion withdrawn).</summary>
+/// <param name="Node">The node trusted again.</param>
+public sealed record Trust(NodeId Node) : DetectorReport(Node)
+{
+    /// <summary>"trust n2".</summary>
+    public override string ToString() => $"trust {Node}";
 }
 
 /// <summary>The durable state of a node that persists nothing: a crash that loses its memory restarts it from scratch.</summary>

@@ -44,6 +44,18 @@ public sealed record ReplaySettings
     /// <summary>Recorded only by newer runs; absent in older schedule files, which were never synchronous after the fair point.</summary>
     public bool SynchronousAfterFairPoint { get; init; }
 
+    /// <summary>The recorded run's <see cref="FaultModel.Roles"/> (absent: every node in one role).</summary>
+    public IReadOnlyList<NodeRole>? Roles { get; init; }
+
+    /// <summary>The recorded run's <see cref="FaultModel.Detector"/> (absent: none).</summary>
+    public FailureDetector? Detector { get; init; }
+
+    /// <summary>The recorded run's <see cref="FaultModel.Timing"/> (absent in older files: asynchronous).</summary>
+    public Timing Timing { get; init; }
+
+    /// <summary>The recorded run's <see cref="FaultModel.MaxMessageDelay"/>.</summary>
+    public int MaxMessageDelay { get; init; } = 1;
+
     /// <summary>The settings of a run under <paramref name="options"/>, as a schedule records them.</summary>
     public static ReplaySettings From(TestOptions options) => new()
     {
@@ -59,6 +71,10 @@ public sealed record ReplaySettings
         LivenessThreshold = options.LivenessThreshold,
         CheckLiveness = options.CheckLiveness,
         SynchronousAfterFairPoint = options.SynchronousAfterFairPoint,
+        Roles = options.Faults.Roles.Count == 0 ? null : options.Faults.Roles,
+        Detector = options.Faults.Detector,
+        Timing = options.Faults.Timing,
+        MaxMessageDelay = options.Faults.MaxMessageDelay,
     };
 
     /// <summary><paramref name="options"/> with these fault, step and liveness settings in place of its own (strategy, seed and the rest kept).</summary>
@@ -73,6 +89,10 @@ public sealed record ReplaySettings
             MaxLosses = MaxLosses,
             MaxDuplicates = MaxDuplicates,
             MaxPartitions = MaxPartitions,
+            Roles = Roles ?? [],
+            Detector = Detector,
+            Timing = Timing,
+            MaxMessageDelay = MaxMessageDelay,
         },
         MaxSteps = MaxSteps,
         FairAfterSteps = FairAfterSteps,
@@ -82,7 +102,9 @@ public sealed record ReplaySettings
     };
 
     /// <summary>Value equality over the crash-kind list too (records compare lists by reference).</summary>
-    public bool SameAs(ReplaySettings other) => this with { CrashKinds = other.CrashKinds } == other && CrashKinds.SequenceEqual(other.CrashKinds);
+    public bool SameAs(ReplaySettings other) =>
+        this with { CrashKinds = other.CrashKinds, Roles = other.Roles, Detector = other.Detector } == other && CrashKinds.SequenceEqual(other.CrashKinds)
+        && JsonSerializer.Serialize(Roles) == JsonSerializer.Serialize(other.Roles) && JsonSerializer.Serialize(Detector) == JsonSerializer.Serialize(other.Detector);
 
     /// <summary>Rejects values a hand-edited file may hold and a run never writes.</summary>
     internal void Validate(string where)

@@ -28,12 +28,19 @@ public enum ActionKind : byte
 
     /// <summary>End the partition.</summary>
     Heal,
+
+    /// <summary>The failure-detector oracle tells subscriber <see cref="ScheduledAction.Node"/> to suspect or trust a node.</summary>
+    Report,
+
+    /// <summary>The failure detector reaches its stabilisation point (◇ classes).</summary>
+    Stabilize,
 }
 
 /// <summary>
 /// One enabled choice of the environment: deliver, drop or duplicate in-flight message <see cref="Item"/>, fire timer
 /// <see cref="Item"/> of <see cref="Node"/>, crash or recover <see cref="Node"/>, partition the nodes whose bits are
-/// set in <see cref="Item"/> from the rest, or heal.
+/// set in <see cref="Item"/> from the rest, or heal; tell subscriber <see cref="Node"/> of the failure detector about
+/// node <see cref="Item"/>/2 (suspect when <see cref="Item"/> is odd, trust when even), or stabilise the detector.
 /// </summary>
 /// <param name="Kind">What the action does.</param>
 /// <param name="Node">The node acted on: a message's addressee, the timer's owner, the node that crashes or recovers.</param>

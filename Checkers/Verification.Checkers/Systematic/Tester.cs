@@ -24,6 +24,22 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         this.options = options ?? new TestOptions();
         this.options.Validate(protocol.Nodes);
         nodes = CreateNodes();
+        RequireDetectorHandlers(nodes, this.options.Faults.Detector);
+    }
+
+    /// <summary>With a failure-detector oracle, every subscribed node must handle its reports: a node that would ignore them is a configuration error, not a silent no-op.</summary>
+    private static void RequireDetectorHandlers(INode<TState, TMessage, TTimer, TDurable>[] nodes, FailureDetector? detector)
+    {
+        if (detector is null) return;
+        var handler = typeof(INode<TState, TMessage, TTimer, TDurable>).GetMethod(nameof(INode<TState, TMessage, TTimer, TDurable>.OnDetector))!;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (detector.Subscribers is { } subscribers && !subscribers.Contains(i)) continue;
+            var map = nodes[i].GetType().GetInterfaceMap(typeof(INode<TState, TMessage, TTimer, TDurable>));
+            var target = map.TargetMethods[Array.IndexOf(map.InterfaceMethods, handler)];
+            if (target.DeclaringType == typeof(INode<TState, TMessage, TTimer, TDurable>))
+                throw new ConfigurationException($"the fault model has failure detector {detector.Name}, but {new NodeId(i)} ({nodes[i].GetType().Name}) does not implement OnDetector: implement it, or leave the node out of the detector's Subscribers");
+        }
     }
 
     /// <summary>Single runs (replays, explanations, minimisation) check the node contract at every step unless the checks are off.</summary>

@@ -7,7 +7,7 @@ namespace Verification.Checkers.Systematic;
 internal enum NodeStatus : byte { Up, Stopped, Down, Paused }
 
 /// <summary>The handlers of the node contract (<see cref="INode{TState, TMessage, TTimer, TDurable}"/>).</summary>
-internal enum NodeHandler : byte { Start, OnMessage, OnTimer, OnRecover }
+internal enum NodeHandler : byte { Start, OnMessage, OnTimer, OnRecover, OnDetector }
 
 /// <summary>A run ends in a failure that is not a spec property: a handler threw, broke the node contract, or a resource bound was hit.</summary>
 internal sealed class RunFailure(FailureKind kind, string property, string details) : Exception(details)
@@ -16,8 +16,11 @@ internal sealed class RunFailure(FailureKind kind, string property, string detai
     public string Property { get; } = property;
 }
 
-/// <summary>A message in flight; Id (unique in a run, not part of the state's identity) lets PCT prioritise each delivery.</summary>
-internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMessage Message, long Id);
+/// <summary>
+/// A message in flight; Id (unique in a run, not part of the state's identity) lets PCT prioritise each delivery;
+/// SentAt is the logical tick it was sent at (read only under synchronous timing).
+/// </summary>
+internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMessage Message, long Id, long SentAt = 0);
 
 /// <summary>
 /// The controlled runtime: the whole system's state (nodes, persisted states, timers, in-flight messages, partition,
@@ -40,7 +43,24 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
     private readonly bool observesEnvironment;
     /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
     private readonly List<TSpecEvent>? observed;
-    private int partitionMask, crashes, down, losses, duplicates, partitions;
+    private int partitionMask, losses, duplicates, partitions;
+    /// <summary>The fault model's roles; each node's role (−1: reliable); crashes so far and nodes down, per role.</summary>
+    private readonly NodeRole[] roles;
+    private readonly int[] roleOf;
+    private readonly int[] roleCrashes, roleDown;
+    private readonly bool anyAmnesia;
+    /// <summary>The oracle's view: bit n of row s set when subscriber s suspects node n; which nodes were ever suspected (for weak accuracy).</summary>
+    private readonly FailureDetector? detector;
+    private readonly bool[] subscribed;
+    private readonly long[] suspected;
+    private long everSuspected;
+    private int falseSuspicions;
+    private bool stabilized;
+    private DetectorReport currentReport = null!;
+    /// <summary>Under synchronous timing: the logical clock, and each armed timer's deadline (aligned with <see cref="timers"/>, replaced never changed).</summary>
+    private readonly bool synchronous;
+    private readonly long[][] deadlines;
+    private long now;
     private ObjectGraphHash? graphHash;
     private long nextEnvelope;
 
@@ -61,7 +81,19 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         persisted = new TDurable?[n];
         status = new NodeStatus[n];
         timers = Enumerable.Repeat(Array.Empty<TTimer>(), n).ToArray();
+        deadlines = Enumerable.Repeat(Array.Empty<long>(), n).ToArray();
         inFlight = [];
+        roles = faults.EffectiveRoles(n).ToArray();
+        roleOf = Enumerable.Repeat(-1, n).ToArray();
+        for (var r = 0; r < roles.Length; r++)
+            foreach (var node in roles[r].Nodes) roleOf[node] = r;
+        roleCrashes = new int[roles.Length];
+        roleDown = new int[roles.Length];
+        anyAmnesia = roles.Any(r => r.MaxCrashes > 0 && r.CrashKinds.Contains(CrashKind.Amnesia));
+        detector = faults.Detector;
+        subscribed = Enumerable.Range(0, n).Select(i => detector is not null && (detector.Subscribers?.Contains(i) ?? true)).ToArray();
+        suspected = new long[detector is null ? 0 : n];
+        synchronous = faults.Timing == Timing.Synchronous;
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
         Monitor = monitor;
@@ -138,6 +170,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         ActionKind.Deliver => $"deliver {currentEnvelope.From}→{currentEnvelope.To}: {Text(currentEnvelope.Message)}",
         ActionKind.Fire => $"timer {new NodeId(currentAction.Node)} '{firedTimer}'",
         ActionKind.Recover => $"recover {new NodeId(currentAction.Node)}",
+        ActionKind.Report => $"tell {new NodeId(currentAction.Node)}: {currentReport}",
         _ => currentAction.Kind.ToString().ToLowerInvariant(),
     };
     public Violation? Violation => Monitor.Violation;
@@ -169,11 +202,17 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         Array.Copy(source.persisted, persisted, persisted.Length);
         Array.Copy(source.status, status, status.Length);
         Array.Copy(source.timers, timers, timers.Length);
+        Array.Copy(source.deadlines, deadlines, deadlines.Length);
         inFlight.Clear();
         inFlight.AddRange(source.inFlight);
         partitionMask = source.partitionMask;
-        crashes = source.crashes;
-        down = source.down;
+        Array.Copy(source.roleCrashes, roleCrashes, roleCrashes.Length);
+        Array.Copy(source.roleDown, roleDown, roleDown.Length);
+        Array.Copy(source.suspected, suspected, suspected.Length);
+        everSuspected = source.everSuspected;
+        falseSuspicions = source.falseSuspicions;
+        stabilized = source.stabilized;
+        now = source.now;
         losses = source.losses;
         duplicates = source.duplicates;
         partitions = source.partitions;
@@ -211,20 +250,118 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             for (var m = 0; m < inFlight.Count; m++) enabled.Add(new ScheduledAction(ActionKind.Drop, inFlight[m].To.Index, m));
         if (FaultsEnabled && duplicates < faults.MaxDuplicates)
             for (var m = 0; m < inFlight.Count; m++) enabled.Add(new ScheduledAction(ActionKind.Duplicate, inFlight[m].To.Index, m));
+        var nextDeadline = synchronous ? NextDeadline() : 0;
         for (var n = 0; n < status.Length; n++)
             if (status[n] == NodeStatus.Up)
-                for (var t = 0; t < timers[n].Length; t++) enabled.Add(new ScheduledAction(ActionKind.Fire, n, t));
-        if (FaultsEnabled && crashes < faults.MaxCrashes && down < faults.MaxDownAtOnce)
+                for (var t = 0; t < timers[n].Length; t++)
+                    if (!synchronous || deadlines[n][t] == nextDeadline) enabled.Add(new ScheduledAction(ActionKind.Fire, n, t));
+        if (detector is not null) EnumerateReports(enabled);
+        if (FaultsEnabled)
             for (var n = 0; n < status.Length; n++)
-                if (status[n] == NodeStatus.Up)
-                    foreach (var kind in faults.CrashKinds) enabled.Add(new ScheduledAction(ActionKind.Crash, n, 0, kind));
+            {
+                if (status[n] != NodeStatus.Up || roleOf[n] < 0) continue;
+                var role = roles[roleOf[n]];
+                if (roleCrashes[roleOf[n]] >= role.MaxCrashes || roleDown[roleOf[n]] >= role.MaxDownAtOnce || LastNeverSuspected(n)) continue;
+                foreach (var kind in role.CrashKinds) enabled.Add(new ScheduledAction(ActionKind.Crash, n, 0, kind));
+            }
         for (var n = 0; n < status.Length; n++)
             if (status[n] is NodeStatus.Down or NodeStatus.Paused) enabled.Add(new ScheduledAction(ActionKind.Recover, n, 0));
         if (partitionMask != 0) enabled.Add(new ScheduledAction(ActionKind.Heal, 0, 0));
         else if (FaultsEnabled && partitions < faults.MaxPartitions)
-            // Every split into two sides, node 0 always on the first side (FaultModel.Validate bounds the node count).
-            for (var mask = 1; mask < (1 << (status.Length - 1)) * 2 - 1; mask += 2)
-                enabled.Add(new ScheduledAction(ActionKind.Partition, 0, mask));
+        {
+            // Every split of the partitionable nodes into two sides, the lowest of them always on the first side
+            // (FaultModel.Validate bounds the node count); reliable nodes keep every link.
+            var cuttable = 0;
+            for (var n = 0; n < status.Length; n++)
+                if (Partitionable(n)) cuttable |= 1 << n;
+            var lowest = cuttable & -cuttable;
+            var first = enabled.Count;
+            for (var mask = (cuttable - 1) & cuttable; mask > 0; mask = (mask - 1) & cuttable)
+                if ((mask & lowest) != 0) enabled.Add(new ScheduledAction(ActionKind.Partition, 0, mask));
+            enabled.Reverse(first, enabled.Count - first); // ascending masks
+        }
+        if (detector is { Stabilizes: true } && !stabilized && FaultsEnabled && (detector.Accuracy != Accuracy.EventuallyWeak || SomeUpNodeUnsuspected()))
+            enabled.Add(new ScheduledAction(ActionKind.Stabilize, 0, 0));
+    }
+
+    private bool Partitionable(int node) => roleOf[node] >= 0 && roles[roleOf[node]].Partitionable;
+
+    /// <summary>The earliest deadline among the live nodes' armed timers that no message still due before it holds back (long.MaxValue: none may fire).</summary>
+    private long NextDeadline()
+    {
+        var earliest = long.MaxValue;
+        for (var n = 0; n < status.Length; n++)
+            if (status[n] == NodeStatus.Up)
+                foreach (var deadline in deadlines[n]) earliest = Math.Min(earliest, deadline);
+        // A message that can still arrive must arrive by SentAt + MaxMessageDelay: no timer due after that fires first.
+        for (var m = 0; m < inFlight.Count; m++)
+            if (Deliverable(m) && inFlight[m].SentAt + faults.MaxMessageDelay < earliest) return long.MaxValue;
+        return earliest;
+    }
+
+    /// <summary>Appends the reports the oracle may make now, within its completeness and accuracy.</summary>
+    private void EnumerateReports(List<ScheduledAction> enabled)
+    {
+        for (var s = 0; s < status.Length; s++)
+        {
+            if (!subscribed[s] || status[s] != NodeStatus.Up) continue;
+            for (var n = 0; n < status.Length; n++)
+            {
+                if (n == s) continue;
+                var alive = status[n] == NodeStatus.Up;
+                if (((suspected[s] >> n) & 1) == 1)
+                {
+                    // A suspicion of a live node (false, or from before it recovered) may be withdrawn at any point.
+                    if (alive) enabled.Add(new ScheduledAction(ActionKind.Report, s, 2 * n));
+                }
+                else if (!alive)
+                {
+                    // Strong completeness tells every live subscriber; weak completeness one, while none suspects it.
+                    if (detector!.Completeness == Completeness.Strong || !SuspectedByLiveSubscriber(n))
+                        enabled.Add(new ScheduledAction(ActionKind.Report, s, 2 * n + 1));
+                }
+                else if (FalseSuspicionAllowed(n)) enabled.Add(new ScheduledAction(ActionKind.Report, s, 2 * n + 1));
+            }
+        }
+    }
+
+    private bool SuspectedByLiveSubscriber(int node)
+    {
+        for (var s = 0; s < status.Length; s++)
+            if (subscribed[s] && status[s] == NodeStatus.Up && ((suspected[s] >> node) & 1) == 1) return true;
+        return false;
+    }
+
+    private bool FalseSuspicionAllowed(int node)
+    {
+        if (!FaultsEnabled || falseSuspicions >= detector!.MaxFalseSuspicions) return false;
+        return detector.Accuracy switch
+        {
+            Accuracy.Strong => false,
+            Accuracy.EventuallyStrong => !stabilized,
+            Accuracy.Weak => AnotherUpNodeNeverSuspected(node),
+            _ => !stabilized || AnotherUpNodeNeverSuspected(node),
+        };
+    }
+
+    /// <summary>Whether weak accuracy binds now (W and S always; ◇W and ◇S after stabilising).</summary>
+    private bool WeakAccuracyBinds => detector is { } d && (d.Accuracy == Accuracy.Weak || (d.Accuracy == Accuracy.EventuallyWeak && stabilized));
+
+    private bool AnotherUpNodeNeverSuspected(int node)
+    {
+        for (var m = 0; m < status.Length; m++)
+            if (m != node && status[m] == NodeStatus.Up && ((everSuspected >> m) & 1) == 0) return true;
+        return false;
+    }
+
+    /// <summary>Under weak accuracy the last live node never suspected is the correct one the class promises: it does not crash.</summary>
+    private bool LastNeverSuspected(int node) => WeakAccuracyBinds && ((everSuspected >> node) & 1) == 0 && !AnotherUpNodeNeverSuspected(node);
+
+    private bool SomeUpNodeUnsuspected()
+    {
+        for (var n = 0; n < status.Length; n++)
+            if (status[n] == NodeStatus.Up && !SuspectedByLiveSubscriber(n)) return true;
+        return false;
     }
 
     private bool Deliverable(int m)
@@ -237,7 +374,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         return true;
     }
 
-    private bool Connected(int a, int b) => partitionMask == 0 || ((partitionMask >> a) & 1) == ((partitionMask >> b) & 1);
+    private bool Connected(int a, int b) => partitionMask == 0 || !Partitionable(a) || !Partitionable(b) || ((partitionMask >> a) & 1) == ((partitionMask >> b) & 1);
 
     /// <summary>A stable description of an action in this state; replay and minimisation find actions by it.</summary>
     public string Describe(ScheduledAction action) => action.Kind switch
@@ -249,6 +386,8 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         ActionKind.Crash => $"crash {new NodeId(action.Node)} ({action.Crash.ToString().ToLowerInvariant()})",
         ActionKind.Recover => $"recover {new NodeId(action.Node)}",
         ActionKind.Partition => $"partition {Groups(action.Item)}",
+        ActionKind.Report => $"tell {new NodeId(action.Node)}: {((action.Item & 1) == 1 ? "suspect" : "trust")} {new NodeId(action.Item >> 1)}",
+        ActionKind.Stabilize => "the failure detector stabilises",
         _ => "heal the partition",
     };
 
@@ -273,7 +412,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
     private string Groups(int mask)
     {
         var inside = Enumerable.Range(0, status.Length).Where(i => ((mask >> i) & 1) == 1).Select(i => new NodeId(i).ToString());
-        var outside = Enumerable.Range(0, status.Length).Where(i => ((mask >> i) & 1) == 0).Select(i => new NodeId(i).ToString());
+        var outside = Enumerable.Range(0, status.Length).Where(i => ((mask >> i) & 1) == 0 && Partitionable(i)).Select(i => new NodeId(i).ToString());
         return $"{{{string.Join(",", inside)}}} | {{{string.Join(",", outside)}}}";
     }
 
@@ -316,7 +455,9 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             {
                 var node = action.Node;
                 var timer = timers[node][action.Item];
+                if (synchronous) now = Math.Max(now, deadlines[node][action.Item]);
                 timers[node] = timers[node].Where((_, i) => i != action.Item).ToArray();
+                deadlines[node] = deadlines[node].Where((_, i) => i != action.Item).ToArray();
                 if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
                 effects.Reset(new NodeId(node), nodes.Length, choices);
                 firedTimer = timer;
@@ -327,13 +468,15 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             case ActionKind.Crash:
             {
                 var node = action.Node;
-                crashes++;
-                down++;
+                roleCrashes[roleOf[node]]++;
+                roleDown[roleOf[node]]++;
                 status[node] = action.Crash switch { CrashKind.Stop => NodeStatus.Stopped, CrashKind.Amnesia => NodeStatus.Down, _ => NodeStatus.Paused };
                 if (action.Crash != CrashKind.Pause)
                 {
                     states[node] = null; // volatile state is gone
                     timers[node] = [];
+                    deadlines[node] = [];
+                    if (suspected.Length > 0) suspected[node] = 0; // and what the detector had told it: it is told again
                 }
                 if (observesEnvironment) Emit(new NodeCrashed(new NodeId(node), action.Crash));
                 break;
@@ -343,7 +486,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                 var node = action.Node;
                 var wasDown = status[node] == NodeStatus.Down;
                 status[node] = NodeStatus.Up;
-                down--;
+                roleDown[roleOf[node]]--;
                 if (observesEnvironment) Emit(new NodeRecovered(new NodeId(node)));
                 if (wasDown)
                 {
@@ -357,6 +500,34 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                 partitionMask = action.Item;
                 partitions++;
                 if (observesEnvironment) Emit(new NetworkPartitioned(Groups(action.Item)));
+                break;
+            case ActionKind.Report:
+            {
+                var subscriber = action.Node;
+                var about = action.Item >> 1;
+                var suspect = (action.Item & 1) == 1;
+                var alive = status[about] == NodeStatus.Up;
+                if (suspect)
+                {
+                    suspected[subscriber] |= 1L << about;
+                    everSuspected |= 1L << about;
+                    if (alive) falseSuspicions++;
+                }
+                else suspected[subscriber] &= ~(1L << about);
+                currentReport = suspect ? new Suspect(new NodeId(about)) : new Trust(new NodeId(about));
+                if (observesEnvironment) Emit(new DetectorReported(new NodeId(subscriber), currentReport, suspect != alive));
+                effects.Reset(new NodeId(subscriber), nodes.Length, choices);
+                states[subscriber] = Call(subscriber, NodeHandler.OnDetector, null, default, effects);
+                Process(subscriber);
+                break;
+            }
+            case ActionKind.Stabilize:
+                stabilized = true;
+                // From here on weak accuracy protects a live node no subscriber suspects now.
+                everSuspected = 0;
+                for (var s = 0; s < suspected.Length; s++)
+                    if (subscribed[s] && status[s] == NodeStatus.Up) everSuspected |= suspected[s];
+                if (observesEnvironment) Emit(new DetectorStabilized());
                 break;
             default:
                 partitionMask = 0;
@@ -394,6 +565,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                 NodeHandler.Start => self.Start(effects),
                 NodeHandler.OnMessage => self.OnMessage(state!, from!.Value, message!, effects),
                 NodeHandler.OnTimer => self.OnTimer(state!, firedTimer, effects),
+                NodeHandler.OnDetector => self.OnDetector(state!, currentReport, effects),
                 _ => self.OnRecover(persisted[node], effects),
             };
         }
@@ -443,15 +615,19 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                     if (inFlight.Count >= maxInFlight)
                         throw new RunFailure(FailureKind.ResourceLimit, "MaxMessagesInFlight",
                             $"{self} sent a message while {inFlight.Count} were in flight, the bound of this test (TestOptions.MaxMessagesInFlight)\n  while handling: {CurrentStep}\n  a protocol that floods the network (or a bound set too low)");
-                    inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++));
+                    inFlight.Add(new Envelope<TMessage>(self, send.To, send.Message, nextEnvelope++, now));
                     if (observesEnvironment) Emit(new MessageSent(self, send.To, send.Message));
                     break;
                 case SetTimer<TTimer> set:
-                    if (!timers[node].Contains(set.Timer))
-                        timers[node] = timers[node].Append(set.Timer).Order(TimerOrder).ToArray();
+                    Arm(node, set.Timer, now + set.Length);
                     break;
                 case CancelTimer<TTimer> cancel:
-                    if (timers[node].Contains(cancel.Timer)) timers[node] = timers[node].Where(t => !EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer)).ToArray();
+                    var armed = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer));
+                    if (armed >= 0)
+                    {
+                        timers[node] = timers[node].Where((_, i) => i != armed).ToArray();
+                        deadlines[node] = deadlines[node].Where((_, i) => i != armed).ToArray();
+                    }
                     break;
                 case Observe observe:
                     if (observe.Event is not TSpecEvent specEvent)
@@ -465,6 +641,23 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         if (Fingerprinting) StepFingerprint = FingerprintOf(node);
     }
 
+    /// <summary>Arms a timer (once: arming an armed one moves its deadline), keeping the node's timers in their text order.</summary>
+    private void Arm(int node, TTimer timer, long deadline)
+    {
+        var at = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, timer));
+        if (at >= 0)
+        {
+            if (deadlines[node][at] == deadline) return;
+            deadlines[node] = (long[])deadlines[node].Clone();
+            deadlines[node][at] = deadline;
+            return;
+        }
+        var position = 0;
+        while (position < timers[node].Length && TimerOrder.Compare(timers[node][position], timer) <= 0) position++;
+        timers[node] = [.. timers[node][..position], timer, .. timers[node][position..]];
+        deadlines[node] = [.. deadlines[node][..position], deadline, .. deadlines[node][position..]];
+    }
+
     /// <summary>What a handler call did, as a stable hash: its effects in order and the node's new state, as text (never object hash codes, which differ between processes).</summary>
     private ulong FingerprintOf(int node)
     {
@@ -473,7 +666,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             hash = StableHash.Add(hash, item switch
             {
                 Send<TMessage> send => $"send {send.To} {send.Message}",
-                SetTimer<TTimer> set => $"timer {set.Timer}",
+                SetTimer<TTimer> set => set.Length == 1 ? $"timer {set.Timer}" : $"timer {set.Timer} after {set.Length}",
                 CancelTimer<TTimer> cancel => $"cancel {cancel.Timer}",
                 Persist<TDurable> persist => $"persist {persist.Durable}",
                 Observe observe => $"observe {Alphabet.Describe(observe.Event)}",
@@ -505,8 +698,11 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         var writer = numbering.Writer;
         writer.Clear();
         writer.Add(partitionMask);
-        writer.Add(crashes);
-        writer.Add(down);
+        for (var r = 0; r < roles.Length; r++)
+        {
+            writer.Add(roleCrashes[r]);
+            writer.Add(roleDown[r]);
+        }
         writer.Add(losses);
         writer.Add(duplicates);
         writer.Add(partitions);
@@ -516,14 +712,23 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
         TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
         TDurable? Durable(TDurable? durable) => durable is null || offset == 0 ? durable : normalizer!.Durable(durable, offset);
-        var amnesiaPossible = FaultsEnabled && crashes < faults.MaxCrashes && faults.CrashKinds.Contains(CrashKind.Amnesia);
         for (var node = 0; node < states.Length; node++)
         {
             writer.Add((long)status[node]);
             writer.Add(numbering.Number(State(states[node])));
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
-            writer.Add(status[node] == NodeStatus.Down || amnesiaPossible ? numbering.Number(Durable(persisted[node])) : 0);
+            writer.Add(status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? numbering.Number(Durable(persisted[node])) : 0);
             writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(ValueArray<TTimer>.From(timers[node])));
+            // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
+            if (synchronous)
+                foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
+        }
+        if (detector is not null)
+        {
+            foreach (var row in suspected) writer.Add(row);
+            writer.Add(everSuspected);
+            writer.Add(falseSuspicions);
+            writer.Add(stabilized ? 1 : 0);
         }
         // An unordered network's in-flight messages are a multiset: their numbers in a canonical order.
         var channels = numbering.Channels;
@@ -533,9 +738,24 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             var message = offset == 0 ? envelope.Message : normalizer!.Message(envelope.Message, offset);
             channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
         }
-        if (faults.Network == NetworkOrder.Unordered) channels.Sort();
-        writer.Add(channels.Count);
-        foreach (var channel in channels) writer.Add(channel);
+        if (synchronous)
+        {
+            // How long each message may still take matters too: pair it with its message, then sort the pairs.
+            var timed = inFlight.Select((e, i) => (channels[i], Math.Max(0, e.SentAt + faults.MaxMessageDelay - now))).ToList();
+            if (faults.Network == NetworkOrder.Unordered) timed.Sort();
+            writer.Add(timed.Count);
+            foreach (var (channel, slack) in timed)
+            {
+                writer.Add(channel);
+                writer.Add(slack);
+            }
+        }
+        else
+        {
+            if (faults.Network == NetworkOrder.Unordered) channels.Sort();
+            writer.Add(channels.Count);
+            foreach (var channel in channels) writer.Add(channel);
+        }
         var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
@@ -544,6 +764,14 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
         for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
         return writer.ToKey();
+    }
+
+    /// <summary>Whether <paramref name="node"/> may still crash with amnesia (and so read back what it persisted).</summary>
+    private bool AmnesiaPossible(int node)
+    {
+        if (!FaultsEnabled || roleOf[node] < 0) return false;
+        var role = roles[roleOf[node]];
+        return roleCrashes[roleOf[node]] < role.MaxCrashes && role.CrashKinds.Contains(CrashKind.Amnesia);
     }
 
     public int InFlightCount => inFlight.Count;
