@@ -127,7 +127,8 @@ public static class CheckCatalog
         checks.Add(Proof("Paxos, 3 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name, null, Expectation.Holds));
         checks.Add(Proof("Paxos, 5 acceptors: consensus and the EPR invariant by induction", PaxosSpec.Name + "5", null, Expectation.Holds));
         checks.Add(Proof("Paxos, 3 acceptors, without 'choosable': not inductive", PaxosSpec.Name,
-            Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Expectation.NotInductive));
+            Spec(PaxosSpec.Name).Spec.Properties.Where(p => p.Kind is PropertyKind.Invariant or PropertyKind.Step && p.Name != PaxosSpec.Choosable).Select(p => p.Name).ToArray(), Expectation.NotInductive,
+            unrollingDepth: 4)); // 4 events, as the benchmark: depth 8 took 14 s of the default check to find no real history either
         checks.Add(Proof("Chain replication: the Update Propagation Invariant by induction", ChainReplicationSpec.Name, null, Expectation.Holds));
         checks.Add(Proof("Chain replication, skipping a live server: Update Propagation broken", ChainReplicationSpec.Name + "SkippingLiveServers", null, Expectation.Violated(ChainReplicationSpec.UpdatePropagation)));
         checks.Add(Proof("Paxos refines Consensus: Consensus's obligations and the state mapping by induction", "PaxosRefinesConsensus", null, Expectation.Holds));
@@ -172,8 +173,9 @@ public static class CheckCatalog
         Func<Spec<ShiftEvent>, Spec<ShiftEvent>, Func<RefinementBuilder<ShiftEvent, ShiftEvent>, RefinementBuilder<ShiftEvent, ShiftEvent>>, CheckResult> compare) =>
         compare(composed, direct, DirectShiftRegister.CellsOf(composed, direct));
 
-    private static CatalogCheck Proof(string name, string spec, string[]? claims, Expectation expected) =>
-        new(name, CheckKind.Proof, expected, "sent to Z3 through libz3", new InductionOf(Spec(spec), claims));
+    private static CatalogCheck Proof(string name, string spec, string[]? claims, Expectation expected, int unrollingDepth = 8) =>
+        new(name, CheckKind.Proof, expected, unrollingDepth == 8 ? "sent to Z3 through libz3" : $"sent to Z3 through libz3; bounded unrolling to {unrollingDepth} events finds no real history",
+            new InductionOf(Spec(spec), claims) { UnrollingDepth = unrollingDepth });
 
     /// <summary>
     /// A protocol's four proofs: its finite model by induction, the same without a needed auxiliary invariant (not
