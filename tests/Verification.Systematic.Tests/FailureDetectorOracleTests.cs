@@ -89,6 +89,21 @@ public class FailureDetectorOracleTests(ITestOutputHelper output)
         Assert.Equal("◇P", saved.Settings?.Detector?.Name);
         var replay = Watcher.Protocol(3, DetectorClass.Perfect).Tester(new TestOptions()).Replay(saved);
         Assert.Equal("StrongAccuracy", replay.Property);
+        // A hand-edited file whose role names a node the system lacks is refused with the setting named.
+        var edited = saved with { Settings = saved.Settings! with { Roles = [new NodeRole("servers", [9])], MaxCrashes = 0, MaxDownAtOnce = int.MaxValue } };
+        var error = Assert.Throws<ConfigurationException>(() => Watcher.Protocol(3, DetectorClass.Perfect).Tester(new TestOptions()).Replay(edited));
+        Assert.Contains("role 'servers' lists node 9", error.Message);
+        var path = Path.Combine(Path.GetTempPath(), $"detector-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, File.ReadAllText(bug.SchedulePath!).Replace("\"Name\": \"◇P\"", "\"Name\": null", StringComparison.Ordinal));
+        try
+        {
+            error = Assert.Throws<ConfigurationException>(() => Watcher.Protocol(3, DetectorClass.Perfect).Tester(new TestOptions()).Replay(Schedule.Load(path)));
+            Assert.Contains("the failure detector has no name", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
 
         var eventually = Watcher.Protocol(3, DetectorClass.EventuallyPerfect)
             .Tester(new TestOptions { Iterations = 500, MaxSteps = 60, FairAfterSteps = 20, LivenessThreshold = 30, Faults = faults });

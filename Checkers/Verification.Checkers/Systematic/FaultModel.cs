@@ -231,6 +231,7 @@ public sealed record FaultModel
     /// <summary>Checks the budgets against a system of <paramref name="nodes"/> nodes; one that cannot apply throws <see cref="ConfigurationException"/> naming the setting.</summary>
     public void Validate(int nodes)
     {
+        if (Roles is null || CrashKinds is null) throw new ConfigurationException("the fault model's Roles and CrashKinds must be lists (empty for none)");
         if (nodes < 1) throw new ConfigurationException($"a system needs at least one node (got {nodes})");
         if (MaxCrashes < 0 || MaxLosses < 0 || MaxDuplicates < 0 || MaxPartitions < 0)
             throw new ConfigurationException("fault budgets cannot be negative");
@@ -250,7 +251,11 @@ public sealed record FaultModel
             var seen = new Dictionary<int, string>();
             foreach (var role in Roles)
             {
+                // Hand-edited schedule files can hold nulls the constructors never make.
+                if (role is null || string.IsNullOrWhiteSpace(role.Name)) throw new ConfigurationException("a role has no name");
                 if (role.Nodes is null || role.Nodes.Count == 0) throw new ConfigurationException($"role '{role.Name}' lists no nodes");
+                if (role.CrashKinds is null || role.CrashKinds.Any(k => !Enum.IsDefined(k)))
+                    throw new ConfigurationException($"role '{role.Name}': CrashKinds must list {string.Join(", ", Enum.GetNames<CrashKind>())}");
                 foreach (var node in role.Nodes)
                 {
                     if (node < 0 || node >= nodes) throw new ConfigurationException($"role '{role.Name}' lists node {node}, but the system's nodes are 0..{nodes - 1}");
@@ -269,6 +274,7 @@ public sealed record FaultModel
         if (!Enum.IsDefined(Timing)) throw new ConfigurationException($"Timing is {(int)Timing}, not one of {string.Join(", ", Enum.GetNames<Timing>())}");
         if (Detector is { } detector)
         {
+            if (string.IsNullOrWhiteSpace(detector.Name)) throw new ConfigurationException("the failure detector has no name (P, ◇P, S, ◇S, Q, W, ◇W or your own)");
             if (nodes > 64) throw new ConfigurationException($"a failure-detector oracle supports at most 64 nodes (got {nodes})");
             if (detector.MaxFalseSuspicions < 0) throw new ConfigurationException($"the failure detector's MaxFalseSuspicions cannot be negative (got {detector.MaxFalseSuspicions})");
             if (!Enum.IsDefined(detector.Completeness) || !Enum.IsDefined(detector.Accuracy))
