@@ -91,6 +91,27 @@ public class FaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BreadthFirst_FindsAShortestCounterexample_AndCoversTheSameStates()
+    {
+        var tester = Sequencer.Protocol(persist: false).Tester(new TestOptions { Faults = FaultModel.CrashRecover(1) });
+        var dfs = tester.Explore(maxDepth: 12);
+        var bfs = tester.Explore(maxDepth: 12, order: SearchOrder.BreadthFirst);
+        output.WriteLine(bfs.ToString());
+        Assert.Equal("NeverReissued", bfs.Bug?.Property);
+        Assert.Contains("BFS", bfs.Method);
+        // Issue 1, crash, recover, issue 1 again: four steps, with no lottery timer in between (BFS never takes a detour).
+        Assert.Equal(["timer n0 'issue'", "crash n0 (amnesia)", "recover n0", "timer n0 'issue'"], bfs.Bug!.Schedule.Steps.Select(s => s.Action));
+        Assert.True(dfs.Bug!.Schedule.Steps.Count >= bfs.Bug!.Schedule.Steps.Count);
+        // Where nothing fails, both orders visit every reachable state: the same count.
+        var persisted = Sequencer.Protocol(persist: true).Tester(new TestOptions { Faults = FaultModel.CrashRecover(1) });
+        var all = persisted.Explore(maxDepth: 40);
+        var allBreadthFirst = persisted.Explore(maxDepth: 40, order: SearchOrder.BreadthFirst);
+        Assert.True(all.Holds && allBreadthFirst.Holds);
+        Assert.Equal(all.Coverage.States, allBreadthFirst.Coverage.States);
+        Assert.Equal(all.Coverage.Transitions, allBreadthFirst.Coverage.Transitions);
+    }
+
+    [Fact]
     public void PersistedCounter_SurvivesEveryFaultKind_Exhaustively()
     {
         var faults = new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause, CrashKind.Stop], MaxPartitions = 1 };

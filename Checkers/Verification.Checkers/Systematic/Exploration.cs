@@ -3,6 +3,16 @@ using Verification.Runtime;
 
 namespace Verification.Checkers.Systematic;
 
+/// <summary>The order an exhaustive search expands states in.</summary>
+public enum SearchOrder
+{
+    /// <summary>Depth-first: memory grows with the depth; the counterexample is the first path found, not the shortest.</summary>
+    DepthFirst,
+
+    /// <summary>Breadth-first, level by level: the first violation found is at the fewest steps from start-up (a shortest counterexample); memory grows with the widest level.</summary>
+    BreadthFirst,
+}
+
 public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>
 {
     /// <summary>
@@ -14,29 +24,31 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <param name="maxStates">Stop (incomplete) after this many distinct states; by default no limit.</param>
     /// <param name="maxInFlight">States with more messages in flight are not expanded (a bound on the network; the
     /// search is then complete only within it, and the report says it was cut off).</param>
-    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue)
+    /// <param name="order">Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</param>
+    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst)
     {
+        if (!Enum.IsDefined(order)) throw new ConfigurationException($"the search order {(int)order} is not one of {string.Join(", ", Enum.GetNames<SearchOrder>())}");
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
         var progress = new Transition();
-        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, handlerWatch, stopwatch, progress), out var hang);
+        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
-        var bug = ExplainHang(progress.Decisions(), "dfs", 0, padWithZeros: true);
-        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0);
+        var bug = ExplainHang(progress.Decisions(), order == SearchOrder.BreadthFirst ? "bfs" : "dfs", 0, padWithZeros: true);
+        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order);
     }
 
     /// <summary>An exhaustive search's result: violated (with the bug), holds (nothing cut but by the network bound, which the verdict states), or unknown (a depth or state limit cut it).</summary>
-    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues)
+    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues, SearchOrder order)
     {
         var within = new List<string> { options.Faults.Describe() };
         if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
         return new CheckResult
         {
             Subject = protocol.Name,
-            Method = "exhaustive search (DFS over distinct states)",
+            Method = order == SearchOrder.BreadthFirst ? "exhaustive search (BFS over distinct states; a counterexample is a shortest one)" : "exhaustive search (DFS over distinct states)",
             Verdict = bug is not null ? Verdict.Violated : limit is null ? Verdict.Holds : Verdict.Unknown,
             Why = bug is null && limit is not null ? Inconclusive.SearchLimit : null,
             Reason = bug is not null ? null : limit switch
@@ -68,8 +80,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     }
 
     /// <param name="current">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
-    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
+    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
+        var breadthFirst = order == SearchOrder.BreadthFirst;
         var visited = new HashSet<StateKey>();
         var numbering = new ValueNumbering();
         long transitions = 0, keyBytes = 0, cutByNetwork = 0;
@@ -88,18 +101,21 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
-        var stack = new Stack<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
+        // Depth-first takes the newest state, breadth-first the oldest: one deque serves both.
+        var frontier = new LinkedList<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
         var startKey = start.Key(numbering);
         visited.Add(startKey);
         keyBytes += startKey.ApproximateBytes;
         if (start.Violation is not null) return Found(null, 0);
-        stack.Push((start, null, 0));
+        frontier.AddLast((start, null, 0));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         var choices = new VectorChoices(NoChoices);
-        while (stack.Count > 0)
+        while (frontier.Count > 0)
         {
-            var (world, path, depth) = stack.Pop();
+            var (world, path, depth) = breadthFirst ? frontier.First!.Value : frontier.Last!.Value;
+            if (breadthFirst) frontier.RemoveFirst();
+            else frontier.RemoveLast();
             if (visited.Count >= maxStates)
             {
                 limit = SearchLimit.States;
@@ -124,8 +140,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 continue;
             }
             var actions = enabled.ToArray();
-            for (var index = actions.Length - 1; index >= 0; index--)
+            // Depth-first pushes the last action first, so the first is expanded first; breadth-first queues them in order.
+            for (var k = 0; k < actions.Length; k++)
             {
+                var index = breadthFirst ? k : actions.Length - 1 - k;
                 // Every combination of the values nodes choose while handling this action is its own edge.
                 var vector = NoChoices;
                 while (true)
@@ -148,13 +166,13 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     if (visited.Add(key))
                     {
                         keyBytes += key.ApproximateBytes;
-                        stack.Push((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
+                        frontier.AddLast((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
                     }
                     if (!choices.Advance(out vector)) break;
                 }
             }
         }
-        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count);
+        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order);
 
         Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = keyBytes / Math.Max(1, visited.Count) };
 
@@ -163,8 +181,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
-            var bug = explainer.Explain(path, "dfs", 0, depth, padWithZeros: true);
-            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count);
+            var bug = explainer.Explain(path, breadthFirst ? "bfs" : "dfs", 0, depth, padWithZeros: true);
+            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order);
         }
     }
 

@@ -15,7 +15,11 @@ public sealed record RandomRuns : CheckMethod;
 /// <summary>Every interleaving, with a visited-state set, to <see cref="MaxDepth"/> steps and at most <see cref="MaxInFlight"/> messages in flight.</summary>
 /// <param name="MaxDepth">The most steps from start-up a path may take.</param>
 /// <param name="MaxInFlight">States with more messages in flight are not expanded (the search is then complete only within that bound).</param>
-public sealed record ExhaustiveSearch(int MaxDepth, int MaxInFlight = int.MaxValue) : CheckMethod;
+public sealed record ExhaustiveSearch(int MaxDepth, int MaxInFlight = int.MaxValue) : CheckMethod
+{
+    /// <summary>Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</summary>
+    public SearchOrder Order { get; init; } = SearchOrder.DepthFirst;
+}
 
 /// <summary>A search for fair cycles in which a liveness property stays hot.</summary>
 /// <param name="MaxDepth">The most steps from start-up a path may take.</param>
