@@ -121,6 +121,12 @@ public class FaultTests(ITestOutputHelper output)
         Assert.Null(report.Bug);
         Assert.True(report.Holds);
         Assert.Equal(672, report.Coverage.States); // pinned
+        // Hash compaction keeps a fingerprint per state: the same states, fewer bytes, and the chance of a miss stated.
+        var compacted = tester.Explore(maxDepth: 40, store: VisitedStore.HashCompaction);
+        Assert.True(compacted.Holds);
+        Assert.Equal(672, compacted.Coverage.States);
+        Assert.Contains(compacted.Within, w => w.StartsWith("hash compaction: 64-bit fingerprints, probability that a state was missed ≤ 1.2E-14", StringComparison.Ordinal));
+        Assert.True(compacted.Coverage.BytesPerState < report.Coverage.BytesPerState, $"{compacted.Coverage.BytesPerState} vs {report.Coverage.BytesPerState}");
         Sequencer.Protocol(persist: true).Tester(new TestOptions { Iterations = 300, MaxSteps = 60, Faults = FaultModel.Full(f: 1) }).Run().AssertHolds();
     }
 

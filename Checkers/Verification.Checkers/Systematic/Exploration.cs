@@ -25,25 +25,28 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <param name="maxInFlight">States with more messages in flight are not expanded (a bound on the network; the
     /// search is then complete only within it, and the report says it was cut off).</param>
     /// <param name="order">Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</param>
-    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst)
+    /// <param name="store">The visited-state set: exact (the default), or 64-bit fingerprints (hash compaction, with the chance of a missed state reported).</param>
+    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst, VisitedStore store = VisitedStore.Exact)
     {
+        if (!Enum.IsDefined(store)) throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}");
         if (!Enum.IsDefined(order)) throw new ConfigurationException($"the search order {(int)order} is not one of {string.Join(", ", Enum.GetNames<SearchOrder>())}");
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
         var progress = new Transition();
-        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, handlerWatch, stopwatch, progress), out var hang);
+        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
         var bug = ExplainHang(progress.Decisions(), order == SearchOrder.BreadthFirst ? "bfs" : "dfs", 0, padWithZeros: true);
-        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order);
+        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order, null);
     }
 
     /// <summary>An exhaustive search's result: violated (with the bug), holds (nothing cut but by the network bound, which the verdict states), or unknown (a depth or state limit cut it).</summary>
-    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues, SearchOrder order)
+    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues, SearchOrder order, string? caveat)
     {
         var within = new List<string> { options.Faults.Describe() };
+        if (caveat is not null) within.Add(caveat);
         if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
         return new CheckResult
         {
@@ -61,7 +64,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             Within = within,
             Counterexample = bug,
             Elapsed = elapsed,
-            Notes = $"{coverage.States / Math.Max(elapsed.TotalSeconds, 1e-9):F0} states/s, ~{coverage.BytesPerState} B of key per state, {distinctValues:N0} distinct node states and messages",
+            Notes = $"{coverage.States / Math.Max(elapsed.TotalSeconds, 1e-9):F0} states/s, ~{coverage.BytesPerState} B of visited set per state, {distinctValues:N0} distinct node states and messages",
         };
     }
 
@@ -80,12 +83,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     }
 
     /// <param name="current">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
-    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
+    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var breadthFirst = order == SearchOrder.BreadthFirst;
-        var visited = new HashSet<StateKey>();
+        var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
-        long transitions = 0, keyBytes = 0, cutByNetwork = 0;
+        long transitions = 0, cutByNetwork = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         SearchLimit? limit = null;
         var deepest = 0;
@@ -103,9 +106,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
         // Depth-first takes the newest state, breadth-first the oldest: one deque serves both.
         var frontier = new LinkedList<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
-        var startKey = start.Key(numbering);
-        visited.Add(startKey);
-        keyBytes += startKey.ApproximateBytes;
+        start.WriteKey(numbering);
+        visited.Add(numbering.Writer);
         if (start.Violation is not null) return Found(null, 0);
         frontier.AddLast((start, null, 0));
         var enabled = new List<ScheduledAction>();
@@ -162,19 +164,18 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     }
                     transitions++;
                     if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
-                    var key = next.Key(numbering);
-                    if (visited.Add(key))
+                    next.WriteKey(numbering);
+                    if (visited.Add(numbering.Writer))
                     {
-                        keyBytes += key.ApproximateBytes;
                         frontier.AddLast((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
                     }
                     if (!choices.Advance(out vector)) break;
                 }
             }
         }
-        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order);
+        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat);
 
-        Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = keyBytes / Math.Max(1, visited.Count) };
+        Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = visited.Bytes / Math.Max(1, visited.Count) };
 
         CheckResult Found(PathNode? last, int depth)
         {
@@ -182,7 +183,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, breadthFirst ? "bfs" : "dfs", 0, depth, padWithZeros: true);
-            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order);
+            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, null);
         }
     }
 

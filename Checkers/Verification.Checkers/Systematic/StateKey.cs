@@ -76,5 +76,8 @@ internal sealed class KeyWriter
         buffer[length++] = (byte)zigzag;
     }
 
+    /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
+
     public StateKey ToKey() => new(buffer.AsSpan(0, length).ToArray());
 }

@@ -695,6 +695,13 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
     /// </summary>
     public StateKey Key(ValueNumbering numbering)
     {
+        WriteKey(numbering);
+        return numbering.Writer.ToKey();
+    }
+
+    /// <summary>Writes this state's key into <paramref name="numbering"/>'s writer (for stores that keep less than the whole key).</summary>
+    public void WriteKey(ValueNumbering numbering)
+    {
         var writer = numbering.Writer;
         writer.Clear();
         writer.Add(partitionMask);
@@ -763,7 +770,6 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
         for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
         for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
-        return writer.ToKey();
     }
 
     /// <summary>Whether <paramref name="node"/> may still crash with amnesia (and so read back what it persisted).</summary>

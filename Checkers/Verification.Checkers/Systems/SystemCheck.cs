@@ -19,6 +19,9 @@ public sealed record ExhaustiveSearch(int MaxDepth, int MaxInFlight = int.MaxVal
 {
     /// <summary>Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</summary>
     public SearchOrder Order { get; init; } = SearchOrder.DepthFirst;
+
+    /// <summary>The visited-state set: exact (the default) or hash compaction.</summary>
+    public VisitedStore Store { get; init; } = VisitedStore.Exact;
 }
 
 /// <summary>A search for fair cycles in which a liveness property stays hot.</summary>

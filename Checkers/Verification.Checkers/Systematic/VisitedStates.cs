@@ -1,0 +1,139 @@
+namespace Verification.Checkers.Systematic;
+
+/// <summary>How an exhaustive search remembers the states it has visited.</summary>
+public enum VisitedStore
+{
+    /// <summary>Every state's whole key: no state is ever confused with another.</summary>
+    Exact,
+
+    /// <summary>
+    /// Hash compaction (SPIN's -DHC): a 64-bit fingerprint per state in one open-addressing table, ~10–16 bytes per
+    /// state. Two states with the same fingerprint are taken for one, so a state may be missed; the result states the
+    /// probability of that (at most n²/2⁶⁵ for n states).
+    /// </summary>
+    HashCompaction,
+}
+
+/// <summary>The visited-state set of one search: adds the key the writer holds and says whether it was new.</summary>
+internal interface IVisitedStates
+{
+    /// <summary>Adds the state whose key <paramref name="key"/> holds; false when it was visited before.</summary>
+    bool Add(KeyWriter key);
+
+    /// <summary>Distinct states added.</summary>
+    long Count { get; }
+
+    /// <summary>Bytes the set holds for its states (keys, or the table).</summary>
+    long Bytes { get; }
+
+    /// <summary>What a verdict reached with this set is conditional on (null: nothing).</summary>
+    string? Caveat { get; }
+
+    public static IVisitedStates Create(VisitedStore store) => store switch
+    {
+        VisitedStore.Exact => new ExactVisitedStates(),
+        VisitedStore.HashCompaction => new FingerprintVisitedStates(),
+        _ => throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}"),
+    };
+}
+
+/// <summary>Every state's whole key in a hash set.</summary>
+internal sealed class ExactVisitedStates : IVisitedStates
+{
+    private readonly HashSet<StateKey> keys = [];
+
+    public long Count => keys.Count;
+
+    public long Bytes { get; private set; }
+
+    public string? Caveat => null;
+
+    public bool Add(KeyWriter key)
+    {
+        var state = key.ToKey();
+        if (!keys.Add(state)) return false;
+        Bytes += state.ApproximateBytes;
+        return true;
+    }
+}
+
+/// <summary>
+/// 64-bit fingerprints in one open-addressing table of longs (linear probing, doubled at 3/4 full): no object per
+/// state, so the garbage collector never walks the visited set, and memory per state is the table's 8 bytes / load.
+/// </summary>
+internal sealed class FingerprintVisitedStates : IVisitedStates
+{
+    private long[] table = new long[1 << 10];
+    private int mask = (1 << 10) - 1;
+
+    public long Count { get; private set; }
+
+    public long Bytes => table.LongLength * sizeof(long);
+
+    /// <summary>The chance that two of the n states visited share a fingerprint (birthday bound n(n−1)/2⁶⁵).</summary>
+    public double MissProbability => Count * (double)(Count - 1) / Math.Pow(2, 65);
+
+    public string? Caveat => $"hash compaction: 64-bit fingerprints, probability that a state was missed ≤ {MissProbability:G2}";
+
+    public bool Add(KeyWriter key)
+    {
+        var fingerprint = Fingerprint.Of(key.Written);
+        if (fingerprint == 0) fingerprint = 1; // 0 marks an empty slot
+        if (!Insert(table, mask, fingerprint)) return false;
+        Count++;
+        if (Count * 4 >= table.LongLength * 3) Grow();
+        return true;
+    }
+
+    private static bool Insert(long[] slots, int mask, long fingerprint)
+    {
+        var slot = (int)((ulong)fingerprint >> 1) & mask;
+        while (true)
+        {
+            var held = slots[slot];
+            if (held == 0)
+            {
+                slots[slot] = fingerprint;
+                return true;
+            }
+            if (held == fingerprint) return false;
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private void Grow()
+    {
+        if (table.Length >= 1 << 30) throw new ConfigurationException($"hash compaction's table is full at {Count:N0} states (2³⁰ slots); use a state limit");
+        var larger = new long[table.Length * 2];
+        var largerMask = larger.Length - 1;
+        foreach (var fingerprint in table)
+            if (fingerprint != 0) Insert(larger, largerMask, fingerprint);
+        table = larger;
+        mask = largerMask;
+    }
+}
+
+/// <summary>A 64-bit hash of a key's bytes: eight bytes at a time, each multiplied, rotated and folded in, then a final avalanche.</summary>
+internal static class Fingerprint
+{
+    private const ulong Prime1 = 0x9E3779B185EBCA87UL;
+    private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;
+
+    public static long Of(ReadOnlySpan<byte> bytes)
+    {
+        var hash = Prime1 ^ (ulong)bytes.Length * Prime2;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var word in words)
+            hash = ulong.RotateLeft(hash ^ ulong.RotateLeft(word * Prime2, 31) * Prime1, 27) * Prime1 + Prime2;
+        ulong tail = 0;
+        for (var i = words.Length * 8; i < bytes.Length; i++) tail = (tail << 8) | bytes[i];
+        hash = ulong.RotateLeft(hash ^ ulong.RotateLeft(tail * Prime2, 31) * Prime1, 27) * Prime1 + Prime2;
+        // Avalanche: every input bit reaches every output bit.
+        hash ^= hash >> 33;
+        hash *= Prime2;
+        hash ^= hash >> 29;
+        hash *= Prime1;
+        hash ^= hash >> 32;
+        return (long)hash;
+    }
+}
