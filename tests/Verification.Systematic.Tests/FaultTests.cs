@@ -67,6 +67,27 @@ public sealed class Sequencer(bool persist, int limit = 3) : INode<SequencerStat
         new(persist ? "SequencerPersisting" : "SequencerForgetful", 2, _ => new Sequencer(persist), Spec(lotteryMayPickTwo));
 }
 
+/// <summary>n0 sends n1 three ticks at start; n1 answers each with one tick; neither remembers anything (only the network moves).</summary>
+public sealed class Chatter : INode<SequencerState, Tick, string, SequencerState>
+{
+    public SequencerState Start(Effects<Tick, string, SequencerState> effects)
+    {
+        if (effects.Self.Index == 0)
+            for (var i = 0; i < 3; i++) effects.Send(new NodeId(1), new Tick());
+        return new SequencerState(0);
+    }
+
+    public SequencerState OnMessage(SequencerState state, NodeId from, Tick message, Effects<Tick, string, SequencerState> effects)
+    {
+        if (effects.Self.Index == 1) effects.Send(from, new Tick());
+        return state;
+    }
+
+    public SequencerState OnTimer(SequencerState state, string timer, Effects<Tick, string, SequencerState> effects) => state;
+
+    public SequencerState OnRecover(SequencerState? persisted, Effects<Tick, string, SequencerState> effects) => new(0);
+}
+
 public class FaultTests(ITestOutputHelper output)
 {
     [Fact]
@@ -109,6 +130,23 @@ public class FaultTests(ITestOutputHelper output)
         Assert.True(all.Holds && allBreadthFirst.Holds);
         Assert.Equal(all.Coverage.States, allBreadthFirst.Coverage.States);
         Assert.Equal(all.Coverage.Transitions, allBreadthFirst.Coverage.Transitions);
+    }
+
+    [Fact]
+    public void UnboundedLoss_DoesNotSplitStatesByHowManyWereLost()
+    {
+        var ping = new Protocol<SequencerState, Tick, string, SequencerState, IssueEvent>("Chatter", 2, _ => new Chatter(), Sequencer.Spec(lotteryMayPickTwo: true));
+        var bounded = ping.Tester(new TestOptions { Faults = new FaultModel { MaxLosses = 1000 } }).Explore(maxDepth: 100);
+        var unbounded = ping.Tester(new TestOptions { Faults = new FaultModel { MaxLosses = FaultModel.Unbounded } }).Explore(maxDepth: 100);
+        output.WriteLine(bounded.ToString());
+        output.WriteLine(unbounded.ToString());
+        Assert.True(bounded.Holds && unbounded.Holds);
+        Assert.Contains("any number of lost messages", unbounded.ToString());
+        // A budget of 1000 is never reached here, but each count of losses so far is a state of its own. Counted by
+        // hand: i requests and j replies in flight, i + j ≤ 3 (10 states); with the budget each also carries the
+        // losses so far, any of 0..3−i−j (20 states).
+        Assert.Equal(10, unbounded.Coverage.States);
+        Assert.Equal(20, bounded.Coverage.States);
     }
 
     [Fact]

@@ -171,10 +171,13 @@ public sealed record FaultModel
     /// <summary>Nodes down (crashed, not yet recovered) at the same time.</summary>
     public int MaxDownAtOnce { get; init; } = int.MaxValue;
 
-    /// <summary>Messages lost (send or receive omission) over a run.</summary>
+    /// <summary>A budget that never runs out (losses, duplicates, partitions, crashes): the state key then leaves out how much of it was used, so states differing only in that count are one.</summary>
+    public const int Unbounded = int.MaxValue;
+
+    /// <summary>Messages lost (send or receive omission) over a run (<see cref="Unbounded"/>: any number).</summary>
     public int MaxLosses { get; init; }
 
-    /// <summary>Messages duplicated over a run.</summary>
+    /// <summary>Messages duplicated over a run (<see cref="Unbounded"/>: any number).</summary>
     public int MaxDuplicates { get; init; }
 
     /// <summary>Network partitions over a run (each later healed by a choice).</summary>
@@ -216,8 +219,10 @@ public sealed record FaultModel
             parts.Add(string.Join("; ", Roles.Select(r => r.Describe())) + "; other nodes reliable");
         else if (MaxCrashes > 0)
             parts.Add($"≤ {MaxCrashes} crash{(MaxCrashes == 1 ? "" : "es")} ({string.Join(", ", CrashKinds.Select(k => k.ToString().ToLowerInvariant()))}{(MaxDownAtOnce < MaxCrashes ? $", ≤ {MaxDownAtOnce} down at once" : "")})");
-        if (MaxLosses > 0) parts.Add($"≤ {MaxLosses} lost message{(MaxLosses == 1 ? "" : "s")}");
-        if (MaxDuplicates > 0) parts.Add($"≤ {MaxDuplicates} duplicated");
+        if (MaxLosses == Unbounded) parts.Add("any number of lost messages");
+        else if (MaxLosses > 0) parts.Add($"≤ {MaxLosses} lost message{(MaxLosses == 1 ? "" : "s")}");
+        if (MaxDuplicates == Unbounded) parts.Add("any number duplicated");
+        else if (MaxDuplicates > 0) parts.Add($"≤ {MaxDuplicates} duplicated");
         if (MaxPartitions > 0) parts.Add($"≤ {MaxPartitions} partition{(MaxPartitions == 1 ? "" : "s")}");
         var faults = parts.Count == 0 ? "no faults" : "faults: " + string.Join(", ", parts);
         faults = Network == NetworkOrder.Fifo ? faults + "; FIFO channels" : faults + "; messages reordered";

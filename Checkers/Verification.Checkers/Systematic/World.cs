@@ -705,14 +705,15 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         var writer = numbering.Writer;
         writer.Clear();
         writer.Add(partitionMask);
+        // A budget's use matters only while it can run out: an unbounded one adds nothing to the key.
         for (var r = 0; r < roles.Length; r++)
         {
-            writer.Add(roleCrashes[r]);
+            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
             writer.Add(roleDown[r]);
         }
-        writer.Add(losses);
-        writer.Add(duplicates);
-        writer.Add(partitions);
+        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
+        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
+        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
         writer.Add(FaultsEnabled ? 1 : 0);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
