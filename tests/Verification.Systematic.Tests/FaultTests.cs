@@ -150,6 +150,27 @@ public class FaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SearchMemoryLimit_StopsWithUnknownAndWhatItCovered_AndProgressIsReported()
+    {
+        var faults = new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause, CrashKind.Stop], MaxPartitions = 1 };
+        var reports = new List<SearchProgress>();
+        var tester = Sequencer.Protocol(persist: true).Tester(new TestOptions { Faults = faults, Progress = reports.Add, ProgressInterval = TimeSpan.FromTicks(1) });
+        var full = tester.Explore(maxDepth: 40);
+        Assert.True(full.Holds);
+        Assert.NotEmpty(reports); // 2,806 transitions: a report after 1,024 and after 2,048
+        Assert.All(reports, r => Assert.InRange(r.States, 1, full.Coverage.States));
+        Assert.Contains(" states (", reports[0].ToString());
+
+        var starved = Sequencer.Protocol(persist: true).Tester(new TestOptions { Faults = faults, MaxSearchMemory = 1 }).Explore(maxDepth: 40);
+        output.WriteLine(starved.ToString());
+        Assert.Equal(Verdict.Unknown, starved.Verdict);
+        Assert.Equal(Inconclusive.Budget, starved.Why);
+        Assert.Contains("memory limit", starved.Reason);
+        Assert.True(starved.Coverage.States >= 1);
+        Assert.Throws<ConfigurationException>(() => Sequencer.Protocol(persist: true).Tester(new TestOptions { MaxSearchMemory = 0 }));
+    }
+
+    [Fact]
     public void PersistedCounter_SurvivesEveryFaultKind_Exhaustively()
     {
         var faults = new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia, CrashKind.Pause, CrashKind.Stop], MaxPartitions = 1 };

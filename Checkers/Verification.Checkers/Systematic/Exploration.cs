@@ -53,11 +53,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             Subject = protocol.Name,
             Method = order == SearchOrder.BreadthFirst ? "exhaustive search (BFS over distinct states; a counterexample is a shortest one)" : "exhaustive search (DFS over distinct states)",
             Verdict = bug is not null ? Verdict.Violated : limit is null ? Verdict.Holds : Verdict.Unknown,
-            Why = bug is null && limit is not null ? Inconclusive.SearchLimit : null,
+            Why = bug is null && limit is not null ? limit == SearchLimit.Memory ? Inconclusive.Budget : Inconclusive.SearchLimit : null,
             Reason = bug is not null ? null : limit switch
             {
                 SearchLimit.Depth => "incomplete: the depth bound cut runs off",
                 SearchLimit.States => "incomplete: stopped at the state limit",
+                SearchLimit.Memory => $"incomplete: stopped when the heap passed the memory limit ({options.MaxSearchMemory / (double)(1L << 30):F1} GiB, TestOptions.MaxSearchMemory)",
                 _ => null,
             },
             Coverage = coverage,
@@ -69,7 +70,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     }
 
     /// <summary>What cut an exhaustive search short.</summary>
-    private enum SearchLimit { Depth, States }
+    private enum SearchLimit { Depth, States, Memory }
 
     /// <summary>The transition a search is running: written before each one (no allocation), read only when a handler hangs in it.</summary>
     private sealed class Transition
@@ -113,8 +114,26 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         var choices = new VectorChoices(NoChoices);
+        var nextCheck = 0L;
+        var lastProgress = watch.Elapsed;
         while (frontier.Count > 0)
         {
+            // Every 1,024 transitions: the memory limit, and a progress report when one is due.
+            if (transitions >= nextCheck)
+            {
+                nextCheck = transitions + 1024;
+                var heap = GC.GetTotalMemory(forceFullCollection: false);
+                if (heap > options.MaxSearchMemory)
+                {
+                    limit = SearchLimit.Memory;
+                    break;
+                }
+                if (options.Progress is { } progress && watch.Elapsed - lastProgress >= options.ProgressInterval)
+                {
+                    lastProgress = watch.Elapsed;
+                    progress(new SearchProgress(visited.Count, visited.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), deepest, frontier.Count, heap, watch.Elapsed));
+                }
+            }
             var (world, path, depth) = breadthFirst ? frontier.First!.Value : frontier.Last!.Value;
             if (breadthFirst) frontier.RemoveFirst();
             else frontier.RemoveLast();

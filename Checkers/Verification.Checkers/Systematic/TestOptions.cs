@@ -82,6 +82,18 @@ public sealed record TestOptions
     /// <summary>How often the node contract (no state, message or node object changed in place; no null state) is checked; see <see cref="MutationCheck"/>.</summary>
     public MutationCheck MutationChecks { get; init; } = MutationCheck.Sampled;
 
+    /// <summary>
+    /// An exhaustive search stops, with an Unknown verdict and what it covered so far, when the process's managed heap
+    /// passes this many bytes; by default three quarters of the memory the runtime may use.
+    /// </summary>
+    public long MaxSearchMemory { get; init; } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
+
+    /// <summary>Told what a long exhaustive search has covered so far, every <see cref="ProgressInterval"/> (none by default).</summary>
+    public Action<SearchProgress>? Progress { get; init; }
+
+    /// <summary>How often <see cref="Progress"/> is told.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Shrink a found counterexample by delta debugging over its steps.</summary>
     public bool Minimize { get; init; } = true;
 
@@ -108,5 +120,21 @@ public sealed record TestOptions
         if (FairAfterSteps < 0) throw new ConfigurationException($"FairAfterSteps cannot be negative (got {FairAfterSteps})");
         if (MaxMessagesInFlight < 1) throw new ConfigurationException($"MaxMessagesInFlight must be at least 1 (got {MaxMessagesInFlight})");
         if (StepTimeout <= TimeSpan.Zero) throw new ConfigurationException($"StepTimeout must be positive (got {StepTimeout})");
+        if (MaxSearchMemory < 1) throw new ConfigurationException($"MaxSearchMemory must be positive (got {MaxSearchMemory})");
+        if (ProgressInterval <= TimeSpan.Zero) throw new ConfigurationException($"ProgressInterval must be positive (got {ProgressInterval})");
     }
+}
+
+/// <summary>What an exhaustive search has covered so far, for progress reports.</summary>
+/// <param name="States">Distinct states visited.</param>
+/// <param name="StatesPerSecond">Visited states per second since the search began.</param>
+/// <param name="Depth">The deepest state reached.</param>
+/// <param name="Frontier">States waiting to be expanded.</param>
+/// <param name="HeapBytes">The process's managed heap.</param>
+/// <param name="Elapsed">Time since the search began.</param>
+public sealed record SearchProgress(long States, double StatesPerSecond, int Depth, long Frontier, long HeapBytes, TimeSpan Elapsed)
+{
+    /// <summary>"1,234,567 states (120,034/s), depth 43, 12,000 waiting, heap 1.2 GiB, 10 s".</summary>
+    public override string ToString() =>
+        $"{States:N0} states ({StatesPerSecond:N0}/s), depth {Depth}, {Frontier:N0} waiting, heap {HeapBytes / (double)(1L << 30):F1} GiB, {Elapsed.TotalSeconds:F0} s";
 }

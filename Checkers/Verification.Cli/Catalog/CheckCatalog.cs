@@ -198,7 +198,8 @@ public static class CheckCatalog
 
     /// <summary>
     /// Runs one check: the interpreter of the catalog's data. A system's check runs on every core with the given
-    /// seed, and its counterexamples are saved under <paramref name="scheduleDirectory"/> (default: the tester's).
+    /// seed, and its counterexamples are saved under <paramref name="scheduleDirectory"/> (default: the tester's); an
+    /// exhaustive search reports its progress on stderr every 10 s.
     /// </summary>
     public static CheckResult Run(CatalogCheck check, int seed, string? scheduleDirectory = null) => check.Target switch
     {
@@ -212,6 +213,9 @@ public static class CheckCatalog
             Seed = seed,
             Parallelism = Environment.ProcessorCount,
             ScheduleDirectory = scheduleDirectory ?? options.ScheduleDirectory,
+            // A long exhaustive search says how far it has got, on stderr so reports on stdout stay as they are.
+            Progress = progress => Console.Error.WriteLine($"      … {check.Name}: {progress}"),
+            ProgressInterval = TimeSpan.FromSeconds(10),
         }),
         _ => throw new SpecException($"no way to run a check of {check.Target.GetType().Name}"),
     };
