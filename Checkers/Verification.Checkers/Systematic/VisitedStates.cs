@@ -37,23 +37,107 @@ internal interface IVisitedStates
     };
 }
 
-/// <summary>Every state's whole key in a hash set.</summary>
+/// <summary>
+/// Every state's whole key, stored back to back (each after its length) in chunks of 16 MiB, and found through one
+/// open-addressing table of longs, each a 24-bit tag of the key's hash and the key's 40-bit place: a few large arrays
+/// instead of an object per state, so the garbage collector's work does not grow with the search, and a state costs
+/// its key's bytes plus about 11 bytes of table.
+/// </summary>
 internal sealed class ExactVisitedStates : IVisitedStates
 {
-    private readonly HashSet<StateKey> keys = [];
+    private const int ChunkBits = 24;
+    private const int ChunkSize = 1 << ChunkBits;
+    private readonly List<byte[]> chunks = [];
+    private int used; // bytes used in the last chunk
+    private long[] table = new long[1 << 10];
+    private int mask = (1 << 10) - 1;
+    private long keyBytes;
 
-    public long Count => keys.Count;
+    public long Count { get; private set; }
 
-    public long Bytes { get; private set; }
+    public long Bytes => keyBytes + table.LongLength * sizeof(long);
 
     public string? Caveat => null;
 
     public bool Add(KeyWriter key)
     {
-        var state = key.ToKey();
-        if (!keys.Add(state)) return false;
-        Bytes += state.ApproximateBytes;
+        var bytes = key.Written;
+        var hash = Fingerprint.Of(bytes);
+        var tag = (long)((ulong)hash >> 40) << 40; // the hash's top 24 bits
+        var slot = (int)hash & mask;
+        while (true)
+        {
+            var entry = table[slot];
+            if (entry == 0) break;
+            if ((entry & ~Place) == tag && Stored(entry & Place).SequenceEqual(bytes)) return false;
+            slot = (slot + 1) & mask;
+        }
+        table[slot] = tag | Store(bytes);
+        Count++;
+        if (Count * 4 >= table.LongLength * 3) Grow();
         return true;
+    }
+
+    /// <summary>The low 40 bits of an entry: 1 + the chunk's number × 2²⁴ + the key's offset in it.</summary>
+    private const long Place = (1L << 40) - 1;
+
+    private long Store(ReadOnlySpan<byte> bytes)
+    {
+        var header = LengthBytes(bytes.Length);
+        var size = header + bytes.Length;
+        if (chunks.Count == 0 || used + size > chunks[^1].Length)
+        {
+            if (chunks.Count >= 1 << 16) throw new ConfigurationException($"the exact visited set holds {Count:N0} states in 1 TiB of keys; use hash compaction or a state limit");
+            chunks.Add(new byte[Math.Max(ChunkSize, size)]); // a key larger than a chunk gets one of its own, at offset 0
+            used = 0;
+        }
+        var chunk = chunks[^1];
+        var offset = used;
+        var length = bytes.Length;
+        for (var i = 0; i < header; i++, length >>= 7) chunk[offset + i] = (byte)((length & 0x7F) | (i < header - 1 ? 0x80 : 0));
+        bytes.CopyTo(chunk.AsSpan(offset + header));
+        used += size;
+        keyBytes += size;
+        return 1 + ((long)(chunks.Count - 1) << ChunkBits) + offset;
+    }
+
+    private ReadOnlySpan<byte> Stored(long place)
+    {
+        var chunk = chunks[(int)((place - 1) >> ChunkBits)];
+        var offset = (int)((place - 1) & (ChunkSize - 1));
+        int length = 0, shift = 0;
+        byte part;
+        do
+        {
+            part = chunk[offset++];
+            length |= (part & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((part & 0x80) != 0);
+        return chunk.AsSpan(offset, length);
+    }
+
+    private static int LengthBytes(int length)
+    {
+        var count = 1;
+        while ((length >>= 7) != 0) count++;
+        return count;
+    }
+
+    private void Grow()
+    {
+        if (table.Length >= 1 << 30) throw new ConfigurationException($"the exact visited set's table is full at {Count:N0} states (2³⁰ slots); use a state limit");
+        var larger = new long[table.Length * 2];
+        var largerMask = larger.Length - 1;
+        foreach (var entry in table)
+        {
+            if (entry == 0) continue;
+            var slot = (int)Fingerprint.Of(Stored(entry & Place)) & largerMask;
+            while (larger[slot] != 0) slot = (slot + 1) & largerMask;
+            larger[slot] = entry;
+        }
+        table = larger;
+        mask = largerMask;
     }
 }
 
