@@ -47,8 +47,8 @@ public sealed class ChainSystem : SystemDefinition<ChainConfig, ChainNodeState, 
     public override IReadOnlyList<SystemCheck> Checks { get; } =
     [
         new("ChainReplication (3 servers, 2 clients): a server halts, the master reconfigures (portfolio)", "default",
-            new RandomRuns { Options = Options(new ChainConfig(), 2000) },
-            Expectation.Holds, "2,000 runs of the default portfolio: the spec's guards and invariants, the service's obligations, the key-value refinement and the state mapping after every step, liveness after a fair suffix"),
+            new RandomRuns { Options = Options(new ChainConfig(), 1000) },
+            Expectation.Holds, "1,000 runs of the default portfolio: the spec's guards and invariants, the service's obligations, the key-value refinement and the state mapping after every step, liveness after a fair suffix"),
         new("ChainReplication (3 servers, 1 update and a query): exhaustive DFS", "exhaustive",
             new ExhaustiveSearch(MaxDepth: 200, MaxInFlight: ExhaustiveInFlight) { Options = new TestOptions { Faults = ExhaustiveFaults } },
             Expectation.Holds, $"every interleaving with ≤ {ExhaustiveInFlight} messages in flight, every crash of one server and every time the detector reports it"),
