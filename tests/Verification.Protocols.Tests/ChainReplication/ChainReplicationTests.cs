@@ -29,6 +29,12 @@ public class ChainReplicationTests(ITestOutputHelper output)
     {
         var found = Tester(new ChainConfig(Bug: bug), 20_000, seed: 32).AssertFindsAndReplays(property, kind);
         output.WriteLine(found.ToString());
+        // The two bugs of reconfiguration need the middle server to halt and its predecessor to get a new successor.
+        if (bug is ChainBug.NoResendAfterMiddleFailure or ChainBug.ResentUpdateAppliedTwice)
+        {
+            Assert.Contains(found.Schedule.Steps, s => s.Action == "crash n1 (stop)");
+            Assert.Contains(found.Schedule.Steps, s => s.Action.StartsWith("deliver n3→n0: SuccessorChanged", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
