@@ -53,4 +53,15 @@ public class ChainReplicationTests(ITestOutputHelper output)
         // expanded, which the report states. A change of the protocol, its spec or the search changes this number.
         Assert.Equal(48_356, report.Coverage.States);
     }
+
+    [Theory]
+    [InlineData(1, 2, 1, "2 to 16 servers")]            // with one server a failure leaves no chain to reconfigure
+    [InlineData(3, 0, 1, "at least one client")]
+    [InlineData(3, 9, 2, "at most 16 updates")]         // the spec's sequences are bounded by the updates
+    public void AConfigurationTheNodesCannotRun_IsRejected_NamingTheSetting(int servers, int clients, int updatesPerClient, string expected)
+    {
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => ChainNode.System(new ChainConfig(servers, clients, updatesPerClient)));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("ChainReplication:", error.Message);
+    }
 }
