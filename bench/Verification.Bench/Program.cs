@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Verification.Checkers.Systematic;
+using Verification.Protocols.ChainReplication;
 using Verification.Protocols.Paxos;
 using Verification.Protocols.Raft;
 using Verification.Runtime;
@@ -12,11 +13,13 @@ public static class Program
     /// <summary>
     /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication   (only the rows of systems whose name starts so)
     /// </summary>
     public static void Main(string[] args)
     {
-        if (args is ["--first-bug-table"])
+        if (args is ["--first-bug-table", .. var only])
         {
+            onlySystems = only;
             FirstBugTable();
             return;
         }
@@ -47,10 +50,20 @@ public static class Program
         // at the end of each run, is what finds it (so its runs include that check).
         var store = RaftNode.System(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally)) with { HistoryCheck = RaftSystem.LinearizableClients() };
         Row("Raft store", nameof(RaftBug.LeaderReadsLocally), strategy => store.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
+        // Chain replication under its own fault model (one server halts, a perfect detector tells the master), liveness judged after a fair suffix.
+        foreach (var (bug, _, _) in ChainSystem.PlantedBugs)
+        {
+            var config = new ChainConfig(Bug: bug);
+            var system = ChainNode.System(config);
+            Row("ChainReplication", bug.ToString(), strategy => system.Tester(ChainSystem.Options(config, 100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
+        }
     }
+
+    private static IReadOnlyList<string> onlySystems = [];
 
     private static void Row(string system, string bug, Func<StrategyKind, CheckResult> run)
     {
+        if (onlySystems.Count > 0 && !onlySystems.Any(only => system.StartsWith(only, StringComparison.Ordinal))) return;
         foreach (var strategy in new[] { StrategyKind.Random, StrategyKind.Pct, StrategyKind.Portfolio })
         {
             var samples = Enumerable.Range(0, 3).Select(_ =>

@@ -53,4 +53,26 @@ public class ChainReplicationSpecTests(ITestOutputHelper output)
         Assert.Equal("FifoDownTheChain", result.Violation!.Instance);
         Assert.Equal(3, result.Violation!.PrefixLength);
     }
+
+    [Fact]
+    public void WithClients_OnlyTheTailReplies_AndQueriesReadItsWholeHistory()
+    {
+        var spec = ChainReplicationSpec.WithClients(3, 2);
+        ChainEvent[] fine = [new UpdateRequested(0, 1), new UpdateAccepted(0, 1), new UpdateForwarded(0, 1, 1), new UpdateForwarded(1, 2, 1),
+            new UpdateReplied(2, 1), new UpdateAcknowledged(0, 1), new UpdateApplied(2, 1), new QueryAnswered(2, 1)];
+        Assert.Equal(Verdict.Holds, History.Check(spec, fine).Verdict);
+
+        var headReplies = History.Check(spec, [new UpdateAccepted(0, 1), new UpdateReplied(0, 1)]);
+        Assert.Equal(ChainReplicationSpec.RepliesFromTheTailsHistory, headReplies.Violation!.Property.Name);
+        // Once the tail is removed its predecessor is the tail, and may reply for what it has.
+        Assert.Equal(Verdict.Holds, History.Check(spec, [new UpdateAccepted(0, 1), new UpdateForwarded(0, 1, 1), new ServerRemoved(2), new UpdateReplied(1, 1)]).Verdict);
+
+        var staleQuery = History.Check(spec, [new UpdateAccepted(0, 1), new UpdateForwarded(0, 1, 1), new UpdateForwarded(1, 2, 1), new QueryAnswered(2, 0)]);
+        Assert.Equal(ChainReplicationSpec.QueriesReadTheTail, staleQuery.Violation!.Property.Name);
+
+        var twice = History.Check(spec, [new UpdateAccepted(0, 1), new UpdateApplied(0, 1), new UpdateApplied(0, 1)]);
+        Assert.Equal(ChainReplicationSpec.EachUpdateAppliedOnce, twice.Violation!.Property.Name);
+        var ahead = History.Check(spec, [new UpdateAccepted(0, 1), new UpdateApplied(1, 1)]);
+        Assert.Equal(ChainReplicationSpec.AppliesItsHistoryInOrder, ahead.Violation!.Property.Name);
+    }
 }
