@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.Paxos;
+using Verification.Protocols.PrimaryBackup;
 using Verification.Protocols.Raft;
 using Verification.Runtime;
 
@@ -12,12 +13,13 @@ public static class Program
     /// <summary>
     /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table PrimaryBackup   (only the rows of systems whose name contains that text)
     /// </summary>
     public static void Main(string[] args)
     {
-        if (args is ["--first-bug-table"])
+        if (args is ["--first-bug-table", .. var only] && only.Length <= 1)
         {
-            FirstBugTable();
+            FirstBugTable(only.Length == 0 ? "" : only[0]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
@@ -27,16 +29,24 @@ public static class Program
     /// Runs until the first bug and runs per second, one line per planted bug and strategy (seed 1, one core,
     /// minimisation off; the spec is built once beforehand, so its compilation is not counted). Median of 3.
     /// </summary>
-    private static void FirstBugTable()
+    private static void FirstBugTable(string only)
     {
-        var paxosFaults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        bool wanted(string system) => system.Contains(only, StringComparison.OrdinalIgnoreCase);
         Console.WriteLine("| system | planted bug | strategy | runs to first bug | time to first bug | runs/s |");
         Console.WriteLine("|---|---|---|---:|---:|---:|");
-        foreach (var bug in new[] { PaxosBug.AcceptorForgetsPromise, PaxosBug.PromiseOmitsAcceptedValue, PaxosBug.ProposerIgnoresReportedValue, PaxosBug.MinorityQuorum, PaxosBug.AcceptsLowerBallot })
+        if (wanted("Paxos") || wanted("Raft")) PaxosAndRaftRows(wanted);
+        if (wanted("MessageLogging") || wanted("PrimaryBackup")) PrimaryBackupRows();
+    }
+
+    private static void PaxosAndRaftRows(Func<string, bool> wanted)
+    {
+        var paxosFaults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
+        foreach (var bug in wanted("Paxos") ? new[] { PaxosBug.AcceptorForgetsPromise, PaxosBug.PromiseOmitsAcceptedValue, PaxosBug.ProposerIgnoresReportedValue, PaxosBug.MinorityQuorum, PaxosBug.AcceptsLowerBallot } : [])
         {
             var system = PaxosNode.System(new PaxosConfig(Bugs: bug));
             Row("Paxos", bug.ToString(), strategy => system.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 100_000, MaxSteps = 150, CheckLiveness = false, Faults = paxosFaults, Minimize = false }).Run());
         }
+        if (!wanted("Raft")) return;
         var raftFaults = FaultModel.Full(f: 1, losses: 3, duplicates: 2, partitions: 1);
         foreach (var bug in new[] { RaftBug.CommitsEarlierTermByCounting, RaftBug.VotesWithoutLogCheck, RaftBug.ForgetsVote, RaftBug.AppendsWithoutTruncating, RaftBug.NoDeduplication })
         {
@@ -47,6 +57,19 @@ public static class Program
         // at the end of each run, is what finds it (so its runs include that check).
         var store = RaftNode.System(RaftConfig.ForPlantedBug(RaftBug.LeaderReadsLocally)) with { HistoryCheck = RaftSystem.LinearizableClients() };
         Row("Raft store", nameof(RaftBug.LeaderReadsLocally), strategy => store.Tester(new TestOptions { Strategy = strategy, Seed = 1, Iterations = 300_000, MaxSteps = 300, CheckLiveness = false, Faults = raftFaults, Minimize = false }).Run());
+    }
+
+    /// <summary>The message-logging pair's and the classic pair's planted bugs, under their own fault models and the options of their checks.</summary>
+    private static void PrimaryBackupRows()
+    {
+        foreach (var bug in new[] { MessageLoggingBug.ResendsSentOutputs, MessageLoggingBug.SyncDropsSentCount, MessageLoggingBug.RepliesBeforeBackupLogs })
+        {
+            var config = new MessageLoggingConfig(Bug: bug);
+            var system = MessageLoggingSystem.System(config);
+            Row("MessageLogging", bug.ToString(), strategy => system.Tester(MessageLoggingSystem.Options(config, 100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
+        }
+        var classic = ClassicPrimaryBackupSystem.System(new ClassicPrimaryBackupConfig(ReplyBeforeAck: true));
+        Row("PrimaryBackup", "ReplyBeforeAck", strategy => classic.Tester(ClassicPrimaryBackupSystem.Options(100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
     }
 
     private static void Row(string system, string bug, Func<StrategyKind, CheckResult> run)
