@@ -42,7 +42,7 @@ public enum PairTimer { RollForward }
 /// <summary>A node's state: the client's, a primary's or the backup's.</summary>
 public abstract record PairNodeState;
 
-/// <summary>The client: the next input to send, how many were answered, and where the primary is.</summary>
+/// <summary>The client: how many of its inputs were answered (it sends the next once the last is), and where the primary is.</summary>
 public sealed record ClientState(int Answered, int Primary) : PairNodeState;
 
 /// <summary>

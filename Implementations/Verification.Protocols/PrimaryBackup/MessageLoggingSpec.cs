@@ -94,7 +94,7 @@ public static class MessageLoggingSpec
     public const string SameOutputs = SingleProcessSpec.Name + "." + SingleProcessSpec.SameOutputs;
 
     /// <param name="primary">The primary's node index (the only node whose outputs the takeover must count).</param>
-    public static Spec<PairEvent> Create(int inputs, int primary = 0)
+    public static Spec<PairEvent> Create(int primary = 0)
     {
         var spec = new SpecBuilder<PairEvent>(Name);
         var ackedFromPrimary = spec.Variable<int>("ackedFromPrimary");
@@ -111,7 +111,7 @@ public static class MessageLoggingSpec
 
     /// <summary>The pair's properties and "the pair refines one failure-free process".</summary>
     public static Spec<PairEvent> RefinesSingleProcess(int inputs) =>
-        Refinement.Of(Create(inputs), SingleProcessSpec.Create(inputs))
+        Refinement.Of(Create(), SingleProcessSpec.Create(inputs))
             .MapEvents(e => e
                 .When((InputSent i) => (ProcessEvent?)new ProcessInput(i.Value))
                 .When((OutputSent o) => new ProcessOutput(o.Value))
