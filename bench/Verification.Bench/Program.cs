@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.ChainReplication;
 using Verification.Protocols.Paxos;
+using Verification.Protocols.PrimaryBackup;
 using Verification.Protocols.Raft;
 using Verification.Runtime;
 
@@ -13,12 +14,18 @@ public static class Program
     /// <summary>
     /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
-    /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication   (only the rows of systems whose name starts so)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// </summary>
     public static void Main(string[] args)
     {
         if (args is ["--first-bug-table", .. var only])
         {
+            var unknown = only.FirstOrDefault(name => !Systems.Any(system => system.StartsWith(name, StringComparison.OrdinalIgnoreCase)));
+            if (unknown is not null)
+            {
+                Console.Error.WriteLine($"--first-bug-table: no rows for '{unknown}' (known: {string.Join(", ", Systems)}; none for all)");
+                Environment.Exit(2);
+            }
             onlySystems = only;
             FirstBugTable();
             return;
@@ -32,9 +39,9 @@ public static class Program
     /// </summary>
     private static void FirstBugTable()
     {
-        var paxosFaults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
         Console.WriteLine("| system | planted bug | strategy | runs to first bug | time to first bug | runs/s |");
         Console.WriteLine("|---|---|---|---:|---:|---:|");
+        var paxosFaults = new FaultModel { MaxLosses = 2, MaxDuplicates = 1, MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] };
         foreach (var bug in new[] { PaxosBug.AcceptorForgetsPromise, PaxosBug.PromiseOmitsAcceptedValue, PaxosBug.ProposerIgnoresReportedValue, PaxosBug.MinorityQuorum, PaxosBug.AcceptsLowerBallot })
         {
             var system = PaxosNode.System(new PaxosConfig(Bugs: bug));
@@ -57,13 +64,24 @@ public static class Program
             var system = ChainNode.System(config);
             Row("ChainReplication", bug.ToString(), strategy => system.Tester(ChainSystem.Options(config, 100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
         }
+        // The message-logging pair's and the classic pair's planted bugs, under their own fault models and the options of their checks.
+        foreach (var bug in new[] { MessageLoggingBug.ResendsSentOutputs, MessageLoggingBug.SyncDropsSentCount, MessageLoggingBug.RepliesBeforeBackupLogs })
+        {
+            var config = new MessageLoggingConfig(Bug: bug);
+            var system = MessageLoggingSystem.System(config);
+            Row("MessageLogging", bug.ToString(), strategy => system.Tester(MessageLoggingSystem.Options(config, 100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
+        }
+        var classic = ClassicPrimaryBackupSystem.System(new ClassicPrimaryBackupConfig(ReplyBeforeAck: true));
+        Row("PrimaryBackup", "ReplyBeforeAck", strategy => classic.Tester(ClassicPrimaryBackupSystem.Options(100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
     }
+
+    private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup"];
 
     private static IReadOnlyList<string> onlySystems = [];
 
     private static void Row(string system, string bug, Func<StrategyKind, CheckResult> run)
     {
-        if (onlySystems.Count > 0 && !onlySystems.Any(only => system.StartsWith(only, StringComparison.Ordinal))) return;
+        if (onlySystems.Count > 0 && !onlySystems.Any(only => system.StartsWith(only, StringComparison.OrdinalIgnoreCase))) return;
         foreach (var strategy in new[] { StrategyKind.Random, StrategyKind.Pct, StrategyKind.Portfolio })
         {
             var samples = Enumerable.Range(0, 3).Select(_ =>
