@@ -88,7 +88,7 @@ public sealed class FailureDetectorSystem : SystemDefinition<DetectorConfig, Det
     /// (some 20 steps of 3 nodes); SWIM within a probe of the member, an indirect probe and the suspicion timeout
     /// (some 80 steps), hence its longer runs.
     /// </summary>
-    public static TestOptions Runs(FaultModel faults, long iterations, int maxSteps = 250, int livenessThreshold = 120) =>
+    public static TestOptions Runs(FaultModel faults, long iterations, int maxSteps = 200, int livenessThreshold = 100) =>
         new() { Iterations = iterations, MaxSteps = maxSteps, FairAfterSteps = 60, LivenessThreshold = livenessThreshold, Faults = faults };
 
     /// <summary>SWIM's runs: 500 steps, a crash hot for at most 250 of them.</summary>
