@@ -53,7 +53,8 @@ public sealed class FailureDetectorSystem : SystemDefinition<DetectorConfig, Det
         {
             DetectorKind.Heartbeat => _ => new HeartbeatNode(config),
             DetectorKind.PingAck => _ => new PingAckNode(config),
-            _ => _ => new SwimNode(config),
+            DetectorKind.Swim => _ => new SwimNode(config),
+            _ => throw new Verification.Specs.SpecException($"failure detector config: Kind is {(int)config.Kind}, not one of {string.Join(", ", Enum.GetNames<DetectorKind>())}"),
         };
         var bugs = config.Bugs == DetectorBug.None ? "" : $"[{config.Bugs}]";
         return new Protocol<DetectorState, DetectorMessage, DetectorTimer, NothingDurable, DetectionEvent>($"{config.Kind}{bugs}-as-{promised.Name}", config.Nodes, factory, FailureDetectorSpec.Create(config.Nodes, promised))

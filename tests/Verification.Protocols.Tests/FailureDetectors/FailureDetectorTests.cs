@@ -188,5 +188,7 @@ public class FailureDetectorTests(ITestOutputHelper output)
         Assert.Contains("no detector class 'X'", error.Message);
         error = Assert.Throws<Verification.Specs.SpecException>(() => FailureDetectorSystem.Protocol(FailureDetectorSystem.Swim with { Period = 8 }));
         Assert.Contains("Period (8) must exceed", error.Message);
+        error = Assert.Throws<Verification.Specs.SpecException>(() => FailureDetectorSystem.Protocol(FailureDetectorSystem.Heartbeat with { Kind = (DetectorKind)7 }));
+        Assert.Contains("Kind is 7, not one of Heartbeat, PingAck, Swim", error.Message);
     }
 }
