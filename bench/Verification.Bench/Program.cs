@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.ChainReplication;
+using Verification.Protocols.FailureDetectors;
 using Verification.Protocols.Paxos;
 using Verification.Protocols.PrimaryBackup;
 using Verification.Protocols.Raft;
@@ -73,9 +74,18 @@ public static class Program
         }
         var classic = ClassicPrimaryBackupSystem.System(new ClassicPrimaryBackupConfig(ReplyBeforeAck: true));
         Row("PrimaryBackup", "ReplyBeforeAck", strategy => classic.Tester(ClassicPrimaryBackupSystem.Options(100_000) with { Strategy = strategy, Seed = 1, Minimize = false }).Run());
+        // The failure detectors' planted bugs, each with the options of its declared check (synchronous timing; the
+        // heartbeat's with one crash-stop, SWIM's with a crash-stop and two losses).
+        var detectors = new FailureDetectorSystem();
+        foreach (var bug in new[] { DetectorBug.TimeoutShorterThanPeriod, DetectorBug.NeverTrustsAgain, DetectorBug.NoIncarnations })
+        {
+            var check = detectors.Checks.Single(c => c.Configuration == $"bug:{bug}");
+            var protocol = detectors.Build(check.Configuration);
+            Row("FailureDetectors", bug.ToString(), strategy => protocol.Tester(check.Method.Options with { Strategy = strategy, Seed = 1, Iterations = 100_000, Minimize = false }).Run());
+        }
     }
 
-    private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup"];
+    private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup", "FailureDetectors"];
 
     private static IReadOnlyList<string> onlySystems = [];
 

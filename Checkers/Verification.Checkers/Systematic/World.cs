@@ -739,17 +739,22 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             writer.Add(stabilized ? 1 : 0);
         }
         // An unordered network's in-flight messages are a multiset: their numbers in a canonical order.
+        // A message to a node that stopped for good can never arrive: it is left out, or a protocol that keeps
+        // sending to a stopped node (a heartbeat, a ping) would never revisit a state and no search would end.
         var channels = numbering.Channels;
         channels.Clear();
+        var slacks = synchronous ? new List<long>() : null;
         foreach (var envelope in inFlight)
         {
+            if (status[envelope.To.Index] == NodeStatus.Stopped) continue;
             var message = offset == 0 ? envelope.Message : normalizer!.Message(envelope.Message, offset);
             channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
+            slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        if (synchronous)
+        if (slacks is not null)
         {
             // How long each message may still take matters too: pair it with its message, then sort the pairs.
-            var timed = inFlight.Select((e, i) => (channels[i], Math.Max(0, e.SentAt + faults.MaxMessageDelay - now))).ToList();
+            var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
             if (faults.Network == NetworkOrder.Unordered) timed.Sort();
             writer.Add(timed.Count);
             foreach (var (channel, slack) in timed)
