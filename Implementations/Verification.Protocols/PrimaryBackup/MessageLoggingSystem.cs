@@ -75,7 +75,7 @@ public sealed class MessageLoggingSystem : SystemDefinition<MessageLoggingConfig
             Expectation.Holds, "10,000 runs of the default portfolio: the outputs are one failure-free process's, no acknowledged input is lost"),
         new("MessageLogging (3 inputs, sync every 2): exhaustive DFS", "default",
             new ExhaustiveSearch(MaxDepth: 100) { Options = Options(new MessageLoggingConfig(), 1) with { CheckLiveness = false } },
-            Expectation.Holds, "every interleaving, every crash point of the primary and every time the detector may report it (211 states)"),
+            Expectation.Holds, "every interleaving, every crash point of the primary and every time the detector may report it (203 states)"),
         .. new (MessageLoggingBug Bug, string Property)[]
         {
             (MessageLoggingBug.ResendsSentOutputs, MessageLoggingSpec.SameOutputs),
