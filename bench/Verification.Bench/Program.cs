@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
+using Verification.Checkers;
 using Verification.Checkers.Systematic;
 using Verification.Protocols.ChainReplication;
 using Verification.Protocols.FailureDetectors;
@@ -14,11 +15,17 @@ public static class Program
 {
     /// <summary>
     /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
+    /// dotnet run -c Release --project bench/Verification.Bench -- --search-table   (each shipped exhaustive check with each reduction off and on, once)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// </summary>
     public static void Main(string[] args)
     {
+        if (args is ["--search-table"])
+        {
+            SearchTable();
+            return;
+        }
         if (args is ["--first-bug-table", .. var only])
         {
             var unknown = only.FirstOrDefault(name => !Systems.Any(system => system.StartsWith(name, StringComparison.OrdinalIgnoreCase)));
@@ -83,6 +90,28 @@ public static class Program
             var protocol = detectors.Build(check.Configuration);
             Row("FailureDetectors", bug.ToString(), strategy => protocol.Tester(check.Method.Options with { Strategy = strategy, Seed = 1, Iterations = 100_000, Minimize = false }).Run());
         }
+    }
+
+    /// <summary>
+    /// Every shipped exhaustive check of Paxos, Raft and chain replication, with partial-order reduction off and on and
+    /// with each visited-state store: states, transitions, time, states/s and bytes of visited set per state, one run
+    /// each (after one warm-up run of the smallest), on one core.
+    /// </summary>
+    private static void SearchTable()
+    {
+        Console.WriteLine("| check | reduction | store | states | transitions | time | states/s | B/state (visited set) |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|");
+        var systems = SystemRegistry.In(typeof(RaftSystem).Assembly).Where(s => s.Name is "Paxos" or "Raft" or "ChainReplication").ToList();
+        foreach (var system in systems)
+            foreach (var check in system.Checks.Where(c => c.Method is ExhaustiveSearch))
+                foreach (var (partialOrder, store) in new[] { (false, VisitedStore.Exact), (true, VisitedStore.Exact), (false, VisitedStore.HashCompaction), (true, VisitedStore.HashCompaction) })
+                {
+                    var search = (ExhaustiveSearch)check.Method with { PartialOrder = partialOrder, Store = store };
+                    var watch = Stopwatch.StartNew();
+                    var result = system.Run(check with { Method = search });
+                    var elapsed = watch.Elapsed;
+                    Console.WriteLine($"| {check.Name} | {(partialOrder ? "sleep sets" : "none")} | {store} | {result.Coverage.States:N0} | {result.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {result.Coverage.States / elapsed.TotalSeconds:N0} | {result.Coverage.BytesPerState} |");
+                }
     }
 
     private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup", "FailureDetectors"];

@@ -26,7 +26,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// search is then complete only within it, and the report says it was cut off).</param>
     /// <param name="order">Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</param>
     /// <param name="store">The visited-state set: exact (the default), or 64-bit fingerprints (hash compaction, with the chance of a missed state reported).</param>
-    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst, VisitedStore store = VisitedStore.Exact)
+    /// <param name="partialOrder">Partial-order reduction by sleep sets: a step of one node is not taken again after
+    /// an independent step of another node when the other order was already explored; every reachable state is still
+    /// visited, so counts and verdicts are those of the full search, with fewer transitions.</param>
+    public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst, VisitedStore store = VisitedStore.Exact, bool partialOrder = false)
     {
         if (!Enum.IsDefined(store)) throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}");
         if (!Enum.IsDefined(order)) throw new ConfigurationException($"the search order {(int)order} is not one of {string.Join(", ", Enum.GetNames<SearchOrder>())}");
@@ -34,19 +37,19 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
         var progress = new Transition();
-        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, handlerWatch, stopwatch, progress), out var hang);
+        var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, partialOrder, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
         var bug = ExplainHang(progress.Decisions(), order == SearchOrder.BreadthFirst ? "bfs" : "dfs", 0, padWithZeros: true);
-        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order, null);
+        return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order);
     }
 
     /// <summary>An exhaustive search's result: violated (with the bug), holds (nothing cut but by the network bound, which the verdict states), or unknown (a depth or state limit cut it).</summary>
-    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues, SearchOrder order, string? caveat)
+    private CheckResult SearchResult(SearchLimit? limit, RunCounterexample? bug, Coverage coverage, TimeSpan elapsed, int? networkBound, long cutByNetwork, long distinctValues, SearchOrder order, params string?[] caveats)
     {
         var within = new List<string> { options.Faults.Describe() };
-        if (caveat is not null) within.Add(caveat);
+        within.AddRange(caveats.OfType<string>());
         if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
         return new CheckResult
         {
@@ -84,12 +87,14 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     }
 
     /// <param name="current">Told the path and depth of each transition before it runs (read only if a handler hangs in it).</param>
-    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
+    private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, bool partialOrder, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var breadthFirst = order == SearchOrder.BreadthFirst;
+        var sleepSets = partialOrder ? SleepSets.For(protocol.Normalizer is not null, options, maxInFlight) : null;
+        string? reduction = partialOrder ? sleepSets is not null ? SleepSets.Description : SleepSets.Off(protocol.Normalizer is not null, options) : null;
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
-        long transitions = 0, cutByNetwork = 0;
+        long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         SearchLimit? limit = null;
         var deepest = 0;
@@ -105,12 +110,13 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
-        // Depth-first takes the newest state, breadth-first the oldest: one deque serves both.
-        var frontier = new LinkedList<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
+        // Depth-first works on the newest state, one step at a time (a true depth-first search: only the worlds on the
+        // current path are held); breadth-first takes the oldest and expands all its steps before the next.
+        var frontier = new LinkedList<Frame>();
         start.WriteKey(numbering);
-        visited.Add(numbering.Writer);
+        visited.Add(numbering.Writer, out var startId);
         if (start.Violation is not null) return Found(null, 0);
-        frontier.AddLast((start, null, 0));
+        frontier.AddLast(new Frame(start, null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         var choices = new VectorChoices(NoChoices);
@@ -134,65 +140,118 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     progress(new SearchProgress(visited.Count, visited.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), deepest, frontier.Count, heap, watch.Elapsed));
                 }
             }
-            var (world, path, depth) = breadthFirst ? frontier.First!.Value : frontier.Last!.Value;
-            if (breadthFirst) frontier.RemoveFirst();
-            else frontier.RemoveLast();
-            if (visited.Count >= maxStates)
+            var frame = breadthFirst ? frontier.First!.Value : frontier.Last!.Value;
+            var (world, path, depth) = (frame.World, frame.Path, frame.Depth);
+            if (frame.Actions is null)
             {
-                limit = SearchLimit.States;
-                break;
-            }
-            deepest = Math.Max(deepest, depth);
-            enabled.Clear();
-            world.Enumerate(enabled);
-            if (enabled.Count == 0)
-            {
-                if (world.Monitor.HotMask != 0) return Found(path, depth);
-                continue;
-            }
-            if (world.InFlightCount > maxInFlight)
-            {
-                cutByNetwork++;
-                continue;
-            }
-            if (depth >= maxDepth)
-            {
-                limit = SearchLimit.Depth;
-                continue;
-            }
-            var actions = enabled.ToArray();
-            // Depth-first pushes the last action first, so the first is expanded first; breadth-first queues them in order.
-            for (var k = 0; k < actions.Length; k++)
-            {
-                var index = breadthFirst ? k : actions.Length - 1 - k;
-                // Every combination of the values nodes choose while handling this action is its own edge.
-                var vector = NoChoices;
-                while (true)
+                // First visit to the frame: is the state one to expand?
+                if (visited.Count >= maxStates)
                 {
-                    scratch.CopyFrom(world);
-                    var next = scratch;
-                    choices.Reset(vector);
-                    (current.From, current.Action, current.Choices, current.Depth) = (path, index, vector, depth + 1);
-                    try
-                    {
-                        next.Apply(actions[index], choices);
-                    }
-                    catch (RunFailure)
-                    {
-                        return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
-                    }
-                    transitions++;
-                    if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
-                    next.WriteKey(numbering);
-                    if (visited.Add(numbering.Writer))
-                    {
-                        frontier.AddLast((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
-                    }
-                    if (!choices.Advance(out vector)) break;
+                    limit = SearchLimit.States;
+                    break;
+                }
+                deepest = Math.Max(deepest, depth);
+                enabled.Clear();
+                world.Enumerate(enabled);
+                var expand = true;
+                if (enabled.Count == 0)
+                {
+                    if (world.Monitor.HotMask != 0) return Found(path, depth);
+                    expand = false;
+                }
+                else if (world.ArrivableInFlightCount > maxInFlight)
+                {
+                    cutByNetwork++;
+                    expand = false;
+                }
+                else if (depth >= maxDepth)
+                {
+                    limit = SearchLimit.Depth;
+                    expand = false;
+                }
+                if (!expand)
+                {
+                    Remove();
+                    continue;
+                }
+                frame.Actions = enabled.ToArray();
+                // With sleep sets: the steps covered by another order (asleep) are skipped; a state reached again
+                // with fewer asleep than it was expanded with takes only the steps that woke up.
+                if (sleepSets is not null)
+                {
+                    frame.Sleep = frame.Awake is not null ? frame.ArrivingSleep! : sleepSets.Expand(frame.Id);
+                    frame.Done = [];
                 }
             }
+            // The next edge: an action (each combination of the values nodes choose while handling it is its own edge).
+            if (frame.Vector is null)
+            {
+                var found = false;
+                while (++frame.Index < frame.Actions.Length)
+                {
+                    frame.Identity = sleepSets is null ? null : world.StepIdentity(frame.Actions[frame.Index], numbering);
+                    if (frame.Sleep is not null && frame.Identity is { } asleep && (frame.Awake is null ? SleepSets.Contains(frame.Sleep, asleep) : !SleepSets.Contains(frame.Awake, asleep)))
+                    {
+                        slept++;
+                        continue;
+                    }
+                    if (frame.Awake is not null && frame.Identity is null) continue;
+                    found = true;
+                    break;
+                }
+                if (!found)
+                {
+                    Remove();
+                    continue;
+                }
+                frame.Vector = NoChoices;
+            }
+            var index = frame.Index;
+            var action = frame.Actions[index];
+            var next = scratch;
+            next.CopyFrom(world);
+            choices.Reset(frame.Vector);
+            (current.From, current.Action, current.Choices, current.Depth) = (path, index, frame.Vector, depth + 1);
+            try
+            {
+                next.Apply(action, choices);
+            }
+            catch (RunFailure)
+            {
+                return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
+            }
+            transitions++;
+            if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
+            frame.Vector = choices.Advance(out var nextVector) ? nextVector : null;
+            // The step as the reduction sees it — a node's own step that chose no value: its node, what it sent, and
+            // whether it gave the spec events (two such steps do not commute: the spec would see them in another order).
+            SleepEntry? step = frame.Identity is { } known && choices.Used.Count == 0
+                ? new SleepEntry(known, action.Node, next.InFlightCount - world.InFlightCount + (action.Kind == ActionKind.Deliver ? 1 : 0), next.SpecEventsThisStep > 0)
+                : null;
+            var childSleep = sleepSets?.After(frame.Sleep!, frame.Done!, step, world.InFlightCount, world.ArrivableInFlightCount);
+            if (step is { } taken) frame.Done!.Add(taken); // a step dependent on everything puts nothing to sleep
+            next.WriteKey(numbering);
+            if (visited.Add(numbering.Writer, out var childId))
+            {
+                sleepSets?.Arrive(childId, childSleep!);
+                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+            }
+            else if (sleepSets?.Revisit(childId, childSleep!) is { } woke)
+            {
+                woken += woke.Length;
+                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
+            }
+
+            void Remove()
+            {
+                if (breadthFirst) frontier.RemoveFirst();
+                else frontier.RemoveLast();
+            }
         }
-        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat);
+        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction());
+
+        // What the reduction did, in the result's bounds, so a reader knows how the states were reached.
+        string? Reduction() => reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
 
         Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = visited.Bytes / Math.Max(1, visited.Count) };
 
@@ -202,11 +261,32 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, breadthFirst ? "bfs" : "dfs", 0, depth, padWithZeros: true);
-            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, null);
+            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction());
         }
     }
 
     private static readonly List<int> NoChoices = [];
+
+    /// <summary>
+    /// A state being expanded: its world and how it was reached, and where its expansion stands — the actions enabled
+    /// (null until first taken up), the one being tried and the choice vector to try next. With sleep sets, the steps
+    /// asleep and those taken so far; a frame made when a state is reached again holds only the steps that woke up.
+    /// </summary>
+    private sealed class Frame(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, PathNode? path, int depth, long id, SleepEntry[]? awake, SleepEntry[]? arrivingSleep)
+    {
+        public World<TState, TMessage, TTimer, TDurable, TSpecEvent> World { get; } = world;
+        public PathNode? Path { get; } = path;
+        public int Depth { get; } = depth;
+        public long Id { get; } = id;
+        public SleepEntry[]? Awake { get; } = awake;
+        public SleepEntry[]? ArrivingSleep { get; } = arrivingSleep;
+        public ScheduledAction[]? Actions;
+        public int Index = -1;
+        public List<int>? Vector;
+        public long? Identity;
+        public SleepEntry[]? Sleep;
+        public List<SleepEntry>? Done;
+    }
 
     /// <summary>How a state was reached, as a chain back to the start (no copying of whole paths per state).</summary>
     private sealed record PathNode(PathNode? Parent, int Action, int[]? Choices)

@@ -141,7 +141,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 enabledSet[id] = Intern(world, enabled);
                 if (enabled.Count == 0)
                     return hotMask[id] != 0 ? Lasso(FirstBit(hotMask[id]), id, [], []) : null;
-                if (world.InFlightCount > maxInFlight || depthOf[id] >= maxDepth)
+                if (world.ArrivableInFlightCount > maxInFlight || depthOf[id] >= maxDepth)
                 {
                     complete = false;
                     return null;

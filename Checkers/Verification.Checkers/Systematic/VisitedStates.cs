@@ -18,7 +18,10 @@ public enum VisitedStore
 internal interface IVisitedStates
 {
     /// <summary>Adds the state whose key <paramref name="key"/> holds; false when it was visited before.</summary>
-    bool Add(KeyWriter key);
+    bool Add(KeyWriter key) => Add(key, out _);
+
+    /// <summary>Adds the state whose key <paramref name="key"/> holds, and gives its identity in this set (the same whenever the state is met again); false when it was visited before.</summary>
+    bool Add(KeyWriter key, out long id);
 
     /// <summary>Distinct states added.</summary>
     long Count { get; }
@@ -59,7 +62,8 @@ internal sealed class ExactVisitedStates : IVisitedStates
 
     public string? Caveat => null;
 
-    public bool Add(KeyWriter key)
+    /// <remarks>A state's identity is where its key is stored, which never moves.</remarks>
+    public bool Add(KeyWriter key, out long id)
     {
         var bytes = key.Written;
         var hash = Fingerprint.Of(bytes);
@@ -69,10 +73,15 @@ internal sealed class ExactVisitedStates : IVisitedStates
         {
             var entry = table[slot];
             if (entry == 0) break;
-            if ((entry & ~Place) == tag && Stored(entry & Place).SequenceEqual(bytes)) return false;
+            if ((entry & ~Place) == tag && Stored(entry & Place).SequenceEqual(bytes))
+            {
+                id = entry & Place;
+                return false;
+            }
             slot = (slot + 1) & mask;
         }
-        table[slot] = tag | Store(bytes);
+        id = Store(bytes);
+        table[slot] = tag | id;
         Count++;
         if (Count * 4 >= table.LongLength * 3) Grow();
         return true;
@@ -159,10 +168,12 @@ internal sealed class FingerprintVisitedStates : IVisitedStates
 
     public string? Caveat => $"hash compaction: 64-bit fingerprints, probability that a state was missed ≤ {MissProbability:G2}";
 
-    public bool Add(KeyWriter key)
+    /// <remarks>A state's identity is its fingerprint.</remarks>
+    public bool Add(KeyWriter key, out long id)
     {
         var fingerprint = Fingerprint.Of(key.Written);
         if (fingerprint == 0) fingerprint = 1; // 0 marks an empty slot
+        id = fingerprint;
         if (!Insert(table, mask, fingerprint)) return false;
         Count++;
         if (Count * 4 >= table.LongLength * 3) Grow();

@@ -420,6 +420,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
     {
         Trace?.Add(Describe(action));
         currentAction = action;
+        SpecEventsThisStep = 0;
         if (action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate) currentEnvelope = inFlight[action.Item];
         StepFingerprint = 0;
         switch (action.Kind)
@@ -635,6 +636,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
                     Trace?.Add($"    {self} observes {Alphabet.Describe(specEvent)}");
                     observed?.Add(specEvent);
                     Monitor.Append(specEvent);
+                    SpecEventsThisStep++;
                     break;
             }
         }
@@ -685,6 +687,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         {
             observed?.Add(mapped);
             Monitor.Append(mapped);
+            SpecEventsThisStep++;
         }
     }
 
@@ -756,6 +759,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
             // How long each message may still take matters too: pair it with its message, then sort the pairs.
             var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
             if (faults.Network == NetworkOrder.Unordered) timed.Sort();
+            else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
             writer.Add(timed.Count);
             foreach (var (channel, slack) in timed)
             {
@@ -766,6 +770,7 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         else
         {
             if (faults.Network == NetworkOrder.Unordered) channels.Sort();
+            else SortByLink(channels);
             writer.Add(channels.Count);
             foreach (var channel in channels) writer.Add(channel);
         }
@@ -778,6 +783,22 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
         for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
     }
 
+    /// <summary>
+    /// FIFO links: only each link's own order matters (messages on different links arrive independently), so the links
+    /// are put in one order, each keeping its messages in the order sent — two states that differ only in how sends on
+    /// different links interleaved are one state. A stable insertion sort on the link (the channel's upper half).
+    /// </summary>
+    private static void SortByLink(List<long> channels)
+    {
+        for (var i = 1; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var j = i;
+            for (; j > 0 && (channels[j - 1] >> 32) > (channel >> 32); j--) channels[j] = channels[j - 1];
+            channels[j] = channel;
+        }
+    }
+
     /// <summary>Whether <paramref name="node"/> may still crash with amnesia (and so read back what it persisted).</summary>
     private bool AmnesiaPossible(int node)
     {
@@ -787,6 +808,37 @@ internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> wher
     }
 
     public int InFlightCount => inFlight.Count;
+
+    /// <summary>
+    /// Messages in flight that can still arrive (not to a node that stopped for good): what a search's network bound
+    /// counts, since the state key holds only these — two states with one key are expanded alike.
+    /// </summary>
+    public int ArrivableInFlightCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var envelope in inFlight)
+                if (status[envelope.To.Index] != NodeStatus.Stopped) count++;
+            return count;
+        }
+    }
+
+    /// <summary>How many events the last <see cref="Apply"/> gave the spec (a step that gives none leaves its values as they were).</summary>
+    public int SpecEventsThisStep { get; private set; }
+
+    /// <summary>
+    /// The identity of a node's own step — delivering a message (by sender, addressee and the message's number) or
+    /// firing a timer (by owner and the timer's number) — the same in every state where the same step is enabled, so
+    /// a partial-order reduction can recognise it after other nodes have moved. Null for the environment's faults,
+    /// reports and partitions, which it treats as dependent on everything.
+    /// </summary>
+    public long? StepIdentity(ScheduledAction action, ValueNumbering numbering) => action.Kind switch
+    {
+        ActionKind.Deliver => ((long)inFlight[action.Item].From.Index << 48) | ((long)inFlight[action.Item].To.Index << 32) | (uint)numbering.Number(inFlight[action.Item].Message),
+        ActionKind.Fire => long.MinValue | ((long)action.Node << 32) | (uint)numbering.Number(timers[action.Node][action.Item]),
+        _ => null,
+    };
 
     public IReadOnlyList<TSpecEvent> Observed => observed ?? [];
 

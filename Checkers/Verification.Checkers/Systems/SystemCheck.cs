@@ -22,6 +22,9 @@ public sealed record ExhaustiveSearch(int MaxDepth, int MaxInFlight = int.MaxVal
 
     /// <summary>The visited-state set: exact (the default) or hash compaction.</summary>
     public VisitedStore Store { get; init; } = VisitedStore.Exact;
+
+    /// <summary>Partial-order reduction by sleep sets: the same states and verdict with fewer transitions (off by default).</summary>
+    public bool PartialOrder { get; init; }
 }
 
 /// <summary>A search for fair cycles in which a liveness property stays hot.</summary>

@@ -71,7 +71,7 @@ public abstract class SystemDefinition<TConfig, TState, TMessage, TTimer, TDurab
         var result = check.Method switch
         {
             RandomRuns => tester.Run(),
-            ExhaustiveSearch search => tester.Explore(search.MaxDepth, maxInFlight: search.MaxInFlight, order: search.Order, store: search.Store),
+            ExhaustiveSearch search => tester.Explore(search.MaxDepth, maxInFlight: search.MaxInFlight, order: search.Order, store: search.Store, partialOrder: search.PartialOrder),
             LivelockSearch search => tester.FindLivelock(search.MaxDepth, search.MaxInFlight),
             _ => throw new SpecException($"{Name}: unknown check method {check.Method.GetType().Name}"),
         };
