@@ -47,6 +47,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     {
         var within = new List<string> { options.Faults.Describe() };
         if (caveat is not null) within.Add(caveat);
+        if (protocol.Symmetry is { } symmetry) within.Add(SymmetryBound(symmetry));
         if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
         return new CheckResult
         {
@@ -105,9 +106,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
+        var symmetry = protocol.Symmetry is null ? null : new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         // Depth-first takes the newest state, breadth-first the oldest: one deque serves both.
         var frontier = new LinkedList<(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth)>();
-        start.WriteKey(numbering);
+        WriteSearchKey(start, numbering, symmetry);
         visited.Add(numbering.Writer);
         if (start.Violation is not null) return Found(null, 0);
         frontier.AddLast((start, null, 0));
@@ -183,11 +185,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     }
                     transitions++;
                     if (next.Violation is not null) return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
-                    next.WriteKey(numbering);
+                    WriteSearchKey(next, numbering, symmetry);
                     if (visited.Add(numbering.Writer))
                     {
                         frontier.AddLast((next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1));
                     }
+                    symmetry?.CheckTransition(world, actions[index], vector, next, numbering, transitions, protocol.Name);
                     if (!choices.Advance(out vector)) break;
                 }
             }

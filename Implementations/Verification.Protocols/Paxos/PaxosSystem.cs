@@ -15,6 +15,7 @@ public sealed class PaxosSystem : SystemDefinition<PaxosConfig, PaxosNodeState, 
     [
         ("default", new PaxosConfig()),
         ("exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1)),
+        ("exhaustive-symmetric", new PaxosConfig(MaxRounds: 1, Learners: 1) { AcceptorsSymmetric = true }),
         ("refines-consensus", new PaxosConfig { MapsToConsensus = ConsensusMapping.Correct }),
         ("refines-consensus-exhaustive", new PaxosConfig(MaxRounds: 1, Learners: 1) { MapsToConsensus = ConsensusMapping.Correct }),
         ("refinement-bug:DropsLearning", new PaxosConfig { MapsToConsensus = ConsensusMapping.DropsLearning }),
