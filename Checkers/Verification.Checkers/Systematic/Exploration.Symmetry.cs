@@ -13,7 +13,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
 
     /// <summary>What a search's result says of the symmetry it was reduced by.</summary>
     private static string SymmetryBound(NodeSymmetry<TState, TMessage, TTimer, TDurable> symmetry) =>
-        $"{symmetry.Describe()}: states counted up to renaming those nodes (canonical states)";
+        $"{symmetry.Describe()}: states counted up to renaming those nodes (canonical states); "
+        + (symmetry.CheckedTransitions > 0 ? "renaming checked to commute with a sample of transitions" : "the declaration NOT checked against transitions (CheckedTransitions = 0)");
 
     /// <summary>
     /// Symmetry reduction for one exhaustive search: every renaming in the declared group, the canonical key (the
