@@ -112,19 +112,76 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     yield return [items[first], .. rest];
         }
 
-        /// <summary>Writes the least key over <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer.</summary>
+        /// <summary>
+        /// Writes a canonical key of <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer: the
+        /// least key over the renamings that sort each set's nodes by a signature renaming cannot change (status, and
+        /// the number of the node's state when no renaming changes that state), ties broken by trying every order.
+        /// Any σ(world) yields the same candidates composed with σ⁻¹, so the same least key: a function of the orbit.
+        /// </summary>
         public void WriteCanonicalKey(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering)
         {
+            var candidates = SortingRenamings(world, numbering);
             world.WriteKey(numbering);
-            var bestLength = Keep(numbering.Writer.Written, ref best);
-            foreach (var π in renamings)
+            var bestLength = -1;
+            if (candidates.Count == 0 || candidates.Any(π => π.IsIdentity)) bestLength = Keep(numbering.Writer.Written, ref best);
+            foreach (var π in candidates.Count == 0 ? renamings : candidates)
             {
+                if (π.IsIdentity) continue;
                 renamed.CopyPermuted(world, π, symmetry, spec);
                 renamed.WriteKey(numbering);
                 var written = numbering.Writer.Written;
-                if (written.SequenceCompareTo(best.AsSpan(0, bestLength)) < 0) bestLength = Keep(written, ref best);
+                if (bestLength < 0 || written.SequenceCompareTo(best.AsSpan(0, bestLength)) < 0) bestLength = Keep(written, ref best);
             }
             numbering.Writer.Load(best.AsSpan(0, bestLength));
+        }
+
+        private readonly List<NodePermutation> sorting = [];
+
+        /// <summary>
+        /// The renamings that put each set's nodes in the order of their signatures (every order among equal ones);
+        /// empty when a set member's state is changed by some renaming (its number is then no signature), and the
+        /// whole group is tried instead.
+        /// </summary>
+        private List<NodePermutation> SortingRenamings(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering)
+        {
+            sorting.Clear();
+            var images = new List<int[]> { Enumerable.Range(0, world.NodeCount).ToArray() };
+            foreach (var set in symmetry.Sets)
+            {
+                var signed = new List<(long Signature, int Node)>(set.Count);
+                foreach (var node in set)
+                {
+                    var state = world.StateOf(node);
+                    if (state is not null && !generators.All(g => Equals(symmetry.State(state, g), state))) return sorting;
+                    signed.Add((((long)world.StatusOf(node) << 40) | (uint)numbering.Number(state), node));
+                }
+                signed.Sort();
+                var positions = set.Order().ToArray();
+                // Each run of equal signatures may go to its positions in any order.
+                var next = new List<int[]>();
+                foreach (var image in images)
+                {
+                    var partial = new List<int[]> { image };
+                    for (var start = 0; start < signed.Count;)
+                    {
+                        var end = start;
+                        while (end + 1 < signed.Count && signed[end + 1].Signature == signed[start].Signature) end++;
+                        var run = signed.GetRange(start, end - start + 1).Select(s => s.Node).ToArray();
+                        var at = positions[start..(end + 1)];
+                        partial = partial.SelectMany(p => Permutations(run).Select(order =>
+                        {
+                            var with = (int[])p.Clone();
+                            for (var k = 0; k < order.Length; k++) with[order[k]] = at[k];
+                            return with;
+                        })).ToList();
+                        start = end + 1;
+                    }
+                    next.AddRange(partial);
+                }
+                images = next;
+            }
+            foreach (var image in images) sorting.Add(new NodePermutation(image));
+            return sorting;
         }
 
         private static int Keep(ReadOnlySpan<byte> bytes, ref byte[] into)
