@@ -24,7 +24,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// <summary>
     /// Set when a registered system builds it: the system and configuration this is. A copy that changes what the
     /// system built (<c>protocol with { Spec = … }</c>, another history check, node factory, normaliser, node count or
-    /// name) is no longer that system, so its identity is dropped: a schedule it saves does not claim to replay on the
+    /// name, symmetry) is no longer that system, so its identity is dropped: a schedule it saves does not claim to replay on the
     /// registered configuration.
     /// </summary>
     public SystemIdentity? Identity
@@ -38,7 +38,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     }
 
     /// <summary>What the identity vouches for, compared by reference (delegates by target and method).</summary>
-    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck, StateMapping);
+    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck, StateMapping, Symmetry);
 
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }
@@ -55,6 +55,13 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// whose numbers grow forever can still revisit a state. The spec's values are compared as they are.
     /// </summary>
     public StateNormalizer<TState, TMessage, TDurable>? Normalizer { get; init; }
+
+    /// <summary>
+    /// Interchangeable nodes, for exhaustive searches: states equal up to renaming the nodes of a set count as one
+    /// (see <see cref="NodeSymmetry{TState, TMessage, TTimer, TDurable}"/> for what soundness requires). Random runs
+    /// ignore it.
+    /// </summary>
+    public NodeSymmetry<TState, TMessage, TTimer, TDurable>? Symmetry { get; init; }
 
     /// <summary>
     /// A property of the whole observed history that is not a state equation (linearizability of the clients' calls

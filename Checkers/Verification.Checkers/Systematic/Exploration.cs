@@ -50,6 +50,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     {
         var within = new List<string> { options.Faults.Describe() };
         within.AddRange(caveats.OfType<string>());
+        if (protocol.Symmetry is { } symmetry) within.Add(SymmetryBound(symmetry));
         if (cutByNetwork > 0) within.Add($"≤ {networkBound} messages in flight ({cutByNetwork:N0} states beyond it not expanded)");
         return new CheckResult
         {
@@ -90,8 +91,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, bool partialOrder, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var breadthFirst = order == SearchOrder.BreadthFirst;
-        var sleepSets = partialOrder ? SleepSets.For(protocol.Normalizer is not null, options, maxInFlight) : null;
-        string? reduction = partialOrder ? sleepSets is not null ? SleepSets.Description : SleepSets.Off(protocol.Normalizer is not null, options) : null;
+        var sleepSets = partialOrder ? SleepSets.For(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight) : null;
+        string? reduction = partialOrder ? sleepSets is not null ? SleepSets.Description : SleepSets.Off(protocol.Normalizer is not null, protocol.Symmetry is not null, options) : null;
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
         long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
@@ -112,8 +113,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
         // Depth-first works on the newest state, one step at a time (a true depth-first search: only the worlds on the
         // current path are held); breadth-first takes the oldest and expands all its steps before the next.
+        var symmetry = protocol.Symmetry is null ? null : new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         var frontier = new LinkedList<Frame>();
-        start.WriteKey(numbering);
+        WriteSearchKey(start, numbering, symmetry);
         visited.Add(numbering.Writer, out var startId);
         if (start.Violation is not null) return Found(null, 0);
         frontier.AddLast(new Frame(start, null, 0, startId, null, null));
@@ -208,10 +210,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             }
             var index = frame.Index;
             var action = frame.Actions[index];
+            var vector = frame.Vector!;
             var next = scratch;
             next.CopyFrom(world);
-            choices.Reset(frame.Vector);
-            (current.From, current.Action, current.Choices, current.Depth) = (path, index, frame.Vector, depth + 1);
+            choices.Reset(vector);
+            (current.From, current.Action, current.Choices, current.Depth) = (path, index, vector, depth + 1);
             try
             {
                 next.Apply(action, choices);
@@ -230,7 +233,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 : null;
             var childSleep = sleepSets?.After(frame.Sleep!, frame.Done!, step, world.InFlightCount, world.ArrivableInFlightCount);
             if (step is { } taken) frame.Done!.Add(taken); // a step dependent on everything puts nothing to sleep
-            next.WriteKey(numbering);
+            WriteSearchKey(next, numbering, symmetry);
             if (visited.Add(numbering.Writer, out var childId))
             {
                 sleepSets?.Arrive(childId, childSleep!);
@@ -241,6 +244,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 woken += woke.Length;
                 frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
             }
+            symmetry?.CheckTransition(world, action, vector, next, numbering, transitions, protocol.Name);
 
             void Remove()
             {

@@ -26,12 +26,13 @@ internal sealed class SleepSets
 
     /// <summary>The reduction for this protocol and options, or null when it is off (see <see cref="Off"/>).</summary>
     /// <param name="networkBound">The search's bound on messages in flight (states beyond it are not expanded).</param>
-    public static SleepSets? For(bool shiftSymmetry, TestOptions options, int networkBound) => Off(shiftSymmetry, options) is null ? new SleepSets(options.MaxMessagesInFlight, networkBound) : null;
+    public static SleepSets? For(bool shiftSymmetry, bool nodeSymmetry, TestOptions options, int networkBound) => Off(shiftSymmetry, nodeSymmetry, options) is null ? new SleepSets(options.MaxMessagesInFlight, networkBound) : null;
 
     /// <summary>Why the reduction cannot apply (null: it can), said in the result so the reader knows the search was full.</summary>
-    public static string? Off(bool shiftSymmetry, TestOptions options) =>
+    public static string? Off(bool shiftSymmetry, bool nodeSymmetry, TestOptions options) =>
         options.Faults.Timing == Timing.Synchronous ? "partial-order reduction off: under synchronous timing every step moves the shared clock"
         : shiftSymmetry ? "partial-order reduction off: the protocol's shift symmetry renames steps between states that count as one"
+        : nodeSymmetry ? "partial-order reduction off: the protocol's node symmetry renames steps between states that count as one"
         : null;
 
     /// <summary>The sleep set a state is expanded with (marks it expanded).</summary>

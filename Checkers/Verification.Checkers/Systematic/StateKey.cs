@@ -76,6 +76,14 @@ internal sealed class KeyWriter
         buffer[length++] = (byte)zigzag;
     }
 
+    /// <summary>Replaces what was written by <paramref name="bytes"/> (a key chosen among several written in turn).</summary>
+    public void Load(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > buffer.Length) Array.Resize(ref buffer, Math.Max(bytes.Length, buffer.Length * 2));
+        bytes.CopyTo(buffer);
+        length = bytes.Length;
+    }
+
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
     public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
 

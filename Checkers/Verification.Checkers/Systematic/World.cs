@@ -27,7 +27,7 @@ internal readonly record struct Envelope<TMessage>(NodeId From, NodeId To, TMess
 /// fault budgets, the spec monitor) and the one way it changes, <see cref="Apply"/>, by an action a strategy chose.
 /// Deterministic: the same actions and choices give the same history. Clonable and hashable for DFS.
 /// </summary>
-internal sealed class World<TState, TMessage, TTimer, TDurable, TSpecEvent> where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
+internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEvent> where TState : class where TMessage : notnull where TTimer : notnull where TDurable : class where TSpecEvent : class
 {
     private readonly Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol;
     private readonly FaultModel faults;

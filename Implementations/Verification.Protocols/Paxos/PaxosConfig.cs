@@ -47,6 +47,13 @@ public sealed record PaxosConfig(int Proposers = 2, int Acceptors = 3, int MaxRo
     /// </summary>
     public ConsensusMapping MapsToConsensus { get; init; }
 
+    /// <summary>
+    /// Acceptors are declared interchangeable (<see cref="PaxosNode.AcceptorSymmetry"/>): exhaustive searches count
+    /// states up to renaming them. Proposers are not: a proposer's ballots (round·P + id) and value (its id) depend on
+    /// its id. Only with the Paxos spec alone (the refinement's copy of Consensus is not declared).
+    /// </summary>
+    public bool AcceptorsSymmetric { get; init; }
+
     public int LearnerCount => Learners ?? Proposers;
 
     public int Nodes => Proposers + Acceptors;

@@ -28,7 +28,38 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
                     ConsensusMapping.None => PaxosSpec.Create(config.Acceptors, config.Proposers, config.Ballots),
                     ConsensusMapping.Correct => PaxosRefinement.RefinesConsensus(config.Acceptors, config.Proposers, config.Ballots),
                     _ => PaxosRefinement.RefinesConsensus(config.Acceptors, config.Proposers, config.Ballots, PaxosRefinement.DropsLearning),
-                });
+                })
+            {
+                Symmetry = !config.AcceptorsSymmetric ? null
+                    : config.MapsToConsensus == ConsensusMapping.None ? AcceptorSymmetry(config)
+                    : throw new SpecException("acceptor symmetry is declared for the Paxos spec alone, not for its refinement of Consensus"),
+            };
+
+    /// <summary>
+    /// Acceptors are interchangeable: they run the same code, and nothing but a proposer's quorum bit sets (promises,
+    /// and a learner's voters: bit a for acceptor a) and the spec's per-acceptor families refers to one. Majority
+    /// quorums (and the minority-quorum bug's "any ⌊A/2⌋") are closed under renaming acceptors, so the spec's
+    /// properties are symmetric too. Messages carry no node ids (the network renames sender and addressee).
+    /// </summary>
+    public static NodeSymmetry<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState> AcceptorSymmetry(PaxosConfig config)
+    {
+        var first = config.Proposers;
+        PaxosNodeState Rename(PaxosNodeState state, NodePermutation π) => state switch
+        {
+            ProposerState p => p with { Promises = π.Bits(p.Promises, first), LearnVoters = π.Bits(p.LearnVoters, first) },
+            _ => state,
+        };
+        return new NodeSymmetry<PaxosNodeState, PaxosMessage, PaxosTimer, PaxosNodeState>(
+            [[.. Enumerable.Range(first, config.Acceptors)]], Rename, (message, _) => message, Rename)
+        {
+            SpecIndexed =
+            [
+                new SpecIndexedByNodes("maxPromisedBallot", first), new SpecIndexedByNodes("lastVotedBallot", first),
+                new SpecIndexedByNodes("lastVotedValue", first), new SpecIndexedByNodes("votes", first, Stride: config.Ballots),
+            ],
+            SpecUnaffected = ["proposal", "proposed", "learnedValue"],
+        };
+    }
 
     /// <summary>
     /// The same nodes against Consensus alone (no per-ballot state), and with unbounded rounds the ballot-shift

@@ -60,6 +60,13 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     /// election it can start anyway. Heartbeats and client retries are off: they repair losses, which this search
     /// has none of, and would keep adding messages forever; their retransmissions (stale AppendEntries, retried
     /// requests) are left to the randomised runs under the full fault model.
+    /// <para>
+    /// No node symmetry is declared: without retries client k sends its request to server k mod S, so renaming the
+    /// servers changes the initial state (the search would refuse it); with retries a client tries servers in id
+    /// order (r, r+1, …), which no renaming of r commutes with. The servers' own code is symmetric (votes, vote
+    /// records, next/match indices and leader hints are renameable), so a workload that treats servers alike could
+    /// declare them.
+    /// </para>
     /// </summary>
     public static RaftConfig ForExhaustiveSearch(RaftBug bug = RaftBug.None) =>
         new(Servers: 3, Clients: 2, MaxTerm: 2, LogCapacity: 3, Bugs: bug) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = false, ClientRetries = false };

@@ -144,6 +144,47 @@ public sealed class Evaluator<TEvent> where TEvent : class
         foreach (var child in state.Children) AddKey(child, numbers, ref numberIndex, objects, ref objectIndex);
     }
 
+    /// <summary>
+    /// Moves the current values of a family's members: member i's value goes to member <paramref name="destination"/>[i]
+    /// (a permutation of 0..Count−1). For symmetry reduction, which renames the nodes a family is indexed by; the
+    /// values themselves are unchanged (see <see cref="MapNumbers"/>).
+    /// </summary>
+    public void PermuteMembers(Variable family, ReadOnlySpan<int> destination)
+    {
+        var (storage, slot) = Slot(family);
+        if (destination.Length != family.Count) throw new SpecException($"a permutation of '{family.Name}' needs {family.Count} destinations (got {destination.Length})");
+        switch (storage)
+        {
+            case Storage.Numbers: Permute(State.Numbers, State.Offset(State.NumberCount, next: false) + slot, destination); break;
+            case Storage.Flags: Permute(State.Flags, State.Offset(State.FlagCount, next: false) + slot, destination); break;
+            default: Permute(State.References, State.Offset(State.ReferenceCount, next: false) + slot, destination); break;
+        }
+    }
+
+    private static void Permute<T>(T[] values, int start, ReadOnlySpan<int> destination)
+    {
+        var old = values.AsSpan(start, destination.Length).ToArray();
+        for (var i = 0; i < old.Length; i++) values[start + destination[i]] = old[i];
+    }
+
+    /// <summary>Rewrites every current member value of a variable stored as a number (an int, long or enum) through <paramref name="map"/>.</summary>
+    public void MapNumbers(Variable variable, Func<long, long> map)
+    {
+        var (storage, slot) = Slot(variable);
+        if (storage != Storage.Numbers) throw new SpecException($"'{variable.Name}' does not hold numbers ({variable.ValueType.Name}), so its values cannot be renamed as numbers");
+        var start = State.Offset(State.NumberCount, next: false) + slot;
+        for (var i = 0; i < variable.Count; i++) State.Numbers[start + i] = map(State.Numbers[start + i]);
+    }
+
+    private (Storage Storage, int Slot) Slot(Variable variable)
+    {
+        if (variable.Id < 0 || variable.Id >= Spec.Variables.Count || Spec.Variables[variable.Id] != variable)
+            throw new SpecException($"'{variable.Name}' is not a variable of spec '{Spec.Name}'");
+        var layout = compiled.Layouts[variable.Id];
+        if (layout.Storage == Storage.Children) throw new SpecException($"'{variable.Name}' is a component array; its members cannot be renamed");
+        return (layout.Storage, layout.Slot);
+    }
+
     /// <summary>Every variable's current value, family members and components' sub-variables included, in declaration order.</summary>
     public IReadOnlyList<VariableValue> Snapshot() => StateValues.Snapshot(Spec, State, "", next: false);
 
