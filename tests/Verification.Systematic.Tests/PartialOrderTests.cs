@@ -1,5 +1,6 @@
 using Verification.Checkers.Systematic;
 using Verification.Runtime;
+using Xunit.Abstractions;
 
 namespace Verification.Systematic.Tests;
 
