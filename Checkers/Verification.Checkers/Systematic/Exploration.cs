@@ -26,6 +26,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// search is then complete only within it, and the report says it was cut off).</param>
     /// <param name="order">Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</param>
     /// <param name="store">The visited-state set: exact (the default), or 64-bit fingerprints (hash compaction, with the chance of a missed state reported).</param>
+    /// <remarks>With <see cref="TestOptions.Parallelism"/> above 1 a depth-first search runs on that many workers sharing one visited set: the same states and transitions when complete, a violation's path the first any worker found.</remarks>
     public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst, VisitedStore store = VisitedStore.Exact)
     {
         if (!Enum.IsDefined(store)) throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}");
@@ -33,6 +34,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
+        // On several workers (ParallelExploration.cs); breadth-first stays sequential, so its counterexample stays a shortest one.
+        if (options.Parallelism > 1 && order == SearchOrder.DepthFirst) return ExploreInParallel(maxDepth, maxStates, maxInFlight, store, stopwatch);
         var progress = new Transition();
         var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
