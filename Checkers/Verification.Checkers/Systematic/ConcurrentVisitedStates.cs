@@ -12,7 +12,6 @@ internal sealed class ConcurrentVisitedStates
     private readonly IVisitedStates[] stripes;
     private readonly int stripeMask;
     private readonly VisitedStore store;
-    private long count;
 
     public ConcurrentVisitedStates(VisitedStore store, int workers)
     {
@@ -28,14 +27,19 @@ internal sealed class ConcurrentVisitedStates
     {
         // Bits 32–39: the tables' slots use the low 30 bits (the fingerprint table bits 1–30), the exact store's tag the top 24.
         var stripe = stripes[(int)((ulong)Fingerprint.Of(key.Written) >> 32) & stripeMask];
-        bool added;
-        lock (stripe) added = stripe.Add(key);
-        if (added) Interlocked.Increment(ref count);
-        return added;
+        lock (stripe) return stripe.Add(key);
     }
 
-    /// <summary>Distinct states added by all workers.</summary>
-    public long Count => Interlocked.Read(ref count);
+    /// <summary>Distinct states added by all workers: the stripes' counts (no shared counter for every worker to write on each new state); while workers run, a moment's sum.</summary>
+    public long Count
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var stripe in stripes) sum += stripe.Count;
+            return sum;
+        }
+    }
 
     /// <summary>Bytes the stripes hold (read when the workers have stopped).</summary>
     public long Bytes => stripes.Sum(s => s.Bytes);
