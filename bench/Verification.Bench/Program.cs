@@ -38,7 +38,58 @@ public static class Program
             FirstBugTable();
             return;
         }
+        if (args is ["--parallel-table"])
+        {
+            ParallelTable();
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    /// <summary>
+    /// The exhaustive Paxos 2x3 and Raft searches on 1 and 2 workers, alternating (so a change in the machine's load
+    /// hits both alike), after one warm-up run each; median of 3, with the load average before and after, and the
+    /// process's CPU time per run (on a loaded machine two workers cannot get two cores, so the wall-clock speed-up
+    /// says little; CPU time equal at 1 and 2 workers means the parallel search adds little work of its own). A table
+    /// instead of BenchmarkDotNet (ParallelExhaustiveBenchmarks) because on a loaded machine its generated project
+    /// misses the build timeout.
+    /// </summary>
+    private static void ParallelTable()
+    {
+        var searches = new (string Name, long States, Func<int, CheckResult> Explore)[]
+        {
+            ("Paxos 2x3, one ballot each", 671_225, workers => PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers }).Explore(maxDepth: 100)),
+            ("Raft, 3 servers, 2 requests, terms ≤ 2, ≤ 4 in flight", 1_489_814, workers => RaftNode.System(RaftConfig.ForExhaustiveSearch()).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight)),
+        };
+        Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine("| search | workers | median time | states/s | speed-up | median CPU time | times (s) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        foreach (var (name, states, explore) in searches)
+        {
+            var times = new Dictionary<int, List<double>> { [1] = [], [2] = [] };
+            var cpu = new Dictionary<int, List<double>> { [1] = [], [2] = [] };
+            foreach (var workers in new[] { 1, 2 }) Measure(workers); // warm-up
+            foreach (var list in times.Values.Concat(cpu.Values)) list.Clear();
+            for (var round = 0; round < 3; round++)
+                foreach (var workers in new[] { 1, 2 }) Measure(workers);
+            var one = Median(times[1]);
+            foreach (var (workers, list) in times)
+                Console.WriteLine($"| {name} | {workers} | {Median(list):F2} s | {states / Median(list):N0} | {one / Median(list):F2}× | {Median(cpu[workers]):F2} s | {string.Join(", ", list.Select(t => t.ToString("F2")))} |");
+
+            void Measure(int workers)
+            {
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                var report = explore(workers);
+                watch.Stop();
+                cpu[workers].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
+                if (!report.Holds || report.Coverage.States != states) throw new InvalidOperationException(report.ToString());
+                times[workers].Add(watch.Elapsed.TotalSeconds);
+            }
+        }
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
     }
 
     /// <summary>

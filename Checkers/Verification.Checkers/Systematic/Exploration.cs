@@ -29,6 +29,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <param name="partialOrder">Partial-order reduction by sleep sets: a step of one node is not taken again after
     /// an independent step of another node when the other order was already explored; every reachable state is still
     /// visited, so counts and verdicts are those of the full search, with fewer transitions.</param>
+    /// <remarks>With <see cref="TestOptions.Parallelism"/> above 1 a depth-first search without reductions runs on that many workers sharing one visited set: the same states and transitions when complete, a violation's path the first any worker found.</remarks>
     public CheckResult Explore(int maxDepth, long maxStates = long.MaxValue, int maxInFlight = int.MaxValue, SearchOrder order = SearchOrder.DepthFirst, VisitedStore store = VisitedStore.Exact, bool partialOrder = false)
     {
         if (!Enum.IsDefined(store)) throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}");
@@ -36,6 +37,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
+        // On several workers (ParallelExploration.cs); breadth-first stays sequential, so its counterexample stays a shortest one,
+        // and so do searches with sleep sets or a node symmetry, which the parallel search does not do.
+        if (options.Parallelism > 1 && order == SearchOrder.DepthFirst && !partialOrder && protocol.Symmetry is null) return ExploreInParallel(maxDepth, maxStates, maxInFlight, store, stopwatch);
         var progress = new Transition();
         var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, partialOrder, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;

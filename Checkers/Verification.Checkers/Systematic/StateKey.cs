@@ -31,7 +31,9 @@ public sealed class StateKey : IEquatable<StateKey>
 /// Numbers every distinct value met in one search (structural equality; 0 is null), so a state refers to each node
 /// state or message by number, whatever number of equal copies the handlers allocated. Also the key's scratch buffers.
 /// </summary>
-internal sealed class ValueNumbering
+/// <param name="shared">The numbers of a parallel search, shared by its workers so that equal values get one number
+/// whichever worker met them first (each worker keeps its own scratch buffers); null: this numbering's own.</param>
+internal sealed class ValueNumbering(SharedValueNumbers? shared = null)
 {
     private readonly Dictionary<object, int> numbers = [];
     private long[] specNumbers = [];
@@ -41,11 +43,12 @@ internal sealed class ValueNumbering
     public List<long> Channels { get; } = [];
 
     /// <summary>How many distinct values were numbered.</summary>
-    public int Count => numbers.Count;
+    public int Count => shared?.Count ?? numbers.Count;
 
     public int Number(object? value)
     {
         if (value is null) return 0;
+        if (shared is not null) return shared.Number(value);
         if (numbers.TryGetValue(value, out var number)) return number;
         number = numbers.Count + 1;
         numbers.Add(value, number);
@@ -54,6 +57,22 @@ internal sealed class ValueNumbering
 
     public long[] SpecNumbers(int count) => specNumbers.Length >= count ? specNumbers : specNumbers = new long[count];
     public object?[] SpecObjects(int count) => specObjects.Length >= count ? specObjects : specObjects = new object?[count];
+}
+
+/// <summary>
+/// One numbering of values for all workers of a parallel search: a value's number is the same whichever worker asks,
+/// and two different values never share one (a number is taken from a counter and kept only by the value that won
+/// the insertion), so keys built from these numbers stay exact.
+/// </summary>
+internal sealed class SharedValueNumbers
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<object, int> numbers = new();
+    private int last;
+
+    public int Count => numbers.Count;
+
+    public int Number(object value) =>
+        numbers.TryGetValue(value, out var number) ? number : numbers.GetOrAdd(value, static (_, self) => Interlocked.Increment(ref self.last), this);
 }
 
 /// <summary>Writes numbers as zigzag variable-length bytes (small numbers, the common case, take one byte).</summary>

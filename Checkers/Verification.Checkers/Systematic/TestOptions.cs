@@ -54,7 +54,11 @@ public sealed record TestOptions
     /// <summary>Judge the spec's liveness properties (off for safety-only runs of protocols that need not terminate, e.g. bounded retries).</summary>
     public bool CheckLiveness { get; init; } = true;
 
-    /// <summary>Worker threads; iterations are split among them and the result does not depend on the count.</summary>
+    /// <summary>
+    /// Worker threads. Random runs split their iterations among them, and the result does not depend on the count; a
+    /// depth-first exhaustive search runs on that many workers sharing one visited set (the same states and
+    /// transitions when complete; a counterexample is the first any worker found). Breadth-first search stays on one.
+    /// </summary>
     public int Parallelism { get; init; } = 1;
 
     /// <summary>This run takes iterations i with i mod ShardCount = ShardIndex, so shards can run on different machines and be merged.</summary>

@@ -50,6 +50,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
 {
     private const int ChunkBits = 24;
     private const int ChunkSize = 1 << ChunkBits;
+    private const int FirstChunkSize = 1 << 14;
     private readonly List<byte[]> chunks = [];
     private int used; // bytes used in the last chunk
     private long[] table = new long[1 << 10];
@@ -97,7 +98,10 @@ internal sealed class ExactVisitedStates : IVisitedStates
         if (chunks.Count == 0 || used + size > chunks[^1].Length)
         {
             if (chunks.Count >= 1 << 16) throw new ConfigurationException($"the exact visited set holds {Count:N0} states in 1 TiB of keys; use hash compaction or a state limit");
-            chunks.Add(new byte[Math.Max(ChunkSize, size)]); // a key larger than a chunk gets one of its own, at offset 0
+            // Chunks grow from 16 KiB to 16 MiB, so a small search (or one of a parallel set's many stripes) holds
+            // little; a key larger than a chunk gets one of its own, at offset 0.
+            var next = chunks.Count == 0 ? FirstChunkSize : Math.Min(ChunkSize, chunks[^1].Length * 2);
+            chunks.Add(new byte[Math.Max(next, size)]);
             used = 0;
         }
         var chunk = chunks[^1];
@@ -164,9 +168,13 @@ internal sealed class FingerprintVisitedStates : IVisitedStates
     public long Bytes => table.LongLength * sizeof(long);
 
     /// <summary>The chance that two of the n states visited share a fingerprint (birthday bound n(n−1)/2⁶⁵).</summary>
-    public double MissProbability => Count * (double)(Count - 1) / Math.Pow(2, 65);
+    public double MissProbability => MissProbabilityOf(Count);
 
-    public string? Caveat => $"hash compaction: 64-bit fingerprints, probability that a state was missed ≤ {MissProbability:G2}";
+    public string? Caveat => CaveatOf(Count);
+
+    public static double MissProbabilityOf(long count) => count * (double)(count - 1) / Math.Pow(2, 65);
+
+    public static string CaveatOf(long count) => $"hash compaction: 64-bit fingerprints, probability that a state was missed ≤ {MissProbabilityOf(count):G2}";
 
     /// <remarks>A state's identity is its fingerprint.</remarks>
     public bool Add(KeyWriter key, out long id)
