@@ -81,8 +81,10 @@ public sealed class Z3Session : IDisposable
         }
         string output;
         // Disposing the timer does not wait for a callback already running; Interrupt checks under the lock that
-        // this call is still the armed one, so a late callback does nothing.
-        using (new Timer(_ => Interrupt(call), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan))
+        // this call is still the armed one, so a late callback does nothing. Past the deadline it interrupts again
+        // every 50 ms until the call returns: an interrupt that lands while Z3 is still reading commands cancels only
+        // the command being read, and the (check-sat) after it would otherwise run unbounded (seen under heavy load).
+        using (new Timer(_ => Interrupt(call), null, Timeout, TimeSpan.FromMilliseconds(50)))
         {
             try
             {
