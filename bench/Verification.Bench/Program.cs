@@ -16,9 +16,15 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --filter '*'
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
     /// </summary>
     public static void Main(string[] args)
     {
+        if (args is ["--spin-paxos", .. var spinArgs])
+        {
+            Environment.Exit(SpinPaxosRun.Run(spinArgs));
+            return;
+        }
         if (args is ["--first-bug-table", .. var only])
         {
             var unknown = only.FirstOrDefault(name => !Systems.Any(system => system.StartsWith(name, StringComparison.OrdinalIgnoreCase)));
