@@ -85,8 +85,9 @@ public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState
     }
 
     /// <summary>Explores every state of the model (DFS), as SPIN's pan does.</summary>
-    public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null) =>
-        System(config).Tester(new TestOptions { Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30) })
+    /// <param name="mutationChecks">The node-contract check around every transition (on by default; Off to measure its cost).</param>
+    public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null, MutationCheck mutationChecks = MutationCheck.Sampled) =>
+        System(config).Tester(new TestOptions { Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30), MutationChecks = mutationChecks })
             .Explore(maxDepth: 1000, store: store);
 
     public static int Ballot(int proposer, int round) => (round - 1) * SpinPaxosConfig.Proposers + proposer + 1;

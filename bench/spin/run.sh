@@ -36,6 +36,8 @@ mkdir -p "$here/results"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rows=()
+declare -A pan_states   # configuration -> pan's exact count, for the equality check
+mismatches=0
 echo "load at start: $(uptime)" >&2
 
 # pan's figures from its output: states stored, seconds, states/s, bytes of state storage per stored state.
@@ -51,6 +53,7 @@ pan_row() { # config variant output-file
 		return
 	fi
 	rate=$(awk -v s="$stored" -v t="$seconds" 'BEGIN {printf "%.0f", s / (t > 0 ? t : 0.001)}')
+	[ "$2" = "pan exact" ] && pan_states["$1"]="$stored"
 	# "actual memory usage for states" (MB), or for bitstate the bit array ("memory used for hash array").
 	mem=$(awk '/actual memory usage for states/ {print $1; exit} /for hash array/ {print $1; exit}' "$out")
 	rows+=("| $1 | SPIN | $2 | $stored | $seconds | $rate | $(awk -v m="$mem" -v s="$stored" 'BEGIN {printf "%.1f", m * 1048576 / s}') | RATE:$rate |")
@@ -90,7 +93,15 @@ for config in "${configs[@]}"; do
 		label="explorer $([ "$store" = hc ] && echo "HashCompaction" || echo "Exact")"
 		case "$line" in
 			"toolkit partial"*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | ≥ $states (stopped at ${limit} s) | $seconds | $rate | | TOOLKIT:$rate |") ;;
-			"toolkit states"*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | $states | $seconds | $rate | $bytes | TOOLKIT:$rate |") ;;
+			"toolkit states"*)
+				expected="${pan_states["$ballots ballot(s), $loss"]:-}"
+				if [ -n "$expected" ] && [ "$expected" != "$states" ]; then
+					echo "MISMATCH: $ballots ballot(s), $loss: toolkit $store $states states, pan exact $expected" >&2
+					mismatches=$((mismatches + 1))
+				elif [ -n "$expected" ]; then
+					echo "$ballots ballot(s), $loss: toolkit $store and pan exact both $states states" >&2
+				fi
+				rows+=("| $ballots ballot(s), $loss | toolkit | $label | $states | $seconds | $rate | $bytes | TOOLKIT:$rate |") ;;
 			*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | failed: $line | | | | |") ;;
 		esac
 	done
@@ -125,3 +136,4 @@ for row in "${rows[@]}"; do
 	fi
 	echo "$row"
 done
+[ "$mismatches" = 0 ] || { echo "run.sh: $mismatches state count(s) differ between pan and the toolkit" >&2; exit 1; }
