@@ -18,12 +18,18 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --search-table   (each shipped exhaustive check with each reduction off and on, once)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
     /// </summary>
     public static void Main(string[] args)
     {
         if (args is ["--search-table"])
         {
             SearchTable();
+            return;
+        }
+        if (args is ["--spin-paxos", .. var spinArgs])
+        {
+            Environment.Exit(SpinPaxosRun.Run(spinArgs));
             return;
         }
         if (args is ["--first-bug-table", .. var only])

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Verification.Checkers.Systematic;
+using Verification.SpinPaxos;
+
+namespace Verification.Bench;
+
+/// <summary>
+/// The toolkit side of bench/spin/run.sh: explores the SPIN comparison model once and prints what pan prints
+/// (states stored, states/s, bytes per state), as one markdown-friendly line that run.sh parses.
+/// </summary>
+internal static class SpinPaxosRun
+{
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check]";
+
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2 || !int.TryParse(args[0], out var ballots) || args[1] is not ("loss" or "noloss"))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var store = VisitedStore.Exact;
+        var minutes = 10.0;
+        var contract = MutationCheck.Sampled;
+        for (var i = 2; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "exact": store = VisitedStore.Exact; break;
+                case "hc": store = VisitedStore.HashCompaction; break;
+                case "--no-contract-check": contract = MutationCheck.Off; break;
+                case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
+                default:
+                    Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
+                    return 2;
+            }
+        }
+        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss");
+        try
+        {
+            config.Validate();
+        }
+        catch (Verification.Specs.SpecException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the
+        // last progress report is printed as a partial rate and the process exits (the explorer has no time limit).
+        var watch = Stopwatch.StartNew();
+        SearchProgress? last = null;
+        CheckResult? result = null;
+        var search = new Thread(() => result = SpinPaxosNode.Explore(config, store, progress =>
+        {
+            Volatile.Write(ref last, progress);
+            Console.Error.WriteLine($"  toolkit: {progress}");
+        }, contract), maxStackSize: 64 << 20) { IsBackground = true };
+        search.Start();
+        if (!search.Join(TimeSpan.FromMinutes(minutes)))
+        {
+            var partial = Volatile.Read(ref last);
+            Console.WriteLine(partial is null
+                ? $"toolkit stopped after {minutes} min before its first progress report"
+                : $"toolkit partial states={partial.States} seconds={partial.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} " +
+                  $"states_per_s={partial.StatesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} heap_bytes={partial.HeapBytes} store={store} (stopped at the {minutes}-minute limit)");
+            return 3;
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (result is null) return 4;
+        Console.WriteLine($"toolkit states={result.Coverage.States} transitions={result.Coverage.Transitions} seconds={seconds.ToString("F2", CultureInfo.InvariantCulture)} " +
+                          $"states_per_s={(result.Coverage.States / seconds).ToString("F0", CultureInfo.InvariantCulture)} bytes_per_state={result.Coverage.BytesPerState} " +
+                          $"verdict={result.Verdict} store={store}");
+        // Where the time goes, coarsely: the garbage collector's share (pauses) and what each transition allocates.
+        Console.WriteLine($"  GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s of {seconds:F2} s, " +
+                          $"{GC.GetTotalAllocatedBytes() / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}");
+        Console.WriteLine($"  {result.Method}; within: {string.Join("; ", result.Within)}; {result.Notes}{(result.Reason is null ? "" : "; " + result.Reason)}");
+        return 0;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Numerics;
+using Verification.Checkers.Systematic;
+using Verification.Runtime;
+using Verification.Specs;
+
+namespace Verification.SpinPaxos;
+
+// Single-decree Paxos with 2 proposers and 3 acceptors, the system bench/spin/paxos.pml states in Promela, variable for
+// variable, so that the toolkit's distinct-state count equals SPIN's "states, stored". Nodes 0 and 1 propose, 2..4
+// accept. Values are encoded as in the Promela model: 0 is "none", proposer p's own value is p + 1; ballot numbers
+// start at 1 (0 is "none"), proposer p's ballot in its round r (1-based) is (r − 1)·2 + p + 1, so ballots are distinct.
+
+/// <summary>What the agreement spec sees.</summary>
+public abstract record SpinPaxosEvent;
+
+/// <summary>Proposer <paramref name="Proposer"/> decided <paramref name="Value"/>.</summary>
+public sealed record Decided(int Proposer, int Value) : SpinPaxosEvent;
+
+/// <summary>A node's state: a proposer's or an acceptor's.</summary>
+public abstract record SpinPaxosState;
+
+/// <summary>Where a proposer is in its current round.</summary>
+public enum ProposerPhase { Idle, Preparing, Accepting, Decided }
+
+/// <summary>
+/// A proposer: its round (0 before the first), phase, the acceptors that promised (a bit per acceptor), the highest
+/// accepted ballot and its value reported in those promises, the value it asks to be accepted, the acceptors that
+/// accepted it, and the value it decided (0: none; kept across later rounds).
+/// </summary>
+public sealed record ProposerState(int Round, ProposerPhase Phase, int Promises, int HighestBallot, int HighestValue, int Proposal, int Acks, int Decided) : SpinPaxosState;
+
+/// <summary>An acceptor: the highest ballot promised, and the last ballot and value accepted (0: none).</summary>
+public sealed record AcceptorState(int Promised, int AcceptedBallot, int AcceptedValue) : SpinPaxosState;
+
+/// <summary>The four messages of Paxos (no negative acknowledgements: a stale request is ignored).</summary>
+public abstract record SpinPaxosMessage;
+
+/// <summary>Phase 1a.</summary>
+public sealed record Prepare(int Ballot) : SpinPaxosMessage;
+
+/// <summary>Phase 1b, with the acceptor's last accepted ballot and value (0, 0: none).</summary>
+public sealed record Promise(int Ballot, int AcceptedBallot, int AcceptedValue) : SpinPaxosMessage;
+
+/// <summary>Phase 2a.</summary>
+public sealed record Accept(int Ballot, int Value) : SpinPaxosMessage;
+
+/// <summary>Phase 2b.</summary>
+public sealed record Accepted(int Ballot, int Value) : SpinPaxosMessage;
+
+/// <summary>A proposer's only timer: start its next round (armed while it has rounds left; it may fire at any point).</summary>
+public enum SpinPaxosTimer { StartRound }
+
+/// <summary>The model's size and options, as the Promela model's #defines.</summary>
+/// <param name="Rounds">Ballots per proposer (BALLOTS).</param>
+/// <param name="Loss">Any message may be lost, any number of times (LOSS).</param>
+/// <param name="MinorityQuorum">A planted bug: one acceptor is taken for a quorum (BUG_MINORITY_QUORUM).</param>
+public sealed record SpinPaxosConfig(int Rounds = 1, bool Loss = false, bool MinorityQuorum = false)
+{
+    public const int Proposers = 2;
+    public const int Acceptors = 3;
+
+    /// <summary>How many promises or acceptances make a quorum.</summary>
+    public int Quorum => MinorityQuorum ? 1 : Acceptors / 2 + 1;
+
+    /// <summary>The fault model: an unordered network, no faults, or losses without a budget (so no loss count in the state, as in Promela).</summary>
+    public FaultModel Faults => Loss ? FaultModel.None with { MaxLosses = FaultModel.Unbounded } : FaultModel.None;
+
+    /// <summary>Checks the sizes the Promela model supports (1..3 rounds).</summary>
+    public void Validate()
+    {
+        if (Rounds is < 1 or > 3) throw new SpecException($"SpinPaxos: ballots per proposer must be 1..3, as in bench/spin/paxos.pml (got {Rounds})");
+    }
+}
+
+/// <summary>A proposer or an acceptor of the model, by node id.</summary>
+public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState, SpinPaxosMessage, SpinPaxosTimer, NothingDurable>
+{
+    private const int FirstAcceptor = SpinPaxosConfig.Proposers;
+
+    /// <summary>The model as a protocol, with the agreement spec.</summary>
+    public static Protocol<SpinPaxosState, SpinPaxosMessage, SpinPaxosTimer, NothingDurable, SpinPaxosEvent> System(SpinPaxosConfig config)
+    {
+        config.Validate();
+        return new("SpinPaxos", SpinPaxosConfig.Proposers + SpinPaxosConfig.Acceptors, _ => new SpinPaxosNode(config), AgreementSpec.Create());
+    }
+
+    /// <summary>Explores every state of the model (DFS), as SPIN's pan does.</summary>
+    /// <param name="mutationChecks">The node-contract check around every transition (on by default; Off to measure its cost).</param>
+    public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null, MutationCheck mutationChecks = MutationCheck.Sampled) =>
+        System(config).Tester(new TestOptions { Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30), MutationChecks = mutationChecks })
+            .Explore(maxDepth: 1000, store: store);
+
+    public static int Ballot(int proposer, int round) => (round - 1) * SpinPaxosConfig.Proposers + proposer + 1;
+
+    private static bool IsProposer(NodeId node) => node.Index < FirstAcceptor;
+
+    private static int Count(int bits) => BitOperations.PopCount((uint)bits);
+
+    public SpinPaxosState Start(Effects<SpinPaxosMessage, SpinPaxosTimer, NothingDurable> effects)
+    {
+        if (!IsProposer(effects.Self)) return new AcceptorState(0, 0, 0);
+        effects.SetTimer(SpinPaxosTimer.StartRound);
+        return new ProposerState(0, ProposerPhase.Idle, 0, 0, 0, 0, 0, 0);
+    }
+
+    public SpinPaxosState OnTimer(SpinPaxosState state, SpinPaxosTimer timer, Effects<SpinPaxosMessage, SpinPaxosTimer, NothingDurable> effects)
+    {
+        var proposer = (ProposerState)state;
+        var round = proposer.Round + 1;
+        for (var a = 0; a < SpinPaxosConfig.Acceptors; a++) effects.Send(new NodeId(FirstAcceptor + a), new Prepare(Ballot(effects.Self.Index, round)));
+        if (round < config.Rounds) effects.SetTimer(SpinPaxosTimer.StartRound); // a timeout: the next round may start at any later point
+        return proposer with { Round = round, Phase = ProposerPhase.Preparing, Promises = 0, HighestBallot = 0, HighestValue = 0, Proposal = 0, Acks = 0 };
+    }
+
+    public SpinPaxosState OnMessage(SpinPaxosState state, NodeId from, SpinPaxosMessage message, Effects<SpinPaxosMessage, SpinPaxosTimer, NothingDurable> effects)
+    {
+        switch (state, message)
+        {
+            case (AcceptorState acceptor, Prepare prepare) when prepare.Ballot > acceptor.Promised:
+                effects.Send(from, new Promise(prepare.Ballot, acceptor.AcceptedBallot, acceptor.AcceptedValue));
+                return acceptor with { Promised = prepare.Ballot };
+            case (AcceptorState acceptor, Accept accept) when accept.Ballot >= acceptor.Promised:
+                effects.Send(from, new Accepted(accept.Ballot, accept.Value));
+                return new AcceptorState(accept.Ballot, accept.Ballot, accept.Value);
+            case (ProposerState proposer, Promise promise) when proposer.Phase == ProposerPhase.Preparing && promise.Ballot == Ballot(effects.Self.Index, proposer.Round):
+            {
+                var acceptor = from.Index - FirstAcceptor;
+                var next = proposer with { Promises = proposer.Promises | 1 << acceptor };
+                if (promise.AcceptedBallot > proposer.HighestBallot) next = next with { HighestBallot = promise.AcceptedBallot, HighestValue = promise.AcceptedValue };
+                if (Count(next.Promises) < config.Quorum) return next;
+                // A quorum promised: propose the value of the highest ballot any of them accepted, else its own.
+                var value = next.HighestBallot > 0 ? next.HighestValue : effects.Self.Index + 1;
+                for (var a = 0; a < SpinPaxosConfig.Acceptors; a++) effects.Send(new NodeId(FirstAcceptor + a), new Accept(promise.Ballot, value));
+                return next with { Phase = ProposerPhase.Accepting, Proposal = value };
+            }
+            case (ProposerState proposer, Accepted accepted) when proposer.Phase == ProposerPhase.Accepting && accepted.Ballot == Ballot(effects.Self.Index, proposer.Round):
+            {
+                var next = proposer with { Acks = proposer.Acks | 1 << (from.Index - FirstAcceptor) };
+                if (Count(next.Acks) < config.Quorum) return next;
+                effects.Observe(new Decided(effects.Self.Index, accepted.Value));
+                return next with { Phase = ProposerPhase.Decided, Decided = accepted.Value };
+            }
+            default:
+                return state; // stale or out of phase: consumed, ignored
+        }
+    }
+
+    public SpinPaxosState OnRecover(NothingDurable? durable, Effects<SpinPaxosMessage, SpinPaxosTimer, NothingDurable> effects) =>
+        throw new InvalidOperationException("the model has no crashes");
+}
+
+/// <summary>Consensus safety: every decision is of the first value decided (the Promela model's assertion).</summary>
+public static class AgreementSpec
+{
+    public static Spec<SpinPaxosEvent> Create()
+    {
+        var spec = new SpecBuilder<SpinPaxosEvent>("SpinPaxosAgreement");
+        var chosen = spec.Variable<int>("chosen"); // 0: nothing decided yet (Promela's global 'chosen')
+        spec.Define(chosen, 0, e => chosen.Now == 0 ? e.When((Decided d) => d.Value).Else(0) : chosen.Now);
+        spec.StepProperty("Agreement", e => e.IfIs((Decided d) => chosen.Now == 0 || chosen.Now == d.Value));
+        return spec.Build();
+    }
+}
