@@ -45,13 +45,27 @@ internal sealed class ValueNumbering(SharedValueNumbers? shared = null)
     /// <summary>How many distinct values were numbered.</summary>
     public int Count => shared?.Count ?? numbers.Count;
 
+    // A small direct-mapped cache by reference in front of the structural lookup: the worlds of a search share their
+    // node-state and message objects (a transition copies references), so most lookups are of an object numbered
+    // before, found here without hashing its contents. Fixed size, so it never grows with the search.
+    private const int CacheSize = 1 << 12;
+    private readonly object?[] cachedObjects = new object?[CacheSize];
+    private readonly int[] cachedNumbers = new int[CacheSize];
+
     public int Number(object? value)
     {
         if (value is null) return 0;
-        if (shared is not null) return shared.Number(value);
-        if (numbers.TryGetValue(value, out var number)) return number;
-        number = numbers.Count + 1;
-        numbers.Add(value, number);
+        var slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value) & (CacheSize - 1);
+        if (ReferenceEquals(cachedObjects[slot], value)) return cachedNumbers[slot];
+        int number;
+        if (shared is not null) number = shared.Number(value);
+        else if (!numbers.TryGetValue(value, out number))
+        {
+            number = numbers.Count + 1;
+            numbers.Add(value, number);
+        }
+        cachedObjects[slot] = value;
+        cachedNumbers[slot] = number;
         return number;
     }
 
