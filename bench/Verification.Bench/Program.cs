@@ -27,6 +27,11 @@ public static class Program
             SearchTable();
             return;
         }
+        if (args is ["--raft-real", var limitText, var workersText] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers))
+        {
+            RaftWithItsRealBehaviour(stateLimit, workers);
+            return;
+        }
         if (args is ["--spin-paxos", .. var spinArgs])
         {
             Environment.Exit(SpinPaxosRun.Run(spinArgs));
@@ -169,6 +174,22 @@ public static class Program
                     var elapsed = watch.Elapsed;
                     Console.WriteLine($"| {check.Name} | {(partialOrder ? "sleep sets" : "none")} | {store} | {result.Coverage.States:N0} | {result.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {result.Coverage.States / elapsed.TotalSeconds:N0} | {result.Coverage.BytesPerState} |");
                 }
+    }
+
+    /// <summary>
+    /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers, one
+    /// request, terms ≤ 2, logs ≤ 2, ≤ 4 messages in flight), hash-compacted, up to a state limit, progress on stderr.
+    /// </summary>
+    private static void RaftWithItsRealBehaviour(long stateLimit, int workers)
+    {
+        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: 2, LogCapacity: 2) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
+        var options = new TestOptions
+        {
+            CheckLiveness = false, Parallelism = workers, Progress = p => Console.Error.WriteLine($"  {p}"), ProgressInterval = TimeSpan.FromSeconds(20),
+            Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] },
+        };
+        var report = RaftNode.System(config).Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: 4, store: VisitedStore.HashCompaction);
+        Console.WriteLine(report);
     }
 
     private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup", "FailureDetectors"];
