@@ -95,8 +95,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, bool partialOrder, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var breadthFirst = order == SearchOrder.BreadthFirst;
-        var sleepSets = partialOrder ? SleepSets.For(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight) : null;
-        string? reduction = partialOrder ? sleepSets is not null ? SleepSets.Description : SleepSets.Off(protocol.Normalizer is not null, protocol.Symmetry is not null, options) : null;
+        SleepSets? sleepSets = null;
+        string? reduction = null; // what the result says of the reduction, when one was asked for
+        if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
         long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
@@ -115,9 +116,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
+        var symmetry = protocol.Symmetry is null ? null : new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         // Depth-first works on the newest state, one step at a time (a true depth-first search: only the worlds on the
         // current path are held); breadth-first takes the oldest and expands all its steps before the next.
-        var symmetry = protocol.Symmetry is null ? null : new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         var frontier = new LinkedList<Frame>();
         WriteSearchKey(start, numbering, symmetry);
         visited.Add(numbering.Writer, out var startId);

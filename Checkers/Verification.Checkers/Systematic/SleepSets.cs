@@ -22,18 +22,21 @@ internal sealed class SleepSets
 
     private SleepSets(int maxMessages, int networkBound) => (this.maxMessages, this.networkBound) = (maxMessages, networkBound);
 
-    public const string Description = "partial-order reduction: sleep sets (steps of different nodes commute unless both give the spec events; every reachable state still visited)";
+    private const string Description = "partial-order reduction: sleep sets (steps of different nodes commute unless both give the spec events; every reachable state still visited)";
 
-    /// <summary>The reduction for this protocol and options, or null when it is off (see <see cref="Off"/>).</summary>
+    /// <summary>
+    /// The reduction for a search, or null when it cannot apply; <paramref name="said"/> is what the result's bounds say
+    /// either way (when it is off, why — so the reader knows the search was the full one).
+    /// </summary>
     /// <param name="networkBound">The search's bound on messages in flight (states beyond it are not expanded).</param>
-    public static SleepSets? For(bool shiftSymmetry, bool nodeSymmetry, TestOptions options, int networkBound) => Off(shiftSymmetry, nodeSymmetry, options) is null ? new SleepSets(options.MaxMessagesInFlight, networkBound) : null;
-
-    /// <summary>Why the reduction cannot apply (null: it can), said in the result so the reader knows the search was full.</summary>
-    public static string? Off(bool shiftSymmetry, bool nodeSymmetry, TestOptions options) =>
-        options.Faults.Timing == Timing.Synchronous ? "partial-order reduction off: under synchronous timing every step moves the shared clock"
-        : shiftSymmetry ? "partial-order reduction off: the protocol's shift symmetry renames steps between states that count as one"
-        : nodeSymmetry ? "partial-order reduction off: the protocol's node symmetry renames steps between states that count as one"
-        : null;
+    public static SleepSets? Try(bool shiftSymmetry, bool nodeSymmetry, TestOptions options, int networkBound, out string said)
+    {
+        said = options.Faults.Timing == Timing.Synchronous ? "partial-order reduction off: under synchronous timing every step moves the shared clock"
+            : shiftSymmetry ? "partial-order reduction off: the protocol's shift symmetry renames steps between states that count as one"
+            : nodeSymmetry ? "partial-order reduction off: the protocol's node symmetry renames steps between states that count as one"
+            : Description;
+        return said == Description ? new SleepSets(options.MaxMessagesInFlight, networkBound) : null;
+    }
 
     /// <summary>The sleep set a state is expanded with (marks it expanded).</summary>
     public SleepEntry[] Expand(long state)
