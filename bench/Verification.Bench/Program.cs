@@ -19,6 +19,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity)
     /// </summary>
     public static void Main(string[] args)
     {
@@ -27,9 +28,12 @@ public static class Program
             SearchTable();
             return;
         }
-        if (args is ["--raft-real", var limitText, var workersText] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers))
+        if (args is ["--raft-real", var limitText, var workersText, .. var bounds] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers)
+            && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0))
         {
-            RaftWithItsRealBehaviour(stateLimit, workers);
+            // Optional: messages in flight (4), highest term (2), log capacity (2).
+            int Bound(int i, int otherwise) => bounds.Length > i ? int.Parse(bounds[i]) : otherwise;
+            RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2));
             return;
         }
         if (args is ["--spin-paxos", .. var spinArgs])
@@ -180,15 +184,15 @@ public static class Program
     /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers, one
     /// request, terms ≤ 2, logs ≤ 2, ≤ 4 messages in flight), hash-compacted, up to a state limit, progress on stderr.
     /// </summary>
-    private static void RaftWithItsRealBehaviour(long stateLimit, int workers)
+    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity)
     {
-        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: 2, LogCapacity: 2) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
+        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
         var options = new TestOptions
         {
             CheckLiveness = false, Parallelism = workers, Progress = p => Console.Error.WriteLine($"  {p}"), ProgressInterval = TimeSpan.FromSeconds(20),
             Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] },
         };
-        var report = RaftNode.System(config).Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: 4, store: VisitedStore.HashCompaction);
+        var report = RaftNode.System(config).Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: maxInFlight, store: VisitedStore.HashCompaction);
         Console.WriteLine(report);
     }
 

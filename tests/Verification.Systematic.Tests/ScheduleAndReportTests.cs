@@ -47,6 +47,34 @@ public class ScheduleAndReportTests(ITestOutputHelper output)
         Assert.Null(bug.Schedule.System);
     }
 
+    /// <summary>
+    /// Issue 14 item 9: a delivery step names its message by the step that sent it, through the file and back; replay
+    /// matches it by that as well as by text, and a hand-edited origin that names no earlier send is a one-line error.
+    /// </summary>
+    [Fact]
+    public void DeliverySteps_NameTheirMessagesOrigin_AndReplayHoldsThemToIt()
+    {
+        var tester = PingNode.System(pipelined: true).Tester(new TestOptions { Seed = 3, Iterations = 100, MaxSteps = 50, ScheduleDirectory = NewDirectory() });
+        var bug = tester.Run().AssertFound("InOrder");
+        var loaded = Schedule.Load(bug.SchedulePath!);
+        var deliveries = loaded.Steps.Select((step, i) => (step, number: i + 1)).Where(s => s.step.Action.StartsWith("deliver", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(deliveries);
+        Assert.All(deliveries, d => Assert.InRange(d.step.Origin!.Step, 0, d.number - 1));
+        Assert.Equal("InOrder", tester.Replay(loaded).Property);
+
+        var (first, number) = deliveries[0];
+        Schedule With(MessageOrigin origin) => loaded with { Steps = [.. loaded.Steps.Select((step, i) => i + 1 == number ? step with { Origin = origin } : step)] };
+        var later = Assert.Throws<Verification.Specs.SpecException>(() => tester.Replay(With(first.Origin! with { Step = number })));
+        output.WriteLine(later.Message);
+        Assert.Contains($"step {number}'s \"Origin\"", later.Message);
+        Assert.DoesNotContain("\n", later.Message);
+        // The same text, another message: the step is not enabled.
+        var other = Assert.Throws<Verification.Specs.SpecException>(() => tester.Replay(With(first.Origin! with { Send = 7 })));
+        output.WriteLine(other.Message);
+        Assert.Contains($"schedule step {number}", other.Message);
+        Assert.Contains("is not enabled", other.Message);
+    }
+
     /// <summary>D12. Different counterexamples never overwrite each other (DFS used to write "…-seed1-iteration0…" every time); the default directory is under the working directory.</summary>
     [Fact]
     public void Schedules_HaveOneFilePerCounterexample_InTheDirectoryTheUserChose()

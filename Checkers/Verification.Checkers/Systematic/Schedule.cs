@@ -130,7 +130,19 @@ public sealed record ScheduleStep(string Action, IReadOnlyList<int> Choices)
 {
     /// <summary>A hash of what the step did, compared on replay to say where a node stopped behaving the same; null (not compared) in a step written by hand.</summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>
+    /// For a step that delivers, drops or copies a message: which message, by where it was sent. Replay matches the
+    /// step by it as well as by its text, and minimisation by it alone, so removing an earlier step that only changed
+    /// the message's content (not whether it is sent) keeps the step. Null in a step written by hand (text only).
+    /// </summary>
+    public MessageOrigin? Origin { get; init; }
 }
+
+/// <summary>Where a message was sent: the step that sent it (its number in the schedule, 0 for start-up) and its position among that step's sends (from 0).</summary>
+/// <param name="Step">The number of the step that sent it (1 for the first step), or 0 when a node sent it at start-up.</param>
+/// <param name="Send">Its position among the messages that step sent (a duplication's copy is 0).</param>
+public sealed record MessageOrigin(int Step, int Send);
 
 /// <summary>
 /// A replayable run: the system it was recorded on, the choices at start-up, then each step's action and choices.
@@ -230,6 +242,8 @@ public sealed record Schedule(string Protocol, string Strategy, int Seed, long I
             if (string.IsNullOrEmpty(step.Action)) throw new SpecException($"{where}: step {i + 1} has no \"Action\"");
             if (step.Choices is null) throw new SpecException($"{where}: step {i + 1} has no \"Choices\" (a list of numbers, [] for none)");
             CheckChoices(step.Choices, $"{where}: step {i + 1}");
+            if (step.Origin is { } origin && (origin.Step < 0 || origin.Step > i || origin.Send < 0))
+                throw new SpecException($"{where}: step {i + 1}'s \"Origin\" {{ Step: {origin.Step}, Send: {origin.Send} }} is not a message an earlier step sent (Step is 0 for start-up or the number of an earlier step, Send from 0)");
         }
         Settings?.Validate(where);
         if (System is { } system && (string.IsNullOrEmpty(system.System) || string.IsNullOrEmpty(system.Configuration)))

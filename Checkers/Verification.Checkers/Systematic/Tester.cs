@@ -320,8 +320,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var reduced = false;
             for (var start = 0; start < current.Count && !reduced; start += chunk)
             {
-                var subset = current.Skip(start).Take(chunk).ToList();
-                var complement = current.Take(start).Concat(current.Skip(start + chunk)).ToList();
+                var subset = Keeping(current, i => i >= start && i < start + chunk);
+                var complement = Keeping(current, i => i < start || i >= start + chunk);
                 // Only a strictly shorter applied schedule counts (a liveness candidate's continuation can make it longer).
                 if ((StillFails(subset, out var applied) && applied.Count < current.Count) || (StillFails(complement, out applied) && applied.Count < current.Count))
                 {
@@ -336,6 +336,28 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         }
         // Steps a lenient replay skipped are gone from `applied`; the result replays strictly.
         return schedule with { Steps = current };
+    }
+
+    /// <summary>
+    /// The steps at the positions <paramref name="keep"/> accepts, with each step's message origin renumbered to the
+    /// kept steps; a message sent by a removed step can no longer be delivered (step −1 matches no message).
+    /// </summary>
+    private static List<ScheduleStep> Keeping(List<ScheduleStep> steps, Func<int, bool> keep)
+    {
+        var renumbered = new int[steps.Count + 1]; // old step number → new one, −1 when removed; start-up stays 0
+        var kept = new List<ScheduleStep>();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (!keep(i))
+            {
+                renumbered[i + 1] = -1;
+                continue;
+            }
+            var step = steps[i];
+            kept.Add(step.Origin is { } origin ? step with { Origin = origin with { Step = renumbered[origin.Step] } } : step);
+            renumbered[i + 1] = kept.Count;
+        }
+        return kept;
     }
 
     internal sealed record Failure(FailureKind Kind, string Property, string Details);
@@ -372,6 +394,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var temperature = new int[options.CheckLiveness ? world.Monitor.LivenessProperties.Count : 0];
         var watched = log.Trace is not null && mode.Watch is { } watch ? protocol.Spec.Properties.FirstOrDefault(p => p.Name == watch || watch.StartsWith(p.Name + "[", StringComparison.Ordinal)) : null;
         var expected = mode.CompareFingerprints ? source as ScheduleSource : null;
+        var origins = recorded is not null ? new MessageOrigins() : null; // which step sent each message, for the recorded steps' Origin
         string? lastValues = null;
         var step = 0;
         var applying = false;
@@ -379,6 +402,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         {
             world.Start(choices);
             log.StartChoices = choices.Take();
+            origins?.SentBy(0, world.SentCount);
             if (fingerprints) log.StartFingerprint = world.StepFingerprint.ToString("x16");
             if (expected?.Schedule.StartFingerprint is { } recordedStart && recordedStart != log.StartFingerprint)
                 return Diverged("start-up", Enumerable.Range(0, protocol.Nodes).Select(world.DescribeNode));
@@ -405,7 +429,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 ScheduleStep? entry = null;
                 if (recorded is not null)
                 {
-                    entry = new ScheduleStep(description!, []);
+                    entry = new ScheduleStep(description!, []) { Origin = action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate ? origins!.Of(world.EnvelopeId(action)) : null };
                     recorded.Add(entry);
                 }
                 applying = true;
@@ -421,6 +445,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     if (world.Trace is not null && world.Trace.Count > traceStart) world.Trace[traceStart] = $"{step + 1,4}. {world.Trace[traceStart]}";
                 }
                 applying = false;
+                origins?.SentBy(recorded!.Count, world.SentCount);
                 if (world.Trace is not null)
                 {
                     if (watched is not null && world.Violation is null && string.Join(", ", world.Monitor.ValuesReadBy(watched)) is var values && values != lastValues)
@@ -518,6 +543,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <summary>Follows a schedule by action descriptions. Lenient (for minimisation): a step whose action is not enabled is skipped.</summary>
     private sealed class ScheduleSource(Schedule schedule, bool lenient, Random? continuation = null) : IStepSource
     {
+        private readonly MessageOrigins origins = new(); // by schedule position: the messages each applied step sent
+        private int lastApplied; // the position (from 1) of the step applied last; 0 before any: start-up's sends
         private int position = -1;
         private int choice;
         private bool starting = true;
@@ -532,18 +559,36 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         {
             starting = false;
             if (continuing) return continuation!.Next(enabled.Count);
+            origins.SentBy(lastApplied, world.SentCount);
             while (++position < schedule.Steps.Count)
             {
                 choice = 0;
-                var wanted = schedule.Steps[position].Action;
+                var wanted = schedule.Steps[position];
                 for (var i = 0; i < enabled.Count; i++)
-                    if (world.Describe(enabled[i]) == wanted) return i;
+                {
+                    if (!Matches(world, enabled[i], wanted)) continue;
+                    lastApplied = position + 1;
+                    return i;
+                }
                 if (!lenient)
-                    throw new SpecException($"schedule step {position + 1} ('{wanted}') is not enabled: the schedule was edited, or recorded on other nodes, or the nodes are not deterministic ({LikelyCauses})\n  enabled: {string.Join("; ", enabled.Select(world.Describe))}");
+                    throw new SpecException($"schedule step {position + 1} ('{wanted.Action}'{(wanted.Origin is { } origin ? $", the message sent by {(origin.Step == 0 ? "start-up" : $"step {origin.Step}")}" : "")}) is not enabled: the schedule was edited, or recorded on other nodes, or the nodes are not deterministic ({LikelyCauses})\n  enabled: {string.Join("; ", enabled.Select(world.Describe))}");
             }
             if (continuation is null) return -1;
             continuing = true;
             return continuation.Next(enabled.Count);
+        }
+
+        /// <summary>
+        /// Whether <paramref name="candidate"/> is the recorded step: the same text, and when the step names its message's
+        /// origin, the same message. A lenient replay (minimisation) matches a message by origin alone: the step that
+        /// sent it may now have sent other content, and that must not make the step vanish.
+        /// </summary>
+        private bool Matches(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ScheduledAction candidate, ScheduleStep wanted)
+        {
+            if (wanted.Origin is not { } origin || candidate.Kind is not (ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate))
+                return world.Describe(candidate) == wanted.Action;
+            if (origins.Of(world.EnvelopeId(candidate)) != origin) return false;
+            return lenient ? wanted.Action.StartsWith(candidate.Kind.ToString().ToLowerInvariant() + " ", StringComparison.Ordinal) : world.Describe(candidate) == wanted.Action;
         }
 
         public int Choose(int count)
@@ -558,6 +603,22 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             choice++;
             return 0;
         }
+    }
+
+    /// <summary>Where each message of one run was sent, by envelope Id: the step that sent it (0 = start-up) and its position among that step's sends.</summary>
+    private sealed class MessageOrigins
+    {
+        private readonly Dictionary<long, MessageOrigin> byEnvelope = [];
+        private long seen;
+
+        /// <summary>Every message sent since the last call (envelope Ids are given out in sending order) was sent by step <paramref name="step"/>.</summary>
+        public void SentBy(int step, long sentCount)
+        {
+            for (var id = seen; id < sentCount; id++) byEnvelope[id] = new MessageOrigin(step, (int)(id - seen));
+            seen = sentCount;
+        }
+
+        public MessageOrigin? Of(long envelopeId) => byEnvelope.GetValueOrDefault(envelopeId);
     }
 
     /// <summary>Passes choices through and remembers those made since the last <see cref="Take"/>.</summary>

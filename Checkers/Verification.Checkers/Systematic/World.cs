@@ -807,6 +807,12 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         return roleCrashes[roleOf[node]] < role.MaxCrashes && role.CrashKinds.Contains(CrashKind.Amnesia);
     }
 
+    /// <summary>How many messages were sent (or copied by duplication) so far; every envelope's Id is below it, in sending order.</summary>
+    public long SentCount => nextEnvelope;
+
+    /// <summary>The Id of the envelope a deliver, drop or duplicate action acts on (which message it is, whatever its text).</summary>
+    public long EnvelopeId(ScheduledAction action) => inFlight[action.Item].Id;
+
     public int InFlightCount => inFlight.Count;
 
     /// <summary>
