@@ -11,6 +11,13 @@ public enum SearchOrder
 
     /// <summary>Breadth-first, level by level: the first violation found is at the fewest steps from start-up (a shortest counterexample); memory grows with the widest level.</summary>
     BreadthFirst,
+
+    /// <summary>
+    /// Depth-first within a depth bound that doubles until a violation is found, then is narrowed by bisection to the
+    /// smallest bound that still fails: a shortest counterexample with a depth-first search's memory (the path and the
+    /// visited set, which remembers the fewest steps each state was reached in). Several searches instead of one.
+    /// </summary>
+    IterativeDeepening,
 }
 
 public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>
@@ -37,6 +44,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
         var stopwatch = Stopwatch.StartNew();
+        if (order == SearchOrder.IterativeDeepening)
+        {
+            if (partialOrder) throw new ConfigurationException("sleep sets and iterative deepening do not combine (a state reached again in fewer steps is expanded again, with none asleep): ask for one of them");
+            return ExploreDeepening(maxDepth, maxStates, maxInFlight, store, stopwatch);
+        }
         // On several workers (ParallelExploration.cs); breadth-first stays sequential, so its counterexample stays a shortest one,
         // and so do searches with sleep sets or a node symmetry, which the parallel search does not do.
         if (options.Parallelism > 1 && order == SearchOrder.DepthFirst && !partialOrder && protocol.Symmetry is null) return ExploreInParallel(maxDepth, maxStates, maxInFlight, store, stopwatch);
@@ -45,7 +57,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (hang is null) return report!;
         // A handler hung: explain the path to the transition it was on (replayed on a watched thread, it hangs again).
         nodes = CreateNodes();
-        var bug = ExplainHang(progress.Decisions(), order == SearchOrder.BreadthFirst ? "bfs" : "dfs", 0, padWithZeros: true);
+        var bug = ExplainHang(progress.Decisions(), StrategyName(order), 0, padWithZeros: true);
         return SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, order);
     }
 
@@ -59,12 +71,17 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         return new CheckResult
         {
             Subject = protocol.Name,
-            Method = order == SearchOrder.BreadthFirst ? "exhaustive search (BFS over distinct states; a counterexample is a shortest one)" : "exhaustive search (DFS over distinct states)",
+            Method = order switch
+            {
+                SearchOrder.BreadthFirst => "exhaustive search (BFS over distinct states; a counterexample is a shortest one)",
+                SearchOrder.IterativeDeepening => "exhaustive search (iterative deepening DFS over distinct states; a counterexample is a shortest one)",
+                _ => "exhaustive search (DFS over distinct states)",
+            },
             Verdict = bug is not null ? Verdict.Violated : limit is null ? Verdict.Holds : Verdict.Unknown,
             Why = bug is null && limit is not null ? limit == SearchLimit.Memory ? Inconclusive.Budget : Inconclusive.SearchLimit : null,
             Reason = bug is not null ? null : limit switch
             {
-                SearchLimit.Depth => "incomplete: the depth bound cut runs off",
+                SearchLimit.Depth => DepthCut,
                 SearchLimit.States => "incomplete: stopped at the state limit",
                 SearchLimit.Memory => $"incomplete: stopped when the heap passed the memory limit ({options.MaxSearchMemory / (double)(1L << 30):F1} GiB, TestOptions.MaxSearchMemory)",
                 _ => null,
@@ -75,6 +92,64 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             Elapsed = elapsed,
             Notes = $"{coverage.States / Math.Max(elapsed.TotalSeconds, 1e-9):F0} states/s, ~{coverage.BytesPerState} B of visited set per state, {distinctValues:N0} distinct node states and messages",
         };
+    }
+
+    private const string DepthCut = "incomplete: the depth bound cut runs off";
+
+    private static string StrategyName(SearchOrder order) => order switch { SearchOrder.BreadthFirst => "bfs", SearchOrder.IterativeDeepening => "iddfs", _ => "dfs" };
+
+    /// <summary>
+    /// Iterative deepening: depth-first searches within bounds 1, 2, 4, … up to <paramref name="maxDepth"/>; once one
+    /// fails, bisection between the last clean bound and the failing path's length finds the smallest bound that fails,
+    /// and its counterexample is a shortest one (no bound below it fails). The result covers the last search; its
+    /// notes give every bound tried and the transitions of all of them.
+    /// </summary>
+    private CheckResult ExploreDeepening(int maxDepth, long maxStates, int maxInFlight, VisitedStore store, Stopwatch stopwatch)
+    {
+        var bounds = new List<int>();
+        long transitions = 0;
+        CheckResult Search(int bound)
+        {
+            bounds.Add(bound);
+            var progress = new Transition();
+            var report = Guarded(handlerWatch => Explore(bound, maxStates, maxInFlight, SearchOrder.IterativeDeepening, store, false, handlerWatch, stopwatch, progress), out var hang);
+            if (hang is not null)
+            {
+                nodes = CreateNodes();
+                var bug = ExplainHang(progress.Decisions(), "iddfs", 0, padWithZeros: true);
+                report = SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, SearchOrder.IterativeDeepening);
+            }
+            transitions += report!.Coverage.Transitions;
+            return report;
+        }
+        CheckResult Final(CheckResult last, bool shortest) => last with
+        {
+            Elapsed = stopwatch.Elapsed,
+            Notes = $"{last.Notes}; depth bounds searched: {string.Join(", ", bounds)} ({transitions:N0} transitions in all)"
+                + (last.Verdict == Verdict.Violated && !shortest ? "; not shown shortest: a search below its length stopped at a limit" : ""),
+        };
+        static int Length(CheckResult failing) => ((RunCounterexample)failing.Counterexample!).OriginalSteps;
+
+        var clean = 0; // no violation within this many steps
+        CheckResult result;
+        for (var bound = Math.Min(1, maxDepth); ; bound = Math.Min(bound * 2, maxDepth))
+        {
+            result = Search(bound);
+            if (result.Verdict == Verdict.Violated) break;
+            // Complete (nothing cut but the network), or cut by the state or memory limit: deeper bounds cannot say more.
+            if (result.Reason != DepthCut || bound == maxDepth) return Final(result, shortest: false);
+            clean = bound;
+        }
+        var failing = result;
+        while (clean + 1 < Length(failing))
+        {
+            var middle = (clean + Length(failing)) / 2;
+            result = Search(middle);
+            if (result.Verdict == Verdict.Violated) failing = result;
+            else if (result.Reason == DepthCut) clean = middle;
+            else return Final(failing, shortest: false);
+        }
+        return Final(failing, shortest: true);
     }
 
     /// <summary>What cut an exhaustive search short.</summary>
@@ -95,6 +170,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     private CheckResult Explore(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, bool partialOrder, HandlerWatch handlerWatch, Stopwatch watch, Transition current)
     {
         var breadthFirst = order == SearchOrder.BreadthFirst;
+        // Iterative deepening: the fewest steps each state was reached in, so a state reached again in fewer is expanded again (within a depth bound a first visit may be a long way round).
+        var shallowest = order == SearchOrder.IterativeDeepening ? new Dictionary<long, int>() : null;
         SleepSets? sleepSets = null;
         string? reduction = null; // what the result says of the reduction, when one was asked for
         if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
@@ -122,6 +199,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var frontier = new LinkedList<Frame>();
         WriteSearchKey(start, numbering, symmetry);
         visited.Add(numbering.Writer, out var startId);
+        shallowest?.Add(startId, 0);
         if (start.Violation is not null) return Found(null, 0);
         frontier.AddLast(new Frame(start, null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
@@ -241,7 +319,13 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             WriteSearchKey(next, numbering, symmetry);
             if (visited.Add(numbering.Writer, out var childId))
             {
+                shallowest?.Add(childId, depth + 1);
                 sleepSets?.Arrive(childId, childSleep!);
+                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+            }
+            else if (shallowest is not null && shallowest[childId] > depth + 1)
+            {
+                shallowest[childId] = depth + 1;
                 frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
             }
             else if (sleepSets?.Revisit(childId, childSleep!) is { } woke)
@@ -269,7 +353,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var path = PathNode.Decisions(last);
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
-            var bug = explainer.Explain(path, breadthFirst ? "bfs" : "dfs", 0, depth, padWithZeros: true);
+            var bug = explainer.Explain(path, StrategyName(order), 0, depth, padWithZeros: true);
             return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction());
         }
     }

@@ -71,6 +71,16 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     public static RaftConfig ForExhaustiveSearch(RaftBug bug = RaftBug.None) =>
         new(Servers: 3, Clients: 2, MaxTerm: 2, LogCapacity: 3, Bugs: bug) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = false, ClientRetries = false };
 
+    /// <summary>
+    /// Raft with its real behaviour in a configuration an exhaustive search completes: heartbeats and client retries
+    /// on, 3 servers, one client request, one term (a second election needs terms ≤ 2: bench --raft-real).
+    /// </summary>
+    public static RaftConfig ForExhaustiveSearchWithRealBehaviour() =>
+        new(Servers: 3, Clients: 1, MaxTerm: 1, LogCapacity: 2) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
+
+    /// <summary>The network bound the real-behaviour configuration is searched within.</summary>
+    public const int ExhaustiveSearchWithRealBehaviourInFlight = 3;
+
     /// <summary>The network bound the exhaustive configuration is searched within (messages in flight).</summary>
     public const int ExhaustiveSearchInFlight = 4;
 

@@ -23,6 +23,7 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
         ("default", new RaftConfig()),
         ("liveness", new RaftConfig(MaxTerm: 40, LogCapacity: 10)),
         ("exhaustive", RaftConfig.ForExhaustiveSearch()),
+        ("exhaustive-real", RaftConfig.ForExhaustiveSearchWithRealBehaviour()),
         ("store", new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5) { ClientsLinearizable = true }),
         ("refines-log", new RaftConfig { RefinesReplicatedLog = true }),
         .. Enum.GetValues<RaftBug>().Where(b => b != RaftBug.None).Select(b => ($"bug:{b}", RaftConfig.ForPlantedBug(b))),
@@ -47,6 +48,12 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
         new("Raft (3 servers, 2 requests, terms ≤ 2, logs ≤ 3): exhaustive DFS", "exhaustive",
             new ExhaustiveSearch(MaxDepth: 200, MaxInFlight: RaftConfig.ExhaustiveSearchInFlight) { Options = new TestOptions { CheckLiveness = false } },
             Expectation.Holds, $"every interleaving with ≤ {RaftConfig.ExhaustiveSearchInFlight} messages in flight, no faults, against every Raft property in every state"),
+        new("Raft with heartbeats, client retries and one amnesia crash (3 servers, 1 request, term ≤ 1): exhaustive DFS", "exhaustive-real",
+            new ExhaustiveSearch(MaxDepth: 10_000, MaxInFlight: RaftConfig.ExhaustiveSearchWithRealBehaviourInFlight)
+            {
+                Options = new TestOptions { CheckLiveness = false, Parallelism = 2, Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } },
+            },
+            Expectation.Holds, $"every interleaving of heartbeats, retries, one crash with amnesia and its recovery, with ≤ {RaftConfig.ExhaustiveSearchWithRealBehaviourInFlight} messages in flight, against every Raft property in every state"),
         new("Raft key-value store: every run's client history is linearizable", "store", new RandomRuns { Options = Safety with { Iterations = 10_000 } },
             Expectation.Holds, "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker"),
         new("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "bug:LeaderReadsLocally", new RandomRuns { Options = Safety with { Iterations = 100_000 } },

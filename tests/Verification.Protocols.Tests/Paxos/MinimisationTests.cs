@@ -31,5 +31,8 @@ public sealed class MinimisationTests(ITestOutputHelper output)
         Assert.All(minimised.Schedule.Steps.Select((step, i) => (step, i)).Where(s => s.step.Action.StartsWith("deliver", StringComparison.Ordinal)),
             s => Assert.InRange(s.step.Origin!.Step, 0, s.i));
         Assert.Equal(minimised.Property, tester.Replay(minimised.Schedule).Property);
+        // Iterative deepening (depth-first searches under growing bounds) reaches the same shortest length unminimised.
+        var deepening = (RunCounterexample)tester.Explore(maxDepth: 100, order: SearchOrder.IterativeDeepening).Counterexample!;
+        Assert.Equal(shortest.OriginalSteps, deepening.OriginalSteps);
     }
 }

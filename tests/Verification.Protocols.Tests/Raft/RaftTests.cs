@@ -98,6 +98,24 @@ public class RaftTests(ITestOutputHelper output)
         Assert.Equal(1_489_814, report.Coverage.States); // pinned
     }
 
+    /// <summary>
+    /// Issue 14 item 6: Raft's real behaviour — heartbeats, client retries, one crash with amnesia and its recovery —
+    /// searched to the end (the network bound is the only cut, and the report says so), count pinned.
+    /// </summary>
+    [Fact]
+    public void HeartbeatsRetriesAndACrash_ExhaustivelySafe()
+    {
+        var system = new RaftSystem();
+        var report = system.Run(system.Checks.Single(check => check.Configuration == "exhaustive-real"));
+        output.WriteLine(report.ToString());
+        Assert.True(report.Holds);
+        Assert.Contains(report.Within, bound => bound.Contains("≤ 1 crash (amnesia)"));
+        Assert.Contains(report.Within, bound => bound.Contains("≤ 3 messages in flight"));
+        Assert.DoesNotContain("incomplete", report.ToString());
+        Assert.Equal(489_977, report.Coverage.States); // pinned
+        Assert.Equal(2_211_276, report.Coverage.Transitions);
+    }
+
     /// <summary>The same search reaches a second leader elected without the log check and reports Leader Completeness.</summary>
     [Fact]
     public void ExhaustiveSearch_FindsTheVoteWithoutLogCheck()
