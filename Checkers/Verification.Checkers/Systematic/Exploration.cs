@@ -126,6 +126,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         frontier.AddLast(new Frame(start, null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
+        scratch.Memo = new HandlerMemo(numbering); // each distinct handler input is run once (and rechecked on a sample)
         var choices = new VectorChoices(NoChoices);
         var nextCheck = 0L;
         var lastProgress = watch.Elapsed;
@@ -347,6 +348,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         /// <summary>The next vector in odometer order, or false when all were tried.</summary>
         public bool Advance(out List<int> next)
         {
+            // A step that chose nothing has no other vector: the common case, answered without allocating.
+            if (Used.Count == 0)
+            {
+                next = None;
+                return false;
+            }
             next = new List<int>(Used);
             for (var i = next.Count - 1; i >= 0; i--)
             {

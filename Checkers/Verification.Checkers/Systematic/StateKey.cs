@@ -1,3 +1,5 @@
+using Verification.Runtime;
+
 namespace Verification.Checkers.Systematic;
 
 /// <summary>A state's identity in a visited set: its values' numbers as variable-length bytes; hash computed once.</summary>
@@ -65,6 +67,21 @@ internal sealed class ValueNumbering(SharedValueNumbers? shared = null)
             numbers.Add(value, number);
         }
         cachedObjects[slot] = value;
+        cachedNumbers[slot] = number;
+        return number;
+    }
+
+    /// <summary>
+    /// The number of a sequence of values, equal for equal elements in the same order, looked up by the array's reference
+    /// first: only for arrays that are never changed once made (a world's timer arrays are replaced, not changed), so
+    /// a search sharing them between its states numbers each array's contents once, without copying it.
+    /// </summary>
+    public int NumberSequence<T>(T[] items)
+    {
+        var slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(items) & (CacheSize - 1);
+        if (ReferenceEquals(cachedObjects[slot], items)) return cachedNumbers[slot];
+        var number = Number(ValueArray<T>.From(items));
+        cachedObjects[slot] = items;
         cachedNumbers[slot] = number;
         return number;
     }

@@ -66,11 +66,12 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
 
     /// <param name="maxInFlight">More messages in flight than this is a resource-limit failure (a protocol that floods the network).</param>
     public World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight = int.MaxValue)
-        : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
+        : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false), null)
     {
     }
 
-    private World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor)
+    /// <param name="template">A world of the same system whose fixed configuration (roles, detector subscriptions) is shared, not derived again: clones are made for every new state of a search.</param>
+    private World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor, World<TState, TMessage, TTimer, TDurable, TSpecEvent>? template)
     {
         this.protocol = protocol;
         this.faults = faults;
@@ -80,24 +81,30 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         states = new TState?[n];
         persisted = new TDurable?[n];
         status = new NodeStatus[n];
-        timers = Enumerable.Repeat(Array.Empty<TTimer>(), n).ToArray();
-        deadlines = Enumerable.Repeat(Array.Empty<long>(), n).ToArray();
+        timers = new TTimer[n][];
+        Array.Fill(timers, []);
+        deadlines = new long[n][];
+        Array.Fill(deadlines, []);
         inFlight = [];
-        roles = faults.EffectiveRoles(n).ToArray();
-        roleOf = Enumerable.Repeat(-1, n).ToArray();
-        for (var r = 0; r < roles.Length; r++)
-            foreach (var node in roles[r].Nodes) roleOf[node] = r;
+        detector = faults.Detector;
+        if (template is null)
+        {
+            roles = faults.EffectiveRoles(n).ToArray();
+            roleOf = Enumerable.Repeat(-1, n).ToArray();
+            for (var r = 0; r < roles.Length; r++)
+                foreach (var node in roles[r].Nodes) roleOf[node] = r;
+            anyAmnesia = roles.Any(r => r.MaxCrashes > 0 && r.CrashKinds.Contains(CrashKind.Amnesia));
+            subscribed = Enumerable.Range(0, n).Select(i => detector is not null && (detector.Subscribers?.Contains(i) ?? true)).ToArray();
+            protocol.StateMapping?.CheckAgainst(protocol.Spec);
+        }
+        else (roles, roleOf, anyAmnesia, subscribed) = (template.roles, template.roleOf, template.anyAmnesia, template.subscribed);
         roleCrashes = new int[roles.Length];
         roleDown = new int[roles.Length];
-        anyAmnesia = roles.Any(r => r.MaxCrashes > 0 && r.CrashKinds.Contains(CrashKind.Amnesia));
-        detector = faults.Detector;
-        subscribed = Enumerable.Range(0, n).Select(i => detector is not null && (detector.Subscribers?.Contains(i) ?? true)).ToArray();
         suspected = new long[detector is null ? 0 : n];
         synchronous = faults.Timing == Timing.Synchronous;
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
         Monitor = monitor;
-        protocol.StateMapping?.CheckAgainst(protocol.Spec);
         view = new SystemView<TState, TDurable>(states, persisted);
     }
 
@@ -128,7 +135,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
-    private World(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork())
+    private World(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork(), source)
     {
         CopySystemFrom(source);
         CheckMutation = source.CheckMutation;
@@ -198,17 +205,18 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Everything but the monitor.</summary>
     private void CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
-        Array.Copy(source.states, states, states.Length);
-        Array.Copy(source.persisted, persisted, persisted.Length);
-        Array.Copy(source.status, status, status.Length);
-        Array.Copy(source.timers, timers, timers.Length);
-        Array.Copy(source.deadlines, deadlines, deadlines.Length);
-        inFlight.Clear();
-        inFlight.AddRange(source.inFlight);
+        // Spans, not Array.Copy: these run on every transition, and the arrays' types are known here.
+        source.states.AsSpan().CopyTo(states);
+        source.persisted.AsSpan().CopyTo(persisted);
+        source.status.AsSpan().CopyTo(status);
+        source.timers.AsSpan().CopyTo(timers);
+        source.deadlines.AsSpan().CopyTo(deadlines);
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(inFlight, source.inFlight.Count);
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(source.inFlight).CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inFlight));
         partitionMask = source.partitionMask;
-        Array.Copy(source.roleCrashes, roleCrashes, roleCrashes.Length);
-        Array.Copy(source.roleDown, roleDown, roleDown.Length);
-        Array.Copy(source.suspected, suspected, suspected.Length);
+        source.roleCrashes.AsSpan().CopyTo(roleCrashes);
+        source.roleDown.AsSpan().CopyTo(roleDown);
+        source.suspected.AsSpan().CopyTo(suspected);
         everSuspected = source.everSuspected;
         falseSuspicions = source.falseSuspicions;
         stabilized = source.stabilized;
@@ -430,10 +438,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                 var envelope = inFlight[action.Item];
                 inFlight.RemoveAt(action.Item);
                 if (observesEnvironment) Emit(new MessageDelivered(envelope.From, envelope.To, envelope.Message));
-                var to = envelope.To.Index;
-                effects.Reset(envelope.To, nodes.Length, choices);
-                states[to] = Call(to, NodeHandler.OnMessage, envelope.From, envelope.Message, effects);
-                Process(to);
+                Handle(envelope.To.Index, NodeHandler.OnMessage, envelope.From, envelope.Message, 0, choices);
                 break;
             }
             case ActionKind.Drop:
@@ -456,14 +461,13 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             {
                 var node = action.Node;
                 var timer = timers[node][action.Item];
+                var timerInput = TimerInput(node, action.Item);
                 if (synchronous) now = Math.Max(now, deadlines[node][action.Item]);
-                timers[node] = timers[node].Where((_, i) => i != action.Item).ToArray();
-                deadlines[node] = deadlines[node].Where((_, i) => i != action.Item).ToArray();
+                timers[node] = Without(timers[node], action.Item);
+                deadlines[node] = Without(deadlines[node], action.Item);
                 if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
-                effects.Reset(new NodeId(node), nodes.Length, choices);
                 firedTimer = timer;
-                states[node] = Call(node, NodeHandler.OnTimer, null, default, effects);
-                Process(node);
+                Handle(node, NodeHandler.OnTimer, null, default, timerInput, choices);
                 break;
             }
             case ActionKind.Crash:
@@ -602,9 +606,10 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private static readonly IComparer<TTimer> TimerOrder = Comparer<TTimer>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
 
     /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
-    private void Process(int node)
+    /// <param name="remembered">The effects of an equal call, replayed (<see cref="Memo"/>); null: those of the call just made.</param>
+    private void Process(int node, IReadOnlyList<Effect>? remembered = null)
     {
-        var items = effects.Items;
+        var items = remembered ?? effects.Items;
         for (var i = 0; i < items.Count; i++)
             if (items[i] is Persist<TDurable> persist) persisted[node] = persist.Durable;
         var self = new NodeId(node);
@@ -626,8 +631,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                     var armed = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer));
                     if (armed >= 0)
                     {
-                        timers[node] = timers[node].Where((_, i) => i != armed).ToArray();
-                        deadlines[node] = deadlines[node].Where((_, i) => i != armed).ToArray();
+                        timers[node] = Without(timers[node], armed);
+                        deadlines[node] = Without(deadlines[node], armed);
                     }
                     break;
                 case Observe observe:
@@ -642,6 +647,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         }
         if (Fingerprinting) StepFingerprint = FingerprintOf(node);
     }
+
+    /// <summary>A new array: <paramref name="items"/> without the one at <paramref name="index"/> (timer arrays are replaced, never changed).</summary>
+    private static T[] Without<T>(T[] items, int index) => items.Length == 1 ? [] : [.. items.AsSpan(0, index), .. items.AsSpan(index + 1)];
 
     /// <summary>Arms a timer (once: arming an armed one moves its deadline), keeping the node's timers in their text order.</summary>
     private void Arm(int node, TTimer timer, long deadline)
@@ -729,7 +737,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             writer.Add(numbering.Number(State(states[node])));
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
             writer.Add(status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? numbering.Number(Durable(persisted[node])) : 0);
-            writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(ValueArray<TTimer>.From(timers[node])));
+            writer.Add(timers[node].Length == 0 ? 0 : numbering.NumberSequence(timers[node]));
             // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
             if (synchronous)
                 foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
