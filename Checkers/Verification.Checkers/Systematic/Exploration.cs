@@ -167,7 +167,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     if (world.Monitor.HotMask != 0) return Found(path, depth);
                     expand = false;
                 }
-                else if (world.ArrivableInFlightCount > maxInFlight)
+                else if (maxInFlight != int.MaxValue && world.ArrivableInFlightCount > maxInFlight) // counted only under a bound
                 {
                     cutByNetwork++;
                     expand = false;
