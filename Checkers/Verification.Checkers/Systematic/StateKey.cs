@@ -114,9 +114,21 @@ internal sealed class KeyWriter
 
     public void Clear() => length = 0;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(long value)
     {
         var zigzag = (ulong)((value << 1) ^ (value >> 63));
+        // Most numbers of a key are small: one byte, written inline (a key is some thirty of them per transition).
+        if (zigzag < 0x80 && length < buffer.Length)
+        {
+            buffer[length++] = (byte)zigzag;
+            return;
+        }
+        AddLong(zigzag);
+    }
+
+    private void AddLong(ulong zigzag)
+    {
         if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
         while (zigzag >= 0x80)
         {

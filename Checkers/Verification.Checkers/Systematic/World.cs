@@ -729,14 +729,14 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
         var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
-        TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
-        TDurable? Durable(TDurable? durable) => durable is null || offset == 0 ? durable : normalizer!.Durable(durable, offset);
         for (var node = 0; node < states.Length; node++)
         {
+            var state = states[node];
             writer.Add((long)status[node]);
-            writer.Add(numbering.Number(State(states[node])));
+            writer.Add(numbering.Number(state is null || offset == 0 ? state : normalizer!.State(state, offset)));
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
-            writer.Add(status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? numbering.Number(Durable(persisted[node])) : 0);
+            var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
+            writer.Add(durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
             writer.Add(timers[node].Length == 0 ? 0 : numbering.NumberSequence(timers[node]));
             // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
             if (synchronous)
@@ -762,25 +762,20 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        if (slacks is not null)
-        {
-            // How long each message may still take matters too: pair it with its message, then sort the pairs.
-            var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
-            if (faults.Network == NetworkOrder.Unordered) timed.Sort();
-            else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
-            writer.Add(timed.Count);
-            foreach (var (channel, slack) in timed)
-            {
-                writer.Add(channel);
-                writer.Add(slack);
-            }
-        }
+        if (slacks is not null) WriteTimedChannels(writer, channels, slacks);
         else
         {
-            if (faults.Network == NetworkOrder.Unordered) channels.Sort();
+            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
+            if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
             else SortByLink(channels);
-            writer.Add(channels.Count);
-            foreach (var channel in channels) writer.Add(channel);
+            writer.Add(sorted.Length);
+            // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
+            foreach (var channel in sorted)
+            {
+                writer.Add((channel >> 48) & 0xFFFF);
+                writer.Add((channel >> 32) & 0xFFFF);
+                writer.Add((uint)channel);
+            }
         }
         var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
         var numbers = numbering.SpecNumbers(specNumbers);
@@ -789,6 +784,21 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
         for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
         for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
+    }
+
+    /// <summary>Under synchronous timing, how long each message may still take matters too: each paired with its message, the pairs sorted.</summary>
+    /// <remarks>Apart from <see cref="WriteKey"/> so that its lambdas' captures cost nothing on the common path.</remarks>
+    private void WriteTimedChannels(KeyWriter writer, List<long> channels, List<long> slacks)
+    {
+        var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
+        if (faults.Network == NetworkOrder.Unordered) timed.Sort();
+        else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
+        writer.Add(timed.Count);
+        foreach (var (channel, slack) in timed)
+        {
+            writer.Add(channel);
+            writer.Add(slack);
+        }
     }
 
     /// <summary>
