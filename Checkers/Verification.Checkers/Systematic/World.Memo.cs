@@ -22,7 +22,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         }
     }
 
-    private readonly ChoiceCounter choiceCounter = new();
+    private ChoiceCounter? choiceCounterBuffer;
+    private ChoiceCounter choiceCounter => choiceCounterBuffer ??= new();
 
     /// <summary>A timer as a handler's input: its array's number and its place in it (no boxing of a value-type timer).</summary>
     private long TimerInput(int node, int index) => Memo is { } memo ? ((long)memo.Numbering.NumberSequence(timers[node]) << 16) | (uint)index : 0;

@@ -38,7 +38,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Each node's armed timers, sorted by their text; arrays are replaced, never changed, so clones share them.</summary>
     private readonly TTimer[][] timers;
     private readonly List<Envelope<TMessage>> inFlight;
-    private readonly Effects<TMessage, TTimer, TDurable> effects = new();
+    // Made on first use: a search clones a world for every new state, and most clones never run a handler.
+    private Effects<TMessage, TTimer, TDurable>? effectsBuffer;
+    private Effects<TMessage, TTimer, TDurable> effects => effectsBuffer ??= new();
     private readonly int maxInFlight;
     private readonly bool observesEnvironment;
     /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
@@ -98,18 +100,17 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             protocol.StateMapping?.CheckAgainst(protocol.Spec);
         }
         else (roles, roleOf, anyAmnesia, subscribed) = (template.roles, template.roleOf, template.anyAmnesia, template.subscribed);
-        roleCrashes = new int[roles.Length];
-        roleDown = new int[roles.Length];
-        suspected = new long[detector is null ? 0 : n];
+        roleCrashes = roles.Length == 0 ? [] : new int[roles.Length];
+        roleDown = roles.Length == 0 ? [] : new int[roles.Length];
+        suspected = detector is null ? [] : new long[n];
         synchronous = faults.Timing == Timing.Synchronous;
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
         Monitor = monitor;
-        view = new SystemView<TState, TDurable>(states, persisted);
     }
 
     /// <summary>The nodes' states and persisted states, as a state mapping reads them (over the arrays themselves, so always current).</summary>
-    private readonly SystemView<TState, TDurable> view;
+    private SystemView<TState, TDurable>? view; // made when a mapping is first checked
 
     /// <summary>
     /// After a step: the spec's state, reached by the observed events, must equal what the nodes' states map to.
@@ -121,7 +122,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         (string Member, object? SpecValue, object? Mapped)? found;
         try
         {
-            found = mapping.FirstDifference(view, Monitor.Evaluator.ValueOf);
+            found = mapping.FirstDifference(view ??= new SystemView<TState, TDurable>(states, persisted), Monitor.Evaluator.ValueOf);
         }
         catch (Exception ex) when (ex is not SpecException)
         {
