@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Verification.Runtime;
+using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
@@ -100,6 +101,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
+        HandlerMemo? memo = null;
         long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         SearchLimit? limit = null;
@@ -126,7 +128,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         frontier.AddLast(new Frame(start, null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
-        scratch.Memo = new HandlerMemo(numbering); // each distinct handler input is run once (and rechecked on a sample)
+        if (options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
         var choices = new VectorChoices(NoChoices);
         var nextCheck = 0L;
         var lastProgress = watch.Elapsed;
@@ -225,6 +227,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 next.Apply(action, choices);
             }
+            catch (RunFailure failure) when (failure is { Kind: FailureKind.ModelError, Property: HandlerMemo.Nondeterministic })
+            {
+                // Seen by comparing two calls of one handler (HandlerMemo.cs); a replay of the path need not show it.
+                throw new SpecException($"{protocol.Name}: exhaustive search stopped: {failure.Message}");
+            }
             catch (RunFailure)
             {
                 return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
@@ -258,7 +265,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 else frontier.RemoveLast();
             }
         }
-        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction());
+        return memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction()));
 
         // What the reduction did, in the result's bounds, so a reader knows how the states were reached.
         string? Reduction() => reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
@@ -271,7 +278,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, breadthFirst ? "bfs" : "dfs", 0, depth, padWithZeros: true);
-            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction());
+            return memo.Noted(SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction()));
         }
     }
 

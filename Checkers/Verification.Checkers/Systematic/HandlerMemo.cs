@@ -14,9 +14,10 @@ namespace Verification.Checkers.Systematic;
 /// Honesty: the first call of every input runs under the node contract's checks; a call that made a choice
 /// (<see cref="Effects{TMessage, TTimer, TDurable}.Choose"/>) is never replayed, since its other options are other
 /// edges of the search; a result holding a value compared by reference (a class without Equals) is never replayed,
-/// since a new call's value would be a new state to the search; and one replay in <see cref="RecheckEvery"/> runs the
-/// handler again, under the checks, and compares — a handler that answers an equal input differently (randomness,
-/// the clock, a static counter, a value changed in place elsewhere) is a model error, as it would corrupt the search.
+/// since a new call's value would be a new state to the search; and the first replay of every input, then one replay
+/// in <see cref="RecheckEvery"/>, runs the handler again, under the checks, and compares — a handler that answers an
+/// equal input differently (randomness, the clock, a static counter, a value changed in place elsewhere) is a model
+/// error, as it would corrupt the search.
 /// </remarks>
 internal sealed class HandlerMemo(ValueNumbering numbering)
 {
@@ -35,8 +36,18 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
     public long Replayed { get; private set; }
     public long Rechecked { get; private set; }
 
+    /// <summary>Distinct inputs remembered.</summary>
+    public int Inputs => entries.Count;
+
     /// <summary>A remembered result: the state returned and the effects asked for, in order; or (State null) an input that is always called.</summary>
-    internal sealed record Entry(object? State, Effect[] Items);
+    internal sealed class Entry(object? state, Effect[] items)
+    {
+        public object? State { get; } = state;
+        public Effect[] Items { get; } = items;
+
+        /// <summary>Whether a second call already gave the same result (until then every replay is a recheck).</summary>
+        public bool Confirmed;
+    }
 
     private static readonly Entry AlwaysCall = new(null, []);
 
@@ -45,7 +56,7 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
     {
         recheck = false;
         if (!entries.TryGetValue(input, out var entry) || ReferenceEquals(entry, AlwaysCall)) return null;
-        if (++replays % RecheckEvery == 0)
+        if (!entry.Confirmed || ++replays % RecheckEvery == 0)
         {
             recheck = true;
             Rechecked++;
@@ -63,14 +74,18 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
         entries[input] = replayable ? new Entry(state, [.. items]) : AlwaysCall;
     }
 
-    /// <summary>Whether a new call's result equals the remembered one by the search's equality (its numbering).</summary>
+    /// <summary>Whether a new call's result equals the remembered one by the search's equality (its numbering); the first time it does, the entry is confirmed.</summary>
     public bool SameResult(Entry entry, object state, IReadOnlyList<Effect> items)
     {
         if (Numbering.Number(state) != Numbering.Number(entry.State) || items.Count != entry.Items.Length) return false;
         for (var i = 0; i < items.Count; i++)
             if (!items[i].Equals(entry.Items[i])) return false;
+        entry.Confirmed = true;
         return true;
     }
+
+    /// <summary>The property a model error names when a handler answered an equal input differently.</summary>
+    public const string Nondeterministic = "NondeterministicHandler";
 
     private static bool PayloadHasValueEquality(Effect item) => item switch
     {
@@ -93,6 +108,14 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
     internal static bool HasValueEquality(Type type) =>
         ValueEquality.GetOrAdd(type, static t => t.IsValueType || t == typeof(string)
             || t.GetMethod(nameof(Equals), [typeof(object)])?.DeclaringType is { } declaring && declaring != typeof(object));
+}
+
+internal static class HandlerMemoNotes
+{
+    /// <summary>The result, its notes saying how many handler calls were replayed (nothing when none could be: no memo, or a search that ended before any).</summary>
+    public static CheckResult Noted(this HandlerMemo? memo, CheckResult result) =>
+        memo is null || memo.Replayed + memo.Rechecked == 0 ? result
+            : result with { Notes = $"{result.Notes}; handler results replayed {memo.Replayed:N0} times for {memo.Inputs:N0} distinct inputs, {memo.Rechecked:N0} replays checked by calling again" };
 }
 
 /// <summary>What a handler call is a function of, by number: the node, the handler, the sender, the state, and the message or timer.</summary>

@@ -60,7 +60,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         if (known is not null)
         {
             if (choiceCounter.Calls > 0 || !memo.SameResult(known, next, effects.Items))
-                throw new RunFailure(FailureKind.ModelError, "NondeterministicHandler",
+                throw new RunFailure(FailureKind.ModelError, HandlerMemo.Nondeterministic,
                     $"{self}'s {handler} answered the same input differently\n  while handling: {CurrentStep}\n"
                     + $"  the first call returned {Text(known.State)} and asked for [{string.Join("; ", known.Items.Select(Text))}]; this call returned {Text(next)} and asked for [{string.Join("; ", effects.Items.Select(Text))}]\n"
                     + $"  handlers must be deterministic functions of their state, their input and the values they Choose (the search replays results of equal inputs). {Determinism.LikelyCauses}");
