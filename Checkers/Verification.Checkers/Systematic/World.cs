@@ -778,7 +778,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                 writer.Add((uint)channel);
             }
         }
-        var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
+        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize(); // the spec's shape never changes
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
         int n = 0, o = 0;
@@ -801,6 +801,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             writer.Add(slack);
         }
     }
+
+    private (int Numbers, int Objects)? specKeySize;
 
     /// <summary>
     /// FIFO links: only each link's own order matters (messages on different links arrive independently), so the links
