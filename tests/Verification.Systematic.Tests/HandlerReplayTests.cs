@@ -49,6 +49,18 @@ public static class ReplayNodes
         public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
         public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
     }
+
+    /// <summary>Records a fresh list of the odd items in a record (the list compared by reference), and ignores even ones.</summary>
+    public sealed class FreshListInRecord : INode<object, Item, string, object>
+    {
+        public object Start(Effects<Item, string, object> effects) => new ListState([]);
+
+        public object OnMessage(object state, NodeId from, Item message, Effects<Item, string, object> effects) =>
+            state is ListState list && message.Seq % 2 == 1 ? new ListState([.. list.Seen, message.Seq]) : state;
+
+        public object OnTimer(object state, string timer, Effects<Item, string, object> effects) => state;
+        public object OnRecover(object? persisted, Effects<Item, string, object> effects) => persisted ?? Start(effects);
+    }
 }
 
 /// <summary>
@@ -109,6 +121,25 @@ public class HandlerReplayTests(ITestOutputHelper output)
     {
         var options = new TestOptions { CheckLiveness = false };
         var protocol = HostileNodes.Protocol("ReferenceCounting", _ => new ReplayNodes.ReferenceCounting());
+        var replayed = protocol.Tester(options).Explore(maxDepth: 20);
+        var called = protocol.Tester(Calling(options)).Explore(maxDepth: 20);
+
+        output.WriteLine(replayed.ToString());
+        Assert.Equal(called.Verdict, replayed.Verdict);
+        Assert.Equal(called.Coverage.States, replayed.Coverage.States);
+        Assert.Equal(called.Coverage.Transitions, replayed.Coverage.Transitions);
+    }
+
+    /// <summary>
+    /// A record holding a list (compared by reference): two calls never answer equally, though they answer alike. The
+    /// record type has Equals, so the first replay's call finds it; the input is then called every time, as without
+    /// replay, and the handler is not taken for a nondeterministic one.
+    /// </summary>
+    [Fact]
+    public void ListInsideARecord_IsCalledEveryTime_NotReportedNondeterministic()
+    {
+        var options = new TestOptions { CheckLiveness = false };
+        var protocol = HostileNodes.Protocol("FreshListInRecord", _ => new ReplayNodes.FreshListInRecord());
         var replayed = protocol.Tester(options).Explore(maxDepth: 20);
         var called = protocol.Tester(Calling(options)).Explore(maxDepth: 20);
 

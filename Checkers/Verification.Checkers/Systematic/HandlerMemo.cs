@@ -68,7 +68,7 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
     /// <summary>Remembers what a call with <paramref name="input"/> did (when it can be replayed faithfully: see the remarks).</summary>
     public void Remember(in HandlerInput input, object state, IReadOnlyList<Effect> items, bool choseValues)
     {
-        if (entries.Count >= MaxEntries && !entries.ContainsKey(input)) return;
+        if (entries.Count >= MaxEntries || entries.ContainsKey(input)) return; // full, or an input that is always called
         var replayable = !choseValues && HasValueEquality(state.GetType());
         for (var i = 0; i < items.Count && replayable; i++) replayable = PayloadHasValueEquality(items[i]);
         entries[input] = replayable ? new Entry(state, [.. items]) : AlwaysCall;
@@ -94,13 +94,17 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
     };
 
     /// <summary>The type of the value an effect carries (its message, timer or durable state), found by the effect's own type (generic records).</summary>
-    private static Type? PayloadType(Effect item)
-    {
-        var type = item.GetType();
-        if (!type.IsGenericType) return null;
-        var payload = type.GetProperties().FirstOrDefault(p => p.Name is "Message" or "Timer" or "Durable");
-        return payload?.GetValue(item)?.GetType();
-    }
+    private static Type? PayloadType(Effect item) => Payloads.GetOrAdd(item.GetType(), static type =>
+        type.IsGenericType ? type.GetProperties().FirstOrDefault(p => p.Name is "Message" or "Timer" or "Durable") : null)?.GetValue(item)?.GetType();
+
+    private static readonly ConcurrentDictionary<Type, System.Reflection.PropertyInfo?> Payloads = new();
+
+    /// <summary>
+    /// Stops replaying <paramref name="input"/>: a second call's answer was not equal to the first, yet reads the same
+    /// (values compared by reference inside it, such as a list in a record: no two answers are ever equal, so a replay
+    /// would hand back an old object where a call makes a new state). The input is called every time, as without replay.
+    /// </summary>
+    public void Forget(in HandlerInput input) => entries[input] = AlwaysCall;
 
     private static readonly ConcurrentDictionary<Type, bool> ValueEquality = new();
 

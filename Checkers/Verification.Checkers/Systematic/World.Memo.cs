@@ -57,15 +57,19 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         choiceCounter.Calls = 0;
         effects.Reset(self, nodes.Length, choiceCounter);
         var next = Call(node, handler, from, message, effects);
-        if (known is not null)
+        if (known is not null && (choiceCounter.Calls > 0 || !memo.SameResult(known, next, effects.Items)))
         {
-            if (choiceCounter.Calls > 0 || !memo.SameResult(known, next, effects.Items))
+            var first = $"returned {Text(known.State)} and asked for [{string.Join("; ", known.Items.Select(Text))}]";
+            var again = $"returned {Text(next)} and asked for [{string.Join("; ", effects.Items.Select(Text))}]";
+            // The same text but not equal: values compared by reference (a list in a record), not a different answer.
+            if (first == again && choiceCounter.Calls == 0) memo.Forget(input);
+            else
                 throw new RunFailure(FailureKind.ModelError, HandlerMemo.Nondeterministic,
                     $"{self}'s {handler} answered the same input differently\n  while handling: {CurrentStep}\n"
-                    + $"  the first call returned {Text(known.State)} and asked for [{string.Join("; ", known.Items.Select(Text))}]; this call returned {Text(next)} and asked for [{string.Join("; ", effects.Items.Select(Text))}]\n"
+                    + $"  the first call {first}; this call {again}{(choiceCounter.Calls > 0 ? " (and chose a value, which the first did not)" : "")}\n"
                     + $"  handlers must be deterministic functions of their state, their input and the values they Choose (the search replays results of equal inputs). {Determinism.LikelyCauses}");
         }
-        else memo.Remember(input, next, effects.Items, choiceCounter.Calls > 0);
+        else if (known is null) memo.Remember(input, next, effects.Items, choiceCounter.Calls > 0);
         states[node] = next;
         Process(node);
     }
