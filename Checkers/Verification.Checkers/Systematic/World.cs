@@ -206,14 +206,13 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Everything but the monitor.</summary>
     private void CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
-        // Spans, not Array.Copy: these run on every transition, and the arrays' types are known here.
-        source.states.AsSpan().CopyTo(states);
-        source.persisted.AsSpan().CopyTo(persisted);
+        // Only what differs is written (ChangedCopy.cs): this runs before every transition, onto a world that differs in a node or two.
+        ChangedCopy.Into(source.states, states);
+        ChangedCopy.Into(source.persisted, persisted);
         source.status.AsSpan().CopyTo(status);
-        source.timers.AsSpan().CopyTo(timers);
-        source.deadlines.AsSpan().CopyTo(deadlines);
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(inFlight, source.inFlight.Count);
-        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(source.inFlight).CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inFlight));
+        ChangedCopy.Into(source.timers, timers);
+        ChangedCopy.Into(source.deadlines, deadlines);
+        CopyInFlightFrom(source);
         partitionMask = source.partitionMask;
         source.roleCrashes.AsSpan().CopyTo(roleCrashes);
         source.roleDown.AsSpan().CopyTo(roleDown);
