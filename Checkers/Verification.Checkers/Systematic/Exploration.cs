@@ -130,6 +130,14 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         if (options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
         var choices = new VectorChoices(NoChoices);
+        // The worlds of frames that were expanded are reused for new states (a copy into one is a clone without allocating).
+        var released = new Stack<World<TState, TMessage, TTimer, TDurable, TSpecEvent>>();
+        World<TState, TMessage, TTimer, TDurable, TSpecEvent> Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached)
+        {
+            if (!released.TryPop(out var kept)) return reached.Clone();
+            kept.CopyFrom(reached);
+            return kept;
+        }
         var nextCheck = 0L;
         var lastProgress = watch.Elapsed;
         while (frontier.Count > 0)
@@ -250,12 +258,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             if (visited.Add(numbering.Writer, out var childId))
             {
                 sleepSets?.Arrive(childId, childSleep!);
-                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
             }
             else if (sleepSets?.Revisit(childId, childSleep!) is { } woke)
             {
                 woken += woke.Length;
-                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
+                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
             }
             symmetry?.CheckTransition(world, action, vector, next, numbering, transitions, protocol.Name);
 
@@ -263,6 +271,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 if (breadthFirst) frontier.RemoveFirst();
                 else frontier.RemoveLast();
+                if (!ReferenceEquals(frame.World, start)) released.Push(frame.World); // no frame holds it any more
             }
         }
         return memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction()));
