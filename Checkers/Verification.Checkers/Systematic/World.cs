@@ -732,8 +732,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         for (var node = 0; node < states.Length; node++)
         {
             var state = states[node];
-            writer.Add((long)status[node]);
-            writer.Add(numbering.Number(state is null || offset == 0 ? state : normalizer!.State(state, offset)));
+            // The state's number and the status (two bits) in one number: one byte for most nodes, not two.
+            writer.Add(4L * numbering.Number(state is null || offset == 0 ? state : normalizer!.State(state, offset)) + (long)status[node]);
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
             var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
             writer.Add(durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
