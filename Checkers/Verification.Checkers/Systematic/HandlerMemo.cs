@@ -14,7 +14,8 @@ namespace Verification.Checkers.Systematic;
 /// Honesty: the first call of every input runs under the node contract's checks; a call that made a choice
 /// (<see cref="Effects{TMessage, TTimer, TDurable}.Choose"/>) is never replayed, since its other options are other
 /// edges of the search; a result holding a value compared by reference (a class without Equals) is never replayed,
-/// since a new call's value would be a new state to the search; and the first replay of every input, then one replay
+/// since a new call's value would be a new state to the search (nor, once its first recheck shows it, one whose
+/// answers print alike but are never equal, such as a record holding a list); and the first replay of every input, then one replay
 /// in <see cref="RecheckEvery"/>, runs the handler again, under the checks, and compares — a handler that answers an
 /// equal input differently (randomness, the clock, a static counter, a value changed in place elsewhere) is a model
 /// error, as it would corrupt the search.
@@ -114,6 +115,7 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
             || t.GetMethod(nameof(Equals), [typeof(object)])?.DeclaringType is { } declaring && declaring != typeof(object));
 }
 
+/// <summary>What a search's result says of its replayed handler calls.</summary>
 internal static class HandlerMemoNotes
 {
     /// <summary>The result, its notes saying how many handler calls were replayed (nothing when none could be: no memo, or a search that ended before any).</summary>
