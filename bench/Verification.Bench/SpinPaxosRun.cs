@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay]";
 
     public static int Run(string[] args)
     {
@@ -23,6 +23,7 @@ internal static class SpinPaxosRun
         var store = VisitedStore.Exact;
         var minutes = 10.0;
         var contract = MutationCheck.Sampled;
+        var replay = true;
         for (var i = 2; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,6 +31,7 @@ internal static class SpinPaxosRun
                 case "exact": store = VisitedStore.Exact; break;
                 case "hc": store = VisitedStore.HashCompaction; break;
                 case "--no-contract-check": contract = MutationCheck.Off; break;
+                case "--no-replay": replay = false; break;
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
                     Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
@@ -55,7 +57,7 @@ internal static class SpinPaxosRun
         {
             Volatile.Write(ref last, progress);
             Console.Error.WriteLine($"  toolkit: {progress}");
-        }, contract), maxStackSize: 64 << 20) { IsBackground = true };
+        }, contract, replay), maxStackSize: 64 << 20) { IsBackground = true };
         search.Start();
         if (!search.Join(TimeSpan.FromMinutes(minutes)))
         {
@@ -73,7 +75,7 @@ internal static class SpinPaxosRun
                           $"verdict={result.Verdict} store={store}");
         // Where the time goes, coarsely: the garbage collector's share (pauses) and what each transition allocates.
         Console.WriteLine($"  GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s of {seconds:F2} s, " +
-                          $"{GC.GetTotalAllocatedBytes() / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}");
+                          $"{GC.GetTotalAllocatedBytes() / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
         Console.WriteLine($"  {result.Method}; within: {string.Join("; ", result.Within)}; {result.Notes}{(result.Reason is null ? "" : "; " + result.Reason)}");
         return 0;
     }

@@ -86,8 +86,14 @@ public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState
 
     /// <summary>Explores every state of the model (DFS), as SPIN's pan does.</summary>
     /// <param name="mutationChecks">The node-contract check around every transition (on by default; Off to measure its cost).</param>
-    public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null, MutationCheck mutationChecks = MutationCheck.Sampled) =>
-        System(config).Tester(new TestOptions { Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30), MutationChecks = mutationChecks })
+    /// <param name="replayHandlerResults">Replay a handler's result for an input met before (on by default; off to measure what it saves).</param>
+    public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null, MutationCheck mutationChecks = MutationCheck.Sampled,
+        bool replayHandlerResults = true) =>
+        System(config).Tester(new TestOptions
+            {
+                Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30), MutationChecks = mutationChecks,
+                ReplayHandlerResults = replayHandlerResults,
+            })
             .Explore(maxDepth: 1000, store: store);
 
     public static int Ballot(int proposer, int round) => (round - 1) * SpinPaxosConfig.Proposers + proposer + 1;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Verification.Runtime;
+using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
@@ -177,6 +178,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
+        HandlerMemo? memo = null;
         long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
         int? networkBound = maxInFlight == int.MaxValue ? null : maxInFlight;
         SearchLimit? limit = null;
@@ -204,7 +206,16 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         frontier.AddLast(new Frame(start, null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
+        if (options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
         var choices = new VectorChoices(NoChoices);
+        // The worlds of frames that were expanded are reused for new states (a copy into one is a clone without allocating).
+        var released = new Stack<World<TState, TMessage, TTimer, TDurable, TSpecEvent>>();
+        World<TState, TMessage, TTimer, TDurable, TSpecEvent> Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached)
+        {
+            if (!released.TryPop(out var kept)) return reached.Clone();
+            kept.CopyFrom(reached);
+            return kept;
+        }
         var nextCheck = 0L;
         var lastProgress = watch.Elapsed;
         while (frontier.Count > 0)
@@ -244,7 +255,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     if (world.Monitor.HotMask != 0) return Found(path, depth);
                     expand = false;
                 }
-                else if (world.ArrivableInFlightCount > maxInFlight)
+                else if (maxInFlight != int.MaxValue && world.ArrivableInFlightCount > maxInFlight) // counted only under a bound
                 {
                     cutByNetwork++;
                     expand = false;
@@ -302,6 +313,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 next.Apply(action, choices);
             }
+            catch (RunFailure failure) when (failure is { Kind: FailureKind.ModelError, Property: HandlerMemo.Nondeterministic })
+            {
+                // Seen by comparing two calls of one handler (HandlerMemo.cs); a replay of the path need not show it.
+                throw new SpecException($"{protocol.Name}: exhaustive search stopped: {failure.Message}");
+            }
             catch (RunFailure)
             {
                 return Found(new PathNode(path, index, choices.UsedArray()), depth + 1);
@@ -321,17 +337,17 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 shallowest?.Add(childId, depth + 1);
                 sleepSets?.Arrive(childId, childSleep!);
-                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
             }
             else if (shallowest is not null && shallowest[childId] > depth + 1)
             {
                 shallowest[childId] = depth + 1;
-                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
             }
             else if (sleepSets?.Revisit(childId, childSleep!) is { } woke)
             {
                 woken += woke.Length;
-                frontier.AddLast(new Frame(next.Clone(), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
+                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
             }
             symmetry?.CheckTransition(world, action, vector, next, numbering, transitions, protocol.Name);
 
@@ -339,9 +355,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 if (breadthFirst) frontier.RemoveFirst();
                 else frontier.RemoveLast();
+                if (!ReferenceEquals(frame.World, start)) released.Push(frame.World); // no frame holds it any more
             }
         }
-        return SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction());
+        return memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction()));
 
         // What the reduction did, in the result's bounds, so a reader knows how the states were reached.
         string? Reduction() => reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
@@ -354,7 +371,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var replayOptions = options with { FairAfterSteps = int.MaxValue, MaxSteps = depth + 1, Strategy = StrategyKind.Random };
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, replayOptions);
             var bug = explainer.Explain(path, StrategyName(order), 0, depth, padWithZeros: true);
-            return SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction());
+            return memo.Noted(SearchResult(null, bug, Coverage(Math.Max(deepest, depth)), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, Reduction()));
         }
     }
 
@@ -431,6 +448,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         /// <summary>The next vector in odometer order, or false when all were tried.</summary>
         public bool Advance(out List<int> next)
         {
+            // A step that chose nothing has no other vector: the common case, answered without allocating.
+            if (Used.Count == 0)
+            {
+                next = None;
+                return false;
+            }
             next = new List<int>(Used);
             for (var i = next.Count - 1; i >= 0; i--)
             {

@@ -1,3 +1,5 @@
+using Verification.Runtime;
+
 namespace Verification.Checkers.Systematic;
 
 /// <summary>A state's identity in a visited set: its values' numbers as variable-length bytes; hash computed once.</summary>
@@ -69,6 +71,21 @@ internal sealed class ValueNumbering(SharedValueNumbers? shared = null)
         return number;
     }
 
+    /// <summary>
+    /// The number of a sequence of values, equal for equal elements in the same order, looked up by the array's reference
+    /// first: only for arrays that are never changed once made (a world's timer arrays are replaced, not changed), so
+    /// a search sharing them between its states numbers each array's contents once, without copying it.
+    /// </summary>
+    public int NumberSequence<T>(T[] items)
+    {
+        var slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(items) & (CacheSize - 1);
+        if (ReferenceEquals(cachedObjects[slot], items)) return cachedNumbers[slot];
+        var number = Number(ValueArray<T>.From(items));
+        cachedObjects[slot] = items;
+        cachedNumbers[slot] = number;
+        return number;
+    }
+
     public long[] SpecNumbers(int count) => specNumbers.Length >= count ? specNumbers : specNumbers = new long[count];
     public object?[] SpecObjects(int count) => specObjects.Length >= count ? specObjects : specObjects = new object?[count];
 }
@@ -97,9 +114,21 @@ internal sealed class KeyWriter
 
     public void Clear() => length = 0;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(long value)
     {
         var zigzag = (ulong)((value << 1) ^ (value >> 63));
+        // Most numbers of a key are small: one byte, written inline (a key is some thirty of them per transition).
+        if (zigzag < 0x80 && length < buffer.Length)
+        {
+            buffer[length++] = (byte)zigzag;
+            return;
+        }
+        AddLong(zigzag);
+    }
+
+    private void AddLong(ulong zigzag)
+    {
         if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
         while (zigzag >= 0x80)
         {

@@ -87,6 +87,16 @@ public sealed record TestOptions
     public MutationCheck MutationChecks { get; init; } = MutationCheck.Sampled;
 
     /// <summary>
+    /// A sequential exhaustive search calls a message or timer handler once per distinct input (node, state, sender,
+    /// message or timer) and replays its result when the input comes again: the same states, transitions and verdict,
+    /// in a fraction of the time. The first call runs under the node contract's checks; the first replay of each input
+    /// and one in 32 after it run the handler again and a different answer stops the search as a nondeterministic
+    /// handler; a call that chose a value, or whose result holds a class compared by reference, is never replayed.
+    /// Off: every handler runs at every transition.
+    /// </summary>
+    public bool ReplayHandlerResults { get; init; } = true;
+
+    /// <summary>
     /// An exhaustive search stops, with an Unknown verdict and what it covered so far, when the process's managed heap
     /// passes this many bytes; by default three quarters of the memory the runtime may use.
     /// </summary>

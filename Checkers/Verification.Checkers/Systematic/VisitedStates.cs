@@ -52,6 +52,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
     private const int ChunkSize = 1 << ChunkBits;
     private const int FirstChunkSize = 1 << 14;
     private readonly List<byte[]> chunks = [];
+    private readonly List<int> chunkUsed = []; // bytes used in each chunk (a chunk may end with a gap a key did not fit in)
     private int used; // bytes used in the last chunk
     private long[] table = new long[1 << 10];
     private int mask = (1 << 10) - 1;
@@ -102,6 +103,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
             // little; a key larger than a chunk gets one of its own, at offset 0.
             var next = chunks.Count == 0 ? FirstChunkSize : Math.Min(ChunkSize, chunks[^1].Length * 2);
             chunks.Add(new byte[Math.Max(next, size)]);
+            chunkUsed.Add(0);
             used = 0;
         }
         var chunk = chunks[^1];
@@ -110,6 +112,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
         for (var i = 0; i < header; i++, length >>= 7) chunk[offset + i] = (byte)((length & 0x7F) | (i < header - 1 ? 0x80 : 0));
         bytes.CopyTo(chunk.AsSpan(offset + header));
         used += size;
+        chunkUsed[^1] = used;
         keyBytes += size;
         return 1 + ((long)(chunks.Count - 1) << ChunkBits) + offset;
     }
@@ -142,12 +145,20 @@ internal sealed class ExactVisitedStates : IVisitedStates
         if (table.Length >= 1 << 30) throw new ConfigurationException($"the exact visited set's table is full at {Count:N0} states (2³⁰ slots); use a state limit");
         var larger = new long[table.Length * 2];
         var largerMask = larger.Length - 1;
-        foreach (var entry in table)
+        // The keys are read where they are stored, chunk by chunk in order (not in the table's order, which would
+        // jump through memory for each one); every stored key is in the table, once.
+        for (var c = 0; c < chunks.Count; c++)
         {
-            if (entry == 0) continue;
-            var slot = (int)Fingerprint.Of(Stored(entry & Place)) & largerMask;
-            while (larger[slot] != 0) slot = (slot + 1) & largerMask;
-            larger[slot] = entry;
+            for (var offset = 0; offset < chunkUsed[c];)
+            {
+                var place = 1 + ((long)c << ChunkBits) + offset;
+                var key = Stored(place);
+                var hash = Fingerprint.Of(key);
+                var slot = (int)hash & largerMask;
+                while (larger[slot] != 0) slot = (slot + 1) & largerMask;
+                larger[slot] = (long)((ulong)hash >> 40) << 40 | place;
+                offset += LengthBytes(key.Length) + key.Length;
+            }
         }
         table = larger;
         mask = largerMask;

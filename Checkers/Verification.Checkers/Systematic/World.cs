@@ -38,7 +38,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Each node's armed timers, sorted by their text; arrays are replaced, never changed, so clones share them.</summary>
     private readonly TTimer[][] timers;
     private readonly List<Envelope<TMessage>> inFlight;
-    private readonly Effects<TMessage, TTimer, TDurable> effects = new();
+    // Made on first use: a search clones a world for every new state, and most clones never run a handler.
+    private Effects<TMessage, TTimer, TDurable>? effectsBuffer;
+    private Effects<TMessage, TTimer, TDurable> effects => effectsBuffer ??= new();
     private readonly int maxInFlight;
     private readonly bool observesEnvironment;
     /// <summary>The run's observed events, kept only when the protocol has a whole-history check.</summary>
@@ -66,11 +68,12 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
 
     /// <param name="maxInFlight">More messages in flight than this is a resource-limit failure (a protocol that floods the network).</param>
     public World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight = int.MaxValue)
-        : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false))
+        : this(protocol, faults, nodes, maxInFlight, new Monitor<TSpecEvent>(protocol.Spec, recordPrefix: false), null)
     {
     }
 
-    private World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor)
+    /// <param name="template">A world of the same system whose fixed configuration (roles, detector subscriptions) is shared, not derived again: clones are made for every new state of a search.</param>
+    private World(Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> protocol, FaultModel faults, INode<TState, TMessage, TTimer, TDurable>[] nodes, int maxInFlight, Monitor<TSpecEvent> monitor, World<TState, TMessage, TTimer, TDurable, TSpecEvent>? template)
     {
         this.protocol = protocol;
         this.faults = faults;
@@ -80,29 +83,34 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         states = new TState?[n];
         persisted = new TDurable?[n];
         status = new NodeStatus[n];
-        timers = Enumerable.Repeat(Array.Empty<TTimer>(), n).ToArray();
-        deadlines = Enumerable.Repeat(Array.Empty<long>(), n).ToArray();
+        timers = new TTimer[n][];
+        Array.Fill(timers, []);
+        deadlines = new long[n][];
+        Array.Fill(deadlines, []);
         inFlight = [];
-        roles = faults.EffectiveRoles(n).ToArray();
-        roleOf = Enumerable.Repeat(-1, n).ToArray();
-        for (var r = 0; r < roles.Length; r++)
-            foreach (var node in roles[r].Nodes) roleOf[node] = r;
-        roleCrashes = new int[roles.Length];
-        roleDown = new int[roles.Length];
-        anyAmnesia = roles.Any(r => r.MaxCrashes > 0 && r.CrashKinds.Contains(CrashKind.Amnesia));
         detector = faults.Detector;
-        subscribed = Enumerable.Range(0, n).Select(i => detector is not null && (detector.Subscribers?.Contains(i) ?? true)).ToArray();
-        suspected = new long[detector is null ? 0 : n];
+        if (template is null)
+        {
+            roles = faults.EffectiveRoles(n).ToArray();
+            roleOf = Enumerable.Repeat(-1, n).ToArray();
+            for (var r = 0; r < roles.Length; r++)
+                foreach (var node in roles[r].Nodes) roleOf[node] = r;
+            anyAmnesia = roles.Any(r => r.MaxCrashes > 0 && r.CrashKinds.Contains(CrashKind.Amnesia));
+            subscribed = Enumerable.Range(0, n).Select(i => detector is not null && (detector.Subscribers?.Contains(i) ?? true)).ToArray();
+            protocol.StateMapping?.CheckAgainst(protocol.Spec);
+        }
+        else (roles, roleOf, anyAmnesia, subscribed) = (template.roles, template.roleOf, template.anyAmnesia, template.subscribed);
+        roleCrashes = roles.Length == 0 ? [] : new int[roles.Length];
+        roleDown = roles.Length == 0 ? [] : new int[roles.Length];
+        suspected = detector is null ? [] : new long[n];
         synchronous = faults.Timing == Timing.Synchronous;
         observesEnvironment = protocol.EnvironmentEvents is not null;
         observed = protocol.HistoryCheck is null ? null : [];
         Monitor = monitor;
-        protocol.StateMapping?.CheckAgainst(protocol.Spec);
-        view = new SystemView<TState, TDurable>(states, persisted);
     }
 
     /// <summary>The nodes' states and persisted states, as a state mapping reads them (over the arrays themselves, so always current).</summary>
-    private readonly SystemView<TState, TDurable> view;
+    private SystemView<TState, TDurable>? view; // made when a mapping is first checked
 
     /// <summary>
     /// After a step: the spec's state, reached by the observed events, must equal what the nodes' states map to.
@@ -114,7 +122,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         (string Member, object? SpecValue, object? Mapped)? found;
         try
         {
-            found = mapping.FirstDifference(view, Monitor.Evaluator.ValueOf);
+            found = mapping.FirstDifference(view ??= new SystemView<TState, TDurable>(states, persisted), Monitor.Evaluator.ValueOf);
         }
         catch (Exception ex) when (ex is not SpecException)
         {
@@ -128,7 +136,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     }
 
     // A fork of the source's monitor: a new one would evaluate the spec's initial state again, only to be overwritten.
-    private World(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork())
+    private World(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source) : this(source.protocol, source.faults, source.nodes, source.maxInFlight, source.Monitor.Fork(), source)
     {
         CopySystemFrom(source);
         CheckMutation = source.CheckMutation;
@@ -198,17 +206,17 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Everything but the monitor.</summary>
     private void CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
-        Array.Copy(source.states, states, states.Length);
-        Array.Copy(source.persisted, persisted, persisted.Length);
-        Array.Copy(source.status, status, status.Length);
-        Array.Copy(source.timers, timers, timers.Length);
-        Array.Copy(source.deadlines, deadlines, deadlines.Length);
-        inFlight.Clear();
-        inFlight.AddRange(source.inFlight);
+        // Only what differs is written (ChangedCopy.cs): this runs before every transition, onto a world that differs in a node or two.
+        ChangedCopy.Into(source.states, states);
+        ChangedCopy.Into(source.persisted, persisted);
+        source.status.AsSpan().CopyTo(status);
+        ChangedCopy.Into(source.timers, timers);
+        ChangedCopy.Into(source.deadlines, deadlines);
+        CopyInFlightFrom(source);
         partitionMask = source.partitionMask;
-        Array.Copy(source.roleCrashes, roleCrashes, roleCrashes.Length);
-        Array.Copy(source.roleDown, roleDown, roleDown.Length);
-        Array.Copy(source.suspected, suspected, suspected.Length);
+        source.roleCrashes.AsSpan().CopyTo(roleCrashes);
+        source.roleDown.AsSpan().CopyTo(roleDown);
+        source.suspected.AsSpan().CopyTo(suspected);
         everSuspected = source.everSuspected;
         falseSuspicions = source.falseSuspicions;
         stabilized = source.stabilized;
@@ -430,10 +438,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                 var envelope = inFlight[action.Item];
                 inFlight.RemoveAt(action.Item);
                 if (observesEnvironment) Emit(new MessageDelivered(envelope.From, envelope.To, envelope.Message));
-                var to = envelope.To.Index;
-                effects.Reset(envelope.To, nodes.Length, choices);
-                states[to] = Call(to, NodeHandler.OnMessage, envelope.From, envelope.Message, effects);
-                Process(to);
+                Handle(envelope.To.Index, NodeHandler.OnMessage, envelope.From, envelope.Message, 0, choices);
                 break;
             }
             case ActionKind.Drop:
@@ -456,14 +461,13 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             {
                 var node = action.Node;
                 var timer = timers[node][action.Item];
+                var timerInput = TimerInput(node, action.Item);
                 if (synchronous) now = Math.Max(now, deadlines[node][action.Item]);
-                timers[node] = timers[node].Where((_, i) => i != action.Item).ToArray();
-                deadlines[node] = deadlines[node].Where((_, i) => i != action.Item).ToArray();
+                timers[node] = Without(timers[node], action.Item);
+                deadlines[node] = Without(deadlines[node], action.Item);
                 if (observesEnvironment) Emit(new TimerFired(new NodeId(node), timer));
-                effects.Reset(new NodeId(node), nodes.Length, choices);
                 firedTimer = timer;
-                states[node] = Call(node, NodeHandler.OnTimer, null, default, effects);
-                Process(node);
+                Handle(node, NodeHandler.OnTimer, null, default, timerInput, choices);
                 break;
             }
             case ActionKind.Crash:
@@ -602,9 +606,10 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private static readonly IComparer<TTimer> TimerOrder = Comparer<TTimer>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
 
     /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
-    private void Process(int node)
+    /// <param name="remembered">The effects of an equal call, replayed (<see cref="Memo"/>); null: those of the call just made.</param>
+    private void Process(int node, IReadOnlyList<Effect>? remembered = null)
     {
-        var items = effects.Items;
+        var items = remembered ?? effects.Items;
         for (var i = 0; i < items.Count; i++)
             if (items[i] is Persist<TDurable> persist) persisted[node] = persist.Durable;
         var self = new NodeId(node);
@@ -626,8 +631,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                     var armed = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer));
                     if (armed >= 0)
                     {
-                        timers[node] = timers[node].Where((_, i) => i != armed).ToArray();
-                        deadlines[node] = deadlines[node].Where((_, i) => i != armed).ToArray();
+                        timers[node] = Without(timers[node], armed);
+                        deadlines[node] = Without(deadlines[node], armed);
                     }
                     break;
                 case Observe observe:
@@ -642,6 +647,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         }
         if (Fingerprinting) StepFingerprint = FingerprintOf(node);
     }
+
+    /// <summary>A new array: <paramref name="items"/> without the one at <paramref name="index"/> (timer arrays are replaced, never changed).</summary>
+    private static T[] Without<T>(T[] items, int index) => items.Length == 1 ? [] : [.. items.AsSpan(0, index), .. items.AsSpan(index + 1)];
 
     /// <summary>Arms a timer (once: arming an armed one moves its deadline), keeping the node's timers in their text order.</summary>
     private void Arm(int node, TTimer timer, long deadline)
@@ -721,15 +729,15 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
         var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
-        TState? State(TState? state) => state is null || offset == 0 ? state : normalizer!.State(state, offset);
-        TDurable? Durable(TDurable? durable) => durable is null || offset == 0 ? durable : normalizer!.Durable(durable, offset);
         for (var node = 0; node < states.Length; node++)
         {
-            writer.Add((long)status[node]);
-            writer.Add(numbering.Number(State(states[node])));
+            var state = states[node];
+            // The state's number and the status (two bits) in one number: one byte for most nodes, not two.
+            writer.Add(4L * numbering.Number(state is null || offset == 0 ? state : normalizer!.State(state, offset)) + (long)status[node]);
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
-            writer.Add(status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? numbering.Number(Durable(persisted[node])) : 0);
-            writer.Add(timers[node].Length == 0 ? 0 : numbering.Number(ValueArray<TTimer>.From(timers[node])));
+            var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
+            writer.Add(durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
+            writer.Add(timers[node].Length == 0 ? 0 : numbering.NumberSequence(timers[node]));
             // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
             if (synchronous)
                 foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
@@ -754,27 +762,22 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        if (slacks is not null)
-        {
-            // How long each message may still take matters too: pair it with its message, then sort the pairs.
-            var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
-            if (faults.Network == NetworkOrder.Unordered) timed.Sort();
-            else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
-            writer.Add(timed.Count);
-            foreach (var (channel, slack) in timed)
-            {
-                writer.Add(channel);
-                writer.Add(slack);
-            }
-        }
+        if (slacks is not null) WriteTimedChannels(writer, channels, slacks);
         else
         {
-            if (faults.Network == NetworkOrder.Unordered) channels.Sort();
+            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
+            if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
             else SortByLink(channels);
-            writer.Add(channels.Count);
-            foreach (var channel in channels) writer.Add(channel);
+            writer.Add(sorted.Length);
+            // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
+            foreach (var channel in sorted)
+            {
+                writer.Add((channel >> 48) & 0xFFFF);
+                writer.Add((channel >> 32) & 0xFFFF);
+                writer.Add((uint)channel);
+            }
         }
-        var (specNumbers, specObjects) = Monitor.Evaluator.KeySize();
+        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize(); // the spec's shape never changes
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
         int n = 0, o = 0;
@@ -782,6 +785,23 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
         for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
     }
+
+    /// <summary>Under synchronous timing, how long each message may still take matters too: each paired with its message, the pairs sorted.</summary>
+    /// <remarks>Apart from <see cref="WriteKey"/> so that its lambdas' captures cost nothing on the common path.</remarks>
+    private void WriteTimedChannels(KeyWriter writer, List<long> channels, List<long> slacks)
+    {
+        var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
+        if (faults.Network == NetworkOrder.Unordered) timed.Sort();
+        else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
+        writer.Add(timed.Count);
+        foreach (var (channel, slack) in timed)
+        {
+            writer.Add(channel);
+            writer.Add(slack);
+        }
+    }
+
+    private (int Numbers, int Objects)? specKeySize;
 
     /// <summary>
     /// FIFO links: only each link's own order matters (messages on different links arrive independently), so the links

@@ -33,9 +33,10 @@ public sealed class SpecState
         NumberCount = source.NumberCount;
         FlagCount = source.FlagCount;
         ReferenceCount = source.ReferenceCount;
-        Numbers = (long[])source.Numbers.Clone();
-        Flags = (bool[])source.Flags.Clone();
-        References = (object?[])source.References.Clone();
+        // An empty array is shared (nothing can be written to it): a search clones one state per state it stores.
+        Numbers = source.Numbers.Length == 0 ? source.Numbers : (long[])source.Numbers.Clone();
+        Flags = source.Flags.Length == 0 ? source.Flags : (bool[])source.Flags.Clone();
+        References = source.References.Length == 0 ? source.References : (object?[])source.References.Clone();
         Parity = source.Parity;
         Children = source.Children.Length == 0 ? source.Children : source.Children.Select(c => c.Clone()).ToArray();
     }
@@ -50,9 +51,10 @@ public sealed class SpecState
     /// <summary>Overwrites this state with <paramref name="source"/>'s values (same spec), reusing this state's arrays.</summary>
     public void CopyFrom(SpecState source)
     {
-        Array.Copy(source.Numbers, Numbers, Numbers.Length);
-        Array.Copy(source.Flags, Flags, Flags.Length);
-        Array.Copy(source.References, References, References.Length);
+        // Spans, not Array.Copy: a search copies a state at every transition, and the element types are known here.
+        source.Numbers.AsSpan().CopyTo(Numbers);
+        source.Flags.AsSpan().CopyTo(Flags);
+        source.References.AsSpan().CopyTo(References);
         Parity = source.Parity;
         for (var i = 0; i < Children.Length; i++) Children[i].CopyFrom(source.Children[i]);
     }

@@ -1,0 +1,19 @@
+namespace Verification.Checkers.Systematic;
+
+/// <summary>
+/// Copies that write only what differs. A search copies a whole world before every transition onto a scratch world
+/// that differs from it in a node or two; copying arrays of references in bulk goes through the runtime's bulk copy
+/// with card marking every time, while comparing first writes (and marks) only the few entries that changed.
+/// </summary>
+/// <remarks>Over object arrays, not generic: a world's arrays of states, timers and deadlines all pass as object[]
+/// (arrays of references are covariant), and a generic method called from a world's shared generic code would cost a
+/// look-up of its instantiation at every call.</remarks>
+internal static class ChangedCopy
+{
+    /// <summary>Makes <paramref name="target"/> hold <paramref name="source"/>'s references (arrays of the same length and element type).</summary>
+    public static void Into(object?[] source, object?[] target)
+    {
+        for (var i = 0; i < source.Length && i < target.Length; i++)
+            if (!ReferenceEquals(source[i], target[i])) target[i] = source[i];
+    }
+}

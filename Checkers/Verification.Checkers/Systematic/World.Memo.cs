@@ -1,0 +1,76 @@
+using Verification.Runtime;
+
+namespace Verification.Checkers.Systematic;
+
+// Handler results remembered by an exhaustive search (HandlerMemo.cs); kept apart from World.cs so that the two
+// evolve without stepping on each other.
+internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEvent>
+{
+    /// <summary>When set (by an exhaustive search, on the world it applies transitions to), message and timer handlers are answered from it for inputs met before.</summary>
+    public HandlerMemo? Memo { get; set; }
+
+    /// <summary>Counts the choices a handler asked for, passing them on (a call that chose is never replayed).</summary>
+    private sealed class ChoiceCounter : IChoiceSource
+    {
+        public IChoiceSource Inner = null!;
+        public int Calls;
+
+        public int Choose(int count)
+        {
+            Calls++;
+            return Inner.Choose(count);
+        }
+    }
+
+    private ChoiceCounter? choiceCounterBuffer;
+    private ChoiceCounter choiceCounter => choiceCounterBuffer ??= new();
+
+    /// <summary>A timer as a handler's input: its array's number and its place in it (no boxing of a value-type timer).</summary>
+    private long TimerInput(int node, int index) => Memo is { } memo ? ((long)memo.Numbering.NumberSequence(timers[node]) << 16) | (uint)index : 0;
+
+    /// <summary>
+    /// Runs <paramref name="node"/>'s message or timer handler and applies its effects — or, with a <see cref="Memo"/>
+    /// that knows the input, applies the remembered result (and, on a sampled replay, runs the handler again and
+    /// requires the same result).
+    /// </summary>
+    private void Handle(int node, NodeHandler handler, NodeId? from, TMessage? message, long timerInput, IChoiceSource choices)
+    {
+        var self = new NodeId(node);
+        if (Memo is not { } memo || Trace is not null || Fingerprinting)
+        {
+            effects.Reset(self, nodes.Length, choices);
+            states[node] = Call(node, handler, from, message, effects);
+            Process(node);
+            return;
+        }
+        var numbering = memo.Numbering;
+        var input = new HandlerInput(node, handler, from?.Index ?? -1, numbering.Number(states[node]),
+            handler == NodeHandler.OnMessage ? numbering.Number(message) : timerInput);
+        var known = memo.Find(input, out var recheck);
+        if (known is not null && !recheck)
+        {
+            states[node] = (TState)known.State!;
+            Process(node, known.Items);
+            return;
+        }
+        choiceCounter.Inner = choices;
+        choiceCounter.Calls = 0;
+        effects.Reset(self, nodes.Length, choiceCounter);
+        var next = Call(node, handler, from, message, effects);
+        if (known is not null && (choiceCounter.Calls > 0 || !memo.SameResult(known, next, effects.Items)))
+        {
+            var first = $"returned {Text(known.State)} and asked for [{string.Join("; ", known.Items.Select(Text))}]";
+            var again = $"returned {Text(next)} and asked for [{string.Join("; ", effects.Items.Select(Text))}]";
+            // The same text but not equal: values compared by reference (a list in a record), not a different answer.
+            if (first == again && choiceCounter.Calls == 0) memo.Forget(input);
+            else
+                throw new RunFailure(FailureKind.ModelError, HandlerMemo.Nondeterministic,
+                    $"{self}'s {handler} answered the same input differently\n  while handling: {CurrentStep}\n"
+                    + $"  the first call {first}; this call {again}{(choiceCounter.Calls > 0 ? " (and chose a value, which the first did not)" : "")}\n"
+                    + $"  handlers must be deterministic functions of their state, their input and the values they Choose (the search replays results of equal inputs). {Determinism.LikelyCauses}");
+        }
+        else if (known is null) memo.Remember(input, next, effects.Items, choiceCounter.Calls > 0);
+        states[node] = next;
+        Process(node);
+    }
+}
