@@ -142,12 +142,14 @@ public class HandlerReplayTests(ITestOutputHelper output)
         Assert.Equal(called.Coverage.Transitions, replayed.Coverage.Transitions);
     }
 
-    /// <summary>A handler whose answer depends on a static counter: the search sees two equal inputs answered differently and stops, naming the handler and step.</summary>
-    [Fact]
-    public void NondeterministicHandler_InExhaustiveSearch_IsRefused_NamingNodeHandlerAndStep()
+    /// <summary>A handler whose answer depends on a static counter: the search sees two equal inputs answered differently and stops, naming the handler and step — on one worker and on several (each worker keeps its own memory).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void NondeterministicHandler_InExhaustiveSearch_IsRefused_NamingNodeHandlerAndStep(int workers)
     {
         var protocol = HostileNodes.Protocol("CountingInStatic", _ => new ReplayNodes.CountingInStatic());
-        var error = Assert.Throws<SpecException>(() => protocol.Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 20));
+        var error = Assert.Throws<SpecException>(() => protocol.Tester(new TestOptions { CheckLiveness = false, Parallelism = workers }).Explore(maxDepth: 20));
 
         output.WriteLine(error.Message);
         Assert.Contains("CountingInStatic: exhaustive search stopped: n1's OnMessage answered the same input differently", error.Message);

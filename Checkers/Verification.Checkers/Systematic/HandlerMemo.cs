@@ -119,9 +119,17 @@ internal sealed class HandlerMemo(ValueNumbering numbering)
 internal static class HandlerMemoNotes
 {
     /// <summary>The result, its notes saying how many handler calls were replayed (nothing when none could be: no memo, or a search that ended before any).</summary>
-    public static CheckResult Noted(this HandlerMemo? memo, CheckResult result) =>
-        memo is null || memo.Replayed + memo.Rechecked == 0 ? result
-            : result with { Notes = $"{result.Notes}; handler results replayed {memo.Replayed:N0} times for {memo.Inputs:N0} distinct inputs, {memo.Rechecked:N0} replays checked by calling again" };
+    public static CheckResult Noted(this HandlerMemo? memo, CheckResult result) => Noted([memo], result);
+
+    /// <summary>The same for the memos of a parallel search's workers (each worker remembers its own inputs: a distinct input may be counted once per worker).</summary>
+    public static CheckResult Noted(IReadOnlyList<HandlerMemo?> memos, CheckResult result)
+    {
+        var all = memos.OfType<HandlerMemo>().ToList();
+        var (replayed, rechecked, inputs) = (all.Sum(m => m.Replayed), all.Sum(m => m.Rechecked), all.Sum(m => (long)m.Inputs));
+        var per = all.Count > 1 ? $" (over {all.Count} workers' memories)" : "";
+        return replayed + rechecked == 0 ? result
+            : result with { Notes = $"{result.Notes}; handler results replayed {replayed:N0} times for {inputs:N0} distinct inputs{per}, {rechecked:N0} replays checked by calling again" };
+    }
 }
 
 /// <summary>What a handler call is a function of, by number: the node, the handler, the sender, the state, and the message or timer.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Verification.Specs;
 
 namespace Verification.Checkers.Systematic;
 
@@ -48,6 +49,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         private SearchLimit? stopLimit; // the state or memory limit that stopped the search
         private (PathNode? Path, int Depth)? violation;
         private readonly Tally[] tallies = new Tally[workers];
+        private readonly HandlerMemo?[] memos = new HandlerMemo?[workers]; // each worker's own (its numbers are the shared ones)
         private long lastProgressTicks;
 
         /// <summary>What one worker counted: an object each worker allocates itself, so workers do not write to one cache line.</summary>
@@ -82,6 +84,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             var checkMutation = options.MutationChecks != MutationCheck.Off;
             var scratch = new World<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, options.Faults, workerNodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
             var numbering = new ValueNumbering(numbers);
+            if (options.ReplayHandlerResults) scratch.Memo = memos[worker] = new HandlerMemo(numbering); // each distinct handler input runs once per worker (rechecked on a sample)
             var stack = new List<Entry>();
             var tally = tallies[worker] = new Tally();
             if (worker == 0 && !Begin(scratch, numbering, stack)) return;
@@ -141,6 +144,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                         try
                         {
                             scratch.Apply(actions[index], choices);
+                        }
+                        catch (RunFailure failure) when (failure is { Kind: FailureKind.ModelError, Property: HandlerMemo.Nondeterministic })
+                        {
+                            // As in the sequential search: seen by comparing two calls of one handler; a replay of the path need not show it.
+                            throw new SpecException($"{protocol.Name}: exhaustive search stopped: {failure.Message}");
                         }
                         catch (RunFailure)
                         {
@@ -283,10 +291,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 var replayOptions = tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = found.Depth + 1, Strategy = StrategyKind.Random };
                 var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(tester.protocol, replayOptions);
                 var bug = explainer.Explain(path, "dfs", 0, found.Depth, padWithZeros: true);
-                return tester.SearchResult(null, bug, Coverage(Math.Max(depthReached, found.Depth)), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst);
+                return HandlerMemoNotes.Noted(memos, tester.SearchResult(null, bug, Coverage(Math.Max(depthReached, found.Depth)), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst));
             }
             var limit = stopLimit ?? (Started.Any(t => t.CutByDepth) ? SearchLimit.Depth : null);
-            return tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat);
+            return HandlerMemoNotes.Noted(memos, tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat));
         }
 
         /// <summary>The tallies of the workers that have started (one may not have, when the search ended at once).</summary>
