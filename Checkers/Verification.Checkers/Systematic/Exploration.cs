@@ -53,6 +53,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         // On several workers (ParallelExploration.cs); breadth-first stays sequential, so its counterexample stays a shortest one,
         // and so do searches with sleep sets or a node symmetry, which the parallel search does not do.
         if (options.Parallelism > 1 && order == SearchOrder.DepthFirst && !partialOrder && protocol.Symmetry is null) return ExploreInParallel(maxDepth, maxStates, maxInFlight, store, stopwatch);
+        return ExploreWatched(maxDepth, maxStates, maxInFlight, order, store, partialOrder, stopwatch);
+    }
+
+    /// <summary>One sequential search on a watched thread; when a handler hangs, the result explains the path to it.</summary>
+    private CheckResult ExploreWatched(int maxDepth, long maxStates, int maxInFlight, SearchOrder order, VisitedStore store, bool partialOrder, Stopwatch stopwatch)
+    {
         var progress = new Transition();
         var report = Guarded(handlerWatch => Explore(maxDepth, maxStates, maxInFlight, order, store, partialOrder, handlerWatch, stopwatch, progress), out var hang);
         if (hang is null) return report!;
@@ -112,15 +118,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         CheckResult Search(int bound)
         {
             bounds.Add(bound);
-            var progress = new Transition();
-            var report = Guarded(handlerWatch => Explore(bound, maxStates, maxInFlight, SearchOrder.IterativeDeepening, store, false, handlerWatch, stopwatch, progress), out var hang);
-            if (hang is not null)
-            {
-                nodes = CreateNodes();
-                var bug = ExplainHang(progress.Decisions(), "iddfs", 0, padWithZeros: true);
-                report = SearchResult(null, bug, new Coverage { Depth = progress.Depth }, stopwatch.Elapsed, null, 0, 0, SearchOrder.IterativeDeepening);
-            }
-            transitions += report!.Coverage.Transitions;
+            var report = ExploreWatched(bound, maxStates, maxInFlight, SearchOrder.IterativeDeepening, store, partialOrder: false, stopwatch);
+            transitions += report.Coverage.Transitions;
             return report;
         }
         CheckResult Final(CheckResult last, bool shortest) => last with
