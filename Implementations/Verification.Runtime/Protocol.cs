@@ -38,7 +38,7 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     }
 
     /// <summary>What the identity vouches for, compared by reference (delegates by target and method).</summary>
-    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck, StateMapping, Symmetry);
+    private object Stamp() => (Name, Nodes, NodeFactory, Spec, EnvironmentEvents, Normalizer, HistoryCheck, StateMapping, Symmetry, IgnoredForever);
 
     /// <summary>The assembly of the system definition that built this protocol (so a saved schedule can say where to find it).</summary>
     public System.Reflection.Assembly? DefinedIn { get; init; }
@@ -62,6 +62,22 @@ public sealed record Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent>(
     /// ignore it.
     /// </summary>
     public NodeSymmetry<TState, TMessage, TTimer, TDurable>? Symmetry { get; init; }
+
+    /// <summary>
+    /// Messages a node ignores for ever: true when the addressee, in <c>state</c> and in every state it can reach from
+    /// it (by its own steps, crashes and recoveries), handles the message from the sender as a no-op — its state,
+    /// persisted state and timers unchanged, nothing sent, nothing observed. Typically a request or reply of a ballot
+    /// or term below the node's own, which never decreases.
+    /// <para>
+    /// Exhaustive depth-first searches then deliver such a message before anything else (a persistent set of one
+    /// step: the delivery commutes with every other step, and dropping or copying the message instead leads only to
+    /// states the delivery's successor covers), which cuts the interleavings of stale messages with everything else.
+    /// Every run checks the declaration where it can: a delivery it declares ignored must change nothing, and after
+    /// each later step of that node the last message it ignored must still be declared ignored; either failure is a
+    /// model error naming the message and the state. Deciding too little is always sound; deciding too much is not.
+    /// </para>
+    /// </summary>
+    public Func<TState, NodeId, TMessage, bool>? IgnoredForever { get; init; }
 
     /// <summary>
     /// A property of the whole observed history that is not a state equation (linearizability of the clients' calls

@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first]";
 
     public static int Run(string[] args)
     {
@@ -24,6 +24,7 @@ internal static class SpinPaxosRun
         var minutes = 10.0;
         var contract = MutationCheck.Sampled;
         var replay = true;
+        var ignoredFirst = false;
         for (var i = 2; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,6 +33,7 @@ internal static class SpinPaxosRun
                 case "hc": store = VisitedStore.HashCompaction; break;
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
+                case "--ignored-first": ignoredFirst = true; break;
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
                     Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
@@ -57,7 +59,7 @@ internal static class SpinPaxosRun
         {
             Volatile.Write(ref last, progress);
             Console.Error.WriteLine($"  toolkit: {progress}");
-        }, contract, replay), maxStackSize: 64 << 20) { IsBackground = true };
+        }, contract, replay, ignoredFirst), maxStackSize: 64 << 20) { IsBackground = true };
         search.Start();
         if (!search.Join(TimeSpan.FromMinutes(minutes)))
         {

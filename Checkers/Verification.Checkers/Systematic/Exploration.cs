@@ -175,6 +175,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         SleepSets? sleepSets = null;
         string? reduction = null; // what the result says of the reduction, when one was asked for
         if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
+        var ignoredFirst = IgnoredFirst.For(protocol, options, order, sleepSets: sleepSets is not null);
         var visited = IVisitedStates.Create(store);
         var numbering = new ValueNumbering();
         HandlerMemo? memo = null;
@@ -269,6 +270,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     Remove();
                     continue;
                 }
+                frame.Only = ignoredFirst?.Only(world, enabled) ?? -1;
                 frame.Actions = enabled.ToArray();
                 // With sleep sets: the steps covered by another order (asleep) are skipped; a state reached again
                 // with fewer asleep than it was expanded with takes only the steps that woke up.
@@ -282,7 +284,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             if (frame.Vector is null)
             {
                 var found = false;
-                while (++frame.Index < frame.Actions.Length)
+                while (frame.NextAction())
                 {
                     frame.Identity = sleepSets is null ? null : world.StepIdentity(frame.Actions[frame.Index], numbering);
                     if (frame.Sleep is not null && frame.Identity is { } asleep && (frame.Awake is null ? SleepSets.Contains(frame.Sleep, asleep) : !SleepSets.Contains(frame.Awake, asleep)))
@@ -360,7 +362,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         return memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction()));
 
         // What the reduction did, in the result's bounds, so a reader knows how the states were reached.
-        string? Reduction() => reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
+        string? Reduction()
+        {
+            var sleeping = reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
+            var first = ignoredFirst?.Describe();
+            return sleeping is null ? first : first is null ? sleeping : $"{sleeping}; {first}";
+        }
 
         Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = visited.Bytes / Math.Max(1, visited.Count) };
 
@@ -391,10 +398,21 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         public SleepEntry[]? ArrivingSleep { get; } = arrivingSleep;
         public ScheduledAction[]? Actions;
         public int Index = -1;
+        /// <summary>The one action to take (a delivery of a message ignored for ever: IgnoredFirst.cs), or −1: all.</summary>
+        public int Only = -1;
         public List<int>? Vector;
         public long? Identity;
         public SleepEntry[]? Sleep;
         public List<SleepEntry>? Done;
+
+        /// <summary>Moves to the next action to try — each in turn, or only <see cref="Only"/> — and says whether there is one.</summary>
+        public bool NextAction()
+        {
+            if (Only < 0) return ++Index < Actions!.Length;
+            if (Index >= Only) return false;
+            Index = Only;
+            return true;
+        }
     }
 
     /// <summary>How a state was reached, as a chain back to the start (no copying of whole paths per state).</summary>

@@ -51,6 +51,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         private readonly Tally[] tallies = new Tally[workers];
         private readonly HandlerMemo?[] memos = new HandlerMemo?[workers]; // each worker's own (its numbers are the shared ones)
         private long lastProgressTicks;
+        private readonly IgnoredFirst? ignoredFirst = IgnoredFirst.For(tester.protocol, tester.options, SearchOrder.DepthFirst);
 
         /// <summary>What one worker counted: an object each worker allocates itself, so workers do not write to one cache line.</summary>
         private sealed class Tally
@@ -132,9 +133,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     continue;
                 }
                 var actions = enabled.ToArray();
+                var only = ignoredFirst?.Only(world, enabled) ?? -1; // one delivery of a message ignored for ever, or every action
                 // The last action is pushed first, so the first is expanded first (as in the sequential search).
                 for (var index = actions.Length - 1; index >= 0; index--)
                 {
+                    if (only >= 0 && index != only) continue;
                     var vector = NoChoices;
                     while (true)
                     {
@@ -291,10 +294,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 var replayOptions = tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = found.Depth + 1, Strategy = StrategyKind.Random };
                 var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(tester.protocol, replayOptions);
                 var bug = explainer.Explain(path, "dfs", 0, found.Depth, padWithZeros: true);
-                return HandlerMemoNotes.Noted(memos, tester.SearchResult(null, bug, Coverage(Math.Max(depthReached, found.Depth)), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst));
+                return HandlerMemoNotes.Noted(memos, tester.SearchResult(null, bug, Coverage(Math.Max(depthReached, found.Depth)), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, ignoredFirst?.Describe()));
             }
             var limit = stopLimit ?? (Started.Any(t => t.CutByDepth) ? SearchLimit.Depth : null);
-            return HandlerMemoNotes.Noted(memos, tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat));
+            return HandlerMemoNotes.Noted(memos, tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat, ignoredFirst?.Describe()));
         }
 
         /// <summary>The tallies of the workers that have started (one may not have, when the search ended at once).</summary>

@@ -97,6 +97,13 @@ public sealed record TestOptions
     public bool ReplayHandlerResults { get; init; } = true;
 
     /// <summary>
+    /// Exhaustive depth-first searches deliver a message the protocol declares its addressee ignores for ever
+    /// (<c>Protocol.IgnoredForever</c>) before any other step from that state — a partial-order reduction that cuts
+    /// states (IgnoredFirst.cs says why it is sound). Off: every order is explored; the declaration is still checked.
+    /// </summary>
+    public bool DeliverIgnoredFirst { get; init; } = true;
+
+    /// <summary>
     /// An exhaustive search stops, with an Unknown verdict and what it covered so far, when the process's managed heap
     /// passes this many bytes; by default three quarters of the memory the runtime may use.
     /// </summary>

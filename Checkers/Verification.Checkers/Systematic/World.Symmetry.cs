@@ -44,6 +44,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         for (var s = 0; s < suspected.Length; s++) suspected[π[s]] = RenamedBits(source.suspected[s], π);
         everSuspected = RenamedBits(source.everSuspected, π);
         spec.Rename(Monitor.Evaluator, π);
+        CopyIgnoredPermuted(source, π, symmetry);
     }
 
     public int NodeCount => states.Length;

@@ -226,6 +226,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         partitions = source.partitions;
         nextEnvelope = source.nextEnvelope;
         FaultsEnabled = source.FaultsEnabled;
+        if (source.ignoredEarlier is not null) source.ignoredEarlier.AsSpan().CopyTo(ignoredEarlier ??= new (NodeId, TMessage)?[states.Length]);
+        else ignoredEarlier?.AsSpan().Clear();
         if (observed is not null)
         {
             observed.Clear();
@@ -438,7 +440,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                 var envelope = inFlight[action.Item];
                 inFlight.RemoveAt(action.Item);
                 if (observesEnvironment) Emit(new MessageDelivered(envelope.From, envelope.To, envelope.Message));
-                Handle(envelope.To.Index, NodeHandler.OnMessage, envelope.From, envelope.Message, 0, choices);
+                Deliver(envelope, choices);
                 break;
             }
             case ActionKind.Drop:
@@ -646,6 +648,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             }
         }
         if (Fingerprinting) StepFingerprint = FingerprintOf(node);
+        if (ignoredEarlier is not null) CheckStillIgnored(node);
     }
 
     /// <summary>A new array: <paramref name="items"/> without the one at <paramref name="index"/> (timer arrays are replaced, never changed).</summary>

@@ -33,7 +33,30 @@ public sealed class PaxosNode(PaxosConfig config) : INode<PaxosNodeState, PaxosM
                 Symmetry = !config.AcceptorsSymmetric ? null
                     : config.MapsToConsensus == ConsensusMapping.None ? AcceptorSymmetry(config)
                     : throw new SpecException("acceptor symmetry is declared for the Paxos spec alone, not for its refinement of Consensus"),
+                IgnoredForever = IgnoredForever(config),
             };
+
+    /// <summary>
+    /// The messages a node ignores now and for ever, because the ballot it compares them with only grows and survives
+    /// crashes: a Prepare at the acceptor's promise (or below it, when it sends no nack), an Accept below the promise
+    /// or of the ballot it already voted in (without nacks), and a proposer's replies of an earlier ballot, or of its
+    /// current one once it has left that phase (a ballot is never restarted: the round is persisted). Learners' votes
+    /// are left out: a learner's ballot does not survive a crash. A planted bug that makes an acceptor forget its
+    /// promise, or accept below it, takes back what it breaks.
+    /// </summary>
+    private static Func<PaxosNodeState, NodeId, PaxosMessage, bool> IgnoredForever(PaxosConfig config)
+    {
+        var acceptorsKeepPromises = !config.Bugs.HasFlag(PaxosBug.AcceptorForgetsPromise);
+        var acceptsOnlyFromPromise = acceptorsKeepPromises && !config.Bugs.HasFlag(PaxosBug.AcceptsLowerBallot);
+        return (state, _, message) => (state, message) switch
+        {
+            (AcceptorState acceptor, Prepare prepare) => acceptorsKeepPromises && (prepare.Ballot == acceptor.Promised || (!config.Preemption && prepare.Ballot < acceptor.Promised)),
+            (AcceptorState acceptor, Accept accept) => acceptsOnlyFromPromise && !config.Preemption && (accept.Ballot < acceptor.Promised || accept.Ballot == acceptor.AcceptedBallot),
+            (ProposerState proposer, Promise promise) => promise.Ballot < proposer.Ballot || (promise.Ballot == proposer.Ballot && proposer.Phase != Preparing),
+            (ProposerState proposer, Preempted preempted) => preempted.Ballot < proposer.Ballot || (preempted.Ballot == proposer.Ballot && proposer.Phase == Idle),
+            _ => false,
+        };
+    }
 
     /// <summary>
     /// Acceptors are interchangeable: they run the same code, and nothing but a proposer's quorum bit sets (promises,

@@ -38,8 +38,25 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                 _ => null,
             },
             HistoryCheck = config.ClientsLinearizable ? RaftSystem.LinearizableClients() : null,
+            IgnoredForever = IgnoredForever,
         };
     }
+
+    /// <summary>
+    /// The messages a node ignores now and for ever: a reply of an earlier term (terms only grow, and survive crashes);
+    /// a vote of the current term once the server is no longer its candidate (it never is again in that term:
+    /// elections start a new one); an append reply of the current term at a follower (which never leads in that term;
+    /// a candidate may — replies carry the replier's term, so one can reach a candidate — and the declaration's check
+    /// found that when it first said "not the leader"). Requests of an earlier term are not ignored: they are answered
+    /// with a rejection. Nor are a client's stale responses: a client keeps nothing across a crash with amnesia, so
+    /// after one it may take an old response for its first operation (the declaration's check found that).
+    /// </summary>
+    private static bool IgnoredForever(RaftNodeState state, NodeId from, RaftMessage message) => (state, message) switch
+    {
+        (RaftServerState server, VoteReply reply) => reply.Term < server.Term || (reply.Term == server.Term && server.Role != RaftRole.Candidate),
+        (RaftServerState server, AppendReply reply) => reply.Term < server.Term || (reply.Term == server.Term && server.Role == RaftRole.Follower),
+        _ => false,
+    };
 
     private bool Has(RaftBug bug) => (config.Bugs & bug) != 0;
 

@@ -41,7 +41,7 @@ public class PaxosRefinementTests(ITestOutputHelper output)
         var report = system.Run(check);
         output.WriteLine(report.ToString());
         Assert.True(report.Holds);
-        Assert.Equal(671_225, report.Coverage.States); // the count pinned for the Paxos spec alone
+        Assert.Equal(110_809, report.Coverage.States); // the count pinned for the Paxos spec alone (stale messages delivered first; 671,225 without)
     }
 
     [Fact]
