@@ -19,7 +19,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
-    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, --every-order)
     /// </summary>
     public static void Main(string[] args)
     {
@@ -28,12 +28,12 @@ public static class Program
             SearchTable();
             return;
         }
-        if (args is ["--raft-real", var limitText, var workersText, .. var bounds] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers)
-            && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0))
+        if (args is ["--raft-real", var limitText, var workersText, .. var rest] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers)
+            && (rest is [.., "--every-order"] ? rest[..^1] : rest) is var bounds && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0))
         {
-            // Optional: messages in flight (4), highest term (2), log capacity (2).
+            // Optional: messages in flight (4), highest term (2), log capacity (2); --every-order: stale replies not delivered first.
             int Bound(int i, int otherwise) => bounds.Length > i ? int.Parse(bounds[i]) : otherwise;
-            RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2));
+            RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2), staleFirst: rest is not [.., "--every-order"]);
             return;
         }
         if (args is ["--spin-paxos", .. var spinArgs])
@@ -73,8 +73,8 @@ public static class Program
     {
         var searches = new (string Name, long States, Func<int, CheckResult> Explore)[]
         {
-            ("Paxos 2x3, one ballot each", 671_225, workers => PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers }).Explore(maxDepth: 100)),
-            ("Raft, 3 servers, 2 requests, terms ≤ 2, ≤ 4 in flight", 1_489_814, workers => RaftNode.System(RaftConfig.ForExhaustiveSearch()).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight)),
+            ("Paxos 2x3, one ballot each", 671_225, workers => PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1)).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers, DeliverIgnoredFirst = false }).Explore(maxDepth: 100)),
+            ("Raft, 3 servers, 2 requests, terms ≤ 2, ≤ 4 in flight", 1_489_814, workers => RaftNode.System(RaftConfig.ForExhaustiveSearch()).Tester(new TestOptions { CheckLiveness = false, Parallelism = workers, DeliverIgnoredFirst = false }).Explore(maxDepth: 200, maxInFlight: RaftConfig.ExhaustiveSearchInFlight)),
         };
         Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("| search | workers | median time | states/s | speed-up | median CPU time | times (s) |");
@@ -170,27 +170,29 @@ public static class Program
         var systems = SystemRegistry.In(typeof(RaftSystem).Assembly).Where(s => s.Name is "Paxos" or "Raft" or "ChainReplication").ToList();
         foreach (var system in systems)
             foreach (var check in system.Checks.Where(c => c.Method is ExhaustiveSearch))
-                foreach (var (partialOrder, store) in new[] { (false, VisitedStore.Exact), (true, VisitedStore.Exact), (false, VisitedStore.HashCompaction), (true, VisitedStore.HashCompaction) })
-                {
-                    var search = (ExhaustiveSearch)check.Method with { PartialOrder = partialOrder, Store = store };
-                    var watch = Stopwatch.StartNew();
-                    var result = system.Run(check with { Method = search });
-                    var elapsed = watch.Elapsed;
-                    Console.WriteLine($"| {check.Name} | {(partialOrder ? "sleep sets" : "none")} | {store} | {result.Coverage.States:N0} | {result.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {result.Coverage.States / elapsed.TotalSeconds:N0} | {result.Coverage.BytesPerState} |");
-                }
+                foreach (var store in new[] { VisitedStore.Exact, VisitedStore.HashCompaction })
+                    foreach (var reduction in new[] { "none", "sleep sets", "stale messages first" })
+                    {
+                        var search = (ExhaustiveSearch)check.Method with { PartialOrder = reduction == "sleep sets", Store = store };
+                        var watch = Stopwatch.StartNew();
+                        var result = system.Run(check with { Method = search }, options => options with { DeliverIgnoredFirst = reduction == "stale messages first" });
+                        var elapsed = watch.Elapsed;
+                        var applied = reduction == "none" || result.Within.Any(line => line.StartsWith("partial-order reduction:", StringComparison.Ordinal)) ? reduction : $"{reduction} (off: not declared or not applicable)";
+                        Console.WriteLine($"| {check.Name} | {applied} | {store} | {result.Coverage.States:N0} | {result.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {result.Coverage.States / elapsed.TotalSeconds:N0} | {result.Coverage.BytesPerState} |");
+                    }
     }
 
     /// <summary>
     /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers, one
     /// request, terms ≤ 2, logs ≤ 2, ≤ 4 messages in flight), hash-compacted, up to a state limit, progress on stderr.
     /// </summary>
-    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity)
+    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity, bool staleFirst)
     {
         var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
         var options = new TestOptions
         {
             CheckLiveness = false, Parallelism = workers, Progress = p => Console.Error.WriteLine($"  {p}"), ProgressInterval = TimeSpan.FromSeconds(20),
-            Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] },
+            Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] }, DeliverIgnoredFirst = staleFirst,
         };
         var report = RaftNode.System(config).Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: maxInFlight, store: VisitedStore.HashCompaction);
         Console.WriteLine(report);
