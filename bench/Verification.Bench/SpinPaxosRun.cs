@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--symmetric]";
 
     public static int Run(string[] args)
     {
@@ -24,6 +24,7 @@ internal static class SpinPaxosRun
         var minutes = 10.0;
         var contract = MutationCheck.Sampled;
         var replay = true;
+        var symmetric = false;
         for (var i = 2; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,13 +33,14 @@ internal static class SpinPaxosRun
                 case "hc": store = VisitedStore.HashCompaction; break;
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
+                case "--symmetric": symmetric = true; break; // acceptors interchangeable: counts are no longer SPIN's
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
                     Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
                     return 2;
             }
         }
-        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss");
+        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric);
         try
         {
             config.Validate();
