@@ -188,12 +188,6 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         }
     }
 
-    public int NodeCount => states.Length;
-
-    public TState? StateOf(int node) => states[node];
-
-    public int StatusOf(int node) => (int)status[node];
-
     private static long RenamedBits(long bits, NodePermutation π)
     {
         long renamed = 0;
