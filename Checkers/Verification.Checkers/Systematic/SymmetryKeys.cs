@@ -55,7 +55,7 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
 
     public NodeSymmetry<TState, TMessage, TTimer, TDurable> Symmetry { get; }
 
-    /// <summary>Every renaming of the group, the identity first.</summary>
+    /// <summary>Every renaming of the group, as given.</summary>
     public Renaming[] Group { get; }
 
     /// <summary>Each set's nodes in ascending order; the set each node is in (−1: none); its position in that set.</summary>
@@ -106,7 +106,7 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
                 }
             }
             Group[r] = new Renaming(π, numberSource, objectSource);
-            byCode.Add(Code(π), r);
+            byCode.Add(Code(ImageOf(π)), r);
         }
         towardFirst = new int[nodes][];
         for (var node = 0; node < nodes; node++)
@@ -123,20 +123,9 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
 
     private static NumberMap[] Maps(int count) => [.. Enumerable.Range(0, count).Select(_ => new NumberMap())];
 
-    /// <summary>The set member positions a renaming sends each member to, 3 bits a member.</summary>
-    private long Code(NodePermutation π)
-    {
-        long code = 0;
-        var shift = 0;
-        foreach (var set in sets)
-            foreach (var node in set)
-            {
-                code |= (long)positionInSet[π[node]] << shift;
-                shift += 3;
-            }
-        return code;
-    }
+    private static int[] ImageOf(NodePermutation π) => [.. Enumerable.Range(0, π.Nodes).Select(i => π[i])];
 
+    /// <summary>The set member positions a renaming (node i becomes image[i]) sends each member to, 3 bits a member.</summary>
     private long Code(int[] image)
     {
         long code = 0;
@@ -163,12 +152,9 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
     }
 
     /// <summary>The group's member that is <paramref name="π"/>.</summary>
-    public Renaming Of(NodePermutation π) => Group[byCode[Code(π)]];
+    public Renaming Of(NodePermutation π) => Group[byCode[Code(ImageOf(π))]];
 
     public int SetOf(int node) => setOf[node];
-
-    /// <summary>Whether two nodes are in the same set (so a renaming may swap them).</summary>
-    public bool SameSet(int a, int b) => setOf[a] >= 0 && setOf[a] == setOf[b];
 
     // The renamed numbers of each kind of value (by its number), computed once per value and renaming.
     public int RenamedState(Renaming renaming, int number, TState? state, ValueNumbering numbering)
