@@ -20,6 +20,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
     /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, --every-order)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --symmetry-table 3   (each symmetric exhaustive search with and without its symmetry declared, median of 3)
     /// </summary>
     public static void Main(string[] args)
     {
@@ -51,6 +52,11 @@ public static class Program
             }
             onlySystems = only;
             FirstBugTable();
+            return;
+        }
+        if (args is ["--symmetry-table", .. var repeatText] && repeatText.Length <= 1 && (repeatText.Length == 0 || int.TryParse(repeatText[0], out _)))
+        {
+            SymmetryTable(repeatText.Length == 0 ? 3 : int.Parse(repeatText[0]));
             return;
         }
         if (args is ["--parallel-table"])
@@ -180,6 +186,41 @@ public static class Program
                         var applied = reduction == "none" || result.Within.Any(line => line.StartsWith("partial-order reduction:", StringComparison.Ordinal)) ? reduction : $"{reduction} (off: not declared or not applicable)";
                         Console.WriteLine($"| {check.Name} | {applied} | {store} | {result.Coverage.States:N0} | {result.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {result.Coverage.States / elapsed.TotalSeconds:N0} | {result.Coverage.BytesPerState} |");
                     }
+    }
+
+    /// <summary>
+    /// Each symmetric exhaustive search with its symmetry declaration and without it (the same system otherwise), one
+    /// core, exact store: states, transitions, median time of <paramref name="repeat"/> runs, states/s and bytes of
+    /// visited set per state, with the load average before each row (another benchmark may be running).
+    /// </summary>
+    private static void SymmetryTable(int repeat)
+    {
+        var crash = new TestOptions { CheckLiveness = false, Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } };
+        var paxos = PaxosNode.System(new PaxosConfig(MaxRounds: 1, Learners: 1) { AcceptorsSymmetric = true });
+        var raft = RaftNode.System(RaftConfig.ForExhaustiveSearchWithRealBehaviourSymmetric());
+        var searches = new (string Name, string Symmetry, Func<CheckResult> Explore)[]
+        {
+            ("Paxos 2x3, one ballot each", "none", () => (paxos with { Symmetry = null }).Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100)),
+            ("Paxos 2x3, one ballot each", "acceptors", () => paxos.Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 100)),
+            ("Raft real behaviour, retries to every server, 1 amnesia crash, ≤ 4 in flight", "none", () => (raft with { Symmetry = null }).Tester(crash).Explore(maxDepth: 10_000, maxInFlight: RaftConfig.ExhaustiveSearchSymmetricInFlight)),
+            ("Raft real behaviour, retries to every server, 1 amnesia crash, ≤ 4 in flight", "servers", () => raft.Tester(crash).Explore(maxDepth: 10_000, maxInFlight: RaftConfig.ExhaustiveSearchSymmetricInFlight)),
+        };
+        searches[1].Explore(); // warm-up (JIT)
+        Console.WriteLine("| search | symmetry | states | transitions | median time | states/s | transitions/s | B/state (visited set) | load average before |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var (name, symmetry, explore) in searches)
+        {
+            var load = File.ReadAllText("/proc/loadavg").Trim();
+            var runs = Enumerable.Range(0, repeat).Select(_ =>
+            {
+                var watch = Stopwatch.StartNew();
+                var result = explore();
+                if (!result.Holds || result.Bug is not null) throw new InvalidOperationException(result.ToString());
+                return (result, watch.Elapsed);
+            }).OrderBy(run => run.Elapsed).ToList();
+            var (median, elapsed) = runs[runs.Count / 2];
+            Console.WriteLine($"| {name} | {symmetry} | {median.Coverage.States:N0} | {median.Coverage.Transitions:N0} | {elapsed.TotalSeconds:F2} s | {median.Coverage.States / elapsed.TotalSeconds:N0} | {median.Coverage.Transitions / elapsed.TotalSeconds:N0} | {median.Coverage.BytesPerState} | {load} |");
+        }
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric]";
 
     public static int Run(string[] args)
     {
@@ -25,6 +25,7 @@ internal static class SpinPaxosRun
         var contract = MutationCheck.Sampled;
         var replay = true;
         var ignoredFirst = false;
+        var symmetric = false;
         for (var i = 2; i < args.Length; i++)
         {
             switch (args[i])
@@ -34,13 +35,14 @@ internal static class SpinPaxosRun
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
                 case "--ignored-first": ignoredFirst = true; break;
+                case "--symmetric": symmetric = true; break; // acceptors interchangeable: counts are no longer SPIN's
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
                     Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
                     return 2;
             }
         }
-        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss");
+        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric);
         try
         {
             config.Validate();

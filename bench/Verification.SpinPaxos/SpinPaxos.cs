@@ -54,7 +54,11 @@ public enum SpinPaxosTimer { StartRound }
 /// <param name="Rounds">Ballots per proposer (BALLOTS).</param>
 /// <param name="Loss">Any message may be lost, any number of times (LOSS).</param>
 /// <param name="MinorityQuorum">A planted bug: one acceptor is taken for a quorum (BUG_MINORITY_QUORUM).</param>
-public sealed record SpinPaxosConfig(int Rounds = 1, bool Loss = false, bool MinorityQuorum = false)
+/// <param name="AcceptorsSymmetric">
+/// The acceptors declared interchangeable (<see cref="SpinPaxosNode.AcceptorSymmetry"/>): states are counted up to
+/// renaming them, so the count is no longer SPIN's (whose model declares no symmetry).
+/// </param>
+public sealed record SpinPaxosConfig(int Rounds = 1, bool Loss = false, bool MinorityQuorum = false, bool AcceptorsSymmetric = false)
 {
     public const int Proposers = 2;
     public const int Acceptors = 3;
@@ -81,7 +85,10 @@ public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState
     public static Protocol<SpinPaxosState, SpinPaxosMessage, SpinPaxosTimer, NothingDurable, SpinPaxosEvent> System(SpinPaxosConfig config)
     {
         config.Validate();
-        return new("SpinPaxos", SpinPaxosConfig.Proposers + SpinPaxosConfig.Acceptors, _ => new SpinPaxosNode(config), AgreementSpec.Create()) { IgnoredForever = IgnoredForever };
+        return new("SpinPaxos", SpinPaxosConfig.Proposers + SpinPaxosConfig.Acceptors, _ => new SpinPaxosNode(config), AgreementSpec.Create())
+        {
+            IgnoredForever = IgnoredForever, Symmetry = config.AcceptorsSymmetric ? AcceptorSymmetry() : null,
+        };
     }
 
     /// <summary>
@@ -106,6 +113,18 @@ public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState
         var current = (proposer.Round - 1) * SpinPaxosConfig.Proposers + 1; // the round's lowest ballot: any proposer's
         return ballot < current || (ballot >= current && proposer.Phase > phase);
     }
+
+    /// <summary>
+    /// Acceptors are interchangeable: they run the same code, and a proposer refers to them only by its promise and
+    /// acknowledgement bit sets (bit a for acceptor a), renamed here; messages carry no ids, and quorums are counts.
+    /// </summary>
+    public static NodeSymmetry<SpinPaxosState, SpinPaxosMessage, SpinPaxosTimer, NothingDurable> AcceptorSymmetry() =>
+        new([[.. Enumerable.Range(FirstAcceptor, SpinPaxosConfig.Acceptors)]],
+            (state, π) => state is ProposerState p ? p with { Promises = (int)π.Bits((uint)p.Promises, FirstAcceptor), Acks = (int)π.Bits((uint)p.Acks, FirstAcceptor) } : state,
+            (message, _) => message, (durable, _) => durable)
+        {
+            SpecUnaffected = ["chosen"],
+        };
 
     /// <summary>Explores every state of the model (DFS), as SPIN's pan does.</summary>
     /// <param name="mutationChecks">The node-contract check around every transition (on by default; Off to measure its cost).</param>

@@ -24,11 +24,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     {
         private readonly NodeSymmetry<TState, TMessage, TTimer, TDurable> symmetry;
         private readonly SpecRenaming<TSpecEvent> spec;
-        /// <summary>Every renaming but the identity; and the adjacent transpositions of each set, which generate them all.</summary>
-        private readonly List<NodePermutation> renamings = [], generators = [];
+        /// <summary>The adjacent transpositions of each set, which generate every renaming.</summary>
+        private readonly List<NodePermutation> generators = [];
         private readonly World<TState, TMessage, TTimer, TDurable, TSpecEvent> renamed, renamedNext;
+        private readonly SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent> keys;
         private readonly VectorChoices choices = new([]);
-        private byte[] best = new byte[256], other = new byte[256];
+        private byte[] other = new byte[256];
         private long checkedTransitions;
 
         /// <summary>The most renamings enumerated per state (6! — one set of six, or two of three and one of two, …).</summary>
@@ -70,8 +71,6 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                         throw new ConfigurationException($"{name}: the failure detector tells {(Subscribed(node) ? $"n{node} but not n{set[0]}" : $"n{set[0]} but not n{node}")}; subscribers must treat interchangeable nodes alike");
                 }
             spec = new SpecRenaming<TSpecEvent>(protocol.Spec, sets, symmetry.SpecIndexed, symmetry.SpecNodeValued, symmetry.SpecUnaffected, name);
-            foreach (var image in Renamings(sets, protocol.Nodes))
-                if (!image.IsIdentity) renamings.Add(image);
             foreach (var set in sets)
                 for (var k = 0; k + 1 < set.Count; k++)
                 {
@@ -79,6 +78,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     (image[set[k]], image[set[k + 1]]) = (set[k + 1], set[k]);
                     generators.Add(new NodePermutation(image));
                 }
+            keys = new SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent>(symmetry, [.. Renamings(sets, protocol.Nodes)], protocol.Nodes, start.Monitor.Evaluator);
             renamed = start.Clone();
             renamedNext = start.Clone();
             CheckStart(start, numbering, name);
@@ -112,77 +112,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     yield return [items[first], .. rest];
         }
 
-        /// <summary>
-        /// Writes a canonical key of <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer: the
-        /// least key over the renamings that sort each set's nodes by a signature renaming cannot change (status, and
-        /// the number of the node's state when no renaming changes that state), ties broken by trying every order.
-        /// Any σ(world) yields the same candidates composed with σ⁻¹, so the same least key: a function of the orbit.
-        /// </summary>
-        public void WriteCanonicalKey(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering)
-        {
-            var candidates = SortingRenamings(world, numbering);
-            world.WriteKey(numbering);
-            var bestLength = -1;
-            if (candidates.Count == 0 || candidates.Any(π => π.IsIdentity)) bestLength = Keep(numbering.Writer.Written, ref best);
-            foreach (var π in candidates.Count == 0 ? renamings : candidates)
-            {
-                if (π.IsIdentity) continue;
-                renamed.CopyPermuted(world, π, symmetry, spec);
-                renamed.WriteKey(numbering);
-                var written = numbering.Writer.Written;
-                if (bestLength < 0 || written.SequenceCompareTo(best.AsSpan(0, bestLength)) < 0) bestLength = Keep(written, ref best);
-            }
-            numbering.Writer.Load(best.AsSpan(0, bestLength));
-        }
-
-        private readonly List<NodePermutation> sorting = [];
-
-        /// <summary>
-        /// The renamings that put each set's nodes in the order of their signatures (every order among equal ones);
-        /// empty when a set member's state is changed by some renaming (its number is then no signature), and the
-        /// whole group is tried instead.
-        /// </summary>
-        private List<NodePermutation> SortingRenamings(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering)
-        {
-            sorting.Clear();
-            var images = new List<int[]> { Enumerable.Range(0, world.NodeCount).ToArray() };
-            foreach (var set in symmetry.Sets)
-            {
-                var signed = new List<(long Signature, int Node)>(set.Count);
-                foreach (var node in set)
-                {
-                    var state = world.StateOf(node);
-                    if (state is not null && !generators.All(g => Equals(symmetry.State(state, g), state))) return sorting;
-                    signed.Add((((long)world.StatusOf(node) << 40) | (uint)numbering.Number(state), node));
-                }
-                signed.Sort();
-                var positions = set.Order().ToArray();
-                // Each run of equal signatures may go to its positions in any order.
-                var next = new List<int[]>();
-                foreach (var image in images)
-                {
-                    var partial = new List<int[]> { image };
-                    for (var start = 0; start < signed.Count;)
-                    {
-                        var end = start;
-                        while (end + 1 < signed.Count && signed[end + 1].Signature == signed[start].Signature) end++;
-                        var run = signed.GetRange(start, end - start + 1).Select(s => s.Node).ToArray();
-                        var at = positions[start..(end + 1)];
-                        partial = partial.SelectMany(p => Permutations(run).Select(order =>
-                        {
-                            var with = (int[])p.Clone();
-                            for (var k = 0; k < order.Length; k++) with[order[k]] = at[k];
-                            return with;
-                        })).ToList();
-                        start = end + 1;
-                    }
-                    next.AddRange(partial);
-                }
-                images = next;
-            }
-            foreach (var image in images) sorting.Add(new NodePermutation(image));
-            return sorting;
-        }
+        /// <summary>Writes a canonical key of <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer (see <see cref="SymmetryKeys{TState, TMessage, TTimer, TDurable, TSpecEvent}"/>).</summary>
+        public void WriteCanonicalKey(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering) => keys.WriteCanonicalKey(world, numbering);
 
         private static int Keep(ReadOnlySpan<byte> bytes, ref byte[] into)
         {
@@ -217,9 +148,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             foreach (var π in generators)
             {
                 renamed.CopyPermuted(from, π, symmetry, spec);
-                var step = from.Describe(action);
+                // Described only for a report: describing every checked step would cost more than checking it.
                 string Unsound(string what) =>
-                    $"the {symmetry.Describe()} of {protocolName} is unsound: renaming {π} and then taking '{step}' {what}; a rename function misses a node reference, or a node acts on its id";
+                    $"the {symmetry.Describe()} of {protocolName} is unsound: renaming {π} and then taking '{from.Describe(action)}' {what}; a rename function misses a node reference, or a node acts on its id";
                 if (from.RenamedAction(action, π, renamed, symmetry) is not { } mapped) throw new ConfigurationException(Unsound("finds no such action (a renamed timer is not armed)"));
                 choices.Reset(vector);
                 try
@@ -234,6 +165,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 renamedNext.CopyPermuted(to, π, symmetry, spec);
                 var difference = Difference(renamedNext, renamed, numbering);
                 if (difference is not null) throw new ConfigurationException(Unsound($"differs from taking it and then renaming ({difference})"));
+                // The canonical keys are written through renamings without copying: they must be the copy's keys.
+                renamedNext.WriteKey(numbering);
+                var length = Keep(numbering.Writer.Written, ref other);
+                to.WritePermutedKey(keys, keys.Of(π), numbering);
+                if (!numbering.Writer.Written.SequenceEqual(other.AsSpan(0, length)))
+                    throw new InvalidOperationException($"internal error in symmetry reduction: the key written through renaming {π} after '{from.Describe(action)}' differs from the renamed copy's key (World.WritePermutedKey no longer follows World.WriteKey)");
             }
         }
 

@@ -47,11 +47,147 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         CopyIgnoredPermuted(source, π, symmetry);
     }
 
-    public int NodeCount => states.Length;
+    /// <summary>A node's timers renamed, in the order the world keeps them (their text order).</summary>
+    internal static TTimer[] RenamedTimers(TTimer[] timers, NodePermutation π, Func<TTimer, NodePermutation, TTimer> rename)
+    {
+        var renamed = new TTimer[timers.Length];
+        for (var t = 0; t < timers.Length; t++) renamed[t] = rename(timers[t], π);
+        Array.Sort(renamed, TimerOrder);
+        return renamed;
+    }
 
-    public TState? StateOf(int node) => states[node];
+    /// <summary>
+    /// Writes the key <see cref="WriteKey"/> would write for this world renamed by <paramref name="renaming"/> (what
+    /// <see cref="CopyPermuted"/> makes), straight from this world: slot j reads node π⁻¹(j), values enter as their
+    /// renamed numbers (remembered by <paramref name="keys"/>), the spec's key is moved and renamed in place. Must
+    /// follow <see cref="WriteKey"/> field by field; the search checks the two agree on its sample of transitions.
+    /// </summary>
+    public void WritePermutedKey(SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent> keys, SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent>.Renaming renaming, ValueNumbering numbering)
+    {
+        if (renaming.IsIdentity)
+        {
+            WriteKey(numbering);
+            return;
+        }
+        var π = renaming.Permutation;
+        var inverse = renaming.Inverse;
+        var writer = numbering.Writer;
+        writer.Clear();
+        writer.Add(RenamedPartition(partitionMask, π));
+        for (var r = 0; r < roles.Length; r++)
+        {
+            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
+            writer.Add(roleDown[r]);
+        }
+        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
+        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
+        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
+        writer.Add(FaultsEnabled ? 1 : 0);
+        // (No normaliser: a protocol with one cannot declare node symmetry.)
+        for (var slot = 0; slot < states.Length; slot++)
+        {
+            var node = inverse[slot]; // nodes of one set share a fault role, so the durable's condition reads the same at either
+            var state = states[node];
+            writer.Add(4L * keys.RenamedState(renaming, numbering.Number(state), state, numbering) + (long)status[node]);
+            var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
+            writer.Add(durable is null ? 0 : keys.RenamedDurable(renaming, numbering.Number(durable), durable, numbering));
+            writer.Add(timers[node].Length == 0 ? 0 : keys.RenamedTimers(renaming, numbering.NumberSequence(timers[node]), timers[node], numbering));
+            if (synchronous) WriteRenamedDeadlines(writer, node, π, keys.Symmetry.Timer);
+        }
+        if (detector is not null)
+        {
+            for (var slot = 0; slot < suspected.Length; slot++) writer.Add(RenamedBits(suspected[inverse[slot]], π));
+            writer.Add(RenamedBits(everSuspected, π));
+            writer.Add(falseSuspicions);
+            writer.Add(stabilized ? 1 : 0);
+        }
+        var channels = numbering.Channels;
+        channels.Clear();
+        var slacks = synchronous ? new List<long>() : null;
+        foreach (var envelope in inFlight)
+        {
+            if (status[envelope.To.Index] == NodeStatus.Stopped) continue;
+            channels.Add(((long)(π[envelope.From.Index] * 65536 + π[envelope.To.Index]) << 32) | (uint)keys.RenamedMessage(renaming, numbering.Number(envelope.Message), envelope.Message, numbering));
+            slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
+        }
+        if (slacks is not null) WriteTimedChannels(writer, channels, slacks);
+        else
+        {
+            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
+            if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
+            else SortByLink(channels);
+            writer.Add(sorted.Length);
+            foreach (var channel in sorted)
+            {
+                writer.Add((channel >> 48) & 0xFFFF);
+                writer.Add((channel >> 32) & 0xFFFF);
+                writer.Add((uint)channel);
+            }
+        }
+        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize();
+        var numbers = numbering.SpecNumbers(specNumbers);
+        var objects = numbering.SpecObjects(specObjects);
+        int n = 0, o = 0;
+        Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
+        keys.WriteSpecNumbers(writer, renaming, numbers, specNumbers);
+        var objectSource = renaming.SpecObjectSource;
+        for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[objectSource[i]]));
+    }
 
-    public int StatusOf(int node) => (int)status[node];
+    /// <summary>Under synchronous timing, a node's deadlines in the order of its renamed timers (as <see cref="CopyPermuted"/> keeps them).</summary>
+    private void WriteRenamedDeadlines(KeyWriter writer, int node, NodePermutation π, Func<TTimer, NodePermutation, TTimer>? rename)
+    {
+        if (rename is null || timers[node].Length <= 1)
+        {
+            foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
+            return;
+        }
+        var pairs = timers[node].Select((timer, t) => (Timer: rename(timer, π), Deadline: deadlines[node][t])).ToList();
+        pairs.Sort((a, b) => TimerOrder.Compare(a.Timer, b.Timer));
+        foreach (var pair in pairs) writer.Add(pair.Deadline - now);
+    }
+
+    /// <summary>
+    /// Each node's signature for <paramref name="keys"/>' sets (others are left as they are): a hash of what renaming
+    /// the whole world leaves unchanged — its status, its state, durable state and timers as it sees them, and the
+    /// messages in flight to and from it (each with how it sees the other end), summed so their order does not matter.
+    /// </summary>
+    public void NodeSignatures(SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent> keys, ValueNumbering numbering, long[] signatures)
+    {
+        for (var node = 0; node < states.Length; node++)
+        {
+            if (keys.SetOf(node) < 0) continue;
+            var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
+            var signature = Mix((long)status[node], keys.StateSeenBy(node, numbering.Number(states[node]), states[node], numbering));
+            signature = Mix(signature, durable is null ? 0 : keys.DurableSeenBy(node, numbering.Number(durable), durable, numbering));
+            signatures[node] = Mix(signature, timers[node].Length == 0 ? 0 : keys.TimersSeenBy(node, numbering.NumberSequence(timers[node]), timers[node], numbering));
+        }
+        foreach (var envelope in inFlight)
+        {
+            int from = envelope.From.Index, to = envelope.To.Index;
+            if (status[to] == NodeStatus.Stopped) continue;
+            bool fromInSet = keys.SetOf(from) >= 0, toInSet = keys.SetOf(to) >= 0;
+            if (!fromInSet && !toInSet) continue;
+            var message = numbering.Number(envelope.Message);
+            if (fromInSet) signatures[from] = unchecked(signatures[from] + Mix(Mix(1, keys.Relation(from, to)), keys.MessageSeenBy(from, message, envelope.Message, numbering)));
+            if (toInSet) signatures[to] = unchecked(signatures[to] + Mix(Mix(2, keys.Relation(to, from)), keys.MessageSeenBy(to, message, envelope.Message, numbering)));
+        }
+    }
+
+    /// <summary>Combines two numbers into a well-mixed hash (splitmix64's finaliser).</summary>
+    private static long Mix(long hash, long value)
+    {
+        unchecked
+        {
+            var x = (ulong)hash * 0x9E3779B97F4A7C15UL + (ulong)value;
+            x ^= x >> 30;
+            x *= 0xBF58476D1CE4E5B9UL;
+            x ^= x >> 27;
+            x *= 0x94D049BB133111EBUL;
+            x ^= x >> 31;
+            return (long)x;
+        }
+    }
 
     private static long RenamedBits(long bits, NodePermutation π)
     {

@@ -61,11 +61,10 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     /// has none of, and would keep adding messages forever; their retransmissions (stale AppendEntries, retried
     /// requests) are left to the randomised runs under the full fault model.
     /// <para>
-    /// No node symmetry is declared: without retries client k sends its request to server k mod S, so renaming the
-    /// servers changes the initial state (the search would refuse it); with retries a client tries servers in id
-    /// order (r, r+1, …), which no renaming of r commutes with. The servers' own code is symmetric (votes, vote
-    /// records, next/match indices and leader hints are renameable), so a workload that treats servers alike could
-    /// declare them.
+    /// No node symmetry is declared: without retries client k sends its request to server k mod S, which no renaming
+    /// of the servers commutes with (the search refuses it: RaftSymmetryTests); with retries a client tries servers
+    /// in id order (r, r+1, …), which no renaming of r commutes with either. The servers' own code is symmetric, so
+    /// <see cref="ServersSymmetric"/> (retries to every server) declares them: <see cref="ForExhaustiveSearchWithRealBehaviourSymmetric"/>.
     /// </para>
     /// </summary>
     public static RaftConfig ForExhaustiveSearch(RaftBug bug = RaftBug.None) =>
@@ -78,8 +77,26 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
     public static RaftConfig ForExhaustiveSearchWithRealBehaviour() =>
         new(Servers: 3, Clients: 1, MaxTerm: 1, LogCapacity: 2) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
 
+    /// <summary>
+    /// The servers are declared interchangeable (<see cref="RaftNode.ServerSymmetry"/>), so an exhaustive search counts
+    /// states up to renaming them. Sound only when clients treat servers alike, so it needs <see cref="ClientRetries"/>
+    /// (without them client k sends to server k mod S), and then a retry goes to every server, as the first send does,
+    /// instead of to one server at a time in id order (which no renaming commutes with). The servers' own code is
+    /// symmetric: no id tie-break, and election timeouts are a controlled choice, not derived from the id.
+    /// </summary>
+    public bool ServersSymmetric { get; init; }
+
+    /// <summary>The real-behaviour configuration with the servers interchangeable (retries then go to every server).</summary>
+    public static RaftConfig ForExhaustiveSearchWithRealBehaviourSymmetric() => ForExhaustiveSearchWithRealBehaviour() with { ServersSymmetric = true };
+
     /// <summary>The network bound the real-behaviour configuration is searched within.</summary>
     public const int ExhaustiveSearchWithRealBehaviourInFlight = 3;
+
+    /// <summary>
+    /// The network bound the symmetric real-behaviour configuration is searched within: one more than the asymmetric
+    /// one's, since a retry to every server puts three messages in flight at once (with ≤ 3 nearly every retry is cut).
+    /// </summary>
+    public const int ExhaustiveSearchSymmetricInFlight = 4;
 
     /// <summary>The network bound the exhaustive configuration is searched within (messages in flight).</summary>
     public const int ExhaustiveSearchInFlight = 4;
@@ -92,6 +109,10 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
         if (MaxTerm < 1 || LogCapacity < 1) throw new SpecException($"{SystemName}: the term and log bounds must be at least 1");
         if (ElectionTimeoutTicks < 1 || ElectionTimeoutSpread < 1)
             throw new SpecException($"{SystemName}: an election timeout needs at least one tick and a spread of at least one (got {ElectionTimeoutTicks} and {ElectionTimeoutSpread})");
+        if (ServersSymmetric && !ClientRetries)
+            throw new SpecException($"{SystemName}: ServersSymmetric needs ClientRetries: without retries client k sends only to server k mod {Servers}, so the servers are not interchangeable");
+        if (ServersSymmetric && (RefinesReplicatedLog || ClientsLinearizable))
+            throw new SpecException($"{SystemName}: ServersSymmetric is declared for the Raft spec alone, not with {(RefinesReplicatedLog ? "the refinement of the replicated log" : "the clients' linearizability check")}");
     }
 
     public int Commands => Clients * OperationsPerClient;
@@ -116,7 +137,7 @@ public sealed record RaftConfig(int Servers = 3, int Clients = 2, int MaxTerm = 
 
     /// <summary>The system's name: every setting, so a saved schedule names the exact configuration it replays on.</summary>
     public string SystemName => $"Raft[bugs={Bugs};servers={Servers};clients={Clients};terms={MaxTerm};log={LogCapacity};noop={NoOpOnElection};ops={OperationsPerClient}"
-        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}{(RefinesReplicatedLog ? ";refines-log" : "")}]";
+        + $";timeout={ElectionTimeoutTicks};spread={ElectionTimeoutSpread};heartbeats={Heartbeats};retries={ClientRetries}{(ClientsLinearizable ? ";linearizable" : "")}{(RefinesReplicatedLog ? ";refines-log" : "")}{(ServersSymmetric ? ";servers-symmetric" : "")}]";
 
     /// <summary>The key-value store's clients' call/return history is checked for linearizability at the end of every run.</summary>
     public bool ClientsLinearizable { get; init; }

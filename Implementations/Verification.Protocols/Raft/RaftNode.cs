@@ -39,6 +39,39 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
             },
             HistoryCheck = config.ClientsLinearizable ? RaftSystem.LinearizableClients() : null,
             IgnoredForever = IgnoredForever,
+            Symmetry = config.ServersSymmetric ? ServerSymmetry(config) : null,
+        };
+    }
+
+    /// <summary>
+    /// The servers are interchangeable (with <see cref="RaftConfig.ServersSymmetric"/>: clients send to every server):
+    /// they run the same code, break no tie by id, and refer to servers only through votedFor (volatile and durable),
+    /// the votes bit set, nextIndex/matchIndex (indexed by server) and the leader hint, all renamed here; messages carry
+    /// no server ids (the network renames sender and addressee), timers none. The spec's per-server families are indexed
+    /// by servers (entryTerm/entryCommand L per server, executed one per command), leaderOfTerm holds a server, and
+    /// the rest is per index, term, command or client. Its properties quantify over all servers alike (majorities).
+    /// </summary>
+    public static NodeSymmetry<RaftNodeState, RaftMessage, RaftTimer, RaftDurable> ServerSymmetry(RaftConfig config)
+    {
+        static RaftNodeState State(RaftNodeState state, NodePermutation π) => state switch
+        {
+            RaftServerState server => server with
+            {
+                VotedFor = π.Relative(server.VotedFor, 0), Votes = π.Bits(server.Votes), NextIndex = π.Indexed(server.NextIndex), MatchIndex = π.Indexed(server.MatchIndex),
+                LeaderHint = π.Relative(server.LeaderHint, 0),
+            },
+            _ => state, // a client names no server
+        };
+        return new NodeSymmetry<RaftNodeState, RaftMessage, RaftTimer, RaftDurable>(
+            [[.. Enumerable.Range(0, config.Servers)]], State, (message, _) => message, (durable, π) => durable with { VotedFor = π.Relative(durable.VotedFor, 0) })
+        {
+            SpecIndexed =
+            [
+                new SpecIndexedByNodes("leadingTerm"), new SpecIndexedByNodes("entryTerm", Stride: config.LogCapacity), new SpecIndexedByNodes("entryCommand", Stride: config.LogCapacity),
+                new SpecIndexedByNodes("appliedCount"), new SpecIndexedByNodes("executed", Stride: Math.Max(1, config.Commands)), new SpecIndexedByNodes("stopped"),
+            ],
+            SpecNodeValued = [new SpecNodeValued("leaderOfTerm")],
+            SpecUnaffected = ["committedTerm", "committedCommand", "committedInTerm", "submitted", "returned", "caller", "abandoned"],
         };
     }
 
@@ -95,8 +128,14 @@ public sealed class RaftNode(RaftConfig config) : INode<RaftNodeState, RaftMessa
                     else for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
                     return client with { Pending = true, Retries = 0 };
                 }
-                // Retry until answered: requests may be lost and leaders change (one server per retry, in turn).
+                // Retry until answered: requests may be lost and leaders change (one server per retry, in turn; with
+                // the servers interchangeable, every server, since a turn in id order is not renamed with them).
                 if (!config.ClientRetries) return client;
+                if (config.ServersSymmetric)
+                {
+                    for (var s = 0; s < config.Servers; s++) effects.Send(new NodeId(s), new RaftRequest(client.Client, client.Next + 1, command));
+                    return client;
+                }
                 effects.Send(new NodeId(client.Retries % config.Servers), new RaftRequest(client.Client, client.Next + 1, command));
                 return client with { Retries = (client.Retries + 1) % config.Servers }; // only its turn matters: kept bounded for exhaustive search
             case (RaftServerState server, RaftTimer.Election):

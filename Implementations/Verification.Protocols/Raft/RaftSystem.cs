@@ -24,6 +24,7 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
         ("liveness", new RaftConfig(MaxTerm: 40, LogCapacity: 10)),
         ("exhaustive", RaftConfig.ForExhaustiveSearch()),
         ("exhaustive-real", RaftConfig.ForExhaustiveSearchWithRealBehaviour()),
+        ("exhaustive-real-symmetric", RaftConfig.ForExhaustiveSearchWithRealBehaviourSymmetric()),
         ("store", new RaftConfig(OperationsPerClient: 3, LogCapacity: 8, MaxTerm: 5) { ClientsLinearizable = true }),
         ("refines-log", new RaftConfig { RefinesReplicatedLog = true }),
         .. Enum.GetValues<RaftBug>().Where(b => b != RaftBug.None).Select(b => ($"bug:{b}", RaftConfig.ForPlantedBug(b))),
@@ -54,6 +55,12 @@ public sealed class RaftSystem : SystemDefinition<RaftConfig, RaftNodeState, Raf
                 Options = new TestOptions { CheckLiveness = false, Parallelism = 2, Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } },
             },
             Expectation.Holds, $"every interleaving of heartbeats, retries, one crash with amnesia and its recovery, with ≤ {RaftConfig.ExhaustiveSearchWithRealBehaviourInFlight} messages in flight, against every Raft property in every state"),
+        new("Raft with heartbeats, client retries to every server and one amnesia crash, up to renaming servers: exhaustive DFS", "exhaustive-real-symmetric",
+            new ExhaustiveSearch(MaxDepth: 10_000, MaxInFlight: RaftConfig.ExhaustiveSearchSymmetricInFlight)
+            {
+                Options = new TestOptions { CheckLiveness = false, Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] } },
+            },
+            Expectation.Holds, $"the real-behaviour configuration with the servers declared interchangeable (so a retry goes to every server): one state per orbit, the declaration checked on a sample of transitions, ≤ {RaftConfig.ExhaustiveSearchSymmetricInFlight} messages in flight"),
         new("Raft key-value store: every run's client history is linearizable", "store", new RandomRuns { Options = Safety with { Iterations = 10_000 } },
             Expectation.Holds, "10,000 runs, 2 clients each writing then reading, full fault model; histories checked by the linearizability checker"),
         new("Raft planted bug LeaderReadsLocally (Linearizable; the Raft properties all hold)", "bug:LeaderReadsLocally", new RandomRuns { Options = Safety with { Iterations = 100_000 } },

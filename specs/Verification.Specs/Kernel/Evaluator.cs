@@ -145,6 +145,18 @@ public sealed class Evaluator<TEvent> where TEvent : class
     }
 
     /// <summary>
+    /// Where <see cref="AddKey(long[], ref int, object?[], ref int)"/> puts member 0 of a variable of this spec (its
+    /// members follow it): among the objects when it holds references, else among the numbers. For symmetry
+    /// reduction, which writes a renamed state's key by moving members in the key instead of in the state.
+    /// </summary>
+    public (bool Reference, int Start) KeyPosition(Variable variable) => Slot(variable) switch
+    {
+        (Storage.Numbers, var slot) => (false, slot),
+        (Storage.Flags, var slot) => (false, State.NumberCount + slot),
+        (_, var slot) => (true, slot),
+    };
+
+    /// <summary>
     /// Moves the current values of a family's members: member i's value goes to member <paramref name="destination"/>[i]
     /// (a permutation of 0..Count−1). For symmetry reduction, which renames the nodes a family is indexed by; the
     /// values themselves are unchanged (see <see cref="MapNumbers"/>).
