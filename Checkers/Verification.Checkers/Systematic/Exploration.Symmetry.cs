@@ -91,7 +91,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         {
             IEnumerable<int[]> images = [Enumerable.Range(0, nodes).ToArray()];
             foreach (var set in sets)
-                images = images.SelectMany(image => Permutations(set.ToArray()).Select(order =>
+                images = images.SelectMany(image => SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEvent>.Permutations(set.ToArray()).Select(order =>
                 {
                     var next = (int[])image.Clone();
                     for (var k = 0; k < set.Count; k++) next[set[k]] = order[k];
@@ -100,17 +100,6 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return images.Select(image => new NodePermutation(image));
         }
 
-        private static IEnumerable<int[]> Permutations(int[] items)
-        {
-            if (items.Length <= 1)
-            {
-                yield return items;
-                yield break;
-            }
-            for (var first = 0; first < items.Length; first++)
-                foreach (var rest in Permutations([.. items[..first], .. items[(first + 1)..]]))
-                    yield return [items[first], .. rest];
-        }
 
         /// <summary>Writes a canonical key of <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer (see <see cref="SymmetryKeys{TState, TMessage, TTimer, TDurable, TSpecEvent}"/>).</summary>
         public void WriteCanonicalKey(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering) => keys.WriteCanonicalKey(world, numbering);

@@ -139,7 +139,8 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
         return code;
     }
 
-    private static IEnumerable<int[]> Permutations(int[] items)
+    /// <summary>Every order of <paramref name="items"/>.</summary>
+    internal static IEnumerable<int[]> Permutations(int[] items)
     {
         if (items.Length <= 1)
         {

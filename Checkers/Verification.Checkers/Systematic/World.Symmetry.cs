@@ -110,20 +110,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             channels.Add(((long)(π[envelope.From.Index] * 65536 + π[envelope.To.Index]) << 32) | (uint)keys.RenamedMessage(renaming, numbering.Number(envelope.Message), envelope.Message, numbering));
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        if (slacks is not null) WriteTimedChannels(writer, channels, slacks);
-        else
-        {
-            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
-            if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
-            else SortByLink(channels);
-            writer.Add(sorted.Length);
-            foreach (var channel in sorted)
-            {
-                writer.Add((channel >> 48) & 0xFFFF);
-                writer.Add((channel >> 32) & 0xFFFF);
-                writer.Add((uint)channel);
-            }
-        }
+        WriteChannels(writer, channels, slacks);
         var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize();
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);

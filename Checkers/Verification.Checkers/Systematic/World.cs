@@ -765,21 +765,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        if (slacks is not null) WriteTimedChannels(writer, channels, slacks);
-        else
-        {
-            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
-            if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
-            else SortByLink(channels);
-            writer.Add(sorted.Length);
-            // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
-            foreach (var channel in sorted)
-            {
-                writer.Add((channel >> 48) & 0xFFFF);
-                writer.Add((channel >> 32) & 0xFFFF);
-                writer.Add((uint)channel);
-            }
-        }
+        WriteChannels(writer, channels, slacks);
         var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize(); // the spec's shape never changes
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
@@ -791,6 +777,27 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
 
     /// <summary>Under synchronous timing, how long each message may still take matters too: each paired with its message, the pairs sorted.</summary>
     /// <remarks>Apart from <see cref="WriteKey"/> so that its lambdas' captures cost nothing on the common path.</remarks>
+    /// <summary>The network's part of a key: each message in flight as (sender, addressee, message number), in the network's order.</summary>
+    private void WriteChannels(KeyWriter writer, List<long> channels, List<long>? slacks)
+    {
+        if (slacks is not null)
+        {
+            WriteTimedChannels(writer, channels, slacks);
+            return;
+        }
+        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
+        if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
+        else SortByLink(channels);
+        writer.Add(sorted.Length);
+        // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
+        foreach (var channel in sorted)
+        {
+            writer.Add((channel >> 48) & 0xFFFF);
+            writer.Add((channel >> 32) & 0xFFFF);
+            writer.Add((uint)channel);
+        }
+    }
+
     private void WriteTimedChannels(KeyWriter writer, List<long> channels, List<long> slacks)
     {
         var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
