@@ -140,6 +140,18 @@ public sealed class IgnoredFirstTests(ITestOutputHelper output)
         Assert.Contains("no longer says so", declared.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A declaration that throws while a search chooses its steps is a one-line configuration error naming the message and state it was asked about, not a crash.</summary>
+    [Fact]
+    public void ADeclarationThatThrows_IsRefused_NotACrash()
+    {
+        var protocol = SpinPaxosNode.System(new SpinPaxosConfig(Rounds: 1)) with { IgnoredForever = (_, _, message) => message is Promise ? throw new InvalidOperationException("no idea") : false };
+        var refused = Assert.Throws<ConfigurationException>(() => protocol.Tester(new TestOptions { CheckLiveness = false }).Explore(maxDepth: 1000));
+        output.WriteLine(refused.Message);
+
+        Assert.StartsWith("SpinPaxos: the protocol's IgnoredForever declaration threw InvalidOperationException: no idea", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("asked about Promise", refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Random runs check the declaration too: a handled message declared ignored fails a run.</summary>
     [Fact]
     public void RandomRuns_CheckTheDeclarationToo()

@@ -22,7 +22,15 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         if (protocol.IgnoredForever is not { } ignores) return false;
         var envelope = inFlight[item];
         var to = envelope.To.Index;
-        return status[to] == NodeStatus.Up && states[to] is { } state && Ask(ignores, state, envelope.From, envelope.Message, to) && !SpecSeesNetwork(envelope);
+        try
+        {
+            return status[to] == NodeStatus.Up && states[to] is { } state && Ask(ignores, state, envelope.From, envelope.Message, to) && !SpecSeesNetwork(envelope);
+        }
+        catch (RunFailure failure)
+        {
+            // Asked while choosing a search's steps, not while taking one: no path fails here, so it is the declaration's error.
+            throw new ConfigurationException($"{protocol.Name}: {failure.Message}");
+        }
     }
 
     /// <summary>
