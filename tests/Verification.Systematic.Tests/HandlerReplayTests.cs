@@ -156,4 +156,17 @@ public class HandlerReplayTests(ITestOutputHelper output)
         Assert.Contains("while handling: deliver n0→n1: Item", error.Message);
         Assert.Contains("Likely causes", error.Message);
     }
+
+    /// <summary>The livelock search replays handler results too, so it refuses the same handler (it called every handler at every transition before, and saw nothing).</summary>
+    [Fact]
+    public void NondeterministicHandler_InLivelockSearch_IsRefused()
+    {
+        var spec = new SpecBuilder<CountEvent>("NothingOwed");
+        spec.Liveness("NeverHot", () => false);
+        var protocol = HostileNodes.Protocol("CountingInStatic", _ => new ReplayNodes.CountingInStatic()) with { Spec = spec.Build() };
+        var error = Assert.Throws<SpecException>(() => protocol.Tester(new TestOptions()).FindLivelock(maxDepth: 20));
+
+        output.WriteLine(error.Message);
+        Assert.Contains("CountingInStatic: livelock search stopped: n1's OnMessage answered the same input differently", error.Message);
+    }
 }

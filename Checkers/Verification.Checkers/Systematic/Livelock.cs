@@ -102,6 +102,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         private readonly Dictionary<string, int> setIds = [];
         private readonly List<int[]> sets = [];
         private bool complete = true;
+        /// <summary>Handler results replayed per distinct input, as in the safety search (null: off).</summary>
+        private HandlerMemo? memo;
 
         private Protocol<TState, TMessage, TTimer, TDurable, TSpecEvent> Protocol => tester.protocol;
 
@@ -152,6 +154,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             }
             if (Push(start, Add(start.Key(numbering), start, null, 0)) is { } atStart) return atStart;
             var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
+            if (tester.options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
             while (frames.Count > 0)
             {
                 var frame = frames[^1];
@@ -174,6 +177,11 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 try
                 {
                     next.Apply(frame.Actions[index], choices);
+                }
+                catch (RunFailure failure) when (failure is { Kind: FailureKind.ModelError, Property: HandlerMemo.Nondeterministic })
+                {
+                    // As in the safety search: seen by comparing two calls of one handler; a replay of the path need not show it.
+                    throw new SpecException($"{Protocol.Name}: livelock search stopped: {failure.Message}");
                 }
                 catch (RunFailure)
                 {
@@ -496,12 +504,12 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         {
             var explainer = new SystematicTester<TState, TMessage, TTimer, TDurable, TSpecEvent>(Protocol, tester.options with { FairAfterSteps = int.MaxValue, MaxSteps = maxDepth + 1, Strategy = StrategyKind.Random });
             var bug = explainer.Explain(PathNode.Decisions(path), "livelock search", 0, 0, padWithZeros: true);
-            return tester.LivelockResult(bug, complete: false, new Coverage { States = ids.Count }, watch.Elapsed);
+            return memo.Noted(tester.LivelockResult(bug, complete: false, new Coverage { States = ids.Count }, watch.Elapsed));
         }
 
         private CheckResult Report(string? property, IReadOnlyList<string> prefix, IReadOnlyList<string> cycle) =>
-            tester.LivelockResult(property is null ? null : new LassoCounterexample(property, prefix, cycle, Protocol.Normalizer is not null), complete,
-                new Coverage { States = ids.Count, Transitions = edgeTarget.Count }, watch.Elapsed);
+            memo.Noted(tester.LivelockResult(property is null ? null : new LassoCounterexample(property, prefix, cycle, Protocol.Normalizer is not null), complete,
+                new Coverage { States = ids.Count, Transitions = edgeTarget.Count }, watch.Elapsed));
 
         private static int FirstBit(long mask) => System.Numerics.BitOperations.TrailingZeroCount(mask);
     }
