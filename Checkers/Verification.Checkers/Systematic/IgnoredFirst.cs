@@ -17,8 +17,11 @@ namespace Verification.Checkers.Systematic;
 /// <item>Cycles: the step shrinks the network and is the only one taken, so no cycle of the reduced graph consists of
 /// reduced states only, and no other step is postponed for ever.</item>
 /// </list>
-/// Not used where it is not sound or not wanted: under synchronous timing (a delivery moves the clock), and by breadth-first search and iterative deepening (the extra
-/// delivery steps would make their counterexamples not the shortest). Liveness searches (Livelock.cs) never use it.
+/// Not used where it is not sound or not wanted: under synchronous timing (a delivery moves the clock), and by
+/// breadth-first search and iterative deepening (the extra delivery steps would make their counterexamples not the
+/// shortest). Liveness searches (Livelock.cs) never use it. What it does change: stale messages leave the network
+/// early, so a flood limit (TestOptions.MaxMessagesInFlight) or a network bound counts fewer of them, and a depth
+/// bound counts the extra deliveries.
 /// </summary>
 internal sealed class IgnoredFirst
 {
