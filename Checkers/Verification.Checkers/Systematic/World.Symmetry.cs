@@ -74,15 +74,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var writer = numbering.Writer;
         writer.Clear();
         writer.Add(RenamedPartition(partitionMask, π));
-        for (var r = 0; r < roles.Length; r++)
-        {
-            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
-            writer.Add(roleDown[r]);
-        }
-        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
-        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
-        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
-        writer.Add(FaultsEnabled ? 1 : 0);
+        WriteBudgets(writer); // per role, and a symmetric set lies inside one role
         // (No normaliser: a protocol with one cannot declare node symmetry.)
         for (var slot = 0; slot < states.Length; slot++)
         {

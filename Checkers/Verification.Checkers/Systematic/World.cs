@@ -719,16 +719,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var writer = numbering.Writer;
         writer.Clear();
         writer.Add(partitionMask);
-        // A budget's use matters only while it can run out: an unbounded one adds nothing to the key.
-        for (var r = 0; r < roles.Length; r++)
-        {
-            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
-            writer.Add(roleDown[r]);
-        }
-        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
-        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
-        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
-        writer.Add(FaultsEnabled ? 1 : 0);
+        WriteBudgets(writer);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
         var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
@@ -777,6 +768,20 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
 
     /// <summary>Under synchronous timing, how long each message may still take matters too: each paired with its message, the pairs sorted.</summary>
     /// <remarks>Apart from <see cref="WriteKey"/> so that its lambdas' captures cost nothing on the common path.</remarks>
+    /// <summary>The fault budgets' part of a key. A budget's use matters only while it can run out: an unbounded one adds nothing.</summary>
+    private void WriteBudgets(KeyWriter writer)
+    {
+        for (var r = 0; r < roles.Length; r++)
+        {
+            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
+            writer.Add(roleDown[r]);
+        }
+        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
+        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
+        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
+        writer.Add(FaultsEnabled ? 1 : 0);
+    }
+
     /// <summary>The network's part of a key: each message in flight as (sender, addressee, message number), in the network's order.</summary>
     private void WriteChannels(KeyWriter writer, List<long> channels, List<long>? slacks)
     {
