@@ -53,7 +53,13 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         // On several workers (ParallelExploration.cs); breadth-first stays sequential, so its counterexample stays a shortest one,
         // and so do searches with sleep sets or a node symmetry, which the parallel search does not do.
         if (options.Parallelism > 1 && order == SearchOrder.DepthFirst && !partialOrder && protocol.Symmetry is null) return ExploreInParallel(maxDepth, maxStates, maxInFlight, store, stopwatch);
-        return ExploreWatched(maxDepth, maxStates, maxInFlight, order, store, partialOrder, stopwatch);
+        var result = ExploreWatched(maxDepth, maxStates, maxInFlight, order, store, partialOrder, stopwatch);
+        if (options.Parallelism <= 1) return result;
+        // Asked for several workers but searched on one: said, so a reader does not take the time for a parallel search's.
+        var why = order == SearchOrder.BreadthFirst ? "breadth-first search stays sequential, so its counterexample is a shortest one"
+            : partialOrder ? "sleep sets are not shared between workers"
+            : "a node symmetry's canonical keys are not computed by the parallel search yet";
+        return result with { Method = $"{result.Method}, on one worker (Parallelism = {options.Parallelism} asked: {why})" };
     }
 
     /// <summary>One sequential search on a watched thread; when a handler hangs, the result explains the path to it.</summary>
