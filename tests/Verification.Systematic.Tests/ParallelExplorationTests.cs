@@ -56,6 +56,7 @@ public class ParallelExplorationTests(ITestOutputHelper output)
         var report = Sequencer.Protocol(persist: false).Tester(Options(4)).Explore(maxDepth: 40, order: SearchOrder.BreadthFirst);
         var sequential = Sequencer.Protocol(persist: false).Tester(Options(1)).Explore(maxDepth: 40, order: SearchOrder.BreadthFirst);
         Assert.StartsWith("exhaustive search (BFS", report.Method);
+        Assert.EndsWith("on one worker (Parallelism = 4 asked: breadth-first search stays sequential, so its counterexample is a shortest one)", report.Method, StringComparison.Ordinal);
         Assert.Equal(sequential.Bug!.Schedule.Steps.Count, report.Bug!.Schedule.Steps.Count);
     }
 
