@@ -104,6 +104,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         /// <summary>Writes a canonical key of <paramref name="world"/>'s orbit into <paramref name="numbering"/>'s writer (see <see cref="SymmetryKeys{TState, TMessage, TTimer, TDurable, TSpecEvent}"/>).</summary>
         public void WriteCanonicalKey(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, ValueNumbering numbering) => keys.WriteCanonicalKey(world, numbering);
 
+        /// <summary>What the canonical keys cost, for the result: renamings tried per key (ties among node signatures).</summary>
+        public string Describe() => $"canonical keys: {keys.RenamingsPerKey:F2} renamings tried per key";
+
         private static int Keep(ReadOnlySpan<byte> bytes, ref byte[] into)
         {
             if (into.Length < bytes.Length) into = new byte[Math.Max(bytes.Length, into.Length * 2)];

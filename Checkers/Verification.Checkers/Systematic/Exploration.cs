@@ -192,6 +192,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var checkMutation = options.MutationChecks != MutationCheck.Off; // states are shared between branches: a change in place would corrupt the search
         var start = new World<TState, TMessage, TTimer, TDurable, TSpecEvent>(protocol, options.Faults, nodes, options.MaxMessagesInFlight) { CheckMutation = checkMutation, Watch = handlerWatch };
         var startChoices = new VectorChoices([]);
+        SymmetryReduction? symmetry = null; // made once the system has started (it checks the initial state)
         try
         {
             start.Start(startChoices);
@@ -201,7 +202,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             return Found(null, 0);
         }
         if (startChoices.Branches.Count > 0) throw new ConfigurationException("exhaustive search does not branch on choices made at start-up yet; make them in a handler");
-        var symmetry = protocol.Symmetry is null ? null : new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
+        if (protocol.Symmetry is not null) symmetry = new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         // Depth-first works on the newest state, one step at a time (a true depth-first search: only the worlds on the
         // current path are held); breadth-first takes the oldest and expands all its steps before the next.
         var frontier = new LinkedList<Frame>();
@@ -371,8 +372,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         string? Reduction()
         {
             var sleeping = reduction is null ? null : sleepSets is null ? reduction : $"{reduction}; {slept:N0} steps asleep (covered by another order), {woken:N0} woken on a revisit";
-            var first = ignoredFirst?.Describe();
-            return sleeping is null ? first : first is null ? sleeping : $"{sleeping}; {first}";
+            var said = new[] { sleeping, ignoredFirst?.Describe(), symmetry?.Describe() }.OfType<string>().ToArray();
+            return said.Length == 0 ? null : string.Join("; ", said);
         }
 
         Coverage Coverage(int depth) => new() { States = visited.Count, Transitions = transitions, Depth = depth, BytesPerState = visited.Bytes / Math.Max(1, visited.Count) };

@@ -277,6 +277,10 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
     private readonly List<int> candidates = [];
     private readonly int[] runSet, runStart, runLength, digits;
     private byte[] best = new byte[256];
+    private long keysWritten, renamingsTried;
+
+    /// <summary>How many renamings a canonical key took on average (1: no ties among signatures), for the result's bounds.</summary>
+    public double RenamingsPerKey => keysWritten == 0 ? 0 : (double)renamingsTried / keysWritten;
 
     /// <summary>
     /// Writes a canonical key of <paramref name="world"/>'s orbit: the least key over the renamings that sort each
@@ -288,6 +292,8 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
     {
         world.NodeSignatures(this, numbering, signatures);
         Candidates();
+        keysWritten++;
+        renamingsTried += candidates.Count;
         if (candidates.Count == 1)
         {
             world.WritePermutedKey(this, Group[candidates[0]], numbering);
