@@ -19,7 +19,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
-    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, --every-order)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, then --every-order and/or --no-symmetry / --symmetric)
     /// dotnet run -c Release --project bench/Verification.Bench -- --symmetry-table 3   (each symmetric exhaustive search with and without its symmetry declared, median of 3)
     /// </summary>
     public static void Main(string[] args)
@@ -30,11 +30,16 @@ public static class Program
             return;
         }
         if (args is ["--raft-real", var limitText, var workersText, .. var rest] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers)
-            && (rest is [.., "--every-order"] ? rest[..^1] : rest) is var bounds && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0))
+            && rest.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray() is var bounds && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0)
+            && rest.Where(a => a.StartsWith("--", StringComparison.Ordinal)).All(flag => flag is "--every-order" or "--symmetric" or "--no-symmetry"))
         {
-            // Optional: messages in flight (4), highest term (2), log capacity (2); --every-order: stale replies not delivered first.
+            // Optional: messages in flight (4), highest term (2), log capacity (2); --every-order: stale replies not delivered
+            // first; --symmetric: servers declared interchangeable (retries to every server); --no-symmetry: the same
+            // configuration (retries to every server) searched without the declaration, the baseline symmetry is measured against.
             int Bound(int i, int otherwise) => bounds.Length > i ? int.Parse(bounds[i]) : otherwise;
-            RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2), staleFirst: rest is not [.., "--every-order"]);
+            var retriesToEveryServer = rest.Contains("--symmetric") || rest.Contains("--no-symmetry");
+            RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2), staleFirst: !rest.Contains("--every-order"),
+                retriesToEveryServer, symmetric: rest.Contains("--symmetric"));
             return;
         }
         if (args is ["--spin-paxos", .. var spinArgs])
@@ -234,15 +239,17 @@ public static class Program
     /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers, one
     /// request, terms ≤ 2, logs ≤ 2, ≤ 4 messages in flight), hash-compacted, up to a state limit, progress on stderr.
     /// </summary>
-    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity, bool staleFirst)
+    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity, bool staleFirst, bool retriesToEveryServer, bool symmetric)
     {
-        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true };
+        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true, ServersSymmetric = retriesToEveryServer };
         var options = new TestOptions
         {
             CheckLiveness = false, Parallelism = workers, Progress = p => Console.Error.WriteLine($"  {p}"), ProgressInterval = TimeSpan.FromSeconds(20),
             Faults = new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Amnesia] }, DeliverIgnoredFirst = staleFirst,
         };
-        var report = RaftNode.System(config).Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: maxInFlight, store: VisitedStore.HashCompaction);
+        var system = RaftNode.System(config);
+        if (retriesToEveryServer && !symmetric) system = system with { Symmetry = null };
+        var report = system.Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: maxInFlight, store: VisitedStore.HashCompaction);
         Console.WriteLine(report);
     }
 
