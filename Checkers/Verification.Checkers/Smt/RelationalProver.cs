@@ -271,14 +271,20 @@ public static class RelationalProver
             universe[sort] = elements.OrderBy(x => elements.Count(y => finite.Holds(order, y, x))).ToList();
             ordered.Add(sort);
         }
+        // An element is named by its sort's capitals and digits, lower-cased, and its position: b0, n1, and p1q0 for
+        // Phase1Quorum (its first letter alone would clash with Phase2Quorum's).
         var names = new Dictionary<string, string>();
         foreach (var (sort, elements) in universe)
-            for (var i = 0; i < elements.Count; i++) names[elements[i]] = $"{char.ToLowerInvariant(sort[0])}{i}";
+        {
+            var prefix = new string(sort.Where((c, i) => i == 0 || char.IsUpper(c) || char.IsDigit(c)).Select(char.ToLowerInvariant).ToArray());
+            for (var i = 0; i < elements.Count; i++) names[elements[i]] = $"{prefix}{i}";
+        }
 
         var text = new StringBuilder();
         text.AppendLine("  universe: " + string.Join("; ", universe.Select(u => $"{u.Key} {{{string.Join(", ", u.Value.Select(e => names[e]))}}}")) + (ordered.Count > 0 ? $" ({string.Join(", ", ordered)} in order)" : ""));
-        if (universe.TryGetValue("Quorum", out var quorums) && universe.TryGetValue("Node", out var nodes))
-            text.AppendLine("  quorums: " + string.Join("; ", quorums.Select(q => $"{names[q]} = {{{string.Join(", ", nodes.Where(n => finite.Holds("member", n, q)).Select(n => names[n]))}}}")));
+        foreach (var (sort, member) in model.Memberships)
+            if (universe.TryGetValue(sort, out var quorums) && universe.TryGetValue("Node", out var nodes))
+                text.AppendLine($"  {(sort == "Quorum" ? "quorums" : sort)}: " + string.Join("; ", quorums.Select(q => $"{names[q]} = {{{string.Join(", ", nodes.Where(n => finite.Holds(member, n, q)).Select(n => names[n]))}}}")));
         text.AppendLine("  pre-state (true facts):");
         var preFacts = Facts(finite, model, universe, names, new RelationalState(0));
         foreach (var fact in preFacts) text.AppendLine($"    {fact}");

@@ -31,6 +31,12 @@ public sealed record RelationalModel(
     /// </summary>
     public IReadOnlyDictionary<string, string> Orders { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Sorts of quorums, each with its membership relation over (Node, quorum), declared in <see cref="Constants"/>:
+    /// a counterexample lists each quorum's nodes. Quorum ↦ member unless a model says otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Memberships { get; init; } = new Dictionary<string, string> { ["Quorum"] = "member" };
+
     /// <summary>The same model claiming only the named invariants (e.g. without "choosable", to see induction fail).</summary>
     public RelationalModel WithInvariants(IReadOnlyList<string> names)
     {

@@ -55,6 +55,32 @@ public class PaxosProofTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FlexiblePaxosForEveryN_IsProvedAssumingOnlyThatPhase1QuorumsMeetPhase2Quorums()
+    {
+        var model = PaxosRelational.Create(PaxosQuorums.Flexible);
+        var result = RelationalProver.Prove(model);
+        output.WriteLine(result.ToString());
+        Assert.Equal(Verdict.Holds, result.Verdict);
+        Assert.Equal(model.Invariants.Count * (1 + model.Actions.Count), result.Coverage.Obligations);
+        Assert.Equal(["Phase1MeetsPhase2"], model.Axioms.Select(a => a.Name).Where(n => n.Contains("Phase", StringComparison.Ordinal)));
+        Assert.Contains("the axioms (BallotsStrictlyOrdered, BallotOrderTransitive, BallotOrderTotal, Phase1MeetsPhase2)", result.Within);
+    }
+
+    [Fact]
+    public void FlexiblePaxos_AssumingOnlyThatPhase2QuorumsIntersect_IsNotInductive_AndSaysWhere()
+    {
+        var result = RelationalProver.Prove(PaxosRelational.Create(PaxosQuorums.FlexibleWithPhase2IntersectionOnly));
+        output.WriteLine(result.ToString());
+        Assert.Equal(Inconclusive.NotInductive, result.Why);
+        var found = Assert.IsType<ModelCounterexample>(result.Counterexample);
+        // A proposal backed by a phase-1 quorum that misses a phase-2 quorum which may have chosen another value.
+        Assert.Equal(PaxosSpec.Choosable, found.Property);
+        Assert.Equal("Propose", found.Action);
+        Assert.Contains("Phase1Quorum: p1q0 = {", found.Model);
+        Assert.Contains("Phase2Quorum: p2q0 = {", found.Model);
+    }
+
+    [Fact]
     public void PaxosForEveryN_WithoutChoosable_FailsWithAFiniteCounterexample()
     {
         var model = PaxosRelational.Create();
