@@ -34,6 +34,20 @@ public class ProtocolProofCatalogTests
     }
 
     [Fact]
+    public void TheQuorumAndFlexiblePaxosChecks_HaveTheirExpectedVerdicts()
+    {
+        var checks = CheckCatalog.Default().Where(c => c.Name.StartsWith("Quorums:", StringComparison.Ordinal) || c.Name.StartsWith("Flexible Paxos", StringComparison.Ordinal)).ToList();
+        // Majority, weighted, grid and Flexible Paxos, each sound and each mistaken; the flexible spec proved and its mutation not inductive.
+        Assert.Equal(10, checks.Count);
+        foreach (var check in checks)
+        {
+            var result = CheckCatalog.Run(check, seed: 1);
+            Assert.True(check.Expected.Matches(result), $"{check.Name}: expected {check.Expected}, {result.Summary}");
+            Assert.False(result.Coverage.IsEmpty);
+        }
+    }
+
+    [Fact]
     public void Prove_NamesTheProtocolModels()
     {
         var output = new StringWriter();
@@ -46,5 +60,6 @@ public class ProtocolProofCatalogTests
         Program.Run(["list"], list, new StringWriter());
         Assert.Contains("model  RaftParametric", list.ToString());
         Assert.Contains("spec   RaftProtocol", list.ToString());
+        Assert.Contains("model  FlexiblePaxosParametric", list.ToString());
     }
 }

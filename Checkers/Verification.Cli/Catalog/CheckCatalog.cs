@@ -43,6 +43,9 @@ public sealed record RelationalInduction(RelationalModel Model) : CheckTarget;
 /// <summary>Two specs compared (the shortest history one accepts and the other rejects, or inclusion by induction).</summary>
 public sealed record ComparisonOf(Func<CheckResult> Compare) : CheckTarget;
 
+/// <summary>Quorum intersection (of one system, or of Flexible Paxos's two phases) proved or refuted by Z3.</summary>
+public sealed record QuorumsOf(QuorumSystem First, QuorumSystem? Second = null) : CheckTarget;
+
 /// <summary>One of the checks a registered system declares about itself.</summary>
 public sealed record OfSystem(ISystemDefinition System, SystemCheck Check) : CheckTarget;
 
@@ -89,7 +92,8 @@ public static class CheckCatalog
     ];
 
     /// <summary>Protocols stated over unbounded sorts (proved for every N); `verify prove` accepts their names too.</summary>
-    public static IReadOnlyList<RelationalModel> RelationalModels { get; } = [PaxosRelational.Create(), MultiPaxosRelational.Create(), RaftRelational.Create()];
+    public static IReadOnlyList<RelationalModel> RelationalModels { get; } =
+        [PaxosRelational.Create(), PaxosRelational.Create(PaxosQuorums.Flexible), PaxosRelational.Create(PaxosQuorums.FlexibleWithPhase2IntersectionOnly), MultiPaxosRelational.Create(), RaftRelational.Create()];
 
     public static RelationalModel? RelationalModel(string name) =>
         RelationalModels.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -152,12 +156,38 @@ public static class CheckCatalog
         checks.Add(new("Paxos for every N, without 'choosable': not inductive", CheckKind.Proof, Expectation.NotInductive,
             "each invariant initially and across each action, sent to Z3 through libz3",
             new RelationalInduction(parametric.WithInvariants(parametric.Invariants.Where(i => i.Name != PaxosSpec.Choosable).Select(i => i.Name).ToList()))));
+        checks.Add(new("Flexible Paxos for every N (phase-1 and phase-2 quorums; only Q1 ∩ Q2 ≠ ∅ assumed)", CheckKind.Proof, Expectation.Holds,
+            "each invariant initially and across each action, sent to Z3 through libz3", new RelationalInduction(PaxosRelational.Create(PaxosQuorums.Flexible))));
+        checks.Add(new("Flexible Paxos for every N, assuming only that phase-2 quorums intersect: not inductive", CheckKind.Proof, Expectation.NotInductive,
+            "each invariant initially and across each action, sent to Z3 through libz3", new RelationalInduction(PaxosRelational.Create(PaxosQuorums.FlexibleWithPhase2IntersectionOnly))));
+        checks.AddRange(QuorumChecks());
         checks.AddRange(ProtocolProofs("Multi-Paxos", "3 acceptors, 2 slots", MultiPaxosModel.Name, MultiPaxosModel.Choosable, "'choosable'", unrollingDepth: 3,
             MultiPaxosRelational.Create(), "agreement in every slot"));
         checks.AddRange(ProtocolProofs("Raft", "3 servers", RaftModel.Name, RaftModel.VotedCandidateHoldsChoosableEntry, "the invariant carrying the up-to-date check", unrollingDepth: 2,
             RaftRelational.Create(), "Election Safety, Log Matching, Leader Completeness, State Machine Safety"));
         checks.AddRange(OfSystems(Systems.Shipped));
         return checks;
+    }
+
+    /// <summary>
+    /// Quorum systems a protocol might use: each sound one proved to intersect for its N, and a mistaken variant of each
+    /// refuted with two disjoint quorums (the tests cross-check both answers by enumeration).
+    /// </summary>
+    private static IEnumerable<CatalogCheck> QuorumChecks()
+    {
+        const string how = "sent to Z3 through libz3: a pair of disjoint quorums, or none";
+        CatalogCheck Check(string name, Expectation expected, QuorumSystem first, QuorumSystem? second = null) => new(name, CheckKind.Proof, expected, how, new QuorumsOf(first, second));
+        var disjoint = Expectation.Violated(QuorumIntersection.QuorumsIntersect);
+        yield return Check("Quorums: majority of 5 intersect", Expectation.Holds, QuorumSystem.Majority(5));
+        yield return Check("Quorums: any 2 of 4 (⌊N/2⌋) can miss each other", disjoint, QuorumSystem.AtLeast(4, 2));
+        yield return Check("Quorums: weighted majority [3,1,1,1,1] intersect", Expectation.Holds, QuorumSystem.WeightedMajority([3, 1, 1, 1, 1]));
+        yield return Check("Quorums: half the weight [2,1,1,2] can miss each other", disjoint, QuorumSystem.WeightedMajority([2, 1, 1, 2], atLeastHalf: true));
+        yield return Check("Quorums: grid 3×4 (a row and a column) intersect", Expectation.Holds, QuorumSystem.Grid(3, 4));
+        yield return Check("Quorums: grid 3×4 with a row alone can miss each other", disjoint, QuorumSystem.Grid(3, 4, rowsOnly: true));
+        var (phase1, phase2) = QuorumSystem.FlexiblePaxos(7, 5, 3);
+        yield return Check("Quorums: Flexible Paxos, N = 7, |Q1| = 5, |Q2| = 3: every phase-1 quorum meets every phase-2 quorum", Expectation.Holds, phase1, phase2);
+        var (small1, small2) = QuorumSystem.FlexiblePaxos(7, 4, 3);
+        yield return Check("Quorums: Flexible Paxos, N = 7, |Q1| = 4, |Q2| = 3 (|Q1| + |Q2| = N) can miss each other", Expectation.Violated(QuorumIntersection.Phase1MeetsPhase2), small1, small2);
     }
 
     /// <summary>The checks that systems declare themselves (each system × named configuration × method × expected verdict).</summary>
@@ -208,6 +238,7 @@ public static class CheckCatalog
         InductionOf proof => proof.Spec.Prove(proof.Claims, new ProverOptions { UnrollingDepth = proof.UnrollingDepth, Parallelism = Environment.ProcessorCount }),
         RelationalInduction relational => RelationalProver.Prove(relational.Model, new ProverOptions { Parallelism = Environment.ProcessorCount }),
         ComparisonOf comparison => comparison.Compare(),
+        QuorumsOf quorums => QuorumIntersection.Prove(quorums.First, quorums.Second),
         OfSystem system => system.System.Run(system.Check, options => options with
         {
             Seed = seed,

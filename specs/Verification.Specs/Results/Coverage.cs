@@ -32,21 +32,24 @@ public sealed record Coverage
     /// <summary>Configurations (linearized set, state) a linearizability search memoised.</summary>
     public long Configurations { get; init; }
 
+    /// <summary>Cases a brute-force check enumerated (e.g. pairs of node sets tested for a common node).</summary>
+    public long Cases { get; init; }
+
     /// <summary>The longest run or path explored.</summary>
     public long Depth { get; init; }
 
     /// <summary>Approximate bytes stored per distinct state by an exhaustive search (0 when not measured).</summary>
     public long BytesPerState { get; init; }
 
-    /// <summary>Nothing was checked: no run, step, event, state, obligation or operation.</summary>
-    public bool IsEmpty => Runs == 0 && Steps == 0 && Events == 0 && States == 0 && Transitions == 0 && Obligations == 0 && Operations == 0;
+    /// <summary>Nothing was checked: no run, step, event, state, obligation, operation or enumerated case.</summary>
+    public bool IsEmpty => Runs == 0 && Steps == 0 && Events == 0 && States == 0 && Transitions == 0 && Obligations == 0 && Operations == 0 && Cases == 0;
 
     /// <summary>The sum of two coverages (shards, several runs of one check); depth is the larger.</summary>
     public Coverage Plus(Coverage other) => new()
     {
         Runs = Runs + other.Runs, Steps = Steps + other.Steps, Events = Events + other.Events, States = States + other.States,
         Transitions = Transitions + other.Transitions, Obligations = Obligations + other.Obligations, Operations = Operations + other.Operations,
-        Configurations = Configurations + other.Configurations, Depth = Math.Max(Depth, other.Depth), BytesPerState = Math.Max(BytesPerState, other.BytesPerState),
+        Configurations = Configurations + other.Configurations, Cases = Cases + other.Cases, Depth = Math.Max(Depth, other.Depth), BytesPerState = Math.Max(BytesPerState, other.BytesPerState),
     };
 
     /// <summary>The non-zero counts, e.g. "1,000 runs, 48,210 steps", or "nothing".</summary>
@@ -65,6 +68,7 @@ public sealed record Coverage
         Add(Obligations, "obligations");
         Add(Operations, "operations");
         Add(Configurations, "configurations");
+        Add(Cases, "cases enumerated");
         return parts.Count == 0 ? "nothing" : string.Join(", ", parts);
     }
 }
