@@ -1,6 +1,8 @@
 using Verification.Checkers;
 using Verification.Checkers.Smt;
+using Verification.Checkers.Teaching;
 using Verification.Protocols.ChainReplication;
+using Verification.Protocols.Flp;
 using Verification.Protocols.MultiPaxos;
 using Verification.Protocols.Paxos;
 using Verification.Protocols.Raft;
@@ -19,6 +21,7 @@ public enum CheckKind
     Proof,
     Protocol,
     PlantedBug,
+    Teaching,
 }
 
 /// <summary>What a check of the catalog checks, and how: data, run by <see cref="CheckCatalog.Run"/>.</summary>
@@ -45,6 +48,9 @@ public sealed record ComparisonOf(Func<CheckResult> Compare) : CheckTarget;
 
 /// <summary>Quorum intersection (of one system, or of Flexible Paxos's two phases) proved or refuted by Z3.</summary>
 public sealed record QuorumsOf(QuorumSystem First, QuorumSystem? Second = null) : CheckTarget;
+
+/// <summary>FLP's story told on a small consensus protocol: valences, Lemmas 2 and 3, and how it escapes the theorem.</summary>
+public sealed record FlpStory(Func<CheckResult> Tell) : CheckTarget;
 
 /// <summary>One of the checks a registered system declares about itself.</summary>
 public sealed record OfSystem(ISystemDefinition System, SystemCheck Check) : CheckTarget;
@@ -166,7 +172,22 @@ public static class CheckCatalog
         checks.AddRange(ProtocolProofs("Raft", "3 servers", RaftModel.Name, RaftModel.VotedCandidateHoldsChoosableEntry, "the invariant carrying the up-to-date check", unrollingDepth: 2,
             RaftRelational.Create(), "Election Safety, Log Matching, Leader Completeness, State Machine Safety"));
         checks.AddRange(OfSystems(Systems.Shipped));
+        checks.AddRange(FlpStories());
         return checks;
+    }
+
+    /// <summary>FLP made executable: each shipped student protocol escapes the theorem, and the story says how.</summary>
+    private static IEnumerable<CatalogCheck> FlpStories()
+    {
+        const string how = "every configuration of FLP's model explored, valences computed, Lemmas 2 and 3 told";
+        yield return new("FLP: DecideOnFirstHeard always decides, so it is unsafe", CheckKind.Teaching, Expectation.Violated(Flp.Agreement), how,
+            new FlpStory(() => Flp.Tell(FlpProtocols.DecideOnFirstHeard())));
+        yield return new("FLP: WaitForAll is safe, has no bivalent initial configuration, and blocks when one process crashes", CheckKind.Teaching,
+            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new FlpStory(() => Flp.Tell(FlpProtocols.WaitForAll())));
+        yield return new("FLP: LeaderDecidesFirstHeard is bivalent; Lemma 3 fails exactly where the leader's crash blocks it", CheckKind.Teaching,
+            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new FlpStory(() => Flp.Tell(FlpProtocols.LeaderDecidesFirstHeard())));
+        yield return new("FLP: Ben-Or's rounds without the coin are safe but have a fair run that never decides", CheckKind.Teaching,
+            Expectation.Violated(Flp.DecidesOnEveryFairRun), how, new FlpStory(() => Flp.Tell(FlpProtocols.RoundsWithoutCoin())));
     }
 
     /// <summary>
@@ -239,6 +260,7 @@ public static class CheckCatalog
         RelationalInduction relational => RelationalProver.Prove(relational.Model, new ProverOptions { Parallelism = Environment.ProcessorCount }),
         ComparisonOf comparison => comparison.Compare(),
         QuorumsOf quorums => QuorumIntersection.Prove(quorums.First, quorums.Second),
+        FlpStory story => story.Tell(),
         OfSystem system => system.System.Run(system.Check, options => options with
         {
             Seed = seed,

@@ -1,0 +1,31 @@
+using Verification.Cli.Catalog;
+
+namespace Verification.Cli.Tests;
+
+/// <summary>The default check tells FLP's story on each shipped student protocol, each escaping the theorem its own way.</summary>
+public class TeachingCatalogTests
+{
+    [Fact]
+    public void TheFlpStories_HaveTheirExpectedEndings()
+    {
+        var stories = CheckCatalog.Default().Where(c => c.Kind == CheckKind.Teaching).ToList();
+        Assert.Equal(4, stories.Count);
+        // Unsafe, blocking with a crash (twice: without and with a bivalent initial configuration), never deciding on a fair run.
+        Assert.Equal(["Agreement", "DecidesDespiteOneCrash", "DecidesDespiteOneCrash", "DecidesOnEveryFairRun"], stories.Select(s => s.Expected.Properties.Single()));
+        foreach (var story in stories)
+        {
+            var result = CheckCatalog.Run(story, seed: 1);
+            Assert.True(story.Expected.Matches(result), $"{story.Name}: expected {story.Expected}, {result.Summary}");
+            // A safe protocol's story goes through Lemma 2; an unsafe one's stops at the violation.
+            Assert.Equal(story.Expected.Properties.Single() != "Agreement", (result.Notes ?? "").Contains("Lemma 2", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void List_ShowsTheTeachingChecks()
+    {
+        var list = new StringWriter();
+        Assert.Equal(0, Program.Run(["list"], list, new StringWriter()));
+        Assert.Contains("check  teaching", list.ToString());
+    }
+}
