@@ -195,6 +195,25 @@ public static class Program
         linearizability.Options.Add(historyMemory);
         linearizability.SetAction(result => CheckHistories(result.GetValue(historyFiles)!, result.GetValue(format), result.GetValue(historyTimeout), result.GetValue(historyMemory), output, result.InvocationConfiguration.Error));
 
+        var exerciseName = new Argument<string?>("name") { Description = "The exercise (none: list them)", Arity = ArgumentArity.ZeroOrOne };
+        var exerciseFile = new Argument<string?>("file") { Description = "Your C# file (default: the exercise's Starter.cs under exercises/)", Arity = ArgumentArity.ZeroOrOne };
+        var exercise = new Command("exercise", "Check your answer to a teaching exercise and print what holds and what does not");
+        exercise.Arguments.Add(exerciseName);
+        exercise.Arguments.Add(exerciseFile);
+        exercise.SetAction(result =>
+        {
+            if (result.GetValue(exerciseName) is not { } name)
+            {
+                foreach (var each in Exercises.Exercises.All) output.WriteLine($"exercise {each.Name,-24} {each.Minutes,3} min  {each.Title}");
+                return ExitCodes.AsExpected;
+            }
+            var chosen = Exercises.Exercises.Named(name);
+            var path = result.GetValue(exerciseFile) ?? Path.Combine("exercises", chosen.Folder, "Starter.cs");
+            var report = Exercises.Exercises.Check(chosen, path);
+            output.WriteLine(report.ToString());
+            return report.Passed ? ExitCodes.AsExpected : ExitCodes.Differs;
+        });
+
         var root = new RootCommand($"verify: spec-driven verification of fault-tolerant distributed protocols. With no command, runs every check. {ExitCodes.Help}");
         root.Options.Add(json);
         root.Options.Add(filter);
@@ -207,6 +226,7 @@ public static class Program
         root.Subcommands.Add(prove);
         root.Subcommands.Add(replay);
         root.Subcommands.Add(linearizability);
+        root.Subcommands.Add(exercise);
         root.SetAction(result => RunChecks(console, result.GetValue(json), result.GetValue(filter), result.GetValue(seed), result.GetValue(shard), userAssembly: null));
         return root;
     }
