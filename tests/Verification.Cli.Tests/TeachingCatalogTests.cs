@@ -8,7 +8,7 @@ public class TeachingCatalogTests
     [Fact]
     public void TheFlpStories_HaveTheirExpectedEndings()
     {
-        var stories = CheckCatalog.Default().Where(c => c.Kind == CheckKind.Teaching).ToList();
+        var stories = CheckCatalog.Default().Where(c => c.Kind == CheckKind.Teaching && c.Name.StartsWith("FLP:", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, stories.Count);
         // Unsafe, blocking with a crash (twice: without and with a bivalent initial configuration), never deciding on a fair run.
         Assert.Equal(["Agreement", "DecidesDespiteOneCrash", "DecidesDespiteOneCrash", "DecidesOnEveryFairRun"], stories.Select(s => s.Expected.Properties.Single()));
@@ -18,6 +18,19 @@ public class TeachingCatalogTests
             Assert.True(story.Expected.Matches(result), $"{story.Name}: expected {story.Expected}, {result.Summary}");
             // A safe protocol's story goes through Lemma 2; an unsafe one's stops at the violation.
             Assert.Equal(story.Expected.Properties.Single() != "Agreement", (result.Notes ?? "").Contains("Lemma 2", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void TheSynchronousContrast_DecidesInFPlusOneRounds_AndNotInF()
+    {
+        var contrast = CheckCatalog.Default().Where(c => c.Kind == CheckKind.Teaching && c.Name.StartsWith("Synchronous:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, contrast.Count);
+        foreach (var check in contrast)
+        {
+            var result = CheckCatalog.Run(check, seed: 1);
+            Assert.True(check.Expected.Matches(result), $"{check.Name}: expected {check.Expected}, {result.Summary}");
+            Assert.True(result.Coverage.Runs > 1, $"{check.Name}: {result.Coverage}");
         }
     }
 

@@ -49,7 +49,7 @@ public sealed record ComparisonOf(Func<CheckResult> Compare) : CheckTarget;
 /// <summary>Quorum intersection (of one system, or of Flexible Paxos's two phases) proved or refuted by Z3.</summary>
 public sealed record QuorumsOf(QuorumSystem First, QuorumSystem? Second = null) : CheckTarget;
 
-/// <summary>FLP's story told on a small consensus protocol: valences, Lemmas 2 and 3, and how it escapes the theorem.</summary>
+/// <summary>A teaching story: FLP's on a small consensus protocol (valences, Lemmas 2 and 3, how it escapes), or the synchronous contrast.</summary>
 public sealed record FlpStory(Func<CheckResult> Tell) : CheckTarget;
 
 /// <summary>One of the checks a registered system declares about itself.</summary>
@@ -176,7 +176,7 @@ public static class CheckCatalog
         return checks;
     }
 
-    /// <summary>FLP made executable: each shipped student protocol escapes the theorem, and the story says how.</summary>
+    /// <summary>FLP made executable: each shipped student protocol escapes the theorem, and the story says how; then the synchronous contrast.</summary>
     private static IEnumerable<CatalogCheck> FlpStories()
     {
         const string how = "every configuration of FLP's model explored, valences computed, Lemmas 2 and 3 told";
@@ -188,6 +188,16 @@ public static class CheckCatalog
             Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new FlpStory(() => Flp.Tell(FlpProtocols.LeaderDecidesFirstHeard())));
         yield return new("FLP: Ben-Or's rounds without the coin are safe but have a fair run that never decides", CheckKind.Teaching,
             Expectation.Violated(Flp.DecidesOnEveryFairRun), how, new FlpStory(() => Flp.Tell(FlpProtocols.RoundsWithoutCoin())));
+        // The contrast: lock-step rounds make consensus solvable, in f + 1 rounds and not in f.
+        const string rounds = "every input and every failure pattern the adversary may choose, exhaustively";
+        yield return new("Synchronous: FloodSet decides in f + 1 rounds under every crash pattern (4 processes, f = 2)", CheckKind.Teaching, Expectation.Holds, rounds,
+            new FlpStory(() => Synchronous.FloodSet(4, 2, rounds: 3)));
+        yield return new("Synchronous: FloodSet with only f rounds disagrees after a chain of crashes (4 processes, f = 2)", CheckKind.Teaching, Expectation.Violated(Synchronous.Agreement), rounds,
+            new FlpStory(() => Synchronous.FloodSet(4, 2, rounds: 2)));
+        yield return new("Synchronous: Dolev–Strong agrees in f + 1 rounds whatever a Byzantine sender signs (4 processes, f = 1)", CheckKind.Teaching, Expectation.Holds, rounds,
+            new FlpStory(() => Synchronous.DolevStrong(4, [0], rounds: 2)));
+        yield return new("Synchronous: Dolev–Strong with only f rounds lets a Byzantine sender split the others (4 processes, f = 1)", CheckKind.Teaching, Expectation.Violated(Synchronous.Agreement), rounds,
+            new FlpStory(() => Synchronous.DolevStrong(4, [0], rounds: 1)));
     }
 
     /// <summary>
