@@ -1,0 +1,640 @@
+using System.Reflection;
+using System.Text;
+
+namespace Verification.Controlled;
+
+/// <summary>How a run ended.</summary>
+internal enum RunEnd
+{
+    /// <summary>The body and every operation finished (virtual timers still pending after that are ignored).</summary>
+    Finished,
+
+    /// <summary>The body threw (its task faulted or was cancelled).</summary>
+    Exception,
+
+    /// <summary>A task the program started faulted and nothing observed its exception (await, Wait, Result, .Exception).</summary>
+    UnobservedException,
+
+    /// <summary>Nothing can run: no enabled operation, no pending timer, and the body unfinished or an operation blocked.</summary>
+    Deadlock,
+
+    /// <summary>The run reached the step bound with work left.</summary>
+    StepBound,
+
+    /// <summary>Concurrency the runtime does not control: work from a foreign thread, an escaped task, an unsupported primitive.</summary>
+    Uncontrolled,
+
+    /// <summary>An operation made no scheduling point for the watchdog's time (an OS wait or an endless loop).</summary>
+    Hang,
+}
+
+/// <summary>How a run ended, the property a report names, and the account of it.</summary>
+internal sealed record RunOutcome(RunEnd End, string Property, string Details)
+{
+    public bool IsBug => End is RunEnd.Exception or RunEnd.UnobservedException or RunEnd.Deadlock;
+}
+
+/// <summary>One step of a run: the operation chosen (or the timer fired) and, as the run goes on, what the operation did until it stopped.</summary>
+internal sealed class TraceEntry(int step, Operation? operation, string? timer)
+{
+    public int Step { get; } = step;
+    public Operation? Operation { get; } = operation;
+    public string? Timer { get; } = timer;
+    public string? Stopped { get; set; }
+}
+
+/// <summary>The thrown exception that unwinds an operation whose run has ended (deadlock found, bound reached, watchdog fired).</summary>
+internal sealed class RunAbortedException() : Exception("the controlled run ended; this operation is being unwound");
+
+/// <summary>
+/// One controlled run. Every operation (the body's start, each started task, each await continuation, each timer
+/// callback) runs on a thread of <see cref="OperationThreads"/>, but only one at a time: at a scheduling point the
+/// running operation asks the strategy which option comes next — an enabled operation, or the earliest virtual timer —
+/// and hands the baton over (releases the chosen one's gate, waits on its own). Await continuations come back as
+/// operations because every operation thread has this run's SynchronizationContext and runs its work inside a task of
+/// this run's TaskScheduler (so TaskScheduler.Current, used by StartNew and ContinueWith, is this one too).
+/// </summary>
+internal sealed class ControlledRuntime
+{
+    [ThreadStatic] private static ControlledRuntime? threadRuntime;
+    [ThreadStatic] private static Operation? threadOperation;
+    /// <summary>Set around the runtime's own task starts, so the escape listener and QueueTask know the task is ours.</summary>
+    [ThreadStatic] private static (LogicalTask? Task, string What)? pendingStart;
+
+    /// <summary>The logical task of the running code; it flows through awaits, so a continuation learns its task when its context is restored.</summary>
+    private static readonly AsyncLocal<LogicalTask?> CurrentTask = new(OnTaskContextChanged);
+
+    private static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly object gate = new();
+    private readonly IControlledStrategy strategy;
+    private readonly int maxSteps;
+    private readonly List<Operation> operations = [];
+    private readonly List<LogicalTask> tasks = [];
+    private readonly List<VirtualTimer> timers = [];
+    private readonly Dictionary<object, MonitorState> monitors = new(ReferenceEqualityComparer.Instance);
+    private int nextTimer;
+    private int steps;
+    private volatile bool ended;
+    private RunOutcome? outcome;
+    private Operation? running;
+
+    public ControlledRuntime(IControlledStrategy strategy, int maxSteps, bool explain)
+    {
+        this.strategy = strategy;
+        this.maxSteps = maxSteps;
+        Explain = explain;
+        Scheduler = new ControlledScheduler(this);
+        Context = new ControlledContext(this);
+        Time = new VirtualTimeProvider(this);
+    }
+
+    /// <summary>Capture call sites and stacks at every scheduling point (a failing run's explanation; too slow for the search).</summary>
+    public bool Explain { get; }
+
+    public ControlledScheduler Scheduler { get; }
+    public ControlledContext Context { get; }
+    public VirtualTimeProvider Time { get; }
+
+    /// <summary>The virtual clock, in ticks since the run started; advanced only when a timer fires.</summary>
+    public long Now { get; private set; }
+
+    public DateTimeOffset UtcNow => Epoch.AddTicks(Now);
+
+    /// <summary>The choices made, by key (operation id, or −timer id), in order: the run's replayable schedule.</summary>
+    public List<long> Decisions { get; } = [];
+
+    /// <summary>For each scheduling point (from 1): the index of the operation that reached it among the options when it could continue; minimisation counts the others as preemptions.</summary>
+    public List<(long Chosen, long? Continuing)> Points { get; } = [];
+
+    public List<TraceEntry> Trace { get; } = [];
+
+    /// <summary>Scheduling points so far; the watchdog watches it move.</summary>
+    public int Steps => Volatile.Read(ref steps);
+
+    public RunOutcome? Outcome
+    {
+        get
+        {
+            lock (gate) return outcome;
+        }
+    }
+
+    /// <summary>The running code's runtime and operation, when it runs under a run that has not ended; interceptors forward to the BCL otherwise.</summary>
+    public static bool TryCurrent(out ControlledRuntime runtime, out Operation operation)
+    {
+        runtime = threadRuntime!;
+        operation = threadOperation!;
+        return runtime is not null && operation is not null && !runtime.ended;
+    }
+
+    /// <summary>Whether the current thread runs an operation of some live run (the escape listener asks).</summary>
+    internal static ControlledRuntime? OnOperationThread(out Operation? operation)
+    {
+        operation = threadOperation;
+        return threadRuntime is { ended: false } runtime && operation is not null ? runtime : null;
+    }
+
+    private static void OnTaskContextChanged(AsyncLocalValueChangedArgs<LogicalTask?> change)
+    {
+        if (change.ThreadContextChanged && change.CurrentValue is { } task && threadOperation is { } operation && operation.Logical is null) operation.Logical = task;
+    }
+
+    // ---------------------------------------------------------------- running a body
+
+    /// <summary>Runs <paramref name="body"/> to its end; the caller's thread only starts it and waits (with the watchdog).</summary>
+    public RunOutcome Run(Func<Task> body, TimeSpan watchdog)
+    {
+        var root = new LogicalTask(0, CallSites.Describe(body.Method));
+        tasks.Add(root);
+        threadRuntime = this; // the first task is queued from the caller's thread
+        try
+        {
+            StartTask(root, body);
+        }
+        finally
+        {
+            threadRuntime = null;
+        }
+        Operation? first;
+        lock (gate) first = ChooseNext(null);
+        if (first is not null) Resume(first);
+        WaitWithWatchdog(watchdog);
+        // Wake every parked operation so its thread unwinds (RunAbortedException) and returns to the pool.
+        lock (gate)
+            foreach (var operation in operations)
+                if (operation.Started && operation.Status != OperationStatus.Completed) operation.Gate.Release();
+        return outcome!;
+    }
+
+    private void WaitWithWatchdog(TimeSpan watchdog)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(watchdog.TotalMilliseconds / 4, 1, 250));
+        var lastSteps = -1;
+        var since = Environment.TickCount64;
+        while (!WaitForEnd(period))
+        {
+            var now = Steps;
+            if (now != lastSteps)
+            {
+                lastSteps = now;
+                since = Environment.TickCount64;
+                continue;
+            }
+            if (Environment.TickCount64 - since < watchdog.TotalMilliseconds) continue;
+            lock (gate)
+            {
+                var stuck = running;
+                End(new RunOutcome(RunEnd.Hang, "Watchdog",
+                    $"{stuck?.Name ?? "no operation"} made no scheduling point for {watchdog.TotalSeconds:0.###} s (an OS wait the runtime does not control, e.g. a ManualResetEventSlim, I/O or an unrewritten lock, or an endless loop); "
+                    + $"its last scheduling point: {stuck?.LastPoint ?? "none"}. Its thread is abandoned; the run is reported, not waited for."));
+            }
+            return;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="period"/> for the run to end (<see cref="End"/> pulses the gate).</summary>
+    private bool WaitForEnd(TimeSpan period)
+    {
+        lock (gate)
+        {
+            if (!ended) Monitor.Wait(gate, period);
+            return ended;
+        }
+    }
+
+    /// <summary>Starts a task of the program (the body, Task.Run) as a new operation of logical task <paramref name="task"/>; the result is the task the program holds.</summary>
+    public Task StartTask(LogicalTask task, Func<Task> work, CancellationToken cancellationToken = default)
+    {
+        pendingStart = (task, "start");
+        try
+        {
+            var started = Task.Factory.StartNew(() =>
+            {
+                CurrentTask.Value = task;
+                var inner = work();
+                task.Inner = inner;
+                return inner;
+            }, cancellationToken, TaskCreationOptions.DenyChildAttach, Scheduler).Unwrap();
+            task.Task = started;
+            return started;
+        }
+        finally
+        {
+            pendingStart = null;
+        }
+    }
+
+    /// <summary>As <see cref="StartTask(LogicalTask, Func{Task}, CancellationToken)"/> for work that returns a value.</summary>
+    public Task<T> StartTask<T>(LogicalTask task, Func<Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        pendingStart = (task, "start");
+        try
+        {
+            var started = Task.Factory.StartNew(() =>
+            {
+                CurrentTask.Value = task;
+                var inner = work();
+                task.Inner = inner;
+                return inner;
+            }, cancellationToken, TaskCreationOptions.DenyChildAttach, Scheduler).Unwrap();
+            task.Task = started;
+            return started;
+        }
+        finally
+        {
+            pendingStart = null;
+        }
+    }
+
+    /// <summary>A new logical task, numbered in creation order, named by its delegate and (explaining) its call site.</summary>
+    public LogicalTask NewTask(Delegate entry)
+    {
+        var name = CallSites.Describe(entry.Method);
+        lock (gate)
+        {
+            var task = new LogicalTask(tasks.Count, Explain ? $"{name}, started at {CallSites.Site()}" : name);
+            tasks.Add(task);
+            return task;
+        }
+    }
+
+    /// <summary>TaskScheduler.QueueTask: every task queued here becomes an operation, unless it comes from a thread the run does not own.</summary>
+    internal void OnQueued(Task task)
+    {
+        if (threadRuntime != this)
+        {
+            ReportUncontrolled("a task was queued to the controlled scheduler from a thread the runtime does not control", Foreign());
+            return;
+        }
+        var start = pendingStart;
+        pendingStart = null;
+        if (threadOperation is { } current && current.EscapeTaskId == task.Id) current.EscapeTaskId = null;
+        lock (gate)
+        {
+            if (ended) return;
+            var logical = start?.Task;
+            var what = start?.What ?? "start";
+            if (start is null)
+            {
+                // The program's own Task.Factory.StartNew or ContinueWith (TaskScheduler.Current is this one): a new task.
+                logical = new LogicalTask(tasks.Count, Explain ? $"Task.Factory.StartNew at {CallSites.Site()}" : "Task.Factory.StartNew");
+                tasks.Add(logical);
+                logical.Task = task;
+            }
+            operations.Add(new Operation(operations.Count, task, logical, what));
+        }
+    }
+
+    /// <summary>SynchronizationContext.Post: an await continuation (or Task.Yield) becomes an operation.</summary>
+    internal void OnPosted(SendOrPostCallback callback, object? state)
+    {
+        if (threadRuntime != this)
+        {
+            ReportUncontrolled("work was posted to the controlled SynchronizationContext from a thread the runtime does not control (an escaped Task.Run, a real timer, I/O, or ConfigureAwait(false))", Foreign());
+            return;
+        }
+        var resumed = CallSites.ResumedMethod(state);
+        pendingStart = (null, resumed is null ? "callback" : $"resume {resumed}");
+        try
+        {
+            new Task(() => callback(state)).Start(Scheduler);
+        }
+        finally
+        {
+            pendingStart = null;
+        }
+    }
+
+    /// <summary>Queues a virtual timer's callback as its own operation.</summary>
+    internal void Queue(Action callback, string what)
+    {
+        pendingStart = (null, what);
+        try
+        {
+            new Task(callback).Start(Scheduler);
+        }
+        finally
+        {
+            pendingStart = null;
+        }
+    }
+
+    private static string Foreign() =>
+        $"from thread {Environment.CurrentManagedThreadId} '{Thread.CurrentThread.Name ?? "unnamed"}' (thread pool: {Thread.CurrentThread.IsThreadPoolThread}); stack: {CallSites.UserStack(8)}";
+
+    // ---------------------------------------------------------------- operations and the baton
+
+    /// <summary>Gives <paramref name="operation"/> the baton: its first run on a thread of its own, or a release of its gate.</summary>
+    private void Resume(Operation operation)
+    {
+        if (operation.Started)
+        {
+            operation.Gate.Release();
+            return;
+        }
+        operation.Started = true;
+        OperationThreads.Start(() => Execute(operation));
+    }
+
+    private void Execute(Operation operation)
+    {
+        threadRuntime = this;
+        threadOperation = operation;
+        SynchronizationContext.SetSynchronizationContext(Context);
+        try
+        {
+            if (!ended) Scheduler.Execute(operation.Work); // the task captures the work's exceptions, RunAbortedException included
+            Completed(operation);
+        }
+        catch (RunAbortedException)
+        {
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(null);
+            threadRuntime = null;
+            threadOperation = null;
+        }
+    }
+
+    private void Completed(Operation operation)
+    {
+        Operation? next;
+        lock (gate)
+        {
+            operation.Status = OperationStatus.Completed;
+            if (ended) return;
+            if (operation.EscapeTaskId is not null) EndUncontrolled(operation);
+            if (ended) return;
+            var task = operation.Logical;
+            Stop(operation, task?.Task is not { IsCompleted: true } done ? task is null ? "done" : "suspended at an await"
+                : done.IsFaulted ? $"faulted ({done.Exception?.InnerException?.GetType().Name})" : "finished");
+            if (task is not null && operation.What.StartsWith("resume ", StringComparison.Ordinal)) task.LastResumedIn = operation.What["resume ".Length..];
+            next = ChooseNext(null);
+        }
+        if (next is not null) Resume(next);
+    }
+
+    /// <summary>A scheduling point of the running operation: it may be preempted here. <paramref name="what"/> says which primitive, for the trace.</summary>
+    public void SchedulingPoint(Operation operation, string what) => Switch(operation, what);
+
+    /// <summary>
+    /// Blocks the running operation until <paramref name="canProceed"/> holds: it is not an option until then, and
+    /// when it is chosen again this returns. Throws <see cref="RunAbortedException"/> when the run ends meanwhile.
+    /// </summary>
+    public void Block(Operation operation, string waitingOn, Func<bool> canProceed)
+    {
+        lock (gate)
+        {
+            operation.Status = OperationStatus.Blocked;
+            operation.CanProceed = canProceed;
+            operation.WaitingOn = waitingOn;
+            operation.WaitingWhere = Explain ? CallSites.UserStack() : null;
+        }
+        Switch(operation, $"blocks on {waitingOn}");
+    }
+
+    private void Switch(Operation operation, string what)
+    {
+        Operation? next;
+        lock (gate)
+        {
+            if (ended) throw new RunAbortedException();
+            var point = Explain ? $"{what} at {CallSites.Site()}" : what;
+            operation.LastPoint = point;
+            Stop(operation, point);
+            if (operation.EscapeTaskId is not null) EndUncontrolled(operation);
+            next = ended ? null : ChooseNext(operation);
+        }
+        if (next is null) throw new RunAbortedException();
+        if (next == operation) return;
+        Resume(next);
+        operation.Gate.Wait();
+        if (ended) throw new RunAbortedException();
+    }
+
+    private static void Stop(Operation operation, string what)
+    {
+        if (operation.TraceEntry is { } entry) entry.Stopped = entry.Stopped is null ? what : $"{entry.Stopped} → {what}";
+    }
+
+    /// <summary>
+    /// Makes the choice of one scheduling point (firing timers the strategy picks, which are steps too) and returns the
+    /// operation to run, or null when the run ends here (then <see cref="outcome"/> says how). Called under the gate.
+    /// </summary>
+    private Operation? ChooseNext(Operation? current)
+    {
+        var options = new List<Operation>();
+        var keys = new List<long>();
+        while (true)
+        {
+            options.Clear();
+            keys.Clear();
+            foreach (var operation in operations)
+                if (operation.Status == OperationStatus.Enabled || (operation.Status == OperationStatus.Blocked && operation.CanProceed!()))
+                {
+                    options.Add(operation);
+                    keys.Add(operation.Id);
+                }
+            var blocked = operations.Any(o => o.Status == OperationStatus.Blocked);
+            var bodyDone = tasks[0].Task is { IsCompleted: true };
+            var timer = timers.Count == 0 ? null : timers.MinBy(t => (t.Due, t.Id));
+            if (options.Count == 0 && (timer is null || (bodyDone && !blocked)))
+            {
+                End(bodyDone && !blocked ? Finish() : Deadlock());
+                return null;
+            }
+            if (timer is not null) keys.Add(-timer.Id);
+            var step = Interlocked.Increment(ref steps);
+            if (step > maxSteps)
+            {
+                End(new RunOutcome(RunEnd.StepBound, $"Termination within {maxSteps} steps", $"the run reached {maxSteps} scheduling points with work left:\n{Unfinished()}"));
+                return null;
+            }
+            var continuing = current is not null ? options.IndexOf(current) : -1;
+            var pick = strategy.Pick(keys, continuing, step);
+            Decisions.Add(keys[pick]);
+            Points.Add((keys[pick], continuing >= 0 ? current!.Id : null));
+            if (keys[pick] < 0)
+            {
+                timers.Remove(timer!);
+                Now = Math.Max(Now, timer!.Due);
+                Trace.Add(new TraceEntry(step, null, $"{timer.What} fires at t={TimeSpan.FromTicks(Now)}"));
+                timer.Fire();
+                continue;
+            }
+            var chosen = options[pick];
+            if (chosen.Status == OperationStatus.Blocked)
+            {
+                chosen.Status = OperationStatus.Enabled;
+                chosen.CanProceed = null;
+                chosen.WaitingOn = null;
+                chosen.WaitingWhere = null;
+            }
+            if (chosen != current || chosen.TraceEntry is null)
+            {
+                chosen.TraceEntry = new TraceEntry(step, chosen, null);
+                Trace.Add(chosen.TraceEntry);
+            }
+            running = chosen;
+            return chosen;
+        }
+    }
+
+    /// <summary>Every operation and the body finished: a violation if the body threw or a started task faulted unobserved.</summary>
+    private RunOutcome Finish()
+    {
+        var body = tasks[0].Task!;
+        if (body.IsFaulted || body.IsCanceled)
+        {
+            var error = body.IsFaulted ? body.Exception!.InnerException! : new TaskCanceledException(body);
+            return new RunOutcome(RunEnd.Exception, error.GetType().Name, $"the body threw {error.GetType().FullName}: {error.Message}\n{UserFrames(error)}");
+        }
+        foreach (var task in tasks.Skip(1))
+            if (task.Task is { IsFaulted: true } faulted && !ExceptionObserved(faulted))
+            {
+                var error = faulted.Exception!.InnerException!;
+                return new RunOutcome(RunEnd.UnobservedException, error.GetType().Name,
+                    $"{task.Name} threw {error.GetType().FullName}: {error.Message}, and nothing observed it (await, Wait, Result)\n{UserFrames(error)}");
+            }
+        return new RunOutcome(RunEnd.Finished, "", "");
+    }
+
+    private static string UserFrames(Exception error) =>
+        string.Join("\n", (error.StackTrace ?? "").Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.Contains(" System.", StringComparison.Ordinal) && !l.Contains("Verification.Controlled.", StringComparison.Ordinal)).Take(8));
+
+    /// <summary>
+    /// Whether the task's exception was observed. The runtime records that on the task's exception holder (what decides
+    /// TaskScheduler.UnobservedTaskException at finalisation); it is read by reflection because .NET has no public API
+    /// for it. If the field is ever renamed this answers "observed", so the check can only miss a bug, not invent one.
+    /// </summary>
+    private static bool ExceptionObserved(Task task)
+    {
+        const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var properties = typeof(Task).GetField("m_contingentProperties", Instance)?.GetValue(task);
+        var holder = properties?.GetType().GetField("m_exceptionsHolder", Instance)?.GetValue(properties);
+        return holder?.GetType().GetField("m_isHandled", Instance)?.GetValue(holder) is not false;
+    }
+
+    private RunOutcome Deadlock()
+    {
+        var text = new StringBuilder("no operation can run and no timer is pending");
+        text.Append(tasks[0].Task is { IsCompleted: true } ? ", but operations are blocked:" : ", but the body has not finished:");
+        text.Append('\n').Append(Unfinished());
+        return new RunOutcome(RunEnd.Deadlock, "Deadlock", text.ToString().TrimEnd());
+    }
+
+    /// <summary>Every blocked operation (what it waits on, where) and every unfinished task (where it is suspended).</summary>
+    private string Unfinished()
+    {
+        var text = new StringBuilder();
+        foreach (var operation in operations.Where(o => o.Status == OperationStatus.Blocked))
+            text.AppendLine($"  {operation.Name}: blocked on {operation.WaitingOn}{(operation.WaitingWhere is null ? "" : $", at {operation.WaitingWhere}")}");
+        foreach (var operation in operations.Where(o => o.Status == OperationStatus.Enabled))
+            text.AppendLine($"  {operation.Name}: runnable, last at {operation.LastPoint}");
+        var blockedTasks = operations.Where(o => o.Status != OperationStatus.Completed).Select(o => o.Logical).ToHashSet();
+        foreach (var task in tasks.Where(t => t.Task is { IsCompleted: false } && !blockedTasks.Contains(t)))
+            text.AppendLine($"  {task.Name}: not finished, suspended at an await{(task.LastResumedIn is null ? "" : $" (last resumed in {task.LastResumedIn})")} on {AsyncStack.Describe(task.Inner ?? task.Task!)}");
+        foreach (var timer in timers) text.AppendLine($"  pending: {timer.What} due at t={TimeSpan.FromTicks(timer.Due)}");
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>Ends the run (first end wins) and wakes the caller's thread.</summary>
+    private void End(RunOutcome how)
+    {
+        if (ended) return;
+        outcome = how;
+        ended = true;
+        Monitor.PulseAll(gate);
+    }
+
+    /// <summary>Concurrency the runtime does not control was detected: the run ends, reported as such (never hung).</summary>
+    public void ReportUncontrolled(string what, string where)
+    {
+        lock (gate) End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency", $"{what}, {where}"));
+    }
+
+    /// <summary>An unsupported primitive was called under control: the run ends, naming it and its call site, and the calling operation unwinds.</summary>
+    public Exception Unsupported(string primitive, string instead)
+    {
+        lock (gate) End(new RunOutcome(RunEnd.Uncontrolled, $"Unsupported: {primitive}", $"{primitive} is not supported under a controlled run ({instead}); called at {CallSites.UserStack()}"));
+        return new RunAbortedException();
+    }
+
+    private void EndUncontrolled(Operation operation) =>
+        End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency",
+            $"{operation.Name} started a task on a scheduler the runtime does not control (an unrewritten Task.Run, TaskScheduler.Default, Parallel.*): it runs on the thread pool, outside the schedule; started at {operation.EscapeSite}"));
+
+    /// <summary>The escape listener saw a task scheduled from this operation; unless the runtime's scheduler queues it right after, it escaped.</summary>
+    internal static void OnTaskScheduled(int taskId)
+    {
+        if (pendingStart is not null || OnOperationThread(out var operation) is null || operation!.EscapeTaskId is not null) return;
+        operation.EscapeTaskId = taskId;
+        operation.EscapeSite = CallSites.UserStack();
+    }
+
+    /// <summary>A task as a report names it: the program's task it is, or its id.</summary>
+    public string DescribeTask(Task task)
+    {
+        lock (gate)
+            foreach (var logical in tasks)
+                if (logical.Task == task || logical.Inner == task) return logical.Name;
+        return $"task #{task.Id}";
+    }
+
+    // ---------------------------------------------------------------- virtual time
+
+    /// <summary>A timer due <paramref name="after"/> from now; <paramref name="fire"/> runs (under the gate, no user code) when the strategy fires it.</summary>
+    public VirtualTimer AddTimer(TimeSpan after, string what, Action fire)
+    {
+        lock (gate)
+        {
+            var timer = new VirtualTimer(++nextTimer, Now + Math.Max(0, after.Ticks), what, fire);
+            timers.Add(timer);
+            return timer;
+        }
+    }
+
+    public void CancelTimer(VirtualTimer timer)
+    {
+        lock (gate) timers.Remove(timer);
+    }
+
+    // ---------------------------------------------------------------- monitors
+
+    /// <summary>The runtime's view of a monitor: which operation holds it (the real Monitor is also held, on that operation's thread) and who waits in Monitor.Wait.</summary>
+    public MonitorState MonitorOf(object target)
+    {
+        lock (gate)
+        {
+            if (!monitors.TryGetValue(target, out var state)) monitors[target] = state = new MonitorState();
+            return state;
+        }
+    }
+}
+
+/// <summary>A pending virtual timer: due at a virtual time; firing it runs <see cref="Fire"/>.</summary>
+internal sealed class VirtualTimer(int id, long due, string what, Action fire)
+{
+    public int Id { get; } = id;
+    public long Due { get; } = due;
+    public string What { get; } = what;
+    public Action Fire { get; } = fire;
+}
+
+/// <summary>One monitor under control: its owner and recursion count, and the Monitor.Wait queue in arrival order.</summary>
+internal sealed class MonitorState
+{
+    public Operation? Owner { get; set; }
+    public int Count { get; set; }
+    public List<MonitorWaiter> Waiters { get; } = [];
+}
+
+/// <summary>An operation in Monitor.Wait: pulsed, or timed out by its virtual timer.</summary>
+internal sealed class MonitorWaiter(Operation operation)
+{
+    public Operation Operation { get; } = operation;
+    public bool Pulsed { get; set; }
+    public bool TimedOut { get; set; }
+}
