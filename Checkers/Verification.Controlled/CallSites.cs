@@ -6,40 +6,50 @@ namespace Verification.Controlled;
 /// <summary>Readable names of user code: methods as written ("Account.CreateAsync", not "&lt;CreateAsync&gt;d__3.MoveNext"), and call sites from the stack.</summary>
 internal static class CallSites
 {
-    /// <summary>"Type.Method" as the source names it, for a method, a lambda, or an async state machine's MoveNext.</summary>
+    /// <summary>"Type.Method" as the source names it, for a method, a lambda, a local function, or an async state machine's MoveNext.</summary>
     public static string Describe(MethodBase? method)
     {
         if (method is null) return "?";
         var type = method.DeclaringType;
         if (type is null) return method.Name;
-        // An async method's state machine "<CreateAsync>d__3" nested in Account; a lambda "<Body>b__0_0" in a closure "<>c__DisplayClass0_0".
-        if (type.Name.StartsWith('<') && type.DeclaringType is { } outer)
+        // Compiler-generated: a state machine "<CreateAsync>d__3" (or "<<Body>b__0_0>d" for an async lambda) nested in
+        // the user's type, a closure "<>c__DisplayClass0_0", a lambda method "<Body>b__0_0".
+        var owner = type;
+        while (owner.Name.StartsWith('<') && owner.DeclaringType is { } outer) owner = outer;
+        var name = type != owner && Clean(type.Name) is { Length: > 0 } machine ? machine : Clean(method.Name) is { Length: > 0 } clean ? clean : method.Name;
+        return $"{TypeName(owner)}.{name}";
+    }
+
+    /// <summary>"&lt;CreateAsync&gt;d__3" → "CreateAsync", "&lt;Body&gt;b__0_0" → "Body (lambda)", "&lt;&lt;Body&gt;b__0_0&gt;d" → "Body (lambda)", "&lt;Body&gt;g__Local|0_0" → "Local"; "" when not compiler-generated.</summary>
+    private static string Clean(string name)
+    {
+        if (!name.StartsWith('<')) return "";
+        var depth = 0;
+        var close = -1;
+        for (var i = 0; i < name.Length && close < 0; i++)
         {
-            var inner = Between(type.Name);
-            return inner.Length > 0 ? $"{Describe(outer)}.{inner}" : LambdaOf(Describe(outer), method.Name);
+            if (name[i] == '<') depth++;
+            else if (name[i] == '>' && --depth == 0) close = i;
         }
-        return method.Name.StartsWith('<') ? LambdaOf(Describe(type), method.Name) : $"{Describe(type)}.{method.Name}";
+        if (close < 0) return "";
+        var inner = name[1..close];
+        var rest = name[(close + 1)..];
+        if (inner.StartsWith('<')) return Clean(inner);
+        if (rest.StartsWith("b__", StringComparison.Ordinal)) return $"{inner} (lambda)";
+        if (rest.StartsWith("g__", StringComparison.Ordinal))
+        {
+            var bar = rest.IndexOf('|', StringComparison.Ordinal);
+            return bar > 3 ? rest[3..bar] : inner;
+        }
+        return inner;
     }
 
-    private static string LambdaOf(string owner, string name)
+    /// <summary>The type's name without namespace or generic arity.</summary>
+    private static string TypeName(Type type)
     {
-        var inner = Between(name);
-        return inner.Length > 0 ? $"{owner}.{inner} (lambda)" : $"{owner} (lambda)";
-    }
-
-    /// <summary>The type's name without namespace, generic arity or compiler-generated closure parts.</summary>
-    private static string Describe(Type type)
-    {
-        while (type.Name.StartsWith('<') && type.DeclaringType is { } outer) type = outer;
         var name = type.Name;
-        var tick = name.IndexOf('`');
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
         return tick < 0 ? name : name[..tick];
-    }
-
-    private static string Between(string name)
-    {
-        var close = name.IndexOf('>');
-        return name.StartsWith('<') && close > 1 ? name[1..close] : "";
     }
 
     /// <summary>The async method an await continuation resumes, from the delegate the awaiter posted (the state machine box's MoveNext).</summary>
@@ -47,6 +57,8 @@ internal static class CallSites
     {
         if (state is not Delegate { Target: { } box }) return null;
         var type = box.GetType();
+        // With the TPL's event source on (the escape listener), the awaiter wraps the continuation for tracing.
+        if (type.Name == "ContinuationWrapper") return ResumedMethod(type.GetField("_continuation", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(box));
         if (!type.IsGenericType) return null;
         var machine = type.GetGenericArguments()[^1];
         if (!typeof(System.Runtime.CompilerServices.IAsyncStateMachine).IsAssignableFrom(machine)) return null;
@@ -54,10 +66,15 @@ internal static class CallSites
     }
 
     /// <summary>The user frames of the current stack, innermost first, each "Type.Method at File.cs:line": what a report shows as "where".</summary>
-    public static string UserStack(int maxFrames = 6)
+    public static string UserStack(int maxFrames = 6) => UserFrames(new StackTrace(1, fNeedFileInfo: true), maxFrames, " ← ", "(no user frame on the stack)");
+
+    /// <summary>The user frames of an exception's stack, one per line.</summary>
+    public static string UserFrames(Exception error) => UserFrames(new StackTrace(error, fNeedFileInfo: true), 8, "\n", "");
+
+    private static string UserFrames(StackTrace trace, int maxFrames, string separator, string none)
     {
-        var frames = new StackTrace(1, fNeedFileInfo: true).GetFrames().Where(IsUserFrame).Take(maxFrames).Select(Frame).ToList();
-        return frames.Count == 0 ? "(no user frame on the stack)" : string.Join(" ← ", frames);
+        var frames = trace.GetFrames().Where(IsUserFrame).Take(maxFrames).Select(f => (separator == "\n" ? "   at " : "") + Frame(f)).ToList();
+        return frames.Count == 0 ? none : string.Join(separator, frames);
     }
 
     /// <summary>The innermost user frame: the call site of the primitive.</summary>

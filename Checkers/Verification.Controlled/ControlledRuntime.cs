@@ -26,6 +26,9 @@ internal enum RunEnd
 
     /// <summary>An operation made no scheduling point for the watchdog's time (an OS wait or an endless loop).</summary>
     Hang,
+
+    /// <summary>A replayed schedule's choice was not an option: the body did not run as when it was recorded.</summary>
+    ReplayMismatch,
 }
 
 /// <summary>How a run ended, the property a report names, and the account of it.</summary>
@@ -51,8 +54,8 @@ internal sealed class RunAbortedException() : Exception("the controlled run ende
 /// callback) runs on a thread of <see cref="OperationThreads"/>, but only one at a time: at a scheduling point the
 /// running operation asks the strategy which option comes next — an enabled operation, or the earliest virtual timer —
 /// and hands the baton over (releases the chosen one's gate, waits on its own). Await continuations come back as
-/// operations because every operation thread has this run's SynchronizationContext and runs its work inside a task of
-/// this run's TaskScheduler (so TaskScheduler.Current, used by StartNew and ContinueWith, is this one too).
+/// operations because every operation thread has a SynchronizationContext of this run and runs its work inside a task
+/// of this run's TaskScheduler (so TaskScheduler.Current, used by StartNew and ContinueWith, is this one too).
 /// </summary>
 internal sealed class ControlledRuntime
 {
@@ -85,7 +88,6 @@ internal sealed class ControlledRuntime
         this.maxSteps = maxSteps;
         Explain = explain;
         Scheduler = new ControlledScheduler(this);
-        Context = new ControlledContext(this);
         Time = new VirtualTimeProvider(this);
     }
 
@@ -93,7 +95,6 @@ internal sealed class ControlledRuntime
     public bool Explain { get; }
 
     public ControlledScheduler Scheduler { get; }
-    public ControlledContext Context { get; }
     public VirtualTimeProvider Time { get; }
 
     /// <summary>The virtual clock, in ticks since the run started; advanced only when a timer fires.</summary>
@@ -104,10 +105,17 @@ internal sealed class ControlledRuntime
     /// <summary>The choices made, by key (operation id, or −timer id), in order: the run's replayable schedule.</summary>
     public List<long> Decisions { get; } = [];
 
-    /// <summary>For each scheduling point (from 1): the index of the operation that reached it among the options when it could continue; minimisation counts the others as preemptions.</summary>
-    public List<(long Chosen, long? Continuing)> Points { get; } = [];
+    /// <summary>For each scheduling point (from 1): the choice and the non-preemptive default there; minimisation counts the points where they differ as preemptions.</summary>
+    public List<(long Chosen, long Default)> Points { get; } = [];
 
-    public List<TraceEntry> Trace { get; } = [];
+    private List<TraceEntry> Trace { get; } = [];
+
+    /// <summary>The trace so far, one line per turn of an operation or fired timer (read after the run ended, or by the watchdog's report).</summary>
+    public List<string> TraceLines()
+    {
+        lock (gate)
+            return [.. Trace.Select(e => e.Operation is { } operation ? $"{e.Step}. {operation.Name}: {e.Stopped ?? "(running)"}" : $"{e.Step}. {e.Timer}")];
+    }
 
     /// <summary>Scheduling points so far; the watchdog watches it move.</summary>
     public int Steps => Volatile.Read(ref steps);
@@ -253,7 +261,7 @@ internal sealed class ControlledRuntime
         var name = CallSites.Describe(entry.Method);
         lock (gate)
         {
-            var task = new LogicalTask(tasks.Count, Explain ? $"{name}, started at {CallSites.Site()}" : name);
+            var task = new LogicalTask(tasks.Count, Explain ? CallSites.Site() : name);
             tasks.Add(task);
             return task;
         }
@@ -341,7 +349,10 @@ internal sealed class ControlledRuntime
     {
         threadRuntime = this;
         threadOperation = operation;
-        SynchronizationContext.SetSynchronizationContext(Context);
+        // A context of its own per operation: a continuation captured here and completed by another operation then
+        // differs from that one's context, so the BCL posts it (a new operation, a scheduling point) instead of
+        // running it inline inside the completing operation, where no other interleaving could be explored.
+        SynchronizationContext.SetSynchronizationContext(new ControlledContext(this));
         try
         {
             if (!ended) Scheduler.Execute(operation.Work); // the task captures the work's exceptions, RunAbortedException included
@@ -429,6 +440,11 @@ internal sealed class ControlledRuntime
         var keys = new List<long>();
         while (true)
         {
+            if (tasks[0].Task is { IsFaulted: true } or { IsCanceled: true })
+            {
+                End(Finish()); // the body failed: nothing the other operations do can undo that, and the trace stays short
+                return null;
+            }
             options.Clear();
             keys.Clear();
             foreach (var operation in operations)
@@ -453,9 +469,18 @@ internal sealed class ControlledRuntime
                 return null;
             }
             var continuing = current is not null ? options.IndexOf(current) : -1;
-            var pick = strategy.Pick(keys, continuing, step);
+            int pick;
+            try
+            {
+                pick = strategy.Pick(keys, continuing, step);
+            }
+            catch (Verification.Specs.SpecException mismatch)
+            {
+                End(new RunOutcome(RunEnd.ReplayMismatch, "Replay", mismatch.Message));
+                return null;
+            }
             Decisions.Add(keys[pick]);
-            Points.Add((keys[pick], continuing >= 0 ? current!.Id : null));
+            Points.Add((keys[pick], keys[GuidedChoices.Default(keys, continuing)]));
             if (keys[pick] < 0)
             {
                 timers.Remove(timer!);
@@ -472,7 +497,7 @@ internal sealed class ControlledRuntime
                 chosen.WaitingOn = null;
                 chosen.WaitingWhere = null;
             }
-            if (chosen != current || chosen.TraceEntry is null)
+            if (chosen != current || chosen.TraceEntry is null || Trace[^1] != chosen.TraceEntry)
             {
                 chosen.TraceEntry = new TraceEntry(step, chosen, null);
                 Trace.Add(chosen.TraceEntry);
@@ -501,8 +526,7 @@ internal sealed class ControlledRuntime
         return new RunOutcome(RunEnd.Finished, "", "");
     }
 
-    private static string UserFrames(Exception error) =>
-        string.Join("\n", (error.StackTrace ?? "").Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.Contains(" System.", StringComparison.Ordinal) && !l.Contains("Verification.Controlled.", StringComparison.Ordinal)).Take(8));
+    private static string UserFrames(Exception error) => CallSites.UserFrames(error);
 
     /// <summary>
     /// Whether the task's exception was observed. The runtime records that on the task's exception holder (what decides
@@ -572,6 +596,15 @@ internal sealed class ControlledRuntime
         if (pendingStart is not null || OnOperationThread(out var operation) is null || operation!.EscapeTaskId is not null) return;
         operation.EscapeTaskId = taskId;
         operation.EscapeSite = CallSites.UserStack();
+    }
+
+    /// <summary>"task 3" (or "body"), for a task of the program; its id otherwise.</summary>
+    public string ShortName(Task task)
+    {
+        lock (gate)
+            foreach (var logical in tasks)
+                if (logical.Task == task || logical.Inner == task) return logical.Id == 0 ? "body" : $"task {logical.Id}";
+        return $"task #{task.Id}";
     }
 
     /// <summary>A task as a report names it: the program's task it is, or its id.</summary>

@@ -61,7 +61,7 @@ public static class ControlledTask
     /// <summary>Starting a task is a scheduling point: the new task may run before its starter goes on.</summary>
     private static TTask Started<TTask>(ControlledRuntime runtime, Operation operation, TTask task) where TTask : Task
     {
-        runtime.SchedulingPoint(operation, $"Task.Run → {runtime.DescribeTask(task)}");
+        runtime.SchedulingPoint(operation, $"Task.Run → {runtime.ShortName(task)}");
         return task;
     }
 
