@@ -89,7 +89,8 @@ public static class ControlledTask
 
     /// <summary>
     /// A delay on the virtual clock: a pending timer the strategy may fire at any scheduling point (earliest first);
-    /// no wall time passes. Firing queues an operation that completes the task, so its continuations run as operations.
+    /// no wall time passes. Firing completes the task there, so delays complete in deadline order; its awaiters were
+    /// captured in other operations' contexts, so their continuations are posted as new operations, never run inline.
     /// </summary>
     private static Task VirtualDelay(ControlledRuntime runtime, Operation operation, TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -100,7 +101,7 @@ public static class ControlledTask
         if (delay != Timeout.InfiniteTimeSpan)
         {
             var what = $"Task.Delay({delay}) of {operation.Name}";
-            timer = runtime.AddTimer(delay, what, () => runtime.Queue(() => completion.TrySetResult(), $"{what} elapsed"));
+            timer = runtime.AddTimer(delay, what, () => completion.TrySetResult());
         }
         if (cancellationToken.CanBeCanceled)
             cancellationToken.Register(() =>
