@@ -314,18 +314,40 @@ internal sealed class ControlledRuntime
         }
     }
 
-    /// <summary>Queues a virtual timer's callback as its own operation.</summary>
-    internal void Queue(Action callback, string what)
+    /// <summary>Queues <paramref name="work"/> as a new operation of no task (a timer's callback, a wake-up) and returns it. Called under the gate by the running operation.</summary>
+    private Operation QueueOperation(Action work, string what)
     {
         pendingStart = (null, what);
         try
         {
-            new Task(callback).Start(Scheduler);
+            new Task(work).Start(Scheduler);
         }
         finally
         {
             pendingStart = null;
         }
+        return operations[^1];
+    }
+
+    /// <summary>
+    /// A task that completes once <paramref name="ready"/> holds, for async waits on a condition (SemaphoreSlim.WaitAsync):
+    /// an operation blocked on the condition completes it when the strategy chooses it, so its awaiters resume as
+    /// operations, and a run where nothing else can happen reports it among the deadlocked.
+    /// </summary>
+    public Task WhenReady(Func<bool> ready, string waitingOn)
+    {
+        if (ready()) return Task.CompletedTask;
+        var done = new TaskCompletionSource();
+        lock (gate)
+        {
+            var waiter = QueueOperation(() => done.TrySetResult(), $"wake-up of {waitingOn}");
+            waiter.Logical = threadOperation?.Logical;
+            waiter.Status = OperationStatus.Blocked;
+            waiter.CanProceed = ready;
+            waiter.WaitingOn = waitingOn;
+            waiter.WaitingWhere = Explain ? CallSites.UserStack() : null;
+        }
+        return done.Task;
     }
 
     private static string Foreign() =>
@@ -380,7 +402,7 @@ internal sealed class ControlledRuntime
             if (ended) return;
             var task = operation.Logical;
             Stop(operation, task?.Task is not { IsCompleted: true } done ? task is null ? "done" : "suspended at an await"
-                : done.IsFaulted ? $"faulted ({done.Exception?.InnerException?.GetType().Name})" : "finished");
+                : done.IsFaulted ? "faulted" : "finished"); // not done.Exception: reading it marks the exception observed
             if (task is not null && operation.What.StartsWith("resume ", StringComparison.Ordinal)) task.LastResumedIn = operation.What["resume ".Length..];
             next = ChooseNext(null);
         }
@@ -481,15 +503,22 @@ internal sealed class ControlledRuntime
             }
             Decisions.Add(keys[pick]);
             Points.Add((keys[pick], keys[GuidedChoices.Default(keys, continuing)]));
+            Operation chosen;
             if (keys[pick] < 0)
             {
                 timers.Remove(timer!);
                 Now = Math.Max(Now, timer!.Due);
                 Trace.Add(new TraceEntry(step, null, $"{timer.What} fires at t={TimeSpan.FromTicks(Now)}"));
-                timer.Fire();
-                continue;
+                if (timer.Callback is null)
+                {
+                    timer.Signal!(); // only sets the runtime's own state (a flag a blocked operation's condition reads)
+                    continue;
+                }
+                // Code the program sees (completing a delay's task, a TimeProvider callback) runs as an operation of its
+                // own, started right away: timers complete in firing order, and nothing runs under the gate.
+                chosen = QueueOperation(timer.Callback, $"{timer.What} elapsed");
             }
-            var chosen = options[pick];
+            else chosen = options[pick];
             if (chosen.Status == OperationStatus.Blocked)
             {
                 chosen.Status = OperationStatus.Enabled;
@@ -618,12 +647,17 @@ internal sealed class ControlledRuntime
 
     // ---------------------------------------------------------------- virtual time
 
-    /// <summary>A timer due <paramref name="after"/> from now; <paramref name="fire"/> runs (under the gate, no user code) when the strategy fires it.</summary>
-    public VirtualTimer AddTimer(TimeSpan after, string what, Action fire)
+    /// <summary>A timer due <paramref name="after"/> from now whose firing only sets runtime state (<paramref name="signal"/> runs under the gate: a timeout flag a blocked operation's condition reads).</summary>
+    public VirtualTimer AddTimer(TimeSpan after, string what, Action signal) => Add(after, what, signal, null);
+
+    /// <summary>A timer due <paramref name="after"/> from now whose firing runs <paramref name="callback"/> (code the program sees) as an operation of its own.</summary>
+    public VirtualTimer AddCallbackTimer(TimeSpan after, string what, Action callback) => Add(after, what, null, callback);
+
+    private VirtualTimer Add(TimeSpan after, string what, Action? signal, Action? callback)
     {
         lock (gate)
         {
-            var timer = new VirtualTimer(++nextTimer, Now + Math.Max(0, after.Ticks), what, fire);
+            var timer = new VirtualTimer(++nextTimer, Now + Math.Max(0, after.Ticks), what, signal, callback);
             timers.Add(timer);
             return timer;
         }
@@ -647,13 +681,14 @@ internal sealed class ControlledRuntime
     }
 }
 
-/// <summary>A pending virtual timer: due at a virtual time; firing it runs <see cref="Fire"/>.</summary>
-internal sealed class VirtualTimer(int id, long due, string what, Action fire)
+/// <summary>A pending virtual timer, due at a virtual time: firing it runs <see cref="Signal"/> (runtime state only) or <see cref="Callback"/> (as an operation).</summary>
+internal sealed class VirtualTimer(int id, long due, string what, Action? signal, Action? callback)
 {
     public int Id { get; } = id;
     public long Due { get; } = due;
     public string What { get; } = what;
-    public Action Fire { get; } = fire;
+    public Action? Signal { get; } = signal;
+    public Action? Callback { get; } = callback;
 }
 
 /// <summary>One monitor under control: its owner and recursion count, and the Monitor.Wait queue in arrival order.</summary>

@@ -51,44 +51,40 @@ public static class ControlledSemaphore
     public static Task WaitAsync(SemaphoreSlim semaphore) => WaitAsync(semaphore, CancellationToken.None);
 
     /// <summary>semaphore.WaitAsync(CancellationToken).</summary>
-    public static Task WaitAsync(SemaphoreSlim semaphore, CancellationToken cancellationToken)
-    {
-        if (ControlledRuntime.TryCurrent(out var runtime, out var operation)) runtime.SchedulingPoint(operation, "SemaphoreSlim.WaitAsync");
-        return semaphore.WaitAsync(cancellationToken);
-    }
+    public static Task WaitAsync(SemaphoreSlim semaphore, CancellationToken cancellationToken) =>
+        ControlledRuntime.TryCurrent(out var runtime, out var operation)
+            ? WaitAsyncControlled(runtime, operation, semaphore, Timeout.InfiniteTimeSpan, cancellationToken)
+            : semaphore.WaitAsync(cancellationToken);
 
     /// <summary>semaphore.WaitAsync(int).</summary>
     public static Task<bool> WaitAsync(SemaphoreSlim semaphore, int millisecondsTimeout)
     {
         if (!ControlledRuntime.TryCurrent(out var runtime, out var operation)) return semaphore.WaitAsync(millisecondsTimeout);
         ArgumentOutOfRangeException.ThrowIfLessThan(millisecondsTimeout, -1);
-        runtime.SchedulingPoint(operation, "SemaphoreSlim.WaitAsync");
-        if (semaphore.Wait(0)) return Task.FromResult(true);
-        if (millisecondsTimeout == 0) return Task.FromResult(false);
-        return millisecondsTimeout == Timeout.Infinite ? WaitForever(semaphore) : WaitWithin(runtime, semaphore, TimeSpan.FromMilliseconds(millisecondsTimeout));
-
-        static async Task<bool> WaitForever(SemaphoreSlim semaphore)
-        {
-            await semaphore.WaitAsync().ConfigureAwait(true);
-            return true;
-        }
+        return WaitAsyncControlled(runtime, operation, semaphore, millisecondsTimeout == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(millisecondsTimeout), CancellationToken.None);
     }
 
-    /// <summary>A timed WaitAsync on virtual time: the timeout cancels the real wait from an operation (a WhenAny with a delay would complete on the thread pool).</summary>
-    private static async Task<bool> WaitWithin(ControlledRuntime runtime, SemaphoreSlim semaphore, TimeSpan timeout)
+    /// <summary>
+    /// An async wait that never uses the semaphore's own async waiters: with a timeout or a cancellable token the BCL
+    /// finishes those on the thread pool (ConfigureAwait(false) inside SemaphoreSlim), outside the schedule. Here the
+    /// caller awaits a wake-up operation the runtime enables when the count is positive (or the virtual timeout or the
+    /// token ends the wait), then takes the count with Wait(0).
+    /// </summary>
+    private static async Task<bool> WaitAsyncControlled(ControlledRuntime runtime, Operation operation, SemaphoreSlim semaphore, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var expired = new CancellationTokenSource();
-        var timer = runtime.AddTimer(timeout, "SemaphoreSlim.WaitAsync timeout", () => runtime.Queue(expired.Cancel, "SemaphoreSlim.WaitAsync timed out"));
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        runtime.SchedulingPoint(operation, "SemaphoreSlim.WaitAsync");
+        var timedOut = false;
+        VirtualTimer? timer = null;
+        while (!semaphore.Wait(0, CancellationToken.None))
         {
-            await semaphore.WaitAsync(expired.Token).ConfigureAwait(true);
-            runtime.CancelTimer(timer);
-            return true;
+            if (timeout == TimeSpan.Zero || timedOut) return false;
+            if (timeout != Timeout.InfiniteTimeSpan) timer ??= runtime.AddTimer(timeout, $"SemaphoreSlim.WaitAsync timeout of {operation.Name}", () => timedOut = semaphore.CurrentCount == 0);
+            await runtime.WhenReady(() => semaphore.CurrentCount > 0 || timedOut || cancellationToken.IsCancellationRequested, "SemaphoreSlim.WaitAsync (count 0)").ConfigureAwait(true);
+            cancellationToken.ThrowIfCancellationRequested();
         }
-        catch (OperationCanceledException) when (expired.IsCancellationRequested)
-        {
-            return false;
-        }
+        if (timer is not null) runtime.CancelTimer(timer);
+        return true;
     }
 
     /// <summary>semaphore.Release().</summary>

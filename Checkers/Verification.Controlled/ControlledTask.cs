@@ -89,8 +89,7 @@ public static class ControlledTask
 
     /// <summary>
     /// A delay on the virtual clock: a pending timer the strategy may fire at any scheduling point (earliest first);
-    /// no wall time passes. Firing completes the task there, so delays complete in deadline order; its awaiters were
-    /// captured in other operations' contexts, so their continuations are posted as new operations, never run inline.
+    /// no wall time passes. Firing completes the task in an operation started at once, so delays complete in deadline order.
     /// </summary>
     private static Task VirtualDelay(ControlledRuntime runtime, Operation operation, TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -101,7 +100,7 @@ public static class ControlledTask
         if (delay != Timeout.InfiniteTimeSpan)
         {
             var what = $"Task.Delay({delay}) of {operation.Name}";
-            timer = runtime.AddTimer(delay, what, () => completion.TrySetResult());
+            timer = runtime.AddCallbackTimer(delay, what, () => completion.TrySetResult());
         }
         if (cancellationToken.CanBeCanceled)
             cancellationToken.Register(() =>
@@ -154,11 +153,13 @@ public static class ControlledTask
         if (!task.IsCompleted)
         {
             var timedOut = false;
-            var timer = runtime.AddTimer(timeout, $"Task.Wait timeout of {operation.Name}", () => timedOut = true);
+            // Timed out only if the task was still running when the timer fired (whatever happens before this operation runs again), as in the BCL.
+            var timer = runtime.AddTimer(timeout, $"Task.Wait timeout of {operation.Name}", () => timedOut = !task.IsCompleted);
             runtime.Block(operation, $"Task.Wait({timeout}) on {runtime.DescribeTask(task)}", () => task.IsCompleted || timedOut);
             runtime.CancelTimer(timer);
+            if (timedOut) return false;
         }
-        return task.IsCompleted && task.Wait(0);
+        return task.Wait(0);
     }
 
     /// <summary>task.Result (Task&lt;T&gt;.Result).</summary>

@@ -42,7 +42,7 @@ internal sealed class VirtualTimeProvider(ControlledRuntime runtime) : TimeProvi
             }
         }
 
-        private void Arm(TimeSpan due) => pending = runtime.AddTimer(due, $"timer {CallSites.Describe(callback.Method)}", () =>
+        private void Arm(TimeSpan due) => pending = runtime.AddCallbackTimer(due, $"timer {CallSites.Describe(callback.Method)}", () =>
         {
             lock (gate)
             {
@@ -50,7 +50,7 @@ internal sealed class VirtualTimeProvider(ControlledRuntime runtime) : TimeProvi
                 if (disposed) return;
                 if (period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero) Arm(period);
             }
-            runtime.Queue(() => callback(state), $"timer callback {CallSites.Describe(callback.Method)}");
+            callback(state);
         });
 
         public void Dispose()
