@@ -4,7 +4,7 @@ namespace Verification.Controlled;
 
 /// <summary>
 /// What an unfinished task is waiting for, as an async stack: "Account.CreateAsync awaiting Store.GetAsync awaiting
-/// task #12 (no code of its own: a TaskCompletionSource's or a promise)". Read from the async state machine the
+/// a task with no code of its own (a TaskCompletionSource's …)". Read from the async state machine the
 /// runtime keeps for a suspended method (its public StateMachine field, and the compiler's awaiter fields "&lt;&gt;u__N"
 /// holding the awaited task). Only reports use it; when the shapes are not found it says less, never something wrong.
 /// </summary>
@@ -26,8 +26,11 @@ internal static class AsyncStack
                     return $"{method} awaiting {Describe(awaited, depth + 1)}";
             return method;
         }
-        return $"task #{task.Id} (no code of its own: a TaskCompletionSource's, or a promise such as WhenAll's)";
+        return Anonymous;
     }
+
+    /// <summary>A task without code of its own; no id, so a report reads the same in every run.</summary>
+    public const string Anonymous = "a task with no code of its own (a TaskCompletionSource's, a delay's, or a promise such as WhenAll's)";
 
     /// <summary>The task inside a TaskAwaiter or ConfiguredTaskAwaiter (field m_task), if the awaiter is one.</summary>
     private static Task? AwaitedTask(object? awaiter) =>

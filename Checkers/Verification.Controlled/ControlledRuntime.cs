@@ -399,6 +399,13 @@ internal sealed class ControlledRuntime
             operation.Status = OperationStatus.Completed;
             if (ended) return;
             if (operation.EscapeTaskId is not null) EndUncontrolled(operation);
+            if (operation.What != "start" && operation.Work.Exception?.InnerException is { } escaped and not RunAbortedException)
+            {
+                // Not a task's own exception (those stay in the task, for whoever awaits it): one that escaped a posted
+                // callback or a timer callback, which crashes a real process — an async void method that threw.
+                End(new RunOutcome(RunEnd.Exception, escaped.GetType().Name,
+                    $"{operation.Name} threw {escaped.GetType().FullName}: {escaped.Message} out of a callback (an async void method or a timer callback), which would crash the process\n{UserFrames(escaped)}"));
+            }
             if (ended) return;
             var task = operation.Logical;
             Stop(operation, task?.Task is not { IsCompleted: true } done ? task is null ? "done" : "suspended at an await"
@@ -633,7 +640,7 @@ internal sealed class ControlledRuntime
         lock (gate)
             foreach (var logical in tasks)
                 if (logical.Task == task || logical.Inner == task) return logical.Id == 0 ? "body" : $"task {logical.Id}";
-        return $"task #{task.Id}";
+        return AsyncStack.Anonymous;
     }
 
     /// <summary>A task as a report names it: the program's task it is, or its id.</summary>
@@ -642,7 +649,7 @@ internal sealed class ControlledRuntime
         lock (gate)
             foreach (var logical in tasks)
                 if (logical.Task == task || logical.Inner == task) return logical.Name;
-        return $"task #{task.Id}";
+        return AsyncStack.Describe(task);
     }
 
     // ---------------------------------------------------------------- virtual time

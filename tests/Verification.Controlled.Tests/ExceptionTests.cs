@@ -56,4 +56,21 @@ public sealed class ExceptionTests
         var result = ControlledTest.Run(() => throw new NotSupportedException("at once"), new ControlledOptions { Iterations = 1, ScheduleDirectory = Schedules });
         result.AssertViolated("NotSupportedException");
     }
+
+    [Fact]
+    public void AnAsyncVoidMethodThatThrowsIsAViolation()
+    {
+        static async void FireAndForget()
+        {
+            await Task.Yield();
+            throw new TimeoutException("from async void");
+        }
+        var result = ControlledTest.Run(async () =>
+        {
+            FireAndForget();
+            await Task.Yield();
+        }, new ControlledOptions { Iterations = 5, ScheduleDirectory = Schedules });
+        var bug = Assert.IsType<ControlledCounterexample>(result.AssertViolated("TimeoutException"));
+        Assert.Contains("out of a callback (an async void method", bug.Details, StringComparison.Ordinal);
+    }
 }
