@@ -11,6 +11,9 @@ public enum ControlledFailure
     /// <summary>A task the program started faulted and nothing observed the exception.</summary>
     UnobservedException,
 
+    /// <summary>A property of the spec failed on the events the run observed (ControlledSpec.Observe), a liveness monitor ended hot, or the whole-history check failed.</summary>
+    SpecViolation,
+
     /// <summary>Nothing could run any more: every operation blocked or awaiting, no timer pending, the body unfinished.</summary>
     Deadlock,
 
@@ -51,6 +54,7 @@ public sealed record ControlledCounterexample(ControlledFailure Kind, string Pro
             ControlledFailure.Exception => "exception",
             ControlledFailure.UnobservedException => "unobserved task exception",
             ControlledFailure.Deadlock => "deadlock",
+            ControlledFailure.SpecViolation => "spec violation",
             ControlledFailure.StepBound => "step bound reached",
             ControlledFailure.Uncontrolled => "uncontrolled concurrency",
             _ => "watchdog",

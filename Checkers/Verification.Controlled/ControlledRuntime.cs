@@ -21,6 +21,9 @@ internal enum RunEnd
     /// <summary>The run reached the step bound with work left.</summary>
     StepBound,
 
+    /// <summary>A property of the spec failed on the observed events (or a liveness monitor ended hot, or the whole-history check failed).</summary>
+    SpecViolation,
+
     /// <summary>Concurrency the runtime does not control: work from a foreign thread, an escaped task, an unsupported primitive.</summary>
     Uncontrolled,
 
@@ -34,7 +37,7 @@ internal enum RunEnd
 /// <summary>How a run ended, the property a report names, and the account of it.</summary>
 internal sealed record RunOutcome(RunEnd End, string Property, string Details)
 {
-    public bool IsBug => End is RunEnd.Exception or RunEnd.UnobservedException or RunEnd.Deadlock;
+    public bool IsBug => End is RunEnd.Exception or RunEnd.UnobservedException or RunEnd.Deadlock or RunEnd.SpecViolation;
 }
 
 /// <summary>One step of a run: the operation chosen (or the timer fired) and, as the run goes on, what the operation did until it stopped.</summary>
@@ -82,8 +85,11 @@ internal sealed class ControlledRuntime
     private RunOutcome? outcome;
     private Operation? running;
 
-    public ControlledRuntime(IControlledStrategy strategy, int maxSteps, bool explain)
+    private readonly IRunObserver? observer;
+
+    public ControlledRuntime(IControlledStrategy strategy, int maxSteps, bool explain, IRunObserver? observer = null)
     {
+        this.observer = observer;
         this.strategy = strategy;
         this.maxSteps = maxSteps;
         Explain = explain;
@@ -559,7 +565,22 @@ internal sealed class ControlledRuntime
                 return new RunOutcome(RunEnd.UnobservedException, error.GetType().Name,
                     $"{task.Name} threw {error.GetType().FullName}: {error.Message}, and nothing observed it (await, Wait, Result)\n{UserFrames(error)}");
             }
+        if (observer?.AtEnd() is { } failure) return new RunOutcome(RunEnd.SpecViolation, failure.Property, failure.Details);
         return new RunOutcome(RunEnd.Finished, "", "");
+    }
+
+    /// <summary>ControlledSpec.Observe from the running operation: the run's monitor checks it; a failed property ends the run here.</summary>
+    public void Observe(Operation operation, object evt)
+    {
+        if (observer is null) return;
+        lock (gate)
+        {
+            if (ended) throw new RunAbortedException();
+            if (Explain) Stop(operation, $"observes {Verification.Specs.Alphabet.Describe(evt)}");
+            if (observer.Observe(evt) is not { } failure) return;
+            End(new RunOutcome(RunEnd.SpecViolation, failure.Property, failure.Details));
+        }
+        throw new RunAbortedException();
     }
 
     private static string UserFrames(Exception error) => CallSites.UserFrames(error);

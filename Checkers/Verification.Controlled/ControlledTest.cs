@@ -20,6 +20,24 @@ public static class ControlledTest
     public static CheckResult Run(Func<Task> body, ControlledOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(body);
+        return Run(new ProgramUnderTest(body, null), options);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(Func{Task}, ControlledOptions?)"/>, with every run's events checked against <paramref name="spec"/>:
+    /// the code calls <see cref="ControlledSpec.Observe"/>, each run has a fresh monitor, and a property that fails on
+    /// a prefix (or a liveness monitor hot when the run ends, or <paramref name="historyCheck"/> violated on the whole
+    /// history, e.g. a linearizability check) is a violation named by the property, minimised and replayable.
+    /// </summary>
+    public static CheckResult Run<TEvent>(Spec<TEvent> spec, Func<Task> body, ControlledOptions? options = null, Func<IReadOnlyList<TEvent>, CheckResult>? historyCheck = null) where TEvent : class
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(body);
+        return Run(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck)), options);
+    }
+
+    private static CheckResult Run(ProgramUnderTest body, ControlledOptions? options)
+    {
         options ??= new ControlledOptions();
         options.Validate();
         EscapeListener.EnsureStarted();
@@ -38,7 +56,7 @@ public static class ControlledTest
             coverage.Add(run);
             switch (run.Outcome.End)
             {
-                case RunEnd.Exception or RunEnd.UnobservedException or RunEnd.Deadlock:
+                case RunEnd.Exception or RunEnd.UnobservedException or RunEnd.Deadlock or RunEnd.SpecViolation:
                     return Found(body, options, run, iteration, strategy.Name, coverage, watch);
                 case RunEnd.Uncontrolled or RunEnd.Hang or RunEnd.ReplayMismatch:
                     return Unresolved(options, run, iteration, strategy.Name, coverage, watch);
@@ -101,14 +119,18 @@ public static class ControlledTest
 
     /// <summary>Replays a schedule file on <paramref name="body"/>: the same choices, so the same run (a failing one reports the same counterexample).</summary>
     public static CheckResult Replay(Func<Task> body, string schedulePath, ControlledOptions? options = null) =>
-        Replay(body, ControlledSchedule.Load(schedulePath), options, schedulePath);
+        Replay(new ProgramUnderTest(body, null), ControlledSchedule.Load(schedulePath), options, schedulePath);
 
     /// <summary>Replays <paramref name="schedule"/> on <paramref name="body"/>; a body that does not follow it throws <see cref="SpecException"/> saying where it differed.</summary>
-    public static CheckResult Replay(Func<Task> body, ControlledSchedule schedule, ControlledOptions? options = null) => Replay(body, schedule, options, null);
+    public static CheckResult Replay(Func<Task> body, ControlledSchedule schedule, ControlledOptions? options = null) => Replay(new ProgramUnderTest(body, null), schedule, options, null);
 
-    private static CheckResult Replay(Func<Task> body, ControlledSchedule schedule, ControlledOptions? options, string? path)
+    /// <summary>Replays a schedule file recorded by <see cref="Run{TEvent}"/>, with the same spec (and history check).</summary>
+    public static CheckResult Replay<TEvent>(Spec<TEvent> spec, Func<Task> body, string schedulePath, ControlledOptions? options = null, Func<IReadOnlyList<TEvent>, CheckResult>? historyCheck = null) where TEvent : class =>
+        Replay(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck)), ControlledSchedule.Load(schedulePath), options, schedulePath);
+
+    private static CheckResult Replay(ProgramUnderTest body, ControlledSchedule schedule, ControlledOptions? options, string? path)
     {
-        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(body.Body);
         options ??= new ControlledOptions();
         options.Validate();
         EscapeListener.EnsureStarted();
@@ -151,6 +173,7 @@ public static class ControlledTest
         RunEnd.Exception => ControlledFailure.Exception,
         RunEnd.UnobservedException => ControlledFailure.UnobservedException,
         RunEnd.Deadlock => ControlledFailure.Deadlock,
+        RunEnd.SpecViolation => ControlledFailure.SpecViolation,
         RunEnd.StepBound => ControlledFailure.StepBound,
         RunEnd.Uncontrolled or RunEnd.ReplayMismatch => ControlledFailure.Uncontrolled,
         RunEnd.Hang => ControlledFailure.Hang,
@@ -160,7 +183,7 @@ public static class ControlledTest
     private static string FirstLine(string text) => text.Split('\n')[0];
 
     /// <summary>A failing run: minimised, explained by a replay that captures call sites, saved; the result is Violated.</summary>
-    private static CheckResult Found(Func<Task> body, ControlledOptions options, RunRecord run, long iteration, string strategy, Tally coverage, Stopwatch watch)
+    private static CheckResult Found(ProgramUnderTest body, ControlledOptions options, RunRecord run, long iteration, string strategy, Tally coverage, Stopwatch watch)
     {
         var bug = Explain(body, options, run, iteration, strategy, KindOf(run.Outcome.End)!.Value, options.Minimize);
         return new CheckResult
@@ -205,7 +228,7 @@ public static class ControlledTest
         };
     }
 
-    private static ControlledCounterexample Explain(Func<Task> body, ControlledOptions options, RunRecord run, long iteration, string strategy, ControlledFailure kind, bool minimize)
+    private static ControlledCounterexample Explain(ProgramUnderTest body, ControlledOptions options, RunRecord run, long iteration, string strategy, ControlledFailure kind, bool minimize)
     {
         var shortest = minimize ? Minimize(body, options, run) : run;
         var explained = Execute(body, new ReplayChoices(shortest.Decisions), options.MaxSteps, explain: true, options.Watchdog);
@@ -237,7 +260,7 @@ public static class ControlledTest
     /// keeps some of them and takes the default everywhere else; it is kept when it fails the same way with fewer
     /// preemptions (or as many and fewer steps). What remains is the few context switches the bug needs.
     /// </summary>
-    private static RunRecord Minimize(Func<Task> body, ControlledOptions options, RunRecord failing)
+    private static RunRecord Minimize(ProgramUnderTest body, ControlledOptions options, RunRecord failing)
     {
         var best = failing;
         var current = Preemptions(failing);
@@ -269,12 +292,15 @@ public static class ControlledTest
     private static List<(int Step, long Key)> Preemptions(RunRecord run) =>
         [.. run.Points.Select((point, index) => (Step: index + 1, point)).Where(p => p.point.Chosen != p.point.Default).Select(p => (p.Step, p.point.Chosen))];
 
-    private static RunRecord Execute(Func<Task> body, IControlledStrategy strategy, int maxSteps, bool explain, TimeSpan watchdog)
+    private static RunRecord Execute(ProgramUnderTest body, IControlledStrategy strategy, int maxSteps, bool explain, TimeSpan watchdog)
     {
-        var runtime = new ControlledRuntime(strategy, maxSteps, explain);
-        var outcome = runtime.Run(body, watchdog);
+        var runtime = new ControlledRuntime(strategy, maxSteps, explain, body.Observers?.Invoke());
+        var outcome = runtime.Run(body.Body, watchdog);
         return new RunRecord(outcome, [.. runtime.Decisions], [.. runtime.Points], runtime.TraceLines(), runtime.Steps);
     }
+
+    /// <summary>The program under test: its body, and what checks each run's observed events (a fresh observer per run).</summary>
+    private sealed record ProgramUnderTest(Func<Task> Body, Func<IRunObserver>? Observers);
 
     /// <summary>What a run left: how it ended, its choices (and the default at each point), and its trace.</summary>
     private sealed record RunRecord(RunOutcome Outcome, List<long> Decisions, List<(long Chosen, long Default)> Points, List<string> Trace, int Steps);
