@@ -126,14 +126,6 @@ internal sealed class ControlledRuntime
     /// <summary>Scheduling points so far; the watchdog watches it move.</summary>
     public int Steps => Volatile.Read(ref steps);
 
-    public RunOutcome? Outcome
-    {
-        get
-        {
-            lock (gate) return outcome;
-        }
-    }
-
     /// <summary>The running code's runtime and operation, when it runs under a run that has not ended; interceptors forward to the BCL otherwise.</summary>
     public static bool TryCurrent(out ControlledRuntime runtime, out Operation operation)
     {
@@ -161,6 +153,7 @@ internal sealed class ControlledRuntime
     {
         var root = new LogicalTask(0, CallSites.Describe(body.Method));
         tasks.Add(root);
+        var caller = threadRuntime;
         threadRuntime = this; // the first task is queued from the caller's thread
         try
         {
@@ -168,7 +161,7 @@ internal sealed class ControlledRuntime
         }
         finally
         {
-            threadRuntime = null;
+            threadRuntime = caller;
         }
         Operation? first;
         lock (gate) first = ChooseNext(null);

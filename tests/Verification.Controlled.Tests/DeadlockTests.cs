@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Verification.Controlled.Tests;
 
-public sealed class DeadlockTests
+public sealed class DeadlockTests(ITestOutputHelper output)
 {
     private static readonly string Schedules = Path.Combine(Path.GetTempPath(), "verification-controlled-tests");
 
@@ -8,6 +10,7 @@ public sealed class DeadlockTests
     public void BoundedBufferWithPulseDeadlocks()
     {
         var result = ControlledTest.Run(BoundedBuffer.ProducersAndConsumers(pulseAll: false), new ControlledOptions { Subject = "BoundedBuffer(Pulse)", Iterations = 2000, ScheduleDirectory = Schedules });
+        output.WriteLine(result.ToString());
         var deadlock = Assert.IsType<ControlledCounterexample>(result.AssertViolated("Deadlock"));
         Assert.Equal(ControlledFailure.Deadlock, deadlock.Kind);
         // Every unfinished task is listed: each blocked one waits in Monitor.Wait on the buffer (a lost wake-up), with where.
@@ -23,6 +26,7 @@ public sealed class DeadlockTests
     public void BoundedBufferWithPulseAllHoldsUnderABudget()
     {
         var result = ControlledTest.Run(BoundedBuffer.ProducersAndConsumers(pulseAll: true), new ControlledOptions { Subject = "BoundedBuffer(PulseAll)", Iterations = 300 });
+        output.WriteLine(result.ToString());
         result.AssertHolds();
         Assert.Equal(300, result.Coverage.Runs);
         Assert.True(result.Coverage.Steps > 300 * 10, result.Summary);

@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Verification.Controlled.Tests;
 
-public sealed class RaceTests
+public sealed class RaceTests(ITestOutputHelper output)
 {
     private static readonly string Schedules = Path.Combine(Path.GetTempPath(), "verification-controlled-tests");
 
@@ -31,6 +33,7 @@ public sealed class RaceTests
     {
         // Every interleaving: the depth-first search completes, so this is a proof for this body.
         var result = ControlledTest.Run(Bodies.IncrementTwice(locked: true), new ControlledOptions { Strategy = ControlledStrategy.Dfs, Iterations = 10_000, ScheduleDirectory = Schedules });
+        output.WriteLine(result.ToString());
         result.AssertHolds();
         Assert.Contains(result.Within, w => w.Contains("depth-first search is complete", StringComparison.Ordinal));
         Assert.True(result.Coverage.Runs > 1, result.ToString());
@@ -67,7 +70,9 @@ public sealed class RaceTests
             await Task.WhenAll(noise);
         }
         var options = new ControlledOptions { Strategy = ControlledStrategy.Random, Iterations = 100, ScheduleDirectory = Schedules };
-        var bug = Assert.IsType<ControlledCounterexample>(ControlledTest.Run(Body, options).AssertViolated("EqualException"));
+        var result = ControlledTest.Run(Body, options);
+        output.WriteLine(result.ToString());
+        var bug = Assert.IsType<ControlledCounterexample>(result.AssertViolated("EqualException"));
         Assert.True(bug.Preemptions < bug.OriginalPreemptions, bug.Describe());
         Assert.True(bug.Schedule.Decisions.Count < bug.OriginalSteps, bug.Describe());
         Assert.Contains("minimised from", bug.Describe(), StringComparison.Ordinal);
