@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 
@@ -52,18 +53,35 @@ internal static class CallSites
         return tick < 0 ? name : name[..tick];
     }
 
-    /// <summary>The async method an await continuation resumes, from the delegate the awaiter posted (the state machine box's MoveNext).</summary>
-    public static string? ResumedMethod(object? state)
+    private static readonly ConcurrentDictionary<Type, (string? Method, PropertyInfo? Context)> Boxes = new();
+    private static readonly ConcurrentDictionary<Type, FieldInfo?> Wrappers = new();
+
+    /// <summary>
+    /// The async state machine box behind a posted continuation (an awaiter posts the box's MoveNext delegate; with the
+    /// TPL's event source on, as the escape listener has it, wrapped in a ContinuationWrapper for tracing), or null.
+    /// </summary>
+    public static object? Box(object? state)
     {
-        if (state is not Delegate { Target: { } box }) return null;
-        var type = box.GetType();
-        // With the TPL's event source on (the escape listener), the awaiter wraps the continuation for tracing.
-        if (type.Name == "ContinuationWrapper") return ResumedMethod(type.GetField("_continuation", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(box));
-        if (!type.IsGenericType) return null;
-        var machine = type.GetGenericArguments()[^1];
-        if (!typeof(System.Runtime.CompilerServices.IAsyncStateMachine).IsAssignableFrom(machine)) return null;
-        return Describe(machine.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public));
+        if (state is not Delegate { Target: { } target }) return null;
+        var type = target.GetType();
+        if (type.Name == "ContinuationWrapper")
+            return Box(Wrappers.GetOrAdd(type, t => t.GetField("_continuation", BindingFlags.Instance | BindingFlags.NonPublic))?.GetValue(target));
+        return Info(type).Method is null ? null : target;
     }
+
+    /// <summary>The async method a box runs ("Account.CreateAsync").</summary>
+    public static string? ResumedMethod(object box) => Info(box.GetType()).Method;
+
+    /// <summary>The execution context the box captured at its await (the box's "Context" property, kept in the task's state slot), which carries the awaiting code's logical task.</summary>
+    public static ExecutionContext? ContextOf(object box) => Info(box.GetType()).Context?.GetValue(box) as ExecutionContext;
+
+    private static (string? Method, PropertyInfo? Context) Info(Type type) => Boxes.GetOrAdd(type, static t =>
+    {
+        if (!t.IsGenericType) return (null, null);
+        var machine = t.GetGenericArguments()[^1];
+        if (!typeof(System.Runtime.CompilerServices.IAsyncStateMachine).IsAssignableFrom(machine)) return (null, null);
+        return (Describe(machine.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)), t.GetProperty("Context", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic));
+    });
 
     /// <summary>The user frames of the current stack, innermost first, each "Type.Method at File.cs:line": what a report shows as "where".</summary>
     public static string UserStack(int maxFrames = 6) => UserFrames(new StackTrace(1, fNeedFileInfo: true), maxFrames, " ← ", "(no user frame on the stack)");

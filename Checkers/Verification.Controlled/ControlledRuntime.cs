@@ -70,6 +70,9 @@ internal sealed class ControlledRuntime
     /// <summary>The logical task of the running code; it flows through awaits, so a continuation learns its task when its context is restored.</summary>
     private static readonly AsyncLocal<LogicalTask?> CurrentTask = new(OnTaskContextChanged);
 
+    /// <summary>Actor keys of operations without a task start here, above any task number.</summary>
+    private const long ActorOfNoTask = 1L << 40;
+
     private static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly object gate = new();
@@ -141,9 +144,32 @@ internal sealed class ControlledRuntime
         return threadRuntime is { ended: false } runtime && operation is not null ? runtime : null;
     }
 
+    /// <summary>Set while <see cref="TaskOf"/> runs in another context, whose switches are not this operation's.</summary>
+    [ThreadStatic] private static bool peeking;
+
     private static void OnTaskContextChanged(AsyncLocalValueChangedArgs<LogicalTask?> change)
     {
-        if (change.ThreadContextChanged && change.CurrentValue is { } task && threadOperation is { } operation && operation.Logical is null) operation.Logical = task;
+        if (!peeking && change.ThreadContextChanged && change.CurrentValue is { } task && threadOperation is { } operation && operation.Logical is null) operation.Logical = task;
+    }
+
+    /// <summary>
+    /// The logical task of the code a continuation resumes, read from the execution context its box captured at the
+    /// await: the continuation's operation is then named by its task, and PCT gives it its task's priority, from the start.
+    /// </summary>
+    private static LogicalTask? TaskOf(object box)
+    {
+        if (CallSites.ContextOf(box) is not { } context) return null;
+        LogicalTask? task = null;
+        peeking = true;
+        try
+        {
+            ExecutionContext.Run(context, _ => task = CurrentTask.Value, null);
+        }
+        finally
+        {
+            peeking = false;
+        }
+        return task;
     }
 
     // ---------------------------------------------------------------- running a body
@@ -301,11 +327,13 @@ internal sealed class ControlledRuntime
             ReportUncontrolled("work was posted to the controlled SynchronizationContext from a thread the runtime does not control (an escaped Task.Run, a real timer, I/O, or ConfigureAwait(false))", Foreign());
             return;
         }
-        var resumed = CallSites.ResumedMethod(state);
-        pendingStart = (null, resumed is null ? "callback" : $"resume {resumed}");
+        var box = CallSites.Box(state);
+        pendingStart = box is null ? (null, "callback") : (TaskOf(box), $"resume {CallSites.ResumedMethod(box)}");
         try
         {
-            new Task(() => callback(state)).Start(Scheduler);
+            // Without the poster's execution context: the callback restores its own (an await continuation's), and the
+            // poster's would otherwise be the first the operation's thread switches to.
+            using (ExecutionContext.SuppressFlow()) new Task(() => callback(state)).Start(Scheduler);
         }
         finally
         {
@@ -319,7 +347,7 @@ internal sealed class ControlledRuntime
         pendingStart = (null, what);
         try
         {
-            new Task(work).Start(Scheduler);
+            using (ExecutionContext.SuppressFlow()) new Task(work).Start(Scheduler);
         }
         finally
         {
@@ -466,6 +494,7 @@ internal sealed class ControlledRuntime
     {
         var options = new List<Operation>();
         var keys = new List<long>();
+        var actors = new List<long>();
         while (true)
         {
             if (tasks[0].Task is { IsFaulted: true } or { IsCanceled: true })
@@ -475,11 +504,14 @@ internal sealed class ControlledRuntime
             }
             options.Clear();
             keys.Clear();
+            actors.Clear();
             foreach (var operation in operations)
                 if (operation.Status == OperationStatus.Enabled || (operation.Status == OperationStatus.Blocked && operation.CanProceed!()))
                 {
                     options.Add(operation);
                     keys.Add(operation.Id);
+                    // PCT's priorities belong to tasks (all of a task's continuations share one); an operation of no task has its own.
+                    actors.Add(operation.Logical is { } task ? task.Id : ActorOfNoTask + operation.Id);
                 }
             var blocked = operations.Any(o => o.Status == OperationStatus.Blocked);
             var bodyDone = tasks[0].Task is { IsCompleted: true };
@@ -489,7 +521,11 @@ internal sealed class ControlledRuntime
                 End(bodyDone && !blocked ? Finish() : Deadlock());
                 return null;
             }
-            if (timer is not null) keys.Add(-timer.Id);
+            if (timer is not null)
+            {
+                keys.Add(-timer.Id);
+                actors.Add(-timer.Id);
+            }
             var step = Interlocked.Increment(ref steps);
             if (step > maxSteps)
             {
@@ -500,7 +536,7 @@ internal sealed class ControlledRuntime
             int pick;
             try
             {
-                pick = strategy.Pick(keys, continuing, step);
+                pick = strategy.Pick(keys, actors, continuing, step);
             }
             catch (Verification.Specs.SpecException mismatch)
             {

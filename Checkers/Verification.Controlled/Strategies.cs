@@ -31,9 +31,10 @@ internal interface IControlledStrategy
     string Name { get; }
 
     /// <param name="options">The option keys.</param>
+    /// <param name="actors">For each option, what it belongs to (its task, or itself; a timer is its own), for strategies that prioritise tasks.</param>
     /// <param name="current">The index of the operation that reached the scheduling point when it may continue, else −1.</param>
     /// <param name="step">The scheduling point's number in the run (from 1).</param>
-    int Pick(IReadOnlyList<long> options, int current, int step);
+    int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step);
 }
 
 /// <summary>Uniformly random among the options.</summary>
@@ -43,14 +44,14 @@ internal sealed class RandomChoices(int seed) : IControlledStrategy
 
     public string Name => "random";
 
-    public int Pick(IReadOnlyList<long> options, int current, int step) => random.Next(options.Count);
+    public int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step) => random.Next(options.Count);
 }
 
 /// <summary>
-/// PCT (Burckhardt et al., ASPLOS 2010), as the protocol tester's PctStrategy: each operation (and each timer) gets a
+/// PCT (Burckhardt et al., ASPLOS 2010), as the protocol tester's PctStrategy: each task (and each timer) gets a
 /// random priority when first seen, the highest enabled one runs, and at d−1 random steps the one chosen drops below
-/// all others. An operation keeps its priority while it is blocked and resumed, which is what makes a preemption of
-/// depth d likely (≥ 1/(n·k^(d−1)) per run).
+/// all others. A task keeps its priority across its operations (every await continuation), the "thread" of the
+/// paper, which is what makes a preemption of depth d likely (≥ 1/(n·k^(d−1)) per run).
 /// </summary>
 internal sealed class PctChoices : IControlledStrategy
 {
@@ -71,20 +72,20 @@ internal sealed class PctChoices : IControlledStrategy
 
     public string Name => $"pct(d={depth})";
 
-    public int Pick(IReadOnlyList<long> options, int current, int step)
+    public int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step)
     {
         var best = 0;
         var bestPriority = int.MinValue;
         for (var i = 0; i < options.Count; i++)
         {
-            if (!priority.TryGetValue(options[i], out var p)) priority[options[i]] = p = random.Next();
+            if (!priority.TryGetValue(actors[i], out var p)) priority[actors[i]] = p = random.Next();
             if (p > bestPriority)
             {
                 best = i;
                 bestPriority = p;
             }
         }
-        if (changePoints.Contains(step)) priority[options[best]] = lowest--;
+        if (changePoints.Contains(step)) priority[actors[best]] = lowest--;
         return best;
     }
 }
@@ -99,7 +100,7 @@ internal sealed class ReplayChoices(IReadOnlyList<long> recorded) : IControlledS
 
     public string Name => "replay";
 
-    public int Pick(IReadOnlyList<long> options, int current, int step)
+    public int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step)
     {
         if (position >= recorded.Count)
             throw new SpecException($"the schedule's {recorded.Count} choices ran out at scheduling point {step}, before the run ended: the body did not run as when it was recorded (it reads the clock, a random number, or state left by another test?)");
@@ -121,7 +122,7 @@ internal sealed class GuidedChoices(IReadOnlyDictionary<int, long> preemptions) 
 {
     public string Name => "replay";
 
-    public int Pick(IReadOnlyList<long> options, int current, int step)
+    public int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step)
     {
         if (preemptions.TryGetValue(step, out var key))
             for (var i = 0; i < options.Count; i++)
@@ -142,7 +143,7 @@ internal sealed class DfsChoices(IReadOnlyList<int> prefix) : IControlledStrateg
 
     public string Name => "dfs";
 
-    public int Pick(IReadOnlyList<long> options, int current, int step)
+    public int Pick(IReadOnlyList<long> options, IReadOnlyList<long> actors, int current, int step)
     {
         var position = Path.Count;
         var chosen = position < prefix.Count ? prefix[position] : 0;

@@ -16,13 +16,13 @@ internal sealed class VirtualTimeProvider(ControlledRuntime runtime) : TimeProvi
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new VirtualTimerHandle(runtime, callback, state);
+        var timer = new VirtualTimerHandle(runtime, callback, state, ExecutionContext.Capture());
         timer.Change(dueTime, period);
         return timer;
     }
 
-    /// <summary>An ITimer over virtual timers: at most one pending at a time; a periodic one re-arms when it fires.</summary>
-    private sealed class VirtualTimerHandle(ControlledRuntime runtime, TimerCallback callback, object? state) : ITimer
+    /// <summary>An ITimer over virtual timers: at most one pending at a time; a periodic one re-arms when it fires. The callback runs in the execution context captured at creation, as System.Threading.Timer's does.</summary>
+    private sealed class VirtualTimerHandle(ControlledRuntime runtime, TimerCallback callback, object? state, ExecutionContext? context) : ITimer
     {
         private readonly object gate = new();
         private VirtualTimer? pending;
@@ -50,7 +50,8 @@ internal sealed class VirtualTimeProvider(ControlledRuntime runtime) : TimeProvi
                 if (disposed) return;
                 if (period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero) Arm(period);
             }
-            callback(state);
+            if (context is null) callback(state);
+            else ExecutionContext.Run(context, s => callback(s), state);
         });
 
         public void Dispose()
