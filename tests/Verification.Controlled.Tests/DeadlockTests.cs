@@ -82,4 +82,45 @@ public sealed class DeadlockTests(ITestOutputHelper output)
         Assert.Contains("blocked on lock on Object (held by task 2", deadlock.Details, StringComparison.Ordinal);
         Assert.Contains("blocked on lock on Object (held by task 1", deadlock.Details, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SemaphoresAwaitedInOppositeOrderDeadlockAndNameTheWaits()
+    {
+        static async Task Body()
+        {
+            using var first = new SemaphoreSlim(1);
+            using var second = new SemaphoreSlim(1);
+            async Task Both(SemaphoreSlim a, SemaphoreSlim b)
+            {
+                await ControlledSemaphore.WaitAsync(a);
+                await ControlledSemaphore.WaitAsync(b);
+                ControlledSemaphore.Release(b);
+                ControlledSemaphore.Release(a);
+            }
+            await Task.WhenAll(ControlledTask.Run(() => Both(first, second)), ControlledTask.Run(() => Both(second, first)));
+        }
+        var result = ControlledTest.Run(Body, new ControlledOptions { Strategy = ControlledStrategy.Dfs, Iterations = 10_000, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(result.AssertViolated("Deadlock"));
+        var waits = deadlock.Details.Split('\n').Where(l => l.Contains("blocked on SemaphoreSlim.WaitAsync (count 0)", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, waits.Count);
+        Assert.Contains(waits, l => l.StartsWith("  task 1", StringComparison.Ordinal));
+        Assert.Contains(waits, l => l.StartsWith("  task 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SyncOverAsyncOnATaskThatNeedsTheCallerDeadlocks()
+    {
+        static Task Body()
+        {
+            var signal = new TaskCompletionSource();
+            var worker = ControlledTask.Run(async () => await signal.Task);
+            ControlledTask.Wait(worker); // blocks the body, which was to complete the signal afterwards
+            signal.SetResult();
+            return Task.CompletedTask;
+        }
+        var result = ControlledTest.Run(Body, new ControlledOptions { Iterations = 5, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(result.AssertViolated("Deadlock"));
+        Assert.Contains("body (DeadlockTests.Body): blocked on Task.Wait on task 1", deadlock.Details, StringComparison.Ordinal);
+        Assert.Matches(@"task 1 \(DeadlockTests\.Body at DeadlockTests\.cs:\d+\): not finished, suspended at an await", deadlock.Details);
+    }
 }
