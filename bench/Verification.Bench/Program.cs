@@ -21,6 +21,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
     /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, then --every-order and/or --no-symmetry / --symmetric)
     /// dotnet run -c Release --project bench/Verification.Bench -- --symmetry-table 3   (each symmetric exhaustive search with and without its symmetry declared, median of 3)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --controlled-table   (the controlled task runtime: runs/s, scheduling points/s, overhead against the body run uncontrolled)
     /// </summary>
     public static void Main(string[] args)
     {
@@ -67,6 +68,11 @@ public static class Program
         if (args is ["--parallel-table"])
         {
             ParallelTable();
+            return;
+        }
+        if (args is ["--controlled-table"])
+        {
+            ControlledRuntimeBenchmarks.Table();
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

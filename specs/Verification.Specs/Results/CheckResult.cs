@@ -29,6 +29,9 @@ public enum Inconclusive
 
     /// <summary>Induction failed and no violation was found within the unrolling bound: the counterexample to induction is shown; strengthen the invariant.</summary>
     NotInductive,
+
+    /// <summary>The program did concurrent work the checker does not control (a thread, the thread pool, an unsupported primitive): the runs seen say nothing about the interleavings it did not control.</summary>
+    Uncontrolled,
 }
 
 /// <summary>What a check found wrong — or, for an induction that failed, the counterexample to induction: the property, and a readable account.</summary>
@@ -108,6 +111,7 @@ public sealed record CheckResult
         Inconclusive.SearchLimit => "search limit",
         Inconclusive.Solver => "solver",
         Inconclusive.NotInductive => "not inductive",
+        Inconclusive.Uncontrolled => "uncontrolled concurrency",
         _ => "undecided",
     };
 
