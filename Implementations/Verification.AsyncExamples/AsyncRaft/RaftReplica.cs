@@ -26,8 +26,9 @@ public sealed record AsyncRaftOptions
     /// lastApplied while the first is suspended applies the same index again, which breaks AppliedInOrder (RaftSpec,
     /// and ReplicatedLogSpec's Schneider's Order: each server applies index lastApplied + 1 next). It needs a specific
     /// interleaving: the first applier's continuation must wait while the server learns a second commit — a message
-    /// round trip — which a thread pool almost never does, and a scheduler that delays that one continuation does
-    /// (3 servers, 1 command: the leader's commits of its no-op and of the command).
+    /// round trip. A thread pool seldom does that with one client, now and then when several clients' commits come in a
+    /// burst on a busy machine, so it cannot be relied on; a scheduler that delays that one continuation finds it with
+    /// 3 servers and 1 command (the leader's commits of its no-op and of the command, or a follower's two advances).
     /// </summary>
     public bool UnserialisedApply { get; init; }
 }
