@@ -31,7 +31,7 @@ public static class AsyncRaftCluster
         var allAnswered = Task.WhenAll(clientRuns);
         var deadline = Task.Delay(options.Deadline, stop.Token);
         await Task.WhenAny(allAnswered, deadline);
-        // Cancel, not CancelAsync: that one runs the callbacks on the thread pool, outside a controlling scheduler.
+        // Cancel, not CancelAsync: Cancel runs the callbacks here, synchronously; CancelAsync runs them on another task.
         stop.Cancel();
         await Task.WhenAll(replicaRuns);
         await allAnswered; // the clients still waiting return false when cancelled
