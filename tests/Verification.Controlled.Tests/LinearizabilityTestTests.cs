@@ -1,0 +1,111 @@
+using Verification.Checkers.Linearizability;
+using Xunit.Abstractions;
+
+namespace Verification.Controlled.Tests;
+
+/// <summary>Lincheck-style tests: a stack's push that loses updates is not linearizable; the Treiber stack is, on every run tried.</summary>
+public sealed class LinearizabilityTestTests(ITestOutputHelper output)
+{
+    private static readonly string Schedules = Path.Combine(Path.GetTempPath(), "verification-controlled-tests");
+
+    /// <summary>Push(v) or Pop; a pop returns the value or null when empty, a push returns null.</summary>
+    public sealed record StackCall(bool Push, int Value)
+    {
+        public override string ToString() => Push ? $"push {Value}" : "pop";
+    }
+
+    /// <summary>A sequential stack; the state is its contents top first, as text (states compare by value).</summary>
+    private sealed class StackModel : ISequentialModel<string, StackCall, int?>
+    {
+        public string Name => "stack";
+
+        public string Initial => "";
+
+        public bool Step(string state, StackCall input, int? output, out string next)
+        {
+            var items = state.Length == 0 ? [] : state.Split(' ').Select(int.Parse).ToList();
+            if (input.Push)
+            {
+                next = string.Join(' ', items.Prepend(input.Value));
+                return output is null;
+            }
+            next = string.Join(' ', items.Skip(1));
+            return items.Count == 0 ? output is null : output == items[0];
+        }
+
+        public string Describe(StackCall input, int? output) => input.Push ? $"push {input.Value}" : $"pop → {(output is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "empty")}";
+
+        public string Describe(string state) => state.Length == 0 ? "[]" : $"[{state.Replace(' ', ',')}]";
+    }
+
+    private sealed class Node(int value, Node? next)
+    {
+        public int Value { get; } = value;
+
+        public Node? Next { get; } = next;
+    }
+
+    /// <summary>A Treiber stack through the interceptors (what rewriting makes of Interlocked calls); <paramref name="retryPush"/> false: the lost update.</summary>
+    private sealed class Stack(bool retryPush)
+    {
+        private Node? head;
+
+        public int? Apply(StackCall call)
+        {
+            if (call.Push)
+            {
+                while (true)
+                {
+                    var top = Volatile.Read(ref head);
+                    var node = new Node(call.Value, top);
+                    if (!retryPush)
+                    {
+                        ControlledInterlocked.Exchange(ref head, node);
+                        return null;
+                    }
+                    if (ControlledInterlocked.CompareExchange(ref head, node, top) == top) return null;
+                }
+            }
+            while (true)
+            {
+                var top = Volatile.Read(ref head);
+                if (top is null) return null;
+                if (ControlledInterlocked.CompareExchange(ref head, top.Next, top) == top) return top.Value;
+            }
+        }
+    }
+
+    private static StackCall Next(Random random) => random.Next(2) == 0 ? new StackCall(true, 1 + random.Next(9)) : new StackCall(false, 0);
+
+    [Fact]
+    public void APushThatLosesUpdates_IsNotLinearizable_AndTheReportShowsTheScenarioTheInterleavingAndTheHistory()
+    {
+        var result = LinearizabilityTest.Check(() => new Stack(retryPush: false), Next, (stack, call) => stack.Apply(call), new StackModel(),
+            new LinearizabilityTestOptions { Threads = 2, OperationsPerThread = 3, Scenarios = 10, Runs = new ControlledOptions { Iterations = 200, ScheduleDirectory = Schedules } });
+        output.WriteLine(result.ToString());
+        var found = Assert.IsType<ControlledCounterexample>(result.AssertViolated(LinearizabilityChecker.Property));
+        Assert.Equal(ControlledFailure.SpecViolation, found.Kind);
+        Assert.Contains("scenario", result.Notes);
+        Assert.Contains("thread 0:", result.Notes);
+        Assert.NotEmpty(found.Trace);
+        Assert.Contains("push", found.Details);
+    }
+
+    [Fact]
+    public void TheTreiberStack_IsLinearizableOnEveryRunTried_AndSaysWhatWasTried()
+    {
+        var result = LinearizabilityTest.Check(() => new Stack(retryPush: true), Next, (stack, call) => stack.Apply(call), new StackModel(),
+            new LinearizabilityTestOptions { Threads = 2, OperationsPerThread = 3, Scenarios = 10, Runs = new ControlledOptions { Iterations = 100, ScheduleDirectory = Schedules } });
+        output.WriteLine(result.ToString());
+        result.AssertHolds();
+        Assert.Equal(1000, result.Coverage.Runs);
+        Assert.Contains("10 scenarios of 2 threads × 3 operations", result.Within);
+    }
+
+    [Fact]
+    public void BadOptions_AreRefusedInOneLine()
+    {
+        var error = Assert.Throws<Verification.Specs.SpecException>(() => LinearizabilityTest.Check(() => new Stack(true), Next, (s, c) => s.Apply(c), new StackModel(), new LinearizabilityTestOptions { Threads = 0 }));
+        Assert.Contains("Threads must be 1..16 (got 0)", error.Message);
+    }
+}
