@@ -1,3 +1,4 @@
+using System.Reflection.PortableExecutable;
 using System.Text;
 using System.Text.Json;
 using Mono.Cecil;
@@ -82,14 +83,20 @@ public static class AssemblyRewriter
     public static RewrittenAssembly Rewrite(byte[] assembly, byte[]? symbols, InterceptorAssembly runtime, string path)
     {
         var parameters = new ReaderParameters { ReadingMode = ReadingMode.Immediate };
+        var embeddedSymbols = symbols is null && HasEmbeddedPdb(assembly);
         if (symbols is not null)
         {
             parameters.ReadSymbols = true;
             parameters.SymbolStream = new MemoryStream(symbols);
             parameters.SymbolReaderProvider = new PortablePdbReaderProvider();
         }
+        else if (embeddedSymbols)
+        {
+            // Given at read time: Cecil 0.11.6 fails reading embedded symbols into a module already read immediately.
+            parameters.ReadSymbols = true;
+            parameters.SymbolReaderProvider = new EmbeddedPortablePdbReaderProvider();
+        }
         using var module = ModuleFiles.Read(new MemoryStream(assembly), path, "input", parameters);
-        var embeddedSymbols = symbols is null && ReadEmbeddedSymbols(module);
 
         var name = module.Assembly.Name;
         if (ProtectedAssemblies.WhyProtected(name, runtime.Name) is { } why)
@@ -126,7 +133,7 @@ public static class AssemblyRewriter
         else if (embeddedSymbols)
         {
             writing.WriteSymbols = true;
-            writing.SymbolWriterProvider = new EmbeddedPortablePdbWriterProvider();
+            writing.SymbolWriterProvider = new EmbeddedSymbolsWriterProvider();
         }
         module.Write(output, writing);
         return new RewrittenAssembly(output.ToArray(), symbolOutput?.ToArray(), report);
@@ -140,12 +147,26 @@ public static class AssemblyRewriter
             .Select(attribute => attribute.ConstructorArguments[1].Value as string ?? "")
             .FirstOrDefault();
 
-    private static bool ReadEmbeddedSymbols(ModuleDefinition module)
+    private static bool HasEmbeddedPdb(byte[] assembly)
     {
-        if (!module.HasDebugHeader || !module.GetDebugHeader().Entries.Any(entry => entry.Directory.Type == ImageDebugType.EmbeddedPortablePdb))
-            return false;
-        module.ReadSymbols(new EmbeddedPortablePdbReaderProvider().GetSymbolReader(module, ""));
-        return true;
+        try
+        {
+            using var reader = new PEReader(new MemoryStream(assembly));
+            return reader.ReadDebugDirectory().Any(entry => entry.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);
+        }
+        catch (BadImageFormatException)
+        {
+            return false; // reading the module says so, naming the file
+        }
+    }
+
+    /// <summary>Cecil's embedded-pdb writer, given the file name it insists on (only checked, not used) when writing to a stream.</summary>
+    private sealed class EmbeddedSymbolsWriterProvider : ISymbolWriterProvider
+    {
+        public ISymbolWriter GetSymbolWriter(ModuleDefinition module, string fileName) =>
+            new EmbeddedPortablePdbWriterProvider().GetSymbolWriter(module, string.IsNullOrEmpty(fileName) ? module.Name : fileName);
+
+        public ISymbolWriter GetSymbolWriter(ModuleDefinition module, Stream symbolStream) => throw new NotSupportedException("embedded symbols are written into the assembly");
     }
 
     private static void AddMarker(ModuleDefinition module, string signature)
@@ -289,7 +310,31 @@ public static class AssemblyRewriter
         }
 
         private void Report(MethodDefinition method, Instruction instruction, string key, string reason) =>
-            Unsupported.Add(new UnsupportedCall(key, reason, method.FullName, instruction.Offset, SourceOf(method, instruction)));
+            Unsupported.Add(new UnsupportedCall(key, reason, MethodName(method), instruction.Offset, SourceOf(method, instruction)));
+
+        /// <summary>A method as a user knows it: a state machine's MoveNext by the async or iterator method it implements.</summary>
+        private string MethodName(MethodDefinition method)
+        {
+            kickoffs ??= KickoffMethods();
+            return method.Name == "MoveNext" && kickoffs.TryGetValue(method.DeclaringType, out var kickoff)
+                ? $"{kickoff.FullName} (state machine {method.DeclaringType.Name})"
+                : method.FullName;
+        }
+
+        private Dictionary<TypeDefinition, MethodDefinition>? kickoffs;
+
+        private Dictionary<TypeDefinition, MethodDefinition> KickoffMethods()
+        {
+            var found = new Dictionary<TypeDefinition, MethodDefinition>();
+            foreach (var method in AllTypes(module.Types).SelectMany(type => type.Methods))
+                foreach (var attribute in method.CustomAttributes)
+                    if (attribute.AttributeType.Namespace == "System.Runtime.CompilerServices"
+                        && attribute.AttributeType.Name is "AsyncStateMachineAttribute" or "IteratorStateMachineAttribute" or "AsyncIteratorStateMachineAttribute"
+                        && attribute.ConstructorArguments is [{ Value: TypeReference stateMachine }]
+                        && stateMachine.Resolve() is { } definition && definition.Module == module)
+                        found.TryAdd(definition, method);
+            return found;
+        }
 
         private static string? SourceOf(MethodDefinition method, Instruction instruction)
         {

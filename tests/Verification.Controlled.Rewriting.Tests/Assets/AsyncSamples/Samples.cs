@@ -150,6 +150,50 @@ public static class Samples
         return sum;
     }
 
+    /// <summary>
+    /// Monitor.Wait(object), Wait(object, int), Pulse and PulseAll, each called whatever the timing: a waiter counts
+    /// itself and waits in one hold of the lock, so seeing both counted under the lock means both are waiting.
+    /// </summary>
+    public static async Task<int> WaitAndPulse()
+    {
+        var gate = new object();
+        var waiting = 0;
+        var released = false;
+        var woken = 0;
+        Task Waiter(bool timed) => Task.Run(() =>
+        {
+            lock (gate)
+            {
+                waiting++;
+                while (!released)
+                {
+                    if (timed) Monitor.Wait(gate, 10_000);
+                    else Monitor.Wait(gate);
+                }
+                woken++;
+            }
+        });
+        var first = Waiter(timed: false);
+        var second = Waiter(timed: true);
+        while (true)
+        {
+            lock (gate)
+            {
+                if (waiting == 2)
+                {
+                    released = true;
+                    Monitor.Pulse(gate);
+                    Monitor.PulseAll(gate);
+                    break;
+                }
+            }
+            await Task.Delay(1);
+        }
+        await first;
+        await second;
+        return woken;
+    }
+
     public static async Task<int> Semaphores()
     {
         using var semaphore = new SemaphoreSlim(1);
