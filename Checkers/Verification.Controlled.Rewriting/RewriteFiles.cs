@@ -42,6 +42,7 @@ public static class RewriteFiles
             Directory.CreateDirectory(cacheDirectory!);
             if (rewritten.Symbols is not null) Publish(rewritten.Symbols, Path.ChangeExtension(cached, ".pdb"));
             Publish(rewritten.Assembly, cached); // last: the .dll's presence says the entry is complete
+            RemoveOlderEntries(cached);
         }
         if (rewritten.Report.Outcome == RewriteOutcome.AlreadyRewritten && Same(input, output)) return rewritten.Report;
         if (rewritten.Symbols is not null) Publish(rewritten.Symbols, outputSymbols);
@@ -60,6 +61,20 @@ public static class RewriteFiles
         hash.AppendData(runtime.Mvid.ToByteArray());
         hash.AppendData(typeof(RewriteFiles).Assembly.ManifestModule.ModuleVersionId.ToByteArray());
         return Convert.ToHexString(hash.GetHashAndReset())[..32];
+    }
+
+    /// <summary>Keeps one entry per assembly name, so a cache under obj/ does not grow with every edit of the input.</summary>
+    private static void RemoveOlderEntries(string current)
+    {
+        var name = Path.GetFileNameWithoutExtension(current);
+        var prefix = name[..(name.LastIndexOf('-') + 1)];
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(current)!, prefix + "*"))
+        {
+            var entry = Path.GetFileNameWithoutExtension(file);
+            // Only "<name>-<32 hex digits>" entries of this assembly, not those of one whose name merely starts so.
+            if (entry != name && entry.Length == prefix.Length + 32 && entry[prefix.Length..].All(Uri.IsHexDigit))
+                File.Delete(file);
+        }
     }
 
     private static bool Same(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);

@@ -21,13 +21,20 @@ public class CacheTests(RewrittenSamples samples)
     }
 
     [Fact]
-    public void AChangedInputMissesTheCache()
+    public void AChangedInputMissesTheCache_AndReplacesTheOlderEntryOfThatAssembly()
     {
         using var directory = new TemporaryDirectory();
         var cache = directory.File("cache");
+        Directory.CreateDirectory(cache);
+        var otherAssembly = Path.Combine(cache, "AsyncSamples.Extra-0123456789ABCDEF0123456789ABCDEF.dll");
+        File.WriteAllText(otherAssembly, "an entry of another assembly whose name starts the same");
         RewriteFiles.Rewrite(Assets.Samples(Assets.Optimized), directory.File("a/AsyncSamples.dll"), samples.Runtime, cache);
         var other = RewriteFiles.Rewrite(Assets.Samples(Assets.Unoptimized), directory.File("b/AsyncSamples.dll"), samples.Runtime, cache);
         Assert.Equal(RewriteOutcome.Rewritten, other.Outcome);
+        var entries = Directory.GetFiles(cache).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(3, entries.Count); // the new entry's .dll and .pdb, and the other assembly's entry
+        Assert.Contains(Path.GetFileName(otherAssembly), entries);
+        Assert.Equal(RewriteOutcome.CacheHit, RewriteFiles.Rewrite(Assets.Samples(Assets.Unoptimized), directory.File("c/AsyncSamples.dll"), samples.Runtime, cache).Outcome);
     }
 
     [Fact]

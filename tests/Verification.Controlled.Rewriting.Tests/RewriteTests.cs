@@ -143,6 +143,9 @@ public class RewriteTests(RewrittenSamples samples)
             ("System.Threading.SemaphoreSlim::Wait(System.TimeSpan)", "Escapes.cs", "semaphore.Wait(TimeSpan.Zero)"),
             ("System.Threading.Interlocked::Exchange`1(!!0&,!!0)", "Escapes.cs", "Interlocked.Exchange(ref mode"),
             ("System.Threading.Tasks.Task::Wait()", "Escapes.cs", "Action wait = task.Wait"),
+            // Roslyn emits no sequence point for the header of a lock on System.Threading.Lock, so the closest one
+            // before the EnterScope call is the statement before it.
+            ("System.Threading.Lock::EnterScope()", "Escapes.cs", "wait();"),
             ("System.Threading.Thread::Join()", "Samples.cs", "first.Join()"),
             ("System.Threading.Thread::Join()", "Samples.cs", "second.Join()"),
         };

@@ -22,6 +22,7 @@ public static class Escapes
         Interlocked.Exchange(ref mode, DayOfWeek.Friday); // Exchange<T> with a value type: the interceptor takes classes
         Action wait = task.Wait; // a delegate to an intercepted instance member
         wait();
+        lock (new Lock()) mode = DayOfWeek.Sunday; // C# lock on System.Threading.Lock: EnterScope, not Monitor
         return (int)mode;
     }
 }
