@@ -98,6 +98,7 @@ public static class AssemblyRewriter
         }
         using var module = ModuleFiles.Read(new MemoryStream(assembly), path, "input", parameters);
 
+        if (module.Assembly is null) throw new RewriteException($"{path}: a module without an assembly manifest (a .netmodule), not an assembly");
         var name = module.Assembly.Name;
         if (ProtectedAssemblies.WhyProtected(name, runtime.Name) is { } why)
             throw new RewriteException($"{path}: refusing to rewrite {name.Name}: {why}");
