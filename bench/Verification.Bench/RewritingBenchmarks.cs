@@ -110,14 +110,21 @@ public static class RewritingInputs
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    /// <summary>A test asset's Release build under tests/Verification.Controlled.Rewriting.Tests/Assets (the bench's ProjectReference builds it).</summary>
+    /// <summary>
+    /// A test asset's build under tests/Verification.Controlled.Rewriting.Tests/Assets (the bench's ProjectReference
+    /// builds it: in Release from 'dotnet run -c Release --project', in Debug from a solution build, which leaves
+    /// projects outside the solution in their default configuration; the samples set Optimize=true in both).
+    /// </summary>
+    private static readonly string[] Configurations = ["Release", "Debug"];
+
     private static string Built(string project, string file)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Verification.sln")))
             {
-                var path = Path.Combine(dir.FullName, "tests", "Verification.Controlled.Rewriting.Tests", "Assets", project, "bin", "Release", "net10.0", file);
-                return File.Exists(path) ? path : throw new InvalidOperationException($"{path} not built (build bench/Verification.Bench in Release)");
+                var paths = Configurations
+                    .Select(configuration => Path.Combine(dir.FullName, "tests", "Verification.Controlled.Rewriting.Tests", "Assets", project, "bin", configuration, "net10.0", file));
+                return paths.FirstOrDefault(File.Exists) ?? throw new InvalidOperationException($"{paths.First()} not built (build bench/Verification.Bench)");
             }
         throw new InvalidOperationException("Verification.sln not found above the benchmark binaries");
     }
