@@ -269,6 +269,32 @@ public static class Samples
         return await Twice(5) + await thrice(7);
     }
 
+    public static async Task<int> GenericClass() =>
+        await new GenericHolder<int>(6).GetAsync() + (await new GenericHolder<string>("ab").GetAsync()).Length;
+
+    /// <summary>A ValueTask-returning async method (its own builder, not swapped) and an async iterator consumed by await foreach.</summary>
+    public static async Task<int> ValueTasksAndAsyncStreams()
+    {
+        var sum = await Later(1);
+        await foreach (var number in Numbers(3)) sum += number;
+        return sum;
+
+        static async ValueTask<int> Later(int n)
+        {
+            await Task.Delay(1);
+            return n;
+        }
+
+        static async IAsyncEnumerable<int> Numbers(int count)
+        {
+            for (var i = 1; i <= count; i++)
+            {
+                await Task.Yield();
+                yield return 10 * i;
+            }
+        }
+    }
+
     public static int ThroughTypeParameter() => WaitOn(Task.CompletedTask) + WaitOn(Task.FromResult(2));
 
     private static int WaitOn<T>(T task) where T : Task
@@ -282,6 +308,19 @@ public static class Samples
     {
         await Task.Yield();
         throw new InvalidOperationException("thrown on purpose");
+    }
+}
+
+/// <summary>An async method of a generic class: its state machine is generic in the class's parameter.</summary>
+public sealed class GenericHolder<T>(T value)
+{
+    private readonly Task<T> ready = Task.FromResult(value);
+
+    public async Task<T> GetAsync()
+    {
+        await Task.Yield();
+        var viaResult = ready.Result;
+        return await Task.Run(() => viaResult).ConfigureAwait(false);
     }
 }
 
