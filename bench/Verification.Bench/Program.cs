@@ -20,6 +20,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
     /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, then --every-order and/or --no-symmetry / --symmetric)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --rewriting-process-table   (the IL rewriter as MSBuild runs it: a process per assembly, rewrite and cache hit)
     /// dotnet run -c Release --project bench/Verification.Bench -- --symmetry-table 3   (each symmetric exhaustive search with and without its symmetry declared, median of 3)
     /// dotnet run -c Release --project bench/Verification.Bench -- --controlled-table   (the controlled task runtime: runs/s, scheduling points/s, overhead against the body run uncontrolled)
     /// </summary>
@@ -63,6 +64,11 @@ public static class Program
         if (args is ["--symmetry-table", .. var repeatText] && repeatText.Length <= 1 && (repeatText.Length == 0 || int.TryParse(repeatText[0], out _)))
         {
             SymmetryTable(repeatText.Length == 0 ? 3 : int.Parse(repeatText[0]));
+            return;
+        }
+        if (args is ["--rewriting-process-table"])
+        {
+            RewritingInputs.ProcessTable();
             return;
         }
         if (args is ["--parallel-table"])
