@@ -370,6 +370,7 @@ internal sealed class ControlledRuntime
             var waiter = QueueOperation(() => done.TrySetResult(), $"wake-up of {waitingOn}");
             waiter.Logical = threadOperation?.Logical;
             waiter.Status = OperationStatus.Blocked;
+            waiter.IsAsyncWait = true;
             waiter.CanProceed = ready;
             waiter.WaitingOn = waitingOn;
             waiter.WaitingWhere = Explain ? CallSites.UserStack() : null;
@@ -513,7 +514,8 @@ internal sealed class ControlledRuntime
                     // PCT's priorities belong to tasks (all of a task's continuations share one); an operation of no task has its own.
                     actors.Add(operation.Logical is { } task ? task.Id : ActorOfNoTask + operation.Id);
                 }
-            var blocked = operations.Any(o => o.Status == OperationStatus.Blocked);
+            // After the body finished, a thread blocked in a synchronous wait is a deadlock; an async wait is not (as an await of a task nobody completes).
+            var blocked = operations.Any(o => o.Status == OperationStatus.Blocked && !o.IsAsyncWait);
             var bodyDone = tasks[0].Task is { IsCompleted: true };
             var timer = timers.Count == 0 ? null : timers.MinBy(t => (t.Due, t.Id));
             if (options.Count == 0 && (timer is null || (bodyDone && !blocked)))

@@ -123,4 +123,26 @@ public sealed class DeadlockTests(ITestOutputHelper output)
         Assert.Contains("body (DeadlockTests.Body): blocked on Task.Wait on task 1", deadlock.Details, StringComparison.Ordinal);
         Assert.Matches(@"task 1 \(DeadlockTests\.Body at DeadlockTests\.cs:\d+\): not finished, suspended at an await", deadlock.Details);
     }
+
+    [Fact]
+    public void AfterTheBodyFinishesAThreadBlockedForeverIsADeadlockButAnAsyncWaitIsNot()
+    {
+        var semaphore = new SemaphoreSlim(0);
+        var asyncWaiter = ControlledTest.Run(() =>
+        {
+            _ = ControlledTask.Run(() => ControlledSemaphore.WaitAsync(semaphore)); // a listener nobody serves: like an await of a task nobody completes
+            return Task.CompletedTask;
+        }, new ControlledOptions { Iterations = 20 });
+        asyncWaiter.AssertHolds();
+
+        var blockedThread = ControlledTest.Run(() =>
+        {
+            _ = ControlledTask.Run(() => ControlledSemaphore.Wait(semaphore)); // a thread parked forever
+            return Task.CompletedTask;
+        }, new ControlledOptions { Iterations = 20, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(blockedThread.AssertViolated("Deadlock"));
+        Assert.Contains("but operations are blocked", deadlock.Details, StringComparison.Ordinal);
+        Assert.Contains("blocked on SemaphoreSlim (count 0)", deadlock.Details, StringComparison.Ordinal);
+        semaphore.Dispose();
+    }
 }
