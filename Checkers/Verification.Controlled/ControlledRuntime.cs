@@ -311,7 +311,7 @@ internal sealed class ControlledRuntime
             if (start is null)
             {
                 // The program's own Task.Factory.StartNew or ContinueWith (TaskScheduler.Current is this one): a new task.
-                logical = new LogicalTask(tasks.Count, Explain ? $"Task.Factory.StartNew at {CallSites.Site()}" : "Task.Factory.StartNew");
+                logical = new LogicalTask(tasks.Count, Explain ? $"StartNew/ContinueWith at {CallSites.Site()}" : "StartNew/ContinueWith");
                 tasks.Add(logical);
                 logical.Task = task;
             }
