@@ -664,7 +664,13 @@ internal sealed class ControlledRuntime
     /// <summary>Concurrency the runtime does not control was detected: the run ends, reported as such (never hung).</summary>
     public void ReportUncontrolled(string what, string where)
     {
-        lock (gate) End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency", $"{what}, {where}"));
+        lock (gate)
+        {
+            // Work arriving from a foreign thread usually comes from a task an operation let escape; when the escape
+            // listener saw that happen, its report names where the task was started, which the foreign stack cannot.
+            if (operations.FirstOrDefault(o => o.EscapeTaskId is not null) is { } escaped) EndUncontrolled(escaped);
+            else End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency", $"{what}, {where}"));
+        }
     }
 
     /// <summary>An unsupported primitive was called under control: the run ends, naming it and its call site, and the calling operation unwinds.</summary>
@@ -682,8 +688,8 @@ internal sealed class ControlledRuntime
     internal static void OnTaskScheduled(int taskId)
     {
         if (pendingStart is not null || OnOperationThread(out var operation) is null || operation!.EscapeTaskId is not null) return;
+        operation.EscapeSite = CallSites.UserStack(); // before the id: a thread that sees the id (a foreign post) also sees where
         operation.EscapeTaskId = taskId;
-        operation.EscapeSite = CallSites.UserStack();
     }
 
     /// <summary>"task 3" (or "body"), for a task of the program; its id otherwise.</summary>
