@@ -145,4 +145,14 @@ public sealed class DeadlockTests(ITestOutputHelper output)
         Assert.Contains("blocked on SemaphoreSlim (count 0)", deadlock.Details, StringComparison.Ordinal);
         semaphore.Dispose();
     }
+
+    [Theory]
+    [InlineData(ControlledStrategy.Random)]
+    [InlineData(ControlledStrategy.Pct)]
+    public void EachStrategyOfThePortfolioFindsThePulseDeadlockAlone(ControlledStrategy strategy)
+    {
+        var result = ControlledTest.Run(BoundedBuffer.ProducersAndConsumers(pulseAll: false), new ControlledOptions { Strategy = strategy, Iterations = 5000, Minimize = false, ScheduleDirectory = Schedules });
+        output.WriteLine(result.Summary);
+        result.AssertViolated("Deadlock");
+    }
 }

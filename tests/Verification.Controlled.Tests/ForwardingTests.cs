@@ -246,4 +246,28 @@ public sealed class ControlledPrimitiveTests
         }, Exhaustive);
         result.AssertHolds();
     }
+
+    [Fact]
+    public void TasksOfTheProgramsOwnStartNewAndContinueWithAreControlled()
+    {
+        var result = ControlledTest.Run(() =>
+        {
+            var counter = new Bodies.Counter();
+            void Increment()
+            {
+                var read = counter.Value;
+                ControlledThread.Sleep(0);
+                counter.Value = read + 1;
+            }
+            var first = Task.Factory.StartNew(Increment); // TaskScheduler.Current: the run's scheduler
+            var second = first.ContinueWith(_ => Increment()).ContinueWith(_ => { });
+            var third = Task.Factory.StartNew(Increment);
+            Assert.InRange(ControlledTask.WaitAny(second, third), 0, 1);
+            ControlledTask.WaitAll(second, third);
+            Assert.Equal(3, counter.Value);
+            return Task.CompletedTask;
+        }, new ControlledOptions { Strategy = ControlledStrategy.Dfs, Iterations = 10_000, ScheduleDirectory = Path.Combine(Path.GetTempPath(), "verification-controlled-tests") });
+        var bug = Assert.IsType<ControlledCounterexample>(result.AssertViolated("EqualException"));
+        Assert.Contains("StartNew/ContinueWith at", string.Join("\n", bug.Trace), StringComparison.Ordinal);
+    }
 }
