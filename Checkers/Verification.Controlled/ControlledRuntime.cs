@@ -642,7 +642,11 @@ internal sealed class ControlledRuntime
     {
         var text = new StringBuilder();
         foreach (var operation in operations.Where(o => o.Status == OperationStatus.Blocked))
-            text.AppendLine($"  {operation.Name}: blocked on {operation.WaitingOn}{(operation.WaitingWhere is null ? "" : $", at {operation.WaitingWhere}")}");
+        {
+            // The thread's stack ends at the async method that resumed; its async callers are the task's await chain.
+            var callers = operation.Logical?.Inner is { IsCompleted: false } inner && !operation.IsAsyncWait ? $"; async stack: {AsyncStack.Describe(inner)}" : "";
+            text.AppendLine($"  {operation.Name}: blocked on {operation.WaitingOn}{(operation.WaitingWhere is null ? "" : $", at {operation.WaitingWhere}")}{callers}");
+        }
         foreach (var operation in operations.Where(o => o.Status == OperationStatus.Enabled))
             text.AppendLine($"  {operation.Name}: runnable, last at {operation.LastPoint}");
         var blockedTasks = operations.Where(o => o.Status != OperationStatus.Completed).Select(o => o.Logical).ToHashSet();

@@ -155,4 +155,25 @@ public sealed class DeadlockTests(ITestOutputHelper output)
         output.WriteLine(result.Summary);
         result.AssertViolated("Deadlock");
     }
+
+    [Fact]
+    public void ABlockedOperationInsideNestedAsyncCallsShowsItsAsyncCallers()
+    {
+        static async Task Outer(object gate)
+        {
+            await Task.Yield();
+            await Inner(gate);
+        }
+        static async Task Inner(object gate)
+        {
+            await Task.Yield();
+            ControlledMonitor.Enter(gate);
+            ControlledMonitor.Wait(gate); // nobody pulses
+            ControlledMonitor.Exit(gate);
+        }
+        var result = ControlledTest.Run(async () => await ControlledTask.Run(() => Outer(new object())), new ControlledOptions { Iterations = 3, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(result.AssertViolated("Deadlock"));
+        Assert.Contains("blocked on Monitor.Wait(Object), at DeadlockTests.Inner at DeadlockTests.cs:", deadlock.Details, StringComparison.Ordinal);
+        Assert.Contains("async stack: DeadlockTests.Outer awaiting DeadlockTests.Inner", deadlock.Details, StringComparison.Ordinal);
+    }
 }
