@@ -311,7 +311,7 @@ internal sealed class ControlledRuntime
             if (start is null)
             {
                 // The program's own Task.Factory.StartNew or ContinueWith (TaskScheduler.Current is this one): a new task.
-                logical = new LogicalTask(tasks.Count, Explain ? $"Task.Factory.StartNew at {CallSites.Site()}" : "Task.Factory.StartNew");
+                logical = new LogicalTask(tasks.Count, Explain ? $"StartNew/ContinueWith at {CallSites.Site()}" : "StartNew/ContinueWith");
                 tasks.Add(logical);
                 logical.Task = task;
             }
@@ -370,6 +370,7 @@ internal sealed class ControlledRuntime
             var waiter = QueueOperation(() => done.TrySetResult(), $"wake-up of {waitingOn}");
             waiter.Logical = threadOperation?.Logical;
             waiter.Status = OperationStatus.Blocked;
+            waiter.IsAsyncWait = true;
             waiter.CanProceed = ready;
             waiter.WaitingOn = waitingOn;
             waiter.WaitingWhere = Explain ? CallSites.UserStack() : null;
@@ -513,7 +514,8 @@ internal sealed class ControlledRuntime
                     // PCT's priorities belong to tasks (all of a task's continuations share one); an operation of no task has its own.
                     actors.Add(operation.Logical is { } task ? task.Id : ActorOfNoTask + operation.Id);
                 }
-            var blocked = operations.Any(o => o.Status == OperationStatus.Blocked);
+            // After the body finished, a thread blocked in a synchronous wait is a deadlock; an async wait is not (as an await of a task nobody completes).
+            var blocked = operations.Any(o => o.Status == OperationStatus.Blocked && !o.IsAsyncWait);
             var bodyDone = tasks[0].Task is { IsCompleted: true };
             var timer = timers.Count == 0 ? null : timers.MinBy(t => (t.Due, t.Id));
             if (options.Count == 0 && (timer is null || (bodyDone && !blocked)))
@@ -640,7 +642,11 @@ internal sealed class ControlledRuntime
     {
         var text = new StringBuilder();
         foreach (var operation in operations.Where(o => o.Status == OperationStatus.Blocked))
-            text.AppendLine($"  {operation.Name}: blocked on {operation.WaitingOn}{(operation.WaitingWhere is null ? "" : $", at {operation.WaitingWhere}")}");
+        {
+            // The thread's stack ends at the async method that resumed; its async callers are the task's await chain.
+            var callers = operation.Logical?.Inner is { IsCompleted: false } inner && !operation.IsAsyncWait ? $"; async stack: {AsyncStack.Describe(inner)}" : "";
+            text.AppendLine($"  {operation.Name}: blocked on {operation.WaitingOn}{(operation.WaitingWhere is null ? "" : $", at {operation.WaitingWhere}")}{callers}");
+        }
         foreach (var operation in operations.Where(o => o.Status == OperationStatus.Enabled))
             text.AppendLine($"  {operation.Name}: runnable, last at {operation.LastPoint}");
         var blockedTasks = operations.Where(o => o.Status != OperationStatus.Completed).Select(o => o.Logical).ToHashSet();
@@ -662,7 +668,13 @@ internal sealed class ControlledRuntime
     /// <summary>Concurrency the runtime does not control was detected: the run ends, reported as such (never hung).</summary>
     public void ReportUncontrolled(string what, string where)
     {
-        lock (gate) End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency", $"{what}, {where}"));
+        lock (gate)
+        {
+            // Work arriving from a foreign thread usually comes from a task an operation let escape; when the escape
+            // listener saw that happen, its report names where the task was started, which the foreign stack cannot.
+            if (operations.FirstOrDefault(o => o.EscapeTaskId is not null) is { } escaped) EndUncontrolled(escaped);
+            else End(new RunOutcome(RunEnd.Uncontrolled, "UncontrolledConcurrency", $"{what}, {where}"));
+        }
     }
 
     /// <summary>An unsupported primitive was called under control: the run ends, naming it and its call site, and the calling operation unwinds.</summary>
@@ -680,8 +692,8 @@ internal sealed class ControlledRuntime
     internal static void OnTaskScheduled(int taskId)
     {
         if (pendingStart is not null || OnOperationThread(out var operation) is null || operation!.EscapeTaskId is not null) return;
+        operation.EscapeSite = CallSites.UserStack(); // before the id: a thread that sees the id (a foreign post) also sees where
         operation.EscapeTaskId = taskId;
-        operation.EscapeSite = CallSites.UserStack();
     }
 
     /// <summary>"task 3" (or "body"), for a task of the program; its id otherwise.</summary>

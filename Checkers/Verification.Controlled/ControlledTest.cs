@@ -51,7 +51,7 @@ public static class ControlledTest
         {
             var strategy = options.Strategy == ControlledStrategy.Dfs
                 ? new DfsChoices(prefix!)
-                : StrategyFactory.Create(options.Strategy, options.Seed, iteration, options.MaxSteps, options.PctDepth);
+                : StrategyFactory.Create(options.Strategy, options.Seed, iteration, ExpectedSteps(options, coverage), options.PctDepth);
             var run = Execute(body, strategy, options.MaxSteps, explain: false, options.Watchdog);
             coverage.Add(run);
             switch (run.Outcome.End)
@@ -116,6 +116,10 @@ public static class ControlledTest
             };
         return result;
     }
+
+    /// <summary>PCT spreads its change points over the longest run so far (100 steps, within the bound, before the first run).</summary>
+    private static int ExpectedSteps(ControlledOptions options, Tally coverage) =>
+        (int)Math.Min(options.MaxSteps, coverage.Runs == 0 ? 100 : Math.Max(2, coverage.Depth));
 
     /// <summary>Replays a schedule file on <paramref name="body"/>: the same choices, so the same run (a failing one reports the same counterexample).</summary>
     public static CheckResult Replay(Func<Task> body, string schedulePath, ControlledOptions? options = null) =>
@@ -309,6 +313,7 @@ public static class ControlledTest
     private sealed class Tally
     {
         public long Runs { get; private set; }
+        public long Depth => depth;
         private long steps;
         private long depth;
 

@@ -67,6 +67,12 @@ internal sealed class Operation(int id, Task work, LogicalTask? logical, string 
     /// <summary>While blocked: true when what it waits for has happened (checked at every scheduling point).</summary>
     public Func<bool>? CanProceed { get; set; }
 
+    /// <summary>
+    /// A wake-up of an async wait (SemaphoreSlim.WaitAsync): like an await of a task nobody completes, it does not keep
+    /// a run whose body has finished from ending; a thread blocked in a synchronous wait does (a deadlock).
+    /// </summary>
+    public bool IsAsyncWait { get; set; }
+
     /// <summary>While blocked: what it waits on ("lock on BoundedBuffer", "Monitor.Wait(BoundedBuffer)", "task 3").</summary>
     public string? WaitingOn { get; set; }
 

@@ -61,12 +61,12 @@ internal sealed class PctChoices : IControlledStrategy
     private int lowest = -1;
     private readonly int depth;
 
-    public PctChoices(int seed, int depth, int maxSteps)
+    /// <param name="expectedSteps">The run length the change points are spread over: the longest earlier run (as Coyote does), a point past the run's end being wasted.</param>
+    public PctChoices(int seed, int depth, int expectedSteps)
     {
         random = new Random(seed);
         this.depth = depth;
-        // Change points spread over the first few hundred steps: bodies are short, and a point past the run's end is wasted.
-        var span = Math.Max(2, Math.Min(maxSteps, 200));
+        var span = Math.Max(2, expectedSteps);
         while (changePoints.Count < Math.Min(depth - 1, span - 1)) changePoints.Add(1 + random.Next(span - 1));
     }
 
@@ -173,19 +173,20 @@ internal static class StrategyFactory
         return (int)(z ^ (z >> 31));
     }
 
-    public static IControlledStrategy Create(ControlledStrategy kind, int seed, long iteration, int maxSteps, int pctDepth)
+    /// <param name="expectedSteps">How long a run is expected to be (the longest so far), for PCT's change points.</param>
+    public static IControlledStrategy Create(ControlledStrategy kind, int seed, long iteration, int expectedSteps, int pctDepth)
     {
         var iterationSeed = IterationSeed(seed, iteration);
         return kind switch
         {
             ControlledStrategy.Random => new RandomChoices(iterationSeed),
-            ControlledStrategy.Pct => new PctChoices(iterationSeed, pctDepth, maxSteps),
+            ControlledStrategy.Pct => new PctChoices(iterationSeed, pctDepth, expectedSteps),
             _ => (iteration % 4) switch
             {
                 0 => new RandomChoices(iterationSeed),
-                1 => new PctChoices(iterationSeed, Math.Max(1, pctDepth - 1), maxSteps),
-                2 => new PctChoices(iterationSeed, pctDepth, maxSteps),
-                _ => new PctChoices(iterationSeed, pctDepth + 2, maxSteps),
+                1 => new PctChoices(iterationSeed, Math.Max(1, pctDepth - 1), expectedSteps),
+                2 => new PctChoices(iterationSeed, pctDepth, expectedSteps),
+                _ => new PctChoices(iterationSeed, pctDepth + 2, expectedSteps),
             },
         };
     }

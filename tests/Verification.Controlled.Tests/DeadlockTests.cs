@@ -123,4 +123,57 @@ public sealed class DeadlockTests(ITestOutputHelper output)
         Assert.Contains("body (DeadlockTests.Body): blocked on Task.Wait on task 1", deadlock.Details, StringComparison.Ordinal);
         Assert.Matches(@"task 1 \(DeadlockTests\.Body at DeadlockTests\.cs:\d+\): not finished, suspended at an await", deadlock.Details);
     }
+
+    [Fact]
+    public void AfterTheBodyFinishesAThreadBlockedForeverIsADeadlockButAnAsyncWaitIsNot()
+    {
+        var semaphore = new SemaphoreSlim(0);
+        var asyncWaiter = ControlledTest.Run(() =>
+        {
+            _ = ControlledTask.Run(() => ControlledSemaphore.WaitAsync(semaphore)); // a listener nobody serves: like an await of a task nobody completes
+            return Task.CompletedTask;
+        }, new ControlledOptions { Iterations = 20 });
+        asyncWaiter.AssertHolds();
+
+        var blockedThread = ControlledTest.Run(() =>
+        {
+            _ = ControlledTask.Run(() => ControlledSemaphore.Wait(semaphore)); // a thread parked forever
+            return Task.CompletedTask;
+        }, new ControlledOptions { Iterations = 20, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(blockedThread.AssertViolated("Deadlock"));
+        Assert.Contains("but operations are blocked", deadlock.Details, StringComparison.Ordinal);
+        Assert.Contains("blocked on SemaphoreSlim (count 0)", deadlock.Details, StringComparison.Ordinal);
+        semaphore.Dispose();
+    }
+
+    [Theory]
+    [InlineData(ControlledStrategy.Random)]
+    [InlineData(ControlledStrategy.Pct)]
+    public void EachStrategyOfThePortfolioFindsThePulseDeadlockAlone(ControlledStrategy strategy)
+    {
+        var result = ControlledTest.Run(BoundedBuffer.ProducersAndConsumers(pulseAll: false), new ControlledOptions { Strategy = strategy, Iterations = 5000, Minimize = false, ScheduleDirectory = Schedules });
+        output.WriteLine(result.Summary);
+        result.AssertViolated("Deadlock");
+    }
+
+    [Fact]
+    public void ABlockedOperationInsideNestedAsyncCallsShowsItsAsyncCallers()
+    {
+        static async Task Outer(object gate)
+        {
+            await Task.Yield();
+            await Inner(gate);
+        }
+        static async Task Inner(object gate)
+        {
+            await Task.Yield();
+            ControlledMonitor.Enter(gate);
+            ControlledMonitor.Wait(gate); // nobody pulses
+            ControlledMonitor.Exit(gate);
+        }
+        var result = ControlledTest.Run(async () => await ControlledTask.Run(() => Outer(new object())), new ControlledOptions { Iterations = 3, ScheduleDirectory = Schedules });
+        var deadlock = Assert.IsType<ControlledCounterexample>(result.AssertViolated("Deadlock"));
+        Assert.Contains("blocked on Monitor.Wait(Object), at DeadlockTests.Inner at DeadlockTests.cs:", deadlock.Details, StringComparison.Ordinal);
+        Assert.Contains("async stack: DeadlockTests.Outer awaiting DeadlockTests.Inner", deadlock.Details, StringComparison.Ordinal);
+    }
 }

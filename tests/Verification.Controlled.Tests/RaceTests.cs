@@ -79,4 +79,28 @@ public sealed class RaceTests(ITestOutputHelper output)
         // The minimised schedule still replays to the same failure.
         ControlledTest.Replay(Body, bug.Schedule).AssertViolated("EqualException");
     }
+
+    /// <summary>
+    /// Operations run on threads the runtime owns and reuses: 300 runs of a body with a few operations each (over 1,000
+    /// operations) create far fewer threads. Other test classes running in parallel create some too, hence the margin.
+    /// </summary>
+    [Fact]
+    public void OperationThreadsAreReusedAcrossOperationsAndRuns()
+    {
+        var before = OperationThreads.Created;
+        var onPool = false;
+        var result = ControlledTest.Run(async () =>
+        {
+            await ControlledTask.Run(async () =>
+            {
+                onPool |= Thread.CurrentThread.IsThreadPoolThread;
+                await Task.Yield();
+                onPool |= Thread.CurrentThread.IsThreadPoolThread;
+            });
+        }, new ControlledOptions { Iterations = 300 });
+        result.AssertHolds();
+        Assert.True(result.Coverage.Steps > 1000, result.Summary);
+        Assert.True(OperationThreads.Created - before < 200, $"{OperationThreads.Created - before} threads for {result.Coverage.Steps} scheduling points");
+        Assert.False(onPool);
+    }
 }

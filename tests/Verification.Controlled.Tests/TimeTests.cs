@@ -84,4 +84,34 @@ public sealed class TimeTests
         }, new ControlledOptions { Iterations = 10 });
         result.AssertHolds();
     }
+
+    [Fact]
+    public void TheBclsTimeProviderDelayAndPeriodicTimerRunOnTheVirtualClock()
+    {
+        var ticks = new List<TimeSpan>();
+        var result = ControlledTest.Run(async () =>
+        {
+            var clock = ControlledTime.System;
+            var start = clock.GetUtcNow();
+            await Task.Delay(TimeSpan.FromMinutes(3), clock);
+            ticks.Add(clock.GetUtcNow() - start);
+            using var periodic = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
+            for (var i = 0; i < 2; i++)
+            {
+                await periodic.WaitForNextTickAsync();
+                ticks.Add(clock.GetUtcNow() - start);
+            }
+        }, new ControlledOptions { Iterations = 20 });
+        result.AssertHolds();
+        // In every run the delay ends at exactly 3 min (nothing else is pending). A tick is seen no earlier than it is
+        // due, later when the strategy fired further ticks before the waiting code ran (PeriodicTimer coalesces them).
+        Assert.Equal(60, ticks.Count);
+        for (var run = 0; run < 20; run++)
+        {
+            Assert.Equal(TimeSpan.FromMinutes(3), ticks[3 * run]);
+            Assert.True(ticks[3 * run + 1] >= TimeSpan.FromMinutes(4), string.Join(", ", ticks));
+            Assert.True(ticks[3 * run + 2] > ticks[3 * run + 1], string.Join(", ", ticks));
+            Assert.Equal(0, (ticks[3 * run + 2] - TimeSpan.FromMinutes(3)).Ticks % TimeSpan.TicksPerMinute);
+        }
+    }
 }
