@@ -11,7 +11,7 @@ public class CommandLineTests
         Assert.Equal(0, code);
         Assert.Equal("", error);
         Assert.Contains(": rewrote ", output);
-        Assert.Contains("× System.Threading.Tasks.Task::Run(System.Action) -> ControlledTask.Run(System.Action)", output);
+        Assert.Contains(" x System.Threading.Tasks.Task::Run(System.Action) -> ControlledTask.Run(System.Action)", output);
         Assert.Contains("unsupported: System.Threading.Tasks.Parallel::For(", output);
 
         var (again, secondOutput, _) = Run("rewrite", Assets.Samples(Assets.Optimized), directory.File("AsyncSamples.dll"), "--runtime", Assets.Double, "--cache", directory.File("cache"));
