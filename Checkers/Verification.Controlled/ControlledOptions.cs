@@ -30,6 +30,22 @@ public sealed record ControlledOptions
     /// </summary>
     public TimeSpan Watchdog { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Partial synchrony: every operation is faster than every timeout, so a timer fires only when no operation can
+    /// run (earliest deadline first). Off by default: a pending timer may fire at any scheduling point, which is the
+    /// adversary a safety check wants — and under which a protocol that re-arms timeouts (elections, retries) need
+    /// not make progress. On, it can: use it to check that a fix also gets its work done. Replay with the same setting.
+    /// </summary>
+    public bool TimersOnlyWhenIdle { get; init; }
+
+    /// <summary>
+    /// Judge a spec's liveness properties when a run ends (a monitor still hot is a violation). Turn it off for bodies
+    /// that stop on a deadline of virtual time: a timer may fire at any scheduling point, so a run can be cut before
+    /// the program had the chance to finish what it owes — that is the schedule's doing, not a bug. Safety properties
+    /// are judged on every prefix either way.
+    /// </summary>
+    public bool CheckLiveness { get; init; } = true;
+
     /// <summary>Shrink a failing schedule (fewer preemptions, re-run to confirm) before reporting it.</summary>
     public bool Minimize { get; init; } = true;
 

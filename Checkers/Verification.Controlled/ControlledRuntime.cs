@@ -90,8 +90,12 @@ internal sealed class ControlledRuntime
 
     private readonly IRunObserver? observer;
 
-    public ControlledRuntime(IControlledStrategy strategy, int maxSteps, bool explain, IRunObserver? observer = null)
+    // Partial synchrony (ControlledOptions.TimersOnlyWhenIdle): a timer is offered only when no operation can run.
+    private readonly bool timersOnlyWhenIdle;
+
+    public ControlledRuntime(IControlledStrategy strategy, int maxSteps, bool explain, IRunObserver? observer = null, bool timersOnlyWhenIdle = false)
     {
+        this.timersOnlyWhenIdle = timersOnlyWhenIdle;
         this.observer = observer;
         this.strategy = strategy;
         this.maxSteps = maxSteps;
@@ -523,6 +527,7 @@ internal sealed class ControlledRuntime
                 End(bodyDone && !blocked ? Finish() : Deadlock());
                 return null;
             }
+            if (timer is not null && timersOnlyWhenIdle && options.Count > 0) timer = null;
             if (timer is not null)
             {
                 keys.Add(-timer.Id);

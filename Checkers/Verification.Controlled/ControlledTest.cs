@@ -33,7 +33,7 @@ public static class ControlledTest
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(body);
-        return Run(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck)), options);
+        return Run(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck, options?.CheckLiveness ?? true)), options);
     }
 
     private static CheckResult Run(ProgramUnderTest body, ControlledOptions? options)
@@ -52,7 +52,7 @@ public static class ControlledTest
             var strategy = options.Strategy == ControlledStrategy.Dfs
                 ? new DfsChoices(prefix!)
                 : StrategyFactory.Create(options.Strategy, options.Seed, iteration, ExpectedSteps(options, coverage), options.PctDepth);
-            var run = Execute(body, strategy, options.MaxSteps, explain: false, options.Watchdog);
+            var run = Execute(body, strategy, options.MaxSteps, explain: false, options);
             coverage.Add(run);
             switch (run.Outcome.End)
             {
@@ -79,7 +79,9 @@ public static class ControlledTest
         var within = new List<string>
         {
             $"runs of ≤ {options.MaxSteps} scheduling points",
-            "virtual time (a pending timer may fire at any scheduling point, earliest deadline first)",
+            options.TimersOnlyWhenIdle
+                ? "virtual time, partially synchronous (a timer fires only when no operation can run, earliest deadline first)"
+                : "virtual time (a pending timer may fire at any scheduling point, earliest deadline first)",
         };
         if (options.Strategy == ControlledStrategy.Dfs && dfsComplete) within.Insert(0, $"every interleaving of the body ({coverage.Runs} runs: the depth-first search is complete)");
         var result = new CheckResult
@@ -130,7 +132,7 @@ public static class ControlledTest
 
     /// <summary>Replays a schedule file recorded by <see cref="Run{TEvent}"/>, with the same spec (and history check).</summary>
     public static CheckResult Replay<TEvent>(Spec<TEvent> spec, Func<Task> body, string schedulePath, ControlledOptions? options = null, Func<IReadOnlyList<TEvent>, CheckResult>? historyCheck = null) where TEvent : class =>
-        Replay(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck)), ControlledSchedule.Load(schedulePath), options, schedulePath);
+        Replay(new ProgramUnderTest(body, () => new SpecRunObserver<TEvent>(spec, historyCheck, options?.CheckLiveness ?? true)), ControlledSchedule.Load(schedulePath), options, schedulePath);
 
     private static CheckResult Replay(ProgramUnderTest body, ControlledSchedule schedule, ControlledOptions? options, string? path)
     {
@@ -140,7 +142,7 @@ public static class ControlledTest
         EscapeListener.EnsureStarted();
         var watch = Stopwatch.StartNew();
         var replay = new ReplayChoices(schedule.Decisions);
-        var run = Execute(body, replay, schedule.MaxSteps, explain: true, options.Watchdog);
+        var run = Execute(body, replay, schedule.MaxSteps, explain: true, options);
         if (run.Outcome.End == RunEnd.ReplayMismatch) throw new SpecException($"{path ?? "schedule"}: {run.Outcome.Details}");
         if (run.Decisions.Count < schedule.Decisions.Count && run.Outcome.End != RunEnd.Hang)
             throw new SpecException($"{path ?? "schedule"}: the run ended after {run.Decisions.Count} of the schedule's {schedule.Decisions.Count} choices: the body did not run as when it was recorded");
@@ -235,7 +237,7 @@ public static class ControlledTest
     private static ControlledCounterexample Explain(ProgramUnderTest body, ControlledOptions options, RunRecord run, long iteration, string strategy, ControlledFailure kind, bool minimize)
     {
         var shortest = minimize ? Minimize(body, options, run) : run;
-        var explained = Execute(body, new ReplayChoices(shortest.Decisions), options.MaxSteps, explain: true, options.Watchdog);
+        var explained = Execute(body, new ReplayChoices(shortest.Decisions), options.MaxSteps, explain: true, options);
         var same = explained.Outcome.End == run.Outcome.End && explained.Outcome.Property == run.Outcome.Property;
         var shown = same ? explained : shortest;
         var details = same ? shown.Outcome.Details
@@ -279,7 +281,7 @@ public static class ControlledTest
             for (var start = 0; start < current.Count && !reduced; start += chunk)
             {
                 var keep = current.Where((_, i) => i < start || i >= start + chunk).ToDictionary(p => p.Step, p => p.Key);
-                var candidate = Execute(body, new GuidedChoices(keep), options.MaxSteps, explain: false, options.Watchdog);
+                var candidate = Execute(body, new GuidedChoices(keep), options.MaxSteps, explain: false, options);
                 if (!Better(candidate)) continue;
                 best = candidate;
                 current = Preemptions(candidate);
@@ -296,10 +298,10 @@ public static class ControlledTest
     private static List<(int Step, long Key)> Preemptions(RunRecord run) =>
         [.. run.Points.Select((point, index) => (Step: index + 1, point)).Where(p => p.point.Chosen != p.point.Default).Select(p => (p.Step, p.point.Chosen))];
 
-    private static RunRecord Execute(ProgramUnderTest body, IControlledStrategy strategy, int maxSteps, bool explain, TimeSpan watchdog)
+    private static RunRecord Execute(ProgramUnderTest body, IControlledStrategy strategy, int maxSteps, bool explain, ControlledOptions options)
     {
-        var runtime = new ControlledRuntime(strategy, maxSteps, explain, body.Observers?.Invoke());
-        var outcome = runtime.Run(body.Body, watchdog);
+        var runtime = new ControlledRuntime(strategy, maxSteps, explain, body.Observers?.Invoke(), options.TimersOnlyWhenIdle);
+        var outcome = runtime.Run(body.Body, options.Watchdog);
         return new RunRecord(outcome, [.. runtime.Decisions], [.. runtime.Points], runtime.TraceLines(), runtime.Steps);
     }
 

@@ -8,36 +8,6 @@ public sealed class LinearizabilityTestTests(ITestOutputHelper output)
 {
     private static readonly string Schedules = Path.Combine(Path.GetTempPath(), "verification-controlled-tests");
 
-    /// <summary>Push(v) or Pop; a pop returns the value or null when empty, a push returns null.</summary>
-    public sealed record StackCall(bool Push, int Value)
-    {
-        public override string ToString() => Push ? $"push {Value}" : "pop";
-    }
-
-    /// <summary>A sequential stack; the state is its contents top first, as text (states compare by value).</summary>
-    private sealed class StackModel : ISequentialModel<string, StackCall, int?>
-    {
-        public string Name => "stack";
-
-        public string Initial => "";
-
-        public bool Step(string state, StackCall input, int? output, out string next)
-        {
-            var items = state.Length == 0 ? [] : state.Split(' ').Select(int.Parse).ToList();
-            if (input.Push)
-            {
-                next = string.Join(' ', items.Prepend(input.Value));
-                return output is null;
-            }
-            next = string.Join(' ', items.Skip(1));
-            return items.Count == 0 ? output is null : output == items[0];
-        }
-
-        public string Describe(StackCall input, int? output) => input.Push ? $"push {input.Value}" : $"pop → {(output is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "empty")}";
-
-        public string Describe(string state) => state.Length == 0 ? "[]" : $"[{state.Replace(' ', ',')}]";
-    }
-
     private sealed class Node(int value, Node? next)
     {
         public int Value { get; } = value;

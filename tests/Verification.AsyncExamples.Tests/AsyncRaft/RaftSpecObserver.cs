@@ -3,7 +3,7 @@ using Verification.AsyncExamples.AsyncRaft;
 using Verification.Protocols.Raft;
 using Verification.Specs;
 
-namespace Verification.Protocols.Tests.AsyncRaft;
+namespace Verification.AsyncExamples.Tests.AsyncRaft;
 
 /// <summary>
 /// The adapter between the plain async Raft example and the specs: each observer call becomes a <see cref="RaftEvent"/>
@@ -11,7 +11,7 @@ namespace Verification.Protocols.Tests.AsyncRaft;
 /// mapped submissions, commits and applies). Thread-safe: the observed order is the order the calls take its lock,
 /// which respects each replica's own order (replicas call it under their lock) and every message's send-before-receive.
 /// </summary>
-public sealed class RaftSpecObserver : IRaftObserver
+public sealed class RaftSpecObserver : RaftEventObserver
 {
     // Building the refinement for these bounds takes a while; a built spec is immutable and shared by its monitors.
     private static readonly ConcurrentDictionary<(int, int, int, int), Lazy<Spec<RaftEvent>>> Specs = new();
@@ -91,26 +91,7 @@ public sealed class RaftSpecObserver : IRaftObserver
         }
     }
 
-    public void BecameLeader(int server, int term) => Observe(new BecameLeader(server, term));
-
-    public void SteppedDown(int server, int term) => Observe(new SteppedDown(server, term));
-
-    public void EntryStored(int server, int index, int term, int command) => Observe(new EntryStored(server, index, term, Command(command)));
-
-    public void LogTruncated(int server, int fromIndex) => Observe(new LogTruncated(server, fromIndex));
-
-    public void EntryCommitted(int server, int index, int term, int command, int inTerm) =>
-        Observe(new EntryCommitted(server, index, term, Command(command), inTerm));
-
-    public void EntryApplied(int server, int index, int command, bool executed) => Observe(new EntryApplied(server, index, Command(command), executed));
-
-    public void CommandSubmitted(int client, int command) => Observe(new CommandSubmitted(client, command));
-
-    public void ClientAnswered(int client, int command) => Observe(new ClientReturned(client, command, ""));
-
-    private static int Command(int command) => command == RaftReplica.NoOp ? RaftSpec.NoOp : command;
-
-    private void Observe(RaftEvent evt)
+    protected override void Observe(RaftEvent evt)
     {
         lock (gate)
         {
@@ -133,4 +114,35 @@ public sealed class RaftSpecObserver : IRaftObserver
             if (evt is EntryApplied) applies++;
         }
     }
+}
+
+/// <summary>The example's observer calls as <see cref="RaftEvent"/>s (the example's no-op command is the spec's).</summary>
+public abstract class RaftEventObserver : IRaftObserver
+{
+    public void BecameLeader(int server, int term) => Observe(new BecameLeader(server, term));
+
+    public void SteppedDown(int server, int term) => Observe(new SteppedDown(server, term));
+
+    public void EntryStored(int server, int index, int term, int command) => Observe(new EntryStored(server, index, term, Command(command)));
+
+    public void LogTruncated(int server, int fromIndex) => Observe(new LogTruncated(server, fromIndex));
+
+    public void EntryCommitted(int server, int index, int term, int command, int inTerm) =>
+        Observe(new EntryCommitted(server, index, term, Command(command), inTerm));
+
+    public void EntryApplied(int server, int index, int command, bool executed) => Observe(new EntryApplied(server, index, Command(command), executed));
+
+    public void CommandSubmitted(int client, int command) => Observe(new CommandSubmitted(client, command));
+
+    public void ClientAnswered(int client, int command) => Observe(new ClientReturned(client, command, ""));
+
+    private static int Command(int command) => command == RaftReplica.NoOp ? RaftSpec.NoOp : command;
+
+    protected abstract void Observe(RaftEvent evt);
+}
+
+/// <summary>Under the controlled runtime: each event goes to the run's spec monitor (ControlledSpec.Observe), so a violation stops the run where it happens.</summary>
+public sealed class ControlledRaftObserver : RaftEventObserver
+{
+    protected override void Observe(RaftEvent evt) => Verification.Controlled.ControlledSpec.Observe(evt);
 }

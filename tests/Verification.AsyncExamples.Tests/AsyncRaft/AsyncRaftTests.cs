@@ -1,7 +1,7 @@
 using Verification.AsyncExamples.AsyncRaft;
 using Xunit.Abstractions;
 
-namespace Verification.Protocols.Tests.AsyncRaft;
+namespace Verification.AsyncExamples.Tests.AsyncRaft;
 
 /// <summary>
 /// The async Raft example (plain C#, real threads and timers here) checked against RaftSpec and the replicated log
