@@ -42,3 +42,21 @@ public class TeachingCatalogTests
         Assert.Contains("check  teaching", list.ToString());
     }
 }
+
+/// <summary>The default check runs the async examples under the controlled runtime: each bug found, each fix clean.</summary>
+public class AsyncExampleCatalogTests
+{
+    [Fact]
+    public void TheAsyncExamples_HaveTheirExpectedVerdicts()
+    {
+        var examples = CheckCatalog.Default().Where(c => c.Name.StartsWith("Async:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(8, examples.Count);
+        Assert.Equal(4, examples.Count(c => c.Kind == CheckKind.PlantedBug));
+        foreach (var example in examples)
+        {
+            var result = CheckCatalog.Run(example, seed: 1);
+            Assert.True(example.Expected.Matches(result), $"{example.Name}: expected {example.Expected}, {result.Summary}");
+            Assert.False(result.Coverage.IsEmpty, example.Name);
+        }
+    }
+}

@@ -1,4 +1,6 @@
 using Verification.Checkers;
+using Verification.AsyncExamples.Checks;
+using Verification.Checkers.Linearizability;
 using Verification.Checkers.Smt;
 using Verification.Checkers.Teaching;
 using Verification.Protocols.ChainReplication;
@@ -49,8 +51,8 @@ public sealed record ComparisonOf(Func<CheckResult> Compare) : CheckTarget;
 /// <summary>Quorum intersection (of one system, or of Flexible Paxos's two phases) proved or refuted by Z3.</summary>
 public sealed record QuorumsOf(QuorumSystem First, QuorumSystem? Second = null) : CheckTarget;
 
-/// <summary>A teaching story: FLP's on a small consensus protocol (valences, Lemmas 2 and 3, how it escapes), or the synchronous contrast.</summary>
-public sealed record FlpStory(Func<CheckResult> Tell) : CheckTarget;
+/// <summary>A check computed by a function of the toolkit: a teaching story (FLP, the synchronous contrast), an async example under the controlled runtime.</summary>
+public sealed record Computed(Func<CheckResult> Run) : CheckTarget;
 
 /// <summary>One of the checks a registered system declares about itself.</summary>
 public sealed record OfSystem(ISystemDefinition System, SystemCheck Check) : CheckTarget;
@@ -173,7 +175,33 @@ public static class CheckCatalog
             RaftRelational.Create(), "Election Safety, Log Matching, Leader Completeness, State Machine Safety"));
         checks.AddRange(OfSystems(Systems.Shipped));
         checks.AddRange(FlpStories());
+        checks.AddRange(AsyncExamples());
         return checks;
+    }
+
+    /// <summary>
+    /// Ordinary async C# under the controlled runtime (the examples' assembly is rewritten in this tool's output
+    /// directory by Verification.Controlled.targets): each planted bug found, each fix clean over its budget.
+    /// </summary>
+    private static IEnumerable<CatalogCheck> AsyncExamples()
+    {
+        const string how = "controlled interleavings of the rewritten example (portfolio of random and PCT)";
+        yield return new("Async: AccountService's create-if-absent is a check-then-act race", CheckKind.PlantedBug, Expectation.Violated("InvalidOperationException"), how,
+            new Computed(() => AsyncExampleChecks.Accounts(serialised: false, runs: 100)));
+        yield return new("Async: SerialisedAccountService opens each account once (2,000 runs)", CheckKind.Protocol, Expectation.Holds, how,
+            new Computed(() => AsyncExampleChecks.Accounts(serialised: true, runs: 2_000)));
+        yield return new("Async: a bounded buffer with Monitor.Pulse deadlocks", CheckKind.PlantedBug, Expectation.Violated("Deadlock"), how,
+            new Computed(() => AsyncExampleChecks.BoundedBuffer(pulseAll: false, runs: 2_000)));
+        yield return new("Async: the bounded buffer with Monitor.PulseAll never deadlocks (2,000 runs)", CheckKind.Protocol, Expectation.Holds, how,
+            new Computed(() => AsyncExampleChecks.BoundedBuffer(pulseAll: true, runs: 2_000)));
+        yield return new("Async: a lock-free stack whose push loses updates is not linearizable (Lincheck-style)", CheckKind.PlantedBug, Expectation.Violated(LinearizabilityChecker.Property), how,
+            new Computed(() => AsyncExampleChecks.Stack(treiber: false, runsPerScenario: 200)));
+        yield return new("Async: the Treiber stack is linearizable (20 scenarios × 250 runs)", CheckKind.Protocol, Expectation.Holds, how,
+            new Computed(() => AsyncExampleChecks.Stack(treiber: true, runsPerScenario: 250)));
+        yield return new("Async: a Raft replica applying unserialised breaks AppliedInOrder", CheckKind.PlantedBug, Expectation.Violated("AppliedInOrder", "ReplicatedLog.AppliedInOrder"), how,
+            new Computed(() => AsyncExampleChecks.Raft(unserialisedApply: true, runs: 300)));
+        yield return new("Async: the Raft replica satisfies RaftSpec and ReplicatedLogSpec (1,000 runs, partially synchronous timers)", CheckKind.Protocol, Expectation.Holds, how,
+            new Computed(() => AsyncExampleChecks.Raft(unserialisedApply: false, runs: 1_000)));
     }
 
     /// <summary>FLP made executable: each shipped student protocol escapes the theorem, and the story says how; then the synchronous contrast.</summary>
@@ -181,23 +209,23 @@ public static class CheckCatalog
     {
         const string how = "every configuration of FLP's model explored, valences computed, Lemmas 2 and 3 told";
         yield return new("FLP: DecideOnFirstHeard always decides, so it is unsafe", CheckKind.Teaching, Expectation.Violated(Flp.Agreement), how,
-            new FlpStory(() => Flp.Tell(FlpProtocols.DecideOnFirstHeard())));
+            new Computed(() => Flp.Tell(FlpProtocols.DecideOnFirstHeard())));
         yield return new("FLP: WaitForAll is safe, has no bivalent initial configuration, and blocks when one process crashes", CheckKind.Teaching,
-            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new FlpStory(() => Flp.Tell(FlpProtocols.WaitForAll())));
+            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new Computed(() => Flp.Tell(FlpProtocols.WaitForAll())));
         yield return new("FLP: LeaderDecidesFirstHeard is bivalent; Lemma 3 fails exactly where the leader's crash blocks it", CheckKind.Teaching,
-            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new FlpStory(() => Flp.Tell(FlpProtocols.LeaderDecidesFirstHeard())));
+            Expectation.Violated(Flp.DecidesDespiteOneCrash), how, new Computed(() => Flp.Tell(FlpProtocols.LeaderDecidesFirstHeard())));
         yield return new("FLP: Ben-Or's rounds without the coin are safe but have a fair run that never decides", CheckKind.Teaching,
-            Expectation.Violated(Flp.DecidesOnEveryFairRun), how, new FlpStory(() => Flp.Tell(FlpProtocols.RoundsWithoutCoin())));
+            Expectation.Violated(Flp.DecidesOnEveryFairRun), how, new Computed(() => Flp.Tell(FlpProtocols.RoundsWithoutCoin())));
         // The contrast: lock-step rounds make consensus solvable, in f + 1 rounds and not in f.
         const string rounds = "every input and every failure pattern the adversary may choose, exhaustively";
         yield return new("Synchronous: FloodSet decides in f + 1 rounds under every crash pattern (4 processes, f = 2)", CheckKind.Teaching, Expectation.Holds, rounds,
-            new FlpStory(() => Synchronous.FloodSet(4, 2, rounds: 3)));
+            new Computed(() => Synchronous.FloodSet(4, 2, rounds: 3)));
         yield return new("Synchronous: FloodSet with only f rounds disagrees after a chain of crashes (4 processes, f = 2)", CheckKind.Teaching, Expectation.Violated(Synchronous.Agreement), rounds,
-            new FlpStory(() => Synchronous.FloodSet(4, 2, rounds: 2)));
+            new Computed(() => Synchronous.FloodSet(4, 2, rounds: 2)));
         yield return new("Synchronous: Dolev–Strong agrees in f + 1 rounds whatever a Byzantine sender signs (4 processes, f = 1)", CheckKind.Teaching, Expectation.Holds, rounds,
-            new FlpStory(() => Synchronous.DolevStrong(4, [0], rounds: 2)));
+            new Computed(() => Synchronous.DolevStrong(4, [0], rounds: 2)));
         yield return new("Synchronous: Dolev–Strong with only f rounds lets a Byzantine sender split the others (4 processes, f = 1)", CheckKind.Teaching, Expectation.Violated(Synchronous.Agreement), rounds,
-            new FlpStory(() => Synchronous.DolevStrong(4, [0], rounds: 1)));
+            new Computed(() => Synchronous.DolevStrong(4, [0], rounds: 1)));
     }
 
     /// <summary>
@@ -270,7 +298,7 @@ public static class CheckCatalog
         RelationalInduction relational => RelationalProver.Prove(relational.Model, new ProverOptions { Parallelism = Environment.ProcessorCount }),
         ComparisonOf comparison => comparison.Compare(),
         QuorumsOf quorums => QuorumIntersection.Prove(quorums.First, quorums.Second),
-        FlpStory story => story.Tell(),
+        Computed computed => computed.Run(),
         OfSystem system => system.System.Run(system.Check, options => options with
         {
             Seed = seed,
