@@ -35,13 +35,14 @@ public class CliTests
                 Assert.True(check.GetProperty("passed").GetBoolean(), check.ToString());
                 Assert.Equal(check.GetProperty("expected").GetString()!.Split(' ')[0], check.GetProperty("actual").GetString()!.Split(' ')[0]);
                 Assert.NotEqual("nothing", check.GetProperty("coverage").GetString());
-                Assert.Contains(check.GetProperty("kind").GetString(), new[] { "spec", "history", "proof", "protocol", "planted-bug" });
+                Assert.Contains(check.GetProperty("kind").GetString(), new[] { "spec", "history", "proof", "protocol", "planted-bug", "teaching" });
                 Assert.True(check.GetProperty("seconds").GetDouble() >= 0);
                 Assert.False(string.IsNullOrEmpty(check.GetProperty("name").GetString()));
             }
             Assert.Contains(checks, c => c.GetProperty("expected").GetString() == "not inductive");
             Assert.Contains(checks, c => c.GetProperty("expected").GetString() == "violated (SinceResetBelowLength)");
             Assert.Contains(checks, c => c.GetProperty("kind").GetString() == "planted-bug");
+            Assert.Contains(checks, c => c.GetProperty("kind").GetString() == "teaching");
         }
         finally
         {
