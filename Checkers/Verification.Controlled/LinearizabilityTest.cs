@@ -70,11 +70,9 @@ public static class LinearizabilityTest
         var subject = $"{model.Name}: {typeof(TObject).Name} linearizable";
         for (var scenario = 0; scenario < options.Scenarios; scenario++)
         {
-            // The scenario depends on the seed and its number alone, so a failure names a scenario that can be re-run.
-            var random = new Random(unchecked(options.Runs.Seed * 1_000_003 + scenario)); // not HashCode.Combine: it is seeded per process
-            var inputs = Enumerable.Range(0, options.Threads).Select(_ => Enumerable.Range(0, options.OperationsPerThread).Select(_ => nextInput(random)).ToArray()).ToArray();
+            var inputs = Scenario(options, nextInput, scenario);
             var run = new ScenarioRun<TObject, TInput, TOutput>(inputs);
-            var result = ControlledTest.Run(spec, () => run.Body(create, apply), options.Runs with { Subject = $"{subject}, scenario {scenario}" },
+            var result = ControlledTest.Run(spec, BodyOf(run, create, apply), options.Runs with { Subject = $"{subject}, scenario {scenario}" },
                 history => run.Check(model, history));
             covered = covered is null ? result.Coverage : covered.Plus(result.Coverage);
             elapsed += result.Elapsed;
@@ -96,6 +94,36 @@ public static class LinearizabilityTest
             Within = [$"{options.Scenarios} scenarios of {options.Threads} threads × {options.OperationsPerThread} operations", $"{options.Runs.Iterations} runs per scenario", $"runs of ≤ {options.Runs.MaxSteps} scheduling points"],
             Elapsed = elapsed,
         };
+    }
+
+    /// <summary>
+    /// Replays a failing run saved by <see cref="Check{TObject, TState, TInput, TOutput}"/> (its schedule file names
+    /// the scenario): the same object, inputs, model and options give the same interleaving and the same verdict.
+    /// </summary>
+    public static CheckResult Replay<TObject, TState, TInput, TOutput>(
+        Func<TObject> create, Func<Random, TInput> nextInput, Func<TObject, TInput, TOutput> apply,
+        ISequentialModel<TState, TInput, TOutput> model, string schedulePath, LinearizabilityTestOptions? options = null) where TState : notnull
+    {
+        options ??= new LinearizabilityTestOptions();
+        options.Validate();
+        var schedule = ControlledSchedule.Load(schedulePath);
+        var named = System.Text.RegularExpressions.Regex.Match(schedule.Subject, @", scenario (\d+)$");
+        if (!named.Success || !int.TryParse(named.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var scenario) || scenario >= options.Scenarios)
+            throw new SpecException($"{schedulePath}: not a schedule of this linearizability test (its subject '{schedule.Subject}' names no scenario below {options.Scenarios})");
+        var run = new ScenarioRun<TObject, TInput, TOutput>(Scenario(options, nextInput, scenario));
+        return ControlledTest.Replay(HistorySpec.Value, BodyOf(run, create, (target, input) => Task.FromResult(apply(target, input))), schedulePath, options.Runs,
+            history => run.Check(model, history));
+    }
+
+    /// <summary>One body for a search and its replay, so both name it alike in their traces.</summary>
+    private static Func<Task> BodyOf<TObject, TInput, TOutput>(ScenarioRun<TObject, TInput, TOutput> run, Func<TObject> create, Func<TObject, TInput, Task<TOutput>> apply) =>
+        () => run.Body(create, apply);
+
+    /// <summary>The operations each thread calls in scenario number <paramref name="scenario"/>: a function of the seed and that number alone.</summary>
+    private static TInput[][] Scenario<TInput>(LinearizabilityTestOptions options, Func<Random, TInput> nextInput, int scenario)
+    {
+        var random = new Random(unchecked(options.Runs.Seed * 1_000_003 + scenario)); // not HashCode.Combine: it is seeded per process
+        return Enumerable.Range(0, options.Threads).Select(_ => Enumerable.Range(0, options.OperationsPerThread).Select(_ => nextInput(random)).ToArray()).ToArray();
     }
 
     private static string Describe<TInput>(TInput[][] inputs) =>

@@ -78,14 +78,17 @@ public static class AsyncExampleChecks
         return pop(out var value) ? value : null;
     }
 
+    private static LinearizabilityTestOptions StackOptions(long runsPerScenario, string? scheduleDirectory) =>
+        new() { Threads = 2, OperationsPerThread = 3, Scenarios = 20, Runs = new ControlledOptions { Iterations = runsPerScenario, ScheduleDirectory = scheduleDirectory } };
+
     /// <summary>The stack example, Lincheck-style: 20 scenarios of 2 threads × 3 operations, each under <paramref name="runsPerScenario"/> interleavings.</summary>
-    public static CheckResult Stack(bool treiber, long runsPerScenario, string? scheduleDirectory = null)
-    {
-        var options = new LinearizabilityTestOptions { Threads = 2, OperationsPerThread = 3, Scenarios = 20, Runs = new ControlledOptions { Iterations = runsPerScenario, ScheduleDirectory = scheduleDirectory } };
-        return treiber
-            ? LinearizabilityTest.Check(() => new TreiberStack<int>(), NextCall, (stack, call) => Apply(stack.Push, stack.TryPop, call), new StackModel(), options)
-            : LinearizabilityTest.Check(() => new LockFreeStack<int>(), NextCall, (stack, call) => Apply(stack.Push, stack.TryPop, call), new StackModel(), options);
-    }
+    public static CheckResult Stack(bool treiber, long runsPerScenario, string? scheduleDirectory = null) => treiber
+        ? LinearizabilityTest.Check(() => new TreiberStack<int>(), NextCall, (stack, call) => Apply(stack.Push, stack.TryPop, call), new StackModel(), StackOptions(runsPerScenario, scheduleDirectory))
+        : LinearizabilityTest.Check(() => new LockFreeStack<int>(), NextCall, (stack, call) => Apply(stack.Push, stack.TryPop, call), new StackModel(), StackOptions(runsPerScenario, scheduleDirectory));
+
+    /// <summary>Replays a failing run of the stack that loses pushes from its schedule file.</summary>
+    public static CheckResult ReplayLosingStack(string schedulePath) =>
+        LinearizabilityTest.Replay(() => new LockFreeStack<int>(), NextCall, (stack, call) => Apply(stack.Push, stack.TryPop, call), new StackModel(), schedulePath, StackOptions(1, null));
 
     public const int RaftServers = 3;
     public const int RaftCommands = 1;

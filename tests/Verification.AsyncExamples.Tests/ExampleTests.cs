@@ -61,6 +61,8 @@ public sealed class ExampleTests(ITestOutputHelper output)
         var found = Assert.IsType<ControlledCounterexample>(result.AssertViolated(LinearizabilityChecker.Property));
         Assert.Contains("Interlocked.Exchange", string.Join("\n", found.Trace));
         Assert.Contains("not linearizable", found.Details);
+        var replay = Assert.IsType<ControlledCounterexample>(AsyncExampleChecks.ReplayLosingStack(found.SchedulePath!).AssertViolated(LinearizabilityChecker.Property));
+        Assert.Equal(found.Trace, replay.Trace);
     }
 
     [Fact]

@@ -73,6 +73,23 @@ public sealed class LinearizabilityTestTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AFailingRun_ReplaysFromItsFile_AndAScheduleOfAnotherTestIsRefused()
+    {
+        var options = new LinearizabilityTestOptions { Threads = 2, OperationsPerThread = 3, Scenarios = 10, Runs = new ControlledOptions { Iterations = 200, ScheduleDirectory = Schedules } };
+        var found = Assert.IsType<ControlledCounterexample>(LinearizabilityTest.Check(() => new Stack(retryPush: false), Next, (stack, call) => stack.Apply(call), new StackModel(), options)
+            .AssertViolated(LinearizabilityChecker.Property));
+        var replay = LinearizabilityTest.Replay(() => new Stack(retryPush: false), Next, (stack, call) => stack.Apply(call), new StackModel(), found.SchedulePath!, options);
+        // The same choices, hence the same interleaving (the trace names the caller's lambda, which differs here).
+        Assert.Equal(found.Schedule.Decisions, Assert.IsType<ControlledCounterexample>(replay.AssertViolated(LinearizabilityChecker.Property)).Schedule.Decisions);
+
+        var other = Assert.IsType<ControlledCounterexample>(ControlledTest.Run(() => throw new InvalidOperationException("not a stack"),
+            new ControlledOptions { Subject = "something else", ScheduleDirectory = Schedules }).AssertViolated("InvalidOperationException"));
+        var error = Assert.Throws<Verification.Specs.SpecException>(() =>
+            LinearizabilityTest.Replay(() => new Stack(retryPush: false), Next, (stack, call) => stack.Apply(call), new StackModel(), other.SchedulePath!, options));
+        Assert.Contains("not a schedule of this linearizability test", error.Message);
+    }
+
+    [Fact]
     public void BadOptions_AreRefusedInOneLine()
     {
         var error = Assert.Throws<Verification.Specs.SpecException>(() => LinearizabilityTest.Check(() => new Stack(true), Next, (s, c) => s.Apply(c), new StackModel(), new LinearizabilityTestOptions { Threads = 0 }));
