@@ -66,7 +66,7 @@ public static class Flp
         story.AppendLine("  Safe: in every reachable configuration, decisions agree, are final, and are some process's input.");
         var valence = graph.Valences();
         var bivalentInitial = TellLemma2(graph, valence, story);
-        if (bivalentInitial >= 0) TellLemma3(graph, valence, story);
+        TellLemma3(graph, valence, story);
         var run = graph.FairNonDecidingRun(crash: false, preferFrom: bivalentInitial) is { } withoutCrash
             ? withoutCrash with { Explanation = "a fair run with no crash in which no process ever decides (FLP's Theorem 1: the adversary only delays messages)" }
             : graph.FairNonDecidingRun(crash: true, preferFrom: bivalentInitial) is { } withCrash
@@ -118,14 +118,30 @@ public static class Flp
     /// </summary>
     private static void TellLemma3<TState, TMessage>(FlpGraph<TState, TMessage> graph, int[] valence, StringBuilder story) where TState : class where TMessage : notnull
     {
-        var start = graph.FirstBivalentWithPendingMessage(valence);
-        if (start is not var (c, e))
+        // The most telling instance: one where e must be delayed for bivalence to survive (the lemma's mechanism);
+        // else a receipt for which no delay helps (where its hypothesis, 1-crash tolerance, fails); else one where
+        // e(C) is bivalent at once.
+        var candidates = graph.BivalentWithEvents(valence).Take(MaxLemma3Candidates).ToList();
+        if (candidates.Count == 0)
         {
-            story.AppendLine("  Lemma 3: no bivalent configuration has a message pending, so there is no event to delay.");
+            story.AppendLine("  Lemma 3: no configuration is bivalent, so there is nothing for it to start from.");
             return;
         }
+        (int Configuration, FlpEvent Event, FlpGraph<TState, TMessage>.Lemma3Search Search)? delayed = null, failing = null, atOnce = null;
+        foreach (var (candidate, step) in candidates)
+        {
+            var search = graph.BivalentAfterDelaying(candidate, step, valence);
+            if (search.Path is { Count: > 0 })
+            {
+                delayed = (candidate, step, search);
+                break;
+            }
+            if (search.Path is not null) atOnce ??= (candidate, step, search);
+            else if (step is FlpReceive) failing ??= (candidate, step, search);
+        }
+        var chosen = delayed ?? failing ?? atOnce ?? (candidates[0].Configuration, candidates[0].Event, graph.BivalentAfterDelaying(candidates[0].Configuration, candidates[0].Event, valence));
+        var (c, e, found) = (chosen.Configuration, chosen.Event, chosen.Search);
         story.AppendLine($"  Lemma 3 (delaying e keeps bivalence), from a bivalent configuration C ({graph.PathTo(c).Count} steps from its initial configuration) and e = {e}:");
-        var found = graph.BivalentAfterDelaying(c, e, valence);
         if (found.Path is not { } path || found.Configurations is not { } configurations)
         {
             story.AppendLine("    No configuration e(E), with E reached from C without e, is bivalent: the lemma's conclusion fails here, so its hypothesis must.");
@@ -162,6 +178,9 @@ public static class Flp
             else story.AppendLine($"case 2, e' and e are both at p{e.Process}.");
         }
     }
+
+    /// <summary>Bivalent configurations and steps tried for Lemma 3's most telling instance (each try is a search of the graph).</summary>
+    private const int MaxLemma3Candidates = 200;
 
     private static string Describe(int decisions) => decisions switch
     {

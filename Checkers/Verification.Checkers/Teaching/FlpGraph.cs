@@ -136,12 +136,12 @@ internal sealed class FlpGraph<TState, TMessage>(FlpProtocol<TState, TMessage> p
         return decisions;
     }
 
-    /// <summary>The first bivalent configuration (breadth-first) with a message pending, and the receipt of its first pending message.</summary>
-    public (int Configuration, FlpEvent Event)? FirstBivalentWithPendingMessage(int[] valence)
+    /// <summary>Bivalent configurations (breadth-first) paired with each step applicable to them: where Lemma 3 can start.</summary>
+    public IEnumerable<(int Configuration, FlpEvent Event)> BivalentWithEvents(int[] valence)
     {
         for (var c = 0; c < configurations.Count && c < valence.Length; c++)
-            if (valence[c] == 3 && Enabled(configurations[c], -1).OfType<FlpReceive>().FirstOrDefault() is { } e) return (c, e);
-        return null;
+            if (valence[c] == 3)
+                foreach (var e in Enabled(configurations[c], -1)) yield return (c, e);
     }
 
     /// <summary>
