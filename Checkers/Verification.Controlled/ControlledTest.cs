@@ -83,6 +83,8 @@ public static class ControlledTest
                 ? "virtual time, partially synchronous (a timer fires only when no operation can run, earliest deadline first)"
                 : "virtual time (a pending timer may fire at any scheduling point, earliest deadline first)",
         };
+        // A "holds" that did not judge liveness says so.
+        if (body.Observers is not null && !options.CheckLiveness) within.Add("safety only: the spec's liveness properties not judged (CheckLiveness off)");
         if (options.Strategy == ControlledStrategy.Dfs && dfsComplete) within.Insert(0, $"every interleaving of the body ({coverage.Runs} runs: the depth-first search is complete)");
         var result = new CheckResult
         {

@@ -92,6 +92,7 @@ public sealed class ExampleTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
         result.AssertHolds();
         Assert.Equal(1_000, result.Coverage.Runs);
+        Assert.Contains(result.Within, w => w.StartsWith("safety only", StringComparison.Ordinal));
         // Not vacuous: every run elects a leader, commits the command and answers the client.
         Assert.True(answered.Count == 1_000 && answered.All(a => a), $"{answered.Count(a => a)} of {answered.Count} runs answered the client");
     }
