@@ -19,7 +19,7 @@ public static class Program
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table   (runs to the first bug, per planted bug and strategy)
     /// dotnet run -c Release --project bench/Verification.Bench -- --first-bug-table ChainReplication PrimaryBackup   (only the rows of systems whose name starts so)
     /// dotnet run -c Release --project bench/Verification.Bench -- --spin-paxos 1 loss hc   (the SPIN comparison model: ballots, loss|noloss, exact|hc)
-    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, then --every-order and/or --no-symmetry / --symmetric)
+    /// dotnet run -c Release --project bench/Verification.Bench -- --raft-real 100000000 2 3 2 2   (Raft with heartbeats, retries, one amnesia crash: state limit, workers, and optionally in-flight bound, highest term, log capacity, then --every-order and/or --no-symmetry / --symmetric, and --servers=N for 3..5 servers)
     /// dotnet run -c Release --project bench/Verification.Bench -- --rewriting-process-table   (the IL rewriter as MSBuild runs it: a process per assembly, rewrite and cache hit)
     /// dotnet run -c Release --project bench/Verification.Bench -- --symmetry-table 3   (each symmetric exhaustive search with and without its symmetry declared, median of 3)
     /// dotnet run -c Release --project bench/Verification.Bench -- --controlled-table   (the controlled task runtime: runs/s, scheduling points/s, overhead against the body run uncontrolled)
@@ -33,7 +33,7 @@ public static class Program
         }
         if (args is ["--raft-real", var limitText, var workersText, .. var rest] && long.TryParse(limitText, out var stateLimit) && int.TryParse(workersText, out var workers)
             && rest.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray() is var bounds && bounds.Length <= 3 && bounds.All(b => int.TryParse(b, out var n) && n > 0)
-            && rest.Where(a => a.StartsWith("--", StringComparison.Ordinal)).All(flag => flag is "--every-order" or "--symmetric" or "--no-symmetry"))
+            && rest.Where(a => a.StartsWith("--", StringComparison.Ordinal)).All(flag => flag is "--every-order" or "--symmetric" or "--no-symmetry" || ServersFlag(flag) is not null))
         {
             // Optional: messages in flight (4), highest term (2), log capacity (2); --every-order: stale replies not delivered
             // first; --symmetric: servers declared interchangeable (retries to every server); --no-symmetry: the same
@@ -41,7 +41,7 @@ public static class Program
             int Bound(int i, int otherwise) => bounds.Length > i ? int.Parse(bounds[i]) : otherwise;
             var retriesToEveryServer = rest.Contains("--symmetric") || rest.Contains("--no-symmetry");
             RaftWithItsRealBehaviour(stateLimit, workers, Bound(0, 4), Bound(1, 2), Bound(2, 2), staleFirst: !rest.Contains("--every-order"),
-                retriesToEveryServer, symmetric: rest.Contains("--symmetric"));
+                retriesToEveryServer, symmetric: rest.Contains("--symmetric"), servers: rest.Select(ServersFlag).FirstOrDefault(n => n is not null) ?? 3);
             return;
         }
         if (args is ["--spin-paxos", .. var spinArgs])
@@ -248,12 +248,12 @@ public static class Program
     }
 
     /// <summary>
-    /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers, one
+    /// Raft with heartbeats, client retries and one crash-recovery with amnesia of unpersisted state (3 servers unless --servers=N, one
     /// request, terms ≤ 2, logs ≤ 2, ≤ 4 messages in flight), hash-compacted, up to a state limit, progress on stderr.
     /// </summary>
-    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity, bool staleFirst, bool retriesToEveryServer, bool symmetric)
+    private static void RaftWithItsRealBehaviour(long stateLimit, int workers, int maxInFlight, int maxTerm, int logCapacity, bool staleFirst, bool retriesToEveryServer, bool symmetric, int servers)
     {
-        var config = new RaftConfig(Servers: 3, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true, ServersSymmetric = retriesToEveryServer };
+        var config = new RaftConfig(Servers: servers, Clients: 1, MaxTerm: maxTerm, LogCapacity: logCapacity) { ElectionTimeoutTicks = 1, ElectionTimeoutSpread = 1, Heartbeats = true, ClientRetries = true, ServersSymmetric = retriesToEveryServer };
         var options = new TestOptions
         {
             CheckLiveness = false, Parallelism = workers, Progress = p => Console.Error.WriteLine($"  {p}"), ProgressInterval = TimeSpan.FromSeconds(20),
@@ -264,6 +264,10 @@ public static class Program
         var report = system.Tester(options).Explore(maxDepth: 10_000, maxStates: stateLimit, maxInFlight: maxInFlight, store: VisitedStore.HashCompaction);
         Console.WriteLine(report);
     }
+
+    /// <summary>The server count of <c>--servers=N</c> (3 to 5), or null for any other flag.</summary>
+    private static int? ServersFlag(string flag) =>
+        flag.StartsWith("--servers=", StringComparison.Ordinal) && int.TryParse(flag["--servers=".Length..], out var n) && n is >= 3 and <= 5 ? n : null;
 
     private static readonly string[] Systems = ["Paxos", "Raft", "Raft store", "ChainReplication", "MessageLogging", "PrimaryBackup", "FailureDetectors"];
 

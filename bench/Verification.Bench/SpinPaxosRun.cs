@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--warm N]";
 
     public static int Run(string[] args)
     {
@@ -26,6 +26,7 @@ internal static class SpinPaxosRun
         var replay = true;
         var ignoredFirst = false;
         var symmetric = false;
+        var warmUps = 0; // whole searches run first and not timed: the timed one then runs without JIT and spec compilation
         for (var i = 2; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,6 +37,7 @@ internal static class SpinPaxosRun
                 case "--no-replay": replay = false; break;
                 case "--ignored-first": ignoredFirst = true; break;
                 case "--symmetric": symmetric = true; break; // acceptors interchangeable: counts are no longer SPIN's
+                case "--warm" when i + 1 < args.Length && int.TryParse(args[i + 1], out warmUps) && warmUps >= 0: i++; break;
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
                     Console.Error.WriteLine($"--spin-paxos: '{args[i]}' is not understood; {Usage}");
@@ -54,6 +56,12 @@ internal static class SpinPaxosRun
         }
         // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the
         // last progress report is printed as a partial rate and the process exits (the explorer has no time limit).
+        for (var w = 0; w < warmUps; w++)
+        {
+            var warm = Stopwatch.StartNew();
+            var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst).Coverage.States;
+            Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F2} s");
+        }
         var watch = Stopwatch.StartNew();
         SearchProgress? last = null;
         CheckResult? result = null;
@@ -76,7 +84,7 @@ internal static class SpinPaxosRun
         if (result is null) return 4;
         Console.WriteLine($"toolkit states={result.Coverage.States} transitions={result.Coverage.Transitions} seconds={seconds.ToString("F2", CultureInfo.InvariantCulture)} " +
                           $"states_per_s={(result.Coverage.States / seconds).ToString("F0", CultureInfo.InvariantCulture)} bytes_per_state={result.Coverage.BytesPerState} " +
-                          $"verdict={result.Verdict} store={store}");
+                          $"verdict={result.Verdict} store={store}{(warmUps > 0 ? $" warm={warmUps}" : "")}");
         // Where the time goes, coarsely: the garbage collector's share (pauses) and what each transition allocates.
         Console.WriteLine($"  GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s of {seconds:F2} s, " +
                           $"{GC.GetTotalAllocatedBytes() / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
