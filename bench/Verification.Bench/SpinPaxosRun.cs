@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--warm N]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--clear] [--warm N]";
 
     public static int Run(string[] args)
     {
@@ -26,6 +26,7 @@ internal static class SpinPaxosRun
         var replay = true;
         var ignoredFirst = false;
         var symmetric = false;
+        var clear = false;
         var warmUps = 0; // whole searches run first and not timed: the timed one then runs without JIT and spec compilation
         for (var i = 2; i < args.Length; i++)
         {
@@ -36,7 +37,8 @@ internal static class SpinPaxosRun
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
                 case "--ignored-first": ignoredFirst = true; break;
-                case "--symmetric": symmetric = true; break; // acceptors interchangeable: counts are no longer SPIN's
+                case "--symmetric": symmetric = true; break;
+                case "--clear": clear = true; break; // a proposer clears what it no longer reads (paxos.pml -DCLEAR) // acceptors interchangeable: counts are no longer SPIN's
                 case "--warm" when i + 1 < args.Length && int.TryParse(args[i + 1], out warmUps) && warmUps >= 0: i++; break;
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
@@ -44,7 +46,7 @@ internal static class SpinPaxosRun
                     return 2;
             }
         }
-        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric);
+        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric, ClearUnread: clear);
         try
         {
             config.Validate();

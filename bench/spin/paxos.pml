@@ -8,6 +8,9 @@
  *   BALLOTS               ballots (rounds) per proposer, 1..3 (default 1)
  *   LOSS                  any in-flight message may be lost, any number of times
  *   BUG_MINORITY_QUORUM   planted bug: one acceptor counts as a quorum (agreement then fails)
+ *   CLEAR                 a proposer clears what no later step of its round reads as it moves on: the promises and
+ *                         the highest accepted ballot and value once it asks for acceptance, the proposal and the
+ *                         acceptances once it decided (SpinPaxosConfig.ClearUnread; the same behaviour, fewer states)
  *
  * Why it is written this way: the toolkit's state is the nodes' states, the armed timers, the multiset of messages in
  * flight and the spec's values, and one step is one whole handler call. So the model is one process whose every step
@@ -114,6 +117,9 @@ inline OnPromise(p, a, r) {
 			acceptN[I(p, 1, r)]++; acceptV[I(p, 1, r)] = proposal[p];
 			acceptN[I(p, 2, r)]++; acceptV[I(p, 2, r)] = proposal[p];
 			phase[p] = ACCEPTING
+#ifdef CLEAR
+			; promises[p] = 0; highB[p] = 0; highV[p] = 0
+#endif
 		:: else -> skip
 		fi
 	:: else -> skip
@@ -133,6 +139,9 @@ inline OnAccepted(p, a, r) {
 			assert(chosen == 0 || chosen == v);   /* agreement */
 			if :: chosen == 0 -> chosen = v :: else -> skip fi;
 			phase[p] = DECIDED; decided[p] = v
+#ifdef CLEAR
+			; proposal[p] = 0; acks[p] = 0
+#endif
 		:: else -> skip
 		fi
 	:: else -> skip

@@ -5,7 +5,8 @@
 # states, time, states/s, bytes per state and the rate relative to pan's exact search.
 #
 #   bench/spin/run.sh                 one ballot per proposer, without and with loss
-#   bench/spin/run.sh 1:noloss 2:noloss   any list of BALLOTS:loss|noloss
+#   bench/spin/run.sh 1:noloss 2:noloss   any list of BALLOTS:loss|noloss[:clear]
+#   (:clear: a proposer clears what it no longer reads, paxos.pml -DCLEAR and the toolkit's --clear)
 #
 # Needs spin and gcc (apt-get install spin gcc) and the .NET SDK. Every run is stopped at LIMIT seconds (default 600;
 # a stopped run reports its partial rate; VARIANTS and STORES choose the pan builds and toolkit stores); pan gets MEMLIM MB (default 8192) and a depth bound of DEPTH (default
@@ -19,6 +20,7 @@ memlim="${MEMLIM:-8192}"
 depth="${DEPTH:-1000000}"
 variants="${VARIANTS:-exact collapse hc4 bitstate}"   # which pan builds, e.g. VARIANTS="hc4" for a large configuration
 stores="${STORES:-exact hc}"                          # which toolkit visited sets
+warm="${WARM:-0}"                                     # whole toolkit searches run first and not timed (JIT, spec compilation)
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(1:noloss 1:loss)
 
@@ -26,7 +28,7 @@ for tool in spin gcc dotnet; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed (spin, gcc: apt-get install spin gcc)" >&2; exit 2; }
 done
 for config in "${configs[@]}"; do
-	[[ "$config" =~ ^[1-3]:(loss|noloss)$ ]] || { echo "run.sh: configuration '$config' is not BALLOTS:loss|noloss with BALLOTS 1..3" >&2; exit 2; }
+	[[ "$config" =~ ^[1-3]:(loss|noloss)(:clear)?$ ]] || { echo "run.sh: configuration '$config' is not BALLOTS:loss|noloss[:clear] with BALLOTS 1..3" >&2; exit 2; }
 done
 
 echo "building the toolkit side (Release)..." >&2
@@ -60,11 +62,14 @@ pan_row() { # config variant output-file
 }
 
 for config in "${configs[@]}"; do
-	ballots="${config%%:*}"
-	loss="${config##*:}"
+	IFS=: read -r ballots loss clear <<<"$config"
 	defines="-DBALLOTS=$ballots"
 	[ "$loss" = loss ] && defines="$defines -DLOSS"
 	name="paxos-b$ballots-$loss"
+	toolkit_flags=()
+	if [ "$clear" = clear ]; then defines="$defines -DCLEAR"; name="$name-clear"; toolkit_flags+=(--clear); fi
+	[ "$warm" -gt 0 ] && toolkit_flags+=(--warm "$warm")
+	loss="$loss${clear:+, clear}"  # the configuration's label from here on
 	(cd "$work" && spin -a $defines "$here/paxos.pml" >/dev/null)
 	# One process whose every step is a d_step: partial-order reduction has nothing to reduce (-DNOREDUCE says so).
 	for variant in $variants; do
@@ -85,12 +90,12 @@ for config in "${configs[@]}"; do
 	done
 	for store in $stores; do
 		echo "$name: toolkit $store..." >&2
-		line=$(dotnet "$bench" --spin-paxos "$ballots" "$loss" "$store" --minutes "$(awk -v l="$limit" 'BEGIN {print l / 60}')" | head -1) || true
+		line=$(dotnet "$bench" --spin-paxos "$ballots" "${loss%%,*}" "$store" "${toolkit_flags[@]}" --minutes "$(awk -v l="$limit" 'BEGIN {print l / 60}')" | head -1) || true
 		states=$(sed -n 's/.*states=\([0-9]*\).*/\1/p' <<<"$line")
 		seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
 		rate=$(sed -n 's/.*states_per_s=\([0-9]*\).*/\1/p' <<<"$line")
 		bytes=$(sed -n 's/.*bytes_per_state=\([0-9]*\).*/\1/p' <<<"$line")
-		label="explorer $([ "$store" = hc ] && echo "HashCompaction" || echo "Exact")"
+		label="explorer $([ "$store" = hc ] && echo "HashCompaction" || echo "Exact")$([ "$warm" -gt 0 ] && echo " (after $warm untimed)")"
 		case "$line" in
 			"toolkit partial"*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | ≥ $states (stopped at ${limit} s) | $seconds | $rate | | TOOLKIT:$rate |") ;;
 			"toolkit states"*)

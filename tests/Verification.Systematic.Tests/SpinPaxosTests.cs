@@ -25,6 +25,24 @@ public sealed partial class SpinPaxosTests
         Assert.Equal(pan.Transitions, result.Coverage.Transitions + 1);
     }
 
+    /// <summary>
+    /// The model in which a proposer clears what it no longer reads (paxos.pml -DCLEAR): again exactly pan's states and
+    /// transitions, fewer of them (the two-ballot graph of this model is the one searched whole: bench/README), and
+    /// the planted minority quorum still breaks agreement in it.
+    /// </summary>
+    [Fact]
+    public void ClearingWhatIsNoLongerReadExploresExactlyTheStatesSpinStores()
+    {
+        var result = SpinPaxosNode.Explore(new SpinPaxosConfig(Rounds: 1, ClearUnread: true));
+
+        Assert.True(result.Holds, result.ToString());
+        Assert.Equal(101_408, result.Coverage.States);
+        var pan = Pan("paxos-b1-noloss-clear-exact.pan.txt");
+        Assert.Equal(pan.StatesStored, result.Coverage.States);
+        Assert.Equal(pan.Transitions, result.Coverage.Transitions + 1);
+        Assert.True(SpinPaxosNode.Explore(new SpinPaxosConfig(Rounds: 1, MinorityQuorum: true, ClearUnread: true)).IsViolated);
+    }
+
     [Fact]
     public void HashCompactionStoresTheSameStatesAndSaysItMayHaveMissedSome()
     {
