@@ -95,7 +95,7 @@ for config in "${configs[@]}"; do
 		seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
 		rate=$(sed -n 's/.*states_per_s=\([0-9]*\).*/\1/p' <<<"$line")
 		bytes=$(sed -n 's/.*bytes_per_state=\([0-9]*\).*/\1/p' <<<"$line")
-		label="explorer $([ "$store" = hc ] && echo "HashCompaction" || echo "Exact")$([ "$warm" -gt 0 ] && echo " (after $warm untimed)")"
+		label="explorer $([ "$store" = hc ] && echo "HashCompaction" || echo "Exact")$([ "$warm" -gt 0 ] && echo " (after $warm untimed)" || true)"
 		case "$line" in
 			"toolkit partial"*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | ≥ $states (stopped at ${limit} s) | $seconds | $rate | | TOOLKIT:$rate |") ;;
 			"toolkit states"*)
