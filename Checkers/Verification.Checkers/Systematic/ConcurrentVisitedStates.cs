@@ -13,12 +13,13 @@ internal sealed class ConcurrentVisitedStates
     private readonly int stripeMask;
     private readonly VisitedStore store;
 
-    public ConcurrentVisitedStates(VisitedStore store, int workers)
+    /// <param name="bitstateBits">For <see cref="VisitedStore.Bitstate"/>: the bits of all stripes together (each gets its share).</param>
+    public ConcurrentVisitedStates(VisitedStore store, int workers, long bitstateBits = BitstateVisitedStates.DefaultBits)
     {
         this.store = store;
         // Each stripe starts with a table and a key chunk of its own: no more stripes than the workers need.
         var count = (int)Math.Min(1 << MaxStripeBits, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, 4 * workers)));
-        stripes = Enumerable.Range(0, count).Select(_ => IVisitedStates.Create(store)).ToArray();
+        stripes = Enumerable.Range(0, count).Select(_ => IVisitedStates.Create(store, Math.Max(1 << 10, bitstateBits / count))).ToArray();
         stripeMask = count - 1;
     }
 
@@ -45,5 +46,13 @@ internal sealed class ConcurrentVisitedStates
     public long Bytes => stripes.Sum(s => s.Bytes);
 
     /// <summary>As the sequential store's: for fingerprints the bound over all states (a collision needs two states in one stripe, so it is lower still).</summary>
-    public string? Caveat => store == VisitedStore.HashCompaction ? FingerprintVisitedStates.CaveatOf(Count) : null;
+    public string? Caveat => store switch
+    {
+        VisitedStore.HashCompaction => FingerprintVisitedStates.CaveatOf(Count),
+        VisitedStore.Bitstate => BitstateVisitedStates.CaveatOf(stripes.Cast<BitstateVisitedStates>().ToArray()),
+        _ => null,
+    };
+
+    /// <summary>As the sequential store's, over all stripes.</summary>
+    public string? Incomplete => store == VisitedStore.Bitstate ? BitstateVisitedStates.IncompleteOf(stripes.Cast<BitstateVisitedStates>().ToArray()) : null;
 }

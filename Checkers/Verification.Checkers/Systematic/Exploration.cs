@@ -33,7 +33,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <param name="maxInFlight">States with more messages in flight are not expanded (a bound on the network; the
     /// search is then complete only within it, and the report says it was cut off).</param>
     /// <param name="order">Depth-first (the default) or breadth-first, whose counterexample is a shortest one.</param>
-    /// <param name="store">The visited-state set: exact (the default), or 64-bit fingerprints (hash compaction, with the chance of a missed state reported).</param>
+    /// <param name="store">The visited-state set: exact (the default), 64-bit fingerprints (hash compaction, with the chance of a missed state reported), or a bitstate sweep (Unknown unless the states it estimates it missed are negligible).</param>
     /// <param name="partialOrder">Partial-order reduction by sleep sets: a step of one node is not taken again after
     /// an independent step of another node when the other order was already explored; every reachable state is still
     /// visited, so counts and verdicts are those of the full search, with fewer transitions.</param>
@@ -109,6 +109,10 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
 
     private const string DepthCut = "incomplete: the depth bound cut runs off";
 
+    /// <summary>A search whose visited set may have taken new states for visited ones (a bitstate sweep) ends Unknown with what it covered, never Holds.</summary>
+    private static CheckResult Swept(CheckResult result, string? incomplete) =>
+        incomplete is null || result.Verdict != Verdict.Holds ? result : result with { Verdict = Verdict.Unknown, Why = Inconclusive.Budget, Reason = incomplete };
+
     private static string StrategyName(SearchOrder order) => order switch { SearchOrder.BreadthFirst => "bfs", SearchOrder.IterativeDeepening => "iddfs", _ => "dfs" };
 
     /// <summary>
@@ -182,7 +186,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         string? reduction = null; // what the result says of the reduction, when one was asked for
         if (partialOrder) sleepSets = SleepSets.Try(protocol.Normalizer is not null, protocol.Symmetry is not null, options, maxInFlight, out reduction);
         var ignoredFirst = IgnoredFirst.For(protocol, options, order, sleepSets: sleepSets is not null);
-        var visited = IVisitedStates.Create(store);
+        var visited = IVisitedStates.Create(store, options.BitstateBits);
         var numbering = new ValueNumbering();
         HandlerMemo? memo = null;
         long transitions = 0, cutByNetwork = 0, slept = 0, woken = 0;
@@ -366,7 +370,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 if (!ReferenceEquals(frame.World, start)) released.Push(frame.World); // no frame holds it any more
             }
         }
-        return memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction()));
+        return Swept(memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction())), visited.Incomplete);
 
         // What the reduction did, in the result's bounds, so a reader knows how the states were reached.
         string? Reduction()

@@ -39,7 +39,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     {
         private sealed record Entry(World<TState, TMessage, TTimer, TDurable, TSpecEvent> World, PathNode? Path, int Depth);
 
-        private readonly ConcurrentVisitedStates visited = new(store, workers);
+        private readonly ConcurrentVisitedStates visited = new(store, workers, tester.options.BitstateBits);
         private readonly SharedValueNumbers numbers = new();
         private readonly object gate = new(); // guards the pool, the idle count and the first violation
         private readonly Stack<Entry[]> pool = new();
@@ -297,7 +297,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 return HandlerMemoNotes.Noted(memos, tester.SearchResult(null, bug, Coverage(Math.Max(depthReached, found.Depth)), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, ignoredFirst?.Describe()));
             }
             var limit = stopLimit ?? (Started.Any(t => t.CutByDepth) ? SearchLimit.Depth : null);
-            return HandlerMemoNotes.Noted(memos, tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat, ignoredFirst?.Describe()));
+            return Swept(HandlerMemoNotes.Noted(memos, tester.SearchResult(limit, null, Coverage(depthReached), watch.Elapsed, networkBound, Started.Sum(t => t.CutByNetwork), numbers.Count, SearchOrder.DepthFirst, visited.Caveat, ignoredFirst?.Describe())), visited.Incomplete);
         }
 
         /// <summary>The tallies of the workers that have started (one may not have, when the search ended at once).</summary>

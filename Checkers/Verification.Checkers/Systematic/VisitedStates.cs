@@ -12,6 +12,14 @@ public enum VisitedStore
     /// probability of that (at most n²/2⁶⁵ for n states).
     /// </summary>
     HashCompaction,
+
+    /// <summary>
+    /// Bitstate hashing (SPIN's -DBITSTATE, Holzmann's supertrace): a state sets three bits of one bit array of
+    /// <see cref="TestOptions.BitstateBits"/> bits, and a state whose three bits are all set already is taken for a
+    /// visited one. A sweep, not a proof: the search estimates how many new states it took for visited ones (from the
+    /// array's fill as each state was added) and, unless that estimate is negligible, reports Unknown, not Holds.
+    /// </summary>
+    Bitstate,
 }
 
 /// <summary>The visited-state set of one search: adds the key the writer holds and says whether it was new.</summary>
@@ -32,10 +40,15 @@ internal interface IVisitedStates
     /// <summary>What a verdict reached with this set is conditional on (null: nothing).</summary>
     string? Caveat { get; }
 
-    public static IVisitedStates Create(VisitedStore store) => store switch
+    /// <summary>Why a search with this set may not have covered every reachable state, when that is not negligible (null: it did, up to <see cref="Caveat"/>).</summary>
+    string? Incomplete => null;
+
+    /// <param name="bitstateBits">The bit array's size for <see cref="VisitedStore.Bitstate"/> (a power of two).</param>
+    public static IVisitedStates Create(VisitedStore store, long bitstateBits = BitstateVisitedStates.DefaultBits) => store switch
     {
         VisitedStore.Exact => new ExactVisitedStates(),
         VisitedStore.HashCompaction => new FingerprintVisitedStates(),
+        VisitedStore.Bitstate => new BitstateVisitedStates(bitstateBits),
         _ => throw new ConfigurationException($"the visited-state store {(int)store} is not one of {string.Join(", ", Enum.GetNames<VisitedStore>())}"),
     };
 }
@@ -224,6 +237,90 @@ internal sealed class FingerprintVisitedStates : IVisitedStates
             if (fingerprint != 0) Insert(larger, largerMask, fingerprint);
         table = larger;
         mask = largerMask;
+    }
+}
+
+/// <summary>
+/// Bitstate hashing: one array of 2ⁿ bits; a state's key hash gives three bit positions (double hashing: h₁ + i·h₂), and
+/// a state is new unless all three are set. A new state is wrongly taken for a visited one with probability fill³
+/// (fill: the share of bits set when it is added), so the sum of fill³ over the states added estimates how many were
+/// missed — and with them whatever only they lead to, which no estimate from here can count.
+/// </summary>
+internal sealed class BitstateVisitedStates : IVisitedStates
+{
+    public const long DefaultBits = 1L << 31; // 256 MiB: ~20 bits a state for a hundred million states
+    private const int Hashes = 3;
+    private readonly ulong[] words;
+    private readonly long mask;
+    private long setBits;
+    private double expectedMissed;
+
+    public BitstateVisitedStates(long bits)
+    {
+        if (bits < 1 << 10 || bits > 1L << 37 || (bits & (bits - 1)) != 0)
+            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^37 (got {bits})");
+        words = new ulong[bits / 64];
+        mask = bits - 1;
+    }
+
+    public long Count { get; private set; }
+
+    public long Bytes => words.LongLength * sizeof(ulong);
+
+    /// <summary>The bits set, over the array's size.</summary>
+    public long SetBits => setBits;
+
+    /// <summary>Σ fill³ over the states added: the expected number of new states taken for visited ones.</summary>
+    public double ExpectedMissed => expectedMissed;
+
+    public long Size => mask + 1;
+
+    public string Caveat => CaveatOf([this]);
+
+    public string? Incomplete => IncompleteOf([this]);
+
+    /// <summary>What a search over these arrays (one, or a parallel search's stripes) may have missed.</summary>
+    public static string CaveatOf(IReadOnlyCollection<BitstateVisitedStates> arrays) =>
+        $"bitstate hashing (a sweep): {arrays.Sum(a => a.Size):N0} bits, {Hashes} hash functions, {arrays.Sum(a => a.SetBits) / (double)arrays.Sum(a => a.Size):P2} set; " +
+        $"≈ {arrays.Sum(a => a.ExpectedMissed):G3} new states expected to have been taken for visited ones";
+
+    /// <summary>Incomplete unless the expected number of missed states is below 0.01.</summary>
+    public static string? IncompleteOf(IReadOnlyCollection<BitstateVisitedStates> arrays) =>
+        arrays.Sum(a => a.ExpectedMissed) is var missed && missed < 0.01 ? null
+            : $"incomplete: a bitstate sweep, ≈ {missed:N0} new states estimated taken for visited ones (and what only they lead to); give it more bits (TestOptions.BitstateBits) or use hash compaction";
+
+    /// <remarks>A state's identity is its 64-bit hash (as under hash compaction).</remarks>
+    public bool Add(KeyWriter key, out long id)
+    {
+        var h1 = (ulong)Fingerprint.Of(key.Written);
+        id = (long)h1;
+        var h2 = (ulong.RotateLeft(h1, 32) * 0x9E3779B97F4A7C15UL) | 1; // odd: the three positions differ
+        var allSet = true;
+        for (var i = 0; i < Hashes; i++)
+        {
+            var bit = (long)(h1 + (ulong)i * h2) & mask;
+            if ((words[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
+            {
+                allSet = false;
+                break;
+            }
+        }
+        if (allSet) return false;
+        var fill = setBits / (double)(mask + 1);
+        expectedMissed += fill * fill * fill;
+        for (var i = 0; i < Hashes; i++)
+        {
+            var bit = (long)(h1 + (ulong)i * h2) & mask;
+            ref var word = ref words[bit >> 6];
+            var flag = 1UL << (int)(bit & 63);
+            if ((word & flag) == 0)
+            {
+                word |= flag;
+                setBits++;
+            }
+        }
+        Count++;
+        return true;
     }
 }
 
