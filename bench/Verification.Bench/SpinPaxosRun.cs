@@ -11,7 +11,7 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc|bitstate] [--bits LOG2] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--clear] [--warm N]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc|bitstate] [--bits LOG2] [--workers N] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--clear] [--warm N]";
 
     public static int Run(string[] args)
     {
@@ -27,6 +27,7 @@ internal static class SpinPaxosRun
         var ignoredFirst = false;
         var symmetric = false;
         var clear = false;
+        var workers = 1;
         var bitsLog2 = 31; // a bitstate sweep's array: 2^31 bits unless --bits says (run.sh passes pan's -w)
         var warmUps = 0; // whole searches run first and not timed: the timed one then runs without JIT and spec compilation
         for (var i = 2; i < args.Length; i++)
@@ -36,6 +37,7 @@ internal static class SpinPaxosRun
                 case "exact": store = VisitedStore.Exact; break;
                 case "hc": store = VisitedStore.HashCompaction; break;
                 case "bitstate": store = VisitedStore.Bitstate; break;
+                case "--workers" when i + 1 < args.Length && int.TryParse(args[i + 1], out workers) && workers >= 1: i++; break;
                 case "--bits" when i + 1 < args.Length && int.TryParse(args[i + 1], out bitsLog2) && bitsLog2 is >= 10 and <= 37: i++; break;
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
@@ -64,7 +66,7 @@ internal static class SpinPaxosRun
         for (var w = 0; w < warmUps; w++)
         {
             var warm = Stopwatch.StartNew();
-            var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst, 1L << bitsLog2).Coverage.States;
+            var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst, 1L << bitsLog2, workers).Coverage.States;
             Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F2} s");
         }
         var watch = Stopwatch.StartNew();
@@ -74,7 +76,7 @@ internal static class SpinPaxosRun
         {
             Volatile.Write(ref last, progress);
             Console.Error.WriteLine($"  toolkit: {progress}");
-        }, contract, replay, ignoredFirst, 1L << bitsLog2), maxStackSize: 64 << 20) { IsBackground = true };
+        }, contract, replay, ignoredFirst, 1L << bitsLog2, workers), maxStackSize: 64 << 20) { IsBackground = true };
         search.Start();
         if (!search.Join(TimeSpan.FromMinutes(minutes)))
         {

@@ -137,12 +137,13 @@ public sealed class SpinPaxosNode(SpinPaxosConfig config) : INode<SpinPaxosState
     /// <param name="replayHandlerResults">Replay a handler's result for an input met before (on by default; off to measure what it saves).</param>
     /// <param name="deliverIgnoredFirst">The partial-order reduction by <see cref="IgnoredForever"/> (off by default: pan's counts are of the full graph).</param>
     /// <param name="bitstateBits">The bit array of a <see cref="VisitedStore.Bitstate"/> sweep (pan's -w as a power of two).</param>
+    /// <param name="workers">Workers sharing one visited set (pan's runs are single-threaded: 1 for the comparison).</param>
     public static CheckResult Explore(SpinPaxosConfig config, VisitedStore store = VisitedStore.Exact, Action<SearchProgress>? progress = null, MutationCheck mutationChecks = MutationCheck.Sampled,
-        bool replayHandlerResults = true, bool deliverIgnoredFirst = false, long bitstateBits = 1L << 31) =>
+        bool replayHandlerResults = true, bool deliverIgnoredFirst = false, long bitstateBits = 1L << 31, int workers = 1) =>
         System(config).Tester(new TestOptions
             {
                 Faults = config.Faults, CheckLiveness = false, Progress = progress, ProgressInterval = TimeSpan.FromSeconds(30), MutationChecks = mutationChecks,
-                ReplayHandlerResults = replayHandlerResults, DeliverIgnoredFirst = deliverIgnoredFirst, BitstateBits = bitstateBits,
+                ReplayHandlerResults = replayHandlerResults, DeliverIgnoredFirst = deliverIgnoredFirst, BitstateBits = bitstateBits, Parallelism = workers,
             })
             .Explore(maxDepth: 1000, store: store);
 
