@@ -60,11 +60,20 @@ public sealed class BitstateTests
     [Theory]
     [InlineData(1000L)]
     [InlineData(1L << 9)]
-    [InlineData(1L << 38)]
+    [InlineData(1L << 37)]
     public void SizesThatAreNotAPowerOfTwoInRange_AreRefused(long bits)
     {
         var error = Assert.Throws<ConfigurationException>(() => Sweep(bits));
-        Assert.Contains($"BitstateBits must be a power of two from 2^10 to 2^37 (got {bits})", error.Message);
+        Assert.Contains($"BitstateBits must be a power of two from 2^10 to 2^36 (got {bits})", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void AnArrayLargerThanTheMemoryLimit_IsRefusedBeforeItIsAllocated()
+    {
+        var options = new TestOptions { CheckLiveness = false, BitstateBits = 1L << 36, MaxSearchMemory = 1L << 30 };
+        var error = Assert.Throws<ConfigurationException>(() => SpinPaxosNode.System(new SpinPaxosConfig()).Tester(options).Explore(maxDepth: 1000, store: VisitedStore.Bitstate));
+        Assert.Contains("the bitstate array (8,589,934,592 bytes, TestOptions.BitstateBits) is larger than the search's memory limit (1,073,741,824 bytes", error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
 }

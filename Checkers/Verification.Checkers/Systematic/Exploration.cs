@@ -44,6 +44,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (!Enum.IsDefined(order)) throw new ConfigurationException($"the search order {(int)order} is not one of {string.Join(", ", Enum.GetNames<SearchOrder>())}");
         if (maxDepth < 1) throw new ConfigurationException($"the depth bound must be at least 1 (got {maxDepth})");
         if (maxStates < 1) throw new ConfigurationException($"the state limit must be at least 1 (got {maxStates})");
+        if (store == VisitedStore.Bitstate && options.BitstateBits / 8 > options.MaxSearchMemory)
+            throw new ConfigurationException($"the bitstate array ({options.BitstateBits / 8:N0} bytes, TestOptions.BitstateBits) is larger than the search's memory limit ({options.MaxSearchMemory:N0} bytes, TestOptions.MaxSearchMemory)");
         var stopwatch = Stopwatch.StartNew();
         if (order == SearchOrder.IterativeDeepening)
         {

@@ -109,7 +109,7 @@ public sealed record TestOptions
     /// </summary>
     public long MaxSearchMemory { get; init; } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
 
-    /// <summary>The bit array of a <see cref="VisitedStore.Bitstate"/> search, in bits (a power of two, 2^10 to 2^37; 2^31, 256 MiB, by default).</summary>
+    /// <summary>The bit array of a <see cref="VisitedStore.Bitstate"/> search, in bits (a power of two, 2^10 to 2^36; 2^31, 256 MiB, by default; allocated only by a bitstate search, which refuses an array larger than MaxSearchMemory).</summary>
     public long BitstateBits { get; init; } = BitstateVisitedStates.DefaultBits;
 
     /// <summary>Told what a long exhaustive search has covered so far, every <see cref="ProgressInterval"/> (none by default).</summary>
@@ -145,8 +145,8 @@ public sealed record TestOptions
         if (MaxMessagesInFlight < 1) throw new ConfigurationException($"MaxMessagesInFlight must be at least 1 (got {MaxMessagesInFlight})");
         if (StepTimeout <= TimeSpan.Zero) throw new ConfigurationException($"StepTimeout must be positive (got {StepTimeout})");
         if (MaxSearchMemory < 1) throw new ConfigurationException($"MaxSearchMemory must be positive (got {MaxSearchMemory})");
-        if (BitstateBits < 1 << 10 || BitstateBits > 1L << 37 || (BitstateBits & (BitstateBits - 1)) != 0)
-            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^37 (got {BitstateBits})");
+        if (BitstateBits < 1 << 10 || BitstateBits > BitstateVisitedStates.MaxBits || (BitstateBits & (BitstateBits - 1)) != 0)
+            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^36 (got {BitstateBits})");
         if (ProgressInterval <= TimeSpan.Zero) throw new ConfigurationException($"ProgressInterval must be positive (got {ProgressInterval})");
     }
 }

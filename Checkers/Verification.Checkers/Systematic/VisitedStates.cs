@@ -249,6 +249,7 @@ internal sealed class FingerprintVisitedStates : IVisitedStates
 internal sealed class BitstateVisitedStates : IVisitedStates
 {
     public const long DefaultBits = 1L << 31; // 256 MiB: ~20 bits a state for a hundred million states
+    public const long MaxBits = 1L << 36; // 8 GiB: 2^30 words, within .NET's largest array
     private const int Hashes = 3;
     private readonly ulong[] words;
     private readonly long mask;
@@ -257,9 +258,16 @@ internal sealed class BitstateVisitedStates : IVisitedStates
 
     public BitstateVisitedStates(long bits)
     {
-        if (bits < 1 << 10 || bits > 1L << 37 || (bits & (bits - 1)) != 0)
-            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^37 (got {bits})");
-        words = new ulong[bits / 64];
+        if (bits < 1 << 10 || bits > MaxBits || (bits & (bits - 1)) != 0)
+            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^36 (got {bits})");
+        try
+        {
+            words = new ulong[bits / 64];
+        }
+        catch (OutOfMemoryException)
+        {
+            throw new ConfigurationException($"the bitstate array of {bits:N0} bits ({bits / 8 / (1 << 20):N0} MiB) could not be allocated: give TestOptions.BitstateBits fewer bits");
+        }
         mask = bits - 1;
     }
 
