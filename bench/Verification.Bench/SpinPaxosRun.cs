@@ -38,12 +38,12 @@ internal static class SpinPaxosRun
                 case "hc": store = VisitedStore.HashCompaction; break;
                 case "bitstate": store = VisitedStore.Bitstate; break;
                 case "--workers" when i + 1 < args.Length && int.TryParse(args[i + 1], out workers) && workers >= 1: i++; break;
-                case "--bits" when i + 1 < args.Length && int.TryParse(args[i + 1], out bitsLog2) && bitsLog2 is >= 10 and <= 37: i++; break;
+                case "--bits" when i + 1 < args.Length && int.TryParse(args[i + 1], out bitsLog2) && bitsLog2 is >= 10 and <= 36: i++; break;
                 case "--no-contract-check": contract = MutationCheck.Off; break;
                 case "--no-replay": replay = false; break;
                 case "--ignored-first": ignoredFirst = true; break;
-                case "--symmetric": symmetric = true; break;
-                case "--clear": clear = true; break; // a proposer clears what it no longer reads (paxos.pml -DCLEAR) // acceptors interchangeable: counts are no longer SPIN's
+                case "--symmetric": symmetric = true; break; // acceptors interchangeable: counts are no longer SPIN's
+                case "--clear": clear = true; break; // a proposer clears what it no longer reads (paxos.pml -DCLEAR)
                 case "--warm" when i + 1 < args.Length && int.TryParse(args[i + 1], out warmUps) && warmUps >= 0: i++; break;
                 case "--minutes" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes > 0: i++; break;
                 default:
@@ -61,14 +61,15 @@ internal static class SpinPaxosRun
             Console.Error.WriteLine(e.Message);
             return 2;
         }
-        // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the
-        // last progress report is printed as a partial rate and the process exits (the explorer has no time limit).
         for (var w = 0; w < warmUps; w++)
         {
             var warm = Stopwatch.StartNew();
             var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst, 1L << bitsLog2, workers).Coverage.States;
             Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F2} s");
         }
+        var allocatedBefore = GC.GetTotalAllocatedBytes(); // the warm-ups' allocations are not the timed search's
+        // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the
+        // last progress report is printed as a partial rate and the process exits (the explorer has no time limit).
         var watch = Stopwatch.StartNew();
         SearchProgress? last = null;
         CheckResult? result = null;
@@ -94,7 +95,7 @@ internal static class SpinPaxosRun
                           $"verdict={result.Verdict} store={store}{(warmUps > 0 ? $" warm={warmUps}" : "")}");
         // Where the time goes, coarsely: the garbage collector's share (pauses) and what each transition allocates.
         Console.WriteLine($"  GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s of {seconds:F2} s, " +
-                          $"{GC.GetTotalAllocatedBytes() / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
+                          $"{(GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
         Console.WriteLine($"  {result.Method}; within: {string.Join("; ", result.Within)}; {result.Notes}{(result.Reason is null ? "" : "; " + result.Reason)}");
         return 0;
     }
