@@ -13,7 +13,7 @@ namespace Verification.Bench;
 [MemoryDiagnoser]
 public class SpinPaxosBenchmarks
 {
-    [Params(VisitedStore.Exact, VisitedStore.HashCompaction)]
+    [Params(VisitedStore.Exact, VisitedStore.HashCompaction, VisitedStore.Bitstate)]
     public VisitedStore Store { get; set; }
 
     [Benchmark(Description = "DFS, SPIN's Paxos model, 2 proposers x 3 acceptors, one ballot each (170,572 states)")]
