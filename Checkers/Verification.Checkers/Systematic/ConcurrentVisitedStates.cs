@@ -49,10 +49,12 @@ internal sealed class ConcurrentVisitedStates
     public string? Caveat => store switch
     {
         VisitedStore.HashCompaction => FingerprintVisitedStates.CaveatOf(Count),
-        VisitedStore.Bitstate => BitstateVisitedStates.CaveatOf(stripes.Cast<BitstateVisitedStates>().ToArray()),
+        VisitedStore.Bitstate => BitstateVisitedStates.CaveatOf(BitArrays),
         _ => null,
     };
 
     /// <summary>As the sequential store's, over all stripes.</summary>
-    public string? Incomplete => store == VisitedStore.Bitstate ? BitstateVisitedStates.IncompleteOf(stripes.Cast<BitstateVisitedStates>().ToArray()) : null;
+    public string? Incomplete => store == VisitedStore.Bitstate ? BitstateVisitedStates.IncompleteOf(BitArrays) : null;
+
+    private BitstateVisitedStates[] BitArrays => stripes.Cast<BitstateVisitedStates>().ToArray();
 }

@@ -145,8 +145,7 @@ public sealed record TestOptions
         if (MaxMessagesInFlight < 1) throw new ConfigurationException($"MaxMessagesInFlight must be at least 1 (got {MaxMessagesInFlight})");
         if (StepTimeout <= TimeSpan.Zero) throw new ConfigurationException($"StepTimeout must be positive (got {StepTimeout})");
         if (MaxSearchMemory < 1) throw new ConfigurationException($"MaxSearchMemory must be positive (got {MaxSearchMemory})");
-        if (BitstateBits < 1 << 10 || BitstateBits > BitstateVisitedStates.MaxBits || (BitstateBits & (BitstateBits - 1)) != 0)
-            throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^36 (got {BitstateBits})");
+        BitstateVisitedStates.CheckSize(BitstateBits);
         if (ProgressInterval <= TimeSpan.Zero) throw new ConfigurationException($"ProgressInterval must be positive (got {ProgressInterval})");
     }
 }

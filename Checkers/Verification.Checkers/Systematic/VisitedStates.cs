@@ -256,10 +256,16 @@ internal sealed class BitstateVisitedStates : IVisitedStates
     private long setBits;
     private double expectedMissed;
 
-    public BitstateVisitedStates(long bits)
+    /// <summary>Refuses, in one line, an array size that is not a power of two from 2^10 to <see cref="MaxBits"/>.</summary>
+    public static void CheckSize(long bits)
     {
         if (bits < 1 << 10 || bits > MaxBits || (bits & (bits - 1)) != 0)
             throw new ConfigurationException($"BitstateBits must be a power of two from 2^10 to 2^36 (got {bits})");
+    }
+
+    public BitstateVisitedStates(long bits)
+    {
+        CheckSize(bits);
         try
         {
             words = new ulong[bits / 64];
@@ -303,30 +309,20 @@ internal sealed class BitstateVisitedStates : IVisitedStates
         var h1 = (ulong)Fingerprint.Of(key.Written);
         id = (long)h1;
         var h2 = (ulong.RotateLeft(h1, 32) * 0x9E3779B97F4A7C15UL) | 1; // odd: the three positions differ
-        var allSet = true;
-        for (var i = 0; i < Hashes; i++)
-        {
-            var bit = (long)(h1 + (ulong)i * h2) & mask;
-            if ((words[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
-            {
-                allSet = false;
-                break;
-            }
-        }
-        if (allSet) return false;
-        var fill = setBits / (double)(mask + 1);
-        expectedMissed += fill * fill * fill;
+        var fill = setBits / (double)(mask + 1); // before this state's bits: the chance it would have been taken for visited is fill³
+        var anyNew = false;
         for (var i = 0; i < Hashes; i++)
         {
             var bit = (long)(h1 + (ulong)i * h2) & mask;
             ref var word = ref words[bit >> 6];
             var flag = 1UL << (int)(bit & 63);
-            if ((word & flag) == 0)
-            {
-                word |= flag;
-                setBits++;
-            }
+            if ((word & flag) != 0) continue;
+            word |= flag;
+            setBits++;
+            anyNew = true;
         }
+        if (!anyNew) return false;
+        expectedMissed += fill * fill * fill;
         Count++;
         return true;
     }
