@@ -11,15 +11,20 @@ namespace Verification.Bench;
 /// </summary>
 internal static class SpinPaxosRun
 {
-    private const string Usage = "usage: --spin-paxos <ballots 1..3> <loss|noloss> [exact|hc|bitstate] [--bits LOG2] [--workers N] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--clear] [--warm N]";
+    private const string Usage = "usage: --spin-paxos <ballots 1..3>[,<proposer 1's ballots>] <loss|noloss> [exact|hc|bitstate] [--bits LOG2] [--workers N] [--minutes N] [--no-contract-check] [--no-replay] [--ignored-first] [--symmetric] [--clear] [--warm N]";
 
     public static int Run(string[] args)
     {
-        if (args.Length < 2 || !int.TryParse(args[0], out var ballots) || args[1] is not ("loss" or "noloss"))
+        // "2,1": proposer 0 has two ballots and proposer 1 one (paxos.pml -DBALLOTS=2 -DBALLOTS1=1).
+        var ballotArgs = args.Length > 0 ? args[0].Split(',') : [];
+        int? secondBallots = null;
+        if (args.Length < 2 || ballotArgs.Length is < 1 or > 2 || !int.TryParse(ballotArgs[0], out var ballots) || args[1] is not ("loss" or "noloss")
+            || (ballotArgs.Length == 2 && !int.TryParse(ballotArgs[1], out _)))
         {
             Console.Error.WriteLine(Usage);
             return 2;
         }
+        if (ballotArgs.Length == 2) secondBallots = int.Parse(ballotArgs[1], CultureInfo.InvariantCulture);
         var store = VisitedStore.Exact;
         var minutes = 10.0;
         var contract = MutationCheck.Sampled;
@@ -51,7 +56,7 @@ internal static class SpinPaxosRun
                     return 2;
             }
         }
-        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric, ClearUnread: clear);
+        var config = new SpinPaxosConfig(Rounds: ballots, Loss: args[1] == "loss", AcceptorsSymmetric: symmetric, ClearUnread: clear, SecondProposerRounds: secondBallots);
         try
         {
             config.Validate();

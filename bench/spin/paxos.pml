@@ -6,6 +6,8 @@
  *
  * Parameters (spin -DNAME=VALUE or -DNAME):
  *   BALLOTS               ballots (rounds) per proposer, 1..3 (default 1)
+ *   BALLOTS1              ballots of proposer 1 alone, 1..BALLOTS (default BALLOTS): -DBALLOTS=2 -DBALLOTS1=1 is
+ *                         "two ballots for one proposer" (SpinPaxosConfig.SecondProposerRounds)
  *   LOSS                  any in-flight message may be lost, any number of times
  *   BUG_MINORITY_QUORUM   planted bug: one acceptor counts as a quorum (agreement then fails)
  *   CLEAR                 a proposer clears what no later step of its round reads as it moves on: the promises and
@@ -16,7 +18,10 @@
  * flight and the spec's values, and one step is one whole handler call. So the model is one process whose every step
  * is a d_step (no intermediate states, and no program counter that differs between states), the network is a count
  * per (sender, receiver, message) with the message's fields stored beside its count (zeroed when the count is 0), and
- * scratch variables are hidden (not in the state vector). Proposer p's own value is p + 1 and its ballot in round r
+ * scratch variables are hidden (not in the state vector). Compile it with spin -a -o2: 'decided' is written and never
+ * read, and spin otherwise leaves such write-only variables out of the state vector, which merges states the toolkit
+ * keeps apart (its proposer state holds the decision) — equal counts with one ballot, 38,746,330 rather than 39,252,458
+ * with -DBALLOTS=2 -DBALLOTS1=1 -DCLEAR. Proposer p's own value is p + 1 and its ballot in round r
  * (0-based) is 2r + p + 1; 0 means "none" throughout. A proposer's timer is armed exactly while it has rounds left.
  */
 
@@ -25,6 +30,12 @@
 #endif
 #if BALLOTS < 1 || BALLOTS > 3
 #error BALLOTS must be 1..3
+#endif
+#ifndef BALLOTS1
+#define BALLOTS1 BALLOTS
+#endif
+#if BALLOTS1 < 1 || BALLOTS1 > BALLOTS
+#error BALLOTS1 must be 1..BALLOTS
 #endif
 
 #ifdef BUG_MINORITY_QUORUM
@@ -179,7 +190,7 @@ active proctype paxos()
 end:
 	do
 	:: d_step { round[0] < BALLOTS -> StartRound(0) }   /* proposer 0's timer */
-	:: d_step { round[1] < BALLOTS -> StartRound(1) }
+	:: d_step { round[1] < BALLOTS1 -> StartRound(1) }
 	ROUND_OPTIONS(0)
 #if BALLOTS >= 2
 	ROUND_OPTIONS(1)
