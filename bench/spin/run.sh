@@ -5,7 +5,8 @@
 # states, time, states/s, bytes per state and the rate relative to pan's exact search.
 #
 #   bench/spin/run.sh                 one ballot per proposer, without and with loss
-#   bench/spin/run.sh 1:noloss 2:noloss   any list of BALLOTS:loss|noloss[:clear]
+#   bench/spin/run.sh 1:noloss 2:noloss   any list of BALLOTS[,BALLOTS1]:loss|noloss[:clear]
+#   (2,1:noloss: two ballots for proposer 0, one for proposer 1, paxos.pml -DBALLOTS=2 -DBALLOTS1=1)
 #   (:clear: a proposer clears what it no longer reads, paxos.pml -DCLEAR and the toolkit's --clear)
 #
 # Needs spin and gcc (apt-get install spin gcc) and the .NET SDK. Every run is stopped at LIMIT seconds (default 600;
@@ -28,7 +29,7 @@ for tool in spin gcc dotnet; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed (spin, gcc: apt-get install spin gcc)" >&2; exit 2; }
 done
 for config in "${configs[@]}"; do
-	[[ "$config" =~ ^[1-3]:(loss|noloss)(:clear)?$ ]] || { echo "run.sh: configuration '$config' is not BALLOTS:loss|noloss[:clear] with BALLOTS 1..3" >&2; exit 2; }
+	[[ "$config" =~ ^[1-3](,[1-3])?:(loss|noloss)(:clear)?$ ]] || { echo "run.sh: configuration '$config' is not BALLOTS[,BALLOTS1]:loss|noloss[:clear] with BALLOTS 1..3" >&2; exit 2; }
 done
 
 echo "building the toolkit side (Release)..." >&2
@@ -63,14 +64,20 @@ pan_row() { # config variant output-file
 
 for config in "${configs[@]}"; do
 	IFS=: read -r ballots loss clear <<<"$config"
+	IFS=, read -r ballots ballots1 <<<"$ballots"   # "2,1": proposer 1 has fewer ballots (-DBALLOTS1)
 	defines="-DBALLOTS=$ballots"
+	name="paxos-b$ballots"
+	if [ -n "$ballots1" ]; then defines="$defines -DBALLOTS1=$ballots1"; name="$name-$ballots1"; fi
+	name="$name-$loss"
+	each="$ballots${ballots1:+,$ballots1}"   # ballots as the toolkit's --spin-paxos and the table take them
 	[ "$loss" = loss ] && defines="$defines -DLOSS"
-	name="paxos-b$ballots-$loss"
 	toolkit_flags=()
 	if [ "$clear" = clear ]; then defines="$defines -DCLEAR"; name="$name-clear"; toolkit_flags+=(--clear); fi
 	[ "$warm" -gt 0 ] && toolkit_flags+=(--warm "$warm")
 	loss="$loss${clear:+, clear}"  # the configuration's label from here on
-	(cd "$work" && spin -a $defines "$here/paxos.pml" >/dev/null)
+	# -o2: keep write-only variables (a proposer's 'decided') in the state vector, as the toolkit's state keeps them;
+	# by default spin hides them, which merges states from two ballots on (see paxos.pml).
+	(cd "$work" && spin -a -o2 $defines "$here/paxos.pml" >/dev/null)
 	# One process whose every step is a d_step: partial-order reduction has nothing to reduce (-DNOREDUCE says so).
 	for variant in $variants; do
 		case "$variant" in
@@ -86,38 +93,38 @@ for config in "${configs[@]}"; do
 		[ "$variant" = bitstate ] && width=$([ "$large" = 1 ] && echo 33 || echo 28)
 		echo "$name: pan $variant..." >&2
 		(cd "$work" && timeout -s INT "$limit" "./pan-$variant" -m"$depth" -w"$width" > "$here/results/$name-$variant.pan.txt" 2>&1) || true
-		pan_row "$ballots ballot(s), $loss" "pan $variant" "$here/results/$name-$variant.pan.txt"
+		pan_row "$each ballot(s), $loss" "pan $variant" "$here/results/$name-$variant.pan.txt"
 	done
 	for store in $stores; do
 		echo "$name: toolkit $store..." >&2
 		bits=$([ "$ballots" -ge 2 ] && echo 33 || echo 28)
-		line=$(dotnet "$bench" --spin-paxos "$ballots" "${loss%%,*}" "$store" --bits "$bits" "${toolkit_flags[@]}" --minutes "$(awk -v l="$limit" 'BEGIN {print l / 60}')" | head -1) || true
+		line=$(dotnet "$bench" --spin-paxos "$each" "${loss%%,*}" "$store" --bits "$bits" "${toolkit_flags[@]}" --minutes "$(awk -v l="$limit" 'BEGIN {print l / 60}')" | head -1) || true
 		states=$(sed -n 's/.*states=\([0-9]*\).*/\1/p' <<<"$line")
 		seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
 		rate=$(sed -n 's/.*states_per_s=\([0-9]*\).*/\1/p' <<<"$line")
 		bytes=$(sed -n 's/.*bytes_per_state=\([0-9]*\).*/\1/p' <<<"$line")
 		label="explorer $(case "$store" in hc) echo "HashCompaction" ;; bitstate) echo "Bitstate (2^$bits bits)" ;; *) echo "Exact" ;; esac)$([ "$warm" -gt 0 ] && echo " (after $warm untimed)" || true)"
 		case "$line" in
-			"toolkit partial"*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | ≥ $states (stopped at ${limit} s) | $seconds | $rate | | TOOLKIT:$rate |") ;;
+			"toolkit partial"*) rows+=("| $each ballot(s), $loss | toolkit | $label | ≥ $states (stopped at ${limit} s) | $seconds | $rate | | TOOLKIT:$rate |") ;;
 			"toolkit states"*)
-				expected="${pan_states["$ballots ballot(s), $loss"]:-}"
+				expected="${pan_states["$each ballot(s), $loss"]:-}"
 				if [ "$store" = bitstate ]; then # a sweep may miss states: its count is reported, not required to match
-					echo "$ballots ballot(s), $loss: toolkit bitstate $states states ($(sed -n 's/.*verdict=\([A-Za-z]*\).*/\1/p' <<<"$line")), pan exact ${expected:-?}" >&2
+					echo "$each ballot(s), $loss: toolkit bitstate $states states ($(sed -n 's/.*verdict=\([A-Za-z]*\).*/\1/p' <<<"$line")), pan exact ${expected:-?}" >&2
 				elif [ -n "$expected" ] && [ "$expected" != "$states" ]; then
-					echo "MISMATCH: $ballots ballot(s), $loss: toolkit $store $states states, pan exact $expected" >&2
+					echo "MISMATCH: $each ballot(s), $loss: toolkit $store $states states, pan exact $expected" >&2
 					mismatches=$((mismatches + 1))
 				elif [ -n "$expected" ]; then
-					echo "$ballots ballot(s), $loss: toolkit $store and pan exact both $states states" >&2
+					echo "$each ballot(s), $loss: toolkit $store and pan exact both $states states" >&2
 				fi
-				rows+=("| $ballots ballot(s), $loss | toolkit | $label | $states | $seconds | $rate | $bytes | TOOLKIT:$rate |") ;;
-			*) rows+=("| $ballots ballot(s), $loss | toolkit | $label | failed: $line | | | | |") ;;
+				rows+=("| $each ballot(s), $loss | toolkit | $label | $states | $seconds | $rate | $bytes | TOOLKIT:$rate |") ;;
+			*) rows+=("| $each ballot(s), $loss | toolkit | $label | failed: $line | | | | |") ;;
 		esac
 	done
 done
 
 # The planted bug (one acceptor taken for a quorum), one ballot: pan must report the agreement assertion violated,
 # as the toolkit reports Agreement violated (the tests read this output too).
-(cd "$work" && spin -a -DBALLOTS=1 -DBUG_MINORITY_QUORUM "$here/paxos.pml" >/dev/null && gcc -O2 -DSAFETY -DNOREDUCE -o pan-bug pan.c \
+(cd "$work" && spin -a -o2 -DBALLOTS=1 -DBUG_MINORITY_QUORUM "$here/paxos.pml" >/dev/null && gcc -O2 -DSAFETY -DNOREDUCE -o pan-bug pan.c \
 	&& (./pan-bug -m"$depth" > "$here/results/paxos-b1-noloss-bug-minority-quorum.pan.txt" 2>&1 || true))
 grep -q "assertion violated" "$here/results/paxos-b1-noloss-bug-minority-quorum.pan.txt" \
 	&& echo "planted bug (minority quorum): pan reports the agreement assertion violated" >&2 \
