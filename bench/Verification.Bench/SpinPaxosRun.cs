@@ -17,14 +17,14 @@ internal static class SpinPaxosRun
     {
         // "2,1": proposer 0 has two ballots and proposer 1 one (paxos.pml -DBALLOTS=2 -DBALLOTS1=1).
         var ballotArgs = args.Length > 0 ? args[0].Split(',') : [];
-        int? secondBallots = null;
+        var second = 0;
         if (args.Length < 2 || ballotArgs.Length is < 1 or > 2 || !int.TryParse(ballotArgs[0], out var ballots) || args[1] is not ("loss" or "noloss")
-            || (ballotArgs.Length == 2 && !int.TryParse(ballotArgs[1], out _)))
+            || (ballotArgs.Length == 2 && !int.TryParse(ballotArgs[1], out second)))
         {
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        if (ballotArgs.Length == 2) secondBallots = int.Parse(ballotArgs[1], CultureInfo.InvariantCulture);
+        int? secondBallots = ballotArgs.Length == 2 ? second : null;
         var store = VisitedStore.Exact;
         var minutes = 10.0;
         var contract = MutationCheck.Sampled;
