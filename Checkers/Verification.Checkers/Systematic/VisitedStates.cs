@@ -301,7 +301,7 @@ internal sealed class BitstateVisitedStates : IVisitedStates
     /// <summary>Incomplete unless the expected number of missed states is below 0.01.</summary>
     public static string? IncompleteOf(IReadOnlyCollection<BitstateVisitedStates> arrays) =>
         arrays.Sum(a => a.ExpectedMissed) is var missed && missed < 0.01 ? null
-            : $"incomplete: a bitstate sweep, ≈ {missed:N0} new states estimated taken for visited ones (and what only they lead to); give it more bits (TestOptions.BitstateBits) or use hash compaction";
+            : $"incomplete: a bitstate sweep, ≈ {missed:G3} new states estimated taken for visited ones (and what only they lead to); give it more bits (TestOptions.BitstateBits) or use hash compaction";
 
     /// <remarks>A state's identity is its 64-bit hash (as under hash compaction).</remarks>
     public bool Add(KeyWriter key, out long id)
