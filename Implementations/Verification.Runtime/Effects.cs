@@ -78,6 +78,9 @@ public sealed class Effects<TMessage, TTimer, TDurable> where TMessage : notnull
     /// <summary>What the handler asked for so far, in order (the runtime reads it after the call).</summary>
     public IReadOnlyList<Effect> Items => items;
 
+    /// <summary>The same, as a span, for the runtime's loop over them (no interface call per item).</summary>
+    internal ReadOnlySpan<Effect> Span => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items);
+
     /// <summary>Every other node.</summary>
     public IEnumerable<NodeId> Peers => Enumerable.Range(0, NodeCount).Where(i => i != Self.Index).Select(i => new NodeId(i));
 

@@ -42,7 +42,10 @@ internal sealed class ValueNumbering(SharedValueNumbers? shared = null)
     private object?[] specObjects = [];
 
     public KeyWriter Writer { get; } = new();
-    public List<long> Channels { get; } = [];
+
+    /// <summary>Scratch room for <paramref name="count"/> messages in flight, as a key sorts them.</summary>
+    public Span<long> Channels(int count) => (channels.Length >= count ? channels : channels = new long[Math.Max(count, 2 * channels.Length)]).AsSpan(0, count);
+    private long[] channels = new long[16];
 
     /// <summary>How many distinct values were numbered.</summary>
     public int Count => shared?.Count ?? numbers.Count;
@@ -109,33 +112,50 @@ internal sealed class SharedValueNumbers
 /// <summary>Writes numbers as zigzag variable-length bytes (small numbers, the common case, take one byte).</summary>
 internal sealed class KeyWriter
 {
+    /// <summary>The most bytes one number takes.</summary>
+    public const int MaxBytesPerNumber = 10;
+
     private byte[] buffer = new byte[256];
     private int length;
 
     public void Clear() => length = 0;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(long value)
     {
-        var zigzag = (ulong)((value << 1) ^ (value >> 63));
-        // Most numbers of a key are small: one byte, written inline (a key is some thirty of them per transition).
-        if (zigzag < 0x80 && length < buffer.Length)
-        {
-            buffer[length++] = (byte)zigzag;
-            return;
-        }
-        AddLong(zigzag);
+        if (length + MaxBytesPerNumber > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        length = Put(buffer, length, value);
     }
 
-    private void AddLong(ulong zigzag)
+    /// <summary>
+    /// The buffer, with room for <paramref name="numbers"/> more numbers after what was written (<see cref="Length"/>),
+    /// for a key written with <see cref="Put"/> and ended with <see cref="Commit"/>: a world writes some thirty numbers
+    /// per transition, and a place kept in a local, not in this object's field, costs a fraction of <see cref="Add"/>.
+    /// </summary>
+    public Span<byte> Reserve(int numbers)
     {
-        if (length + 10 > buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+        var needed = length + numbers * MaxBytesPerNumber;
+        if (needed > buffer.Length) Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
+        return buffer;
+    }
+
+    /// <summary>How many bytes were written.</summary>
+    public int Length => length;
+
+    /// <summary>Ends a key written into <see cref="Reserve"/>'s buffer: it is <paramref name="written"/> bytes long.</summary>
+    public void Commit(int written) => length = written;
+
+    /// <summary>Writes <paramref name="value"/> at <paramref name="at"/> and returns where the next number goes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int Put(Span<byte> bytes, int at, long value)
+    {
+        var zigzag = (ulong)((value << 1) ^ (value >> 63));
         while (zigzag >= 0x80)
         {
-            buffer[length++] = (byte)(zigzag | 0x80);
+            bytes[at++] = (byte)(zigzag | 0x80);
             zigzag >>= 7;
         }
-        buffer[length++] = (byte)zigzag;
+        bytes[at++] = (byte)zigzag;
+        return at;
     }
 
     /// <summary>Replaces what was written by <paramref name="bytes"/> (a key chosen among several written in turn).</summary>

@@ -251,13 +251,13 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
         other == node ? -1 : setOf[other] < 0 ? other : setOf[other] == setOf[node] ? -2 : -3 - setOf[other];
 
     /// <summary>The spec key's numbers of <paramref name="renaming"/>'s image: moved, and node values renamed.</summary>
-    public void WriteSpecNumbers(KeyWriter writer, Renaming renaming, long[] numbers, int count)
+    public int WriteSpecNumbers(Span<byte> key, int at, Renaming renaming, long[] numbers, int count)
     {
         var source = renaming.SpecNumberSource;
         if (valued.Length == 0)
         {
-            for (var p = 0; p < count; p++) writer.Add(numbers[source[p]]);
-            return;
+            for (var p = 0; p < count; p++) at = KeyWriter.Put(key, at, numbers[source[p]]);
+            return at;
         }
         var v = 0;
         for (var p = 0; p < count; p++)
@@ -265,8 +265,9 @@ internal sealed class SymmetryKeys<TState, TMessage, TTimer, TDurable, TSpecEven
             while (v < valued.Length && p >= valued[v].Start + valued[v].Count) v++;
             var value = numbers[source[p]];
             if (v < valued.Length && p >= valued[v].Start && value is >= 0 and <= int.MaxValue) value = renaming.Permutation.Relative((int)value, valued[v].FirstNode);
-            writer.Add(value);
+            at = KeyWriter.Put(key, at, value);
         }
+        return at;
     }
 
     // Scratch for one canonical key (a search is single-threaded under symmetry).

@@ -49,7 +49,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var known = memo.Find(input, out var recheck);
         if (known is not null && !recheck)
         {
-            states[node] = (TState)known.State!;
+            // Remembered from this search's own handler calls, of this world's state type: no checked cast needed.
+            states[node] = System.Runtime.CompilerServices.Unsafe.As<TState>(known.State!);
             Process(node, known.Items);
             return;
         }

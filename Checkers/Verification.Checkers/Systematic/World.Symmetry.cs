@@ -71,59 +71,63 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         }
         var π = renaming.Permutation;
         var inverse = renaming.Inverse;
+        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize();
         var writer = numbering.Writer;
         writer.Clear();
-        writer.Add(RenamedPartition(partitionMask, π));
-        WriteBudgets(writer); // per role, and a symmetric set lies inside one role
+        var key = writer.Reserve(KeyNumbersAtMost(specNumbers + specObjects));
+        var at = KeyWriter.Put(key, 0, RenamedPartition(partitionMask, π));
+        at = WriteBudgets(key, at); // per role, and a symmetric set lies inside one role
         // (No normaliser: a protocol with one cannot declare node symmetry.)
         for (var slot = 0; slot < states.Length; slot++)
         {
             var node = inverse[slot]; // nodes of one set share a fault role, so the durable's condition reads the same at either
             var state = states[node];
-            writer.Add(4L * keys.RenamedState(renaming, numbering.Number(state), state, numbering) + (long)status[node]);
+            at = KeyWriter.Put(key, at, 4L * keys.RenamedState(renaming, numbering.Number(state), state, numbering) + (long)status[node]);
             var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
-            writer.Add(durable is null ? 0 : keys.RenamedDurable(renaming, numbering.Number(durable), durable, numbering));
-            writer.Add(timers[node].Length == 0 ? 0 : keys.RenamedTimers(renaming, numbering.NumberSequence(timers[node]), timers[node], numbering));
-            if (synchronous) WriteRenamedDeadlines(writer, node, π, keys.Symmetry.Timer);
+            at = KeyWriter.Put(key, at, durable is null ? 0 : keys.RenamedDurable(renaming, numbering.Number(durable), durable, numbering));
+            at = KeyWriter.Put(key, at, timers[node].Length == 0 ? 0 : keys.RenamedTimers(renaming, numbering.NumberSequence(timers[node]), timers[node], numbering));
+            if (synchronous) at = WriteRenamedDeadlines(key, at, node, π, keys.Symmetry.Timer);
         }
         if (detector is not null)
         {
-            for (var slot = 0; slot < suspected.Length; slot++) writer.Add(RenamedBits(suspected[inverse[slot]], π));
-            writer.Add(RenamedBits(everSuspected, π));
-            writer.Add(falseSuspicions);
-            writer.Add(stabilized ? 1 : 0);
+            for (var slot = 0; slot < suspected.Length; slot++) at = KeyWriter.Put(key, at, RenamedBits(suspected[inverse[slot]], π));
+            at = KeyWriter.Put(key, at, RenamedBits(everSuspected, π));
+            at = KeyWriter.Put(key, at, falseSuspicions);
+            at = KeyWriter.Put(key, at, stabilized ? 1 : 0);
         }
-        var channels = numbering.Channels;
-        channels.Clear();
+        var envelopes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inFlight);
+        var channels = numbering.Channels(envelopes.Length);
         var slacks = synchronous ? new List<long>() : null;
-        foreach (var envelope in inFlight)
+        var count = 0;
+        foreach (ref readonly var envelope in envelopes)
         {
             if (status[envelope.To.Index] == NodeStatus.Stopped) continue;
-            channels.Add(((long)(π[envelope.From.Index] * 65536 + π[envelope.To.Index]) << 32) | (uint)keys.RenamedMessage(renaming, numbering.Number(envelope.Message), envelope.Message, numbering));
+            channels[count++] = Channel(π[envelope.From.Index], π[envelope.To.Index], keys.RenamedMessage(renaming, numbering.Number(envelope.Message), envelope.Message, numbering));
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        WriteChannels(writer, channels, slacks);
-        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize();
+        at = WriteChannels(key, at, channels[..count], slacks);
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
         int n = 0, o = 0;
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
-        keys.WriteSpecNumbers(writer, renaming, numbers, specNumbers);
+        at = keys.WriteSpecNumbers(key, at, renaming, numbers, specNumbers);
         var objectSource = renaming.SpecObjectSource;
-        for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[objectSource[i]]));
+        for (var i = 0; i < specObjects; i++) at = KeyWriter.Put(key, at, numbering.Number(objects[objectSource[i]]));
+        writer.Commit(at);
     }
 
     /// <summary>Under synchronous timing, a node's deadlines in the order of its renamed timers (as <see cref="CopyPermuted"/> keeps them).</summary>
-    private void WriteRenamedDeadlines(KeyWriter writer, int node, NodePermutation π, Func<TTimer, NodePermutation, TTimer>? rename)
+    private int WriteRenamedDeadlines(Span<byte> key, int at, int node, NodePermutation π, Func<TTimer, NodePermutation, TTimer>? rename)
     {
         if (rename is null || timers[node].Length <= 1)
         {
-            foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
-            return;
+            foreach (var deadline in deadlines[node]) at = KeyWriter.Put(key, at, deadline - now);
+            return at;
         }
         var pairs = timers[node].Select((timer, t) => (Timer: rename(timer, π), Deadline: deadlines[node][t])).ToList();
         pairs.Sort((a, b) => TimerOrder.Compare(a.Timer, b.Timer));
-        foreach (var pair in pairs) writer.Add(pair.Deadline - now);
+        foreach (var pair in pairs) at = KeyWriter.Put(key, at, pair.Deadline - now);
+        return at;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Verification.Runtime;
 using Verification.Specs;
@@ -209,14 +210,14 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         // Only what differs is written (ChangedCopy.cs): this runs before every transition, onto a world that differs in a node or two.
         ChangedCopy.Into(source.states, states);
         ChangedCopy.Into(source.persisted, persisted);
-        source.status.AsSpan().CopyTo(status);
+        ChangedCopy.Into(source.status, status);
         ChangedCopy.Into(source.timers, timers);
         ChangedCopy.Into(source.deadlines, deadlines);
         CopyInFlightFrom(source);
         partitionMask = source.partitionMask;
-        source.roleCrashes.AsSpan().CopyTo(roleCrashes);
-        source.roleDown.AsSpan().CopyTo(roleDown);
-        source.suspected.AsSpan().CopyTo(suspected);
+        ChangedCopy.Into(source.roleCrashes, roleCrashes);
+        ChangedCopy.Into(source.roleDown, roleDown);
+        ChangedCopy.Into(source.suspected, suspected);
         everSuspected = source.everSuspected;
         falseSuspicions = source.falseSuspicions;
         stabilized = source.stabilized;
@@ -608,14 +609,15 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private static readonly IComparer<TTimer> TimerOrder = Comparer<TTimer>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
 
     /// <summary>Applies a handler's effects: persists first (persist-before-send), then sends, timers and observations in order.</summary>
-    /// <param name="remembered">The effects of an equal call, replayed (<see cref="Memo"/>); null: those of the call just made.</param>
-    private void Process(int node, IReadOnlyList<Effect>? remembered = null)
+    private void Process(int node) => Process(node, effects.Span);
+
+    /// <param name="items">The effects of the call just made, or of an equal call, replayed (<see cref="Memo"/>).</param>
+    private void Process(int node, ReadOnlySpan<Effect> items)
     {
-        var items = remembered ?? effects.Items;
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < items.Length; i++)
             if (items[i] is Persist<TDurable> persist) persisted[node] = persist.Durable;
         var self = new NodeId(node);
-        for (var i = 0; i < items.Count && Violation is null; i++)
+        for (var i = 0; i < items.Length && Violation is null; i++)
         {
             switch (items[i])
             {
@@ -716,103 +718,134 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Writes this state's key into <paramref name="numbering"/>'s writer (for stores that keep less than the whole key).</summary>
     public void WriteKey(ValueNumbering numbering)
     {
+        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize(); // the spec's shape never changes
         var writer = numbering.Writer;
         writer.Clear();
-        writer.Add(partitionMask);
-        WriteBudgets(writer);
+        var key = writer.Reserve(KeyNumbersAtMost(specNumbers + specObjects));
+        var at = KeyWriter.Put(key, 0, partitionMask);
+        at = WriteBudgets(key, at);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
         var offset = normalizer is null ? 0 : normalizer.Offset(states.OfType<TState>(), persisted.OfType<TDurable>(), inFlight.Select(e => e.Message));
+        RememberNumbersOf(numbering);
         for (var node = 0; node < states.Length; node++)
         {
             var state = states[node];
             // The state's number and the status (two bits) in one number: one byte for most nodes, not two.
-            writer.Add(4L * numbering.Number(state is null || offset == 0 ? state : normalizer!.State(state, offset)) + (long)status[node]);
+            var stateNumber = offset == 0 ? StateNumber(node, numbering) : numbering.Number(state is null ? null : normalizer!.State(state, offset));
+            at = KeyWriter.Put(key, at, 4L * stateNumber + (long)status[node]);
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
             var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
-            writer.Add(durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
-            writer.Add(timers[node].Length == 0 ? 0 : numbering.NumberSequence(timers[node]));
+            at = KeyWriter.Put(key, at, durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
+            at = KeyWriter.Put(key, at, TimersNumber(node, numbering));
             // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
             if (synchronous)
-                foreach (var deadline in deadlines[node]) writer.Add(deadline - now);
+                foreach (var deadline in deadlines[node]) at = KeyWriter.Put(key, at, deadline - now);
         }
         if (detector is not null)
         {
-            foreach (var row in suspected) writer.Add(row);
-            writer.Add(everSuspected);
-            writer.Add(falseSuspicions);
-            writer.Add(stabilized ? 1 : 0);
+            foreach (var row in suspected) at = KeyWriter.Put(key, at, row);
+            at = KeyWriter.Put(key, at, everSuspected);
+            at = KeyWriter.Put(key, at, falseSuspicions);
+            at = KeyWriter.Put(key, at, stabilized ? 1 : 0);
         }
         // An unordered network's in-flight messages are a multiset: their numbers in a canonical order.
         // A message to a node that stopped for good can never arrive: it is left out, or a protocol that keeps
         // sending to a stopped node (a heartbeat, a ping) would never revisit a state and no search would end.
-        var channels = numbering.Channels;
-        channels.Clear();
+        var envelopes = CollectionsMarshal.AsSpan(inFlight);
+        var channels = numbering.Channels(envelopes.Length);
         var slacks = synchronous ? new List<long>() : null;
-        foreach (var envelope in inFlight)
+        var count = 0;
+        foreach (ref readonly var envelope in envelopes)
         {
             if (status[envelope.To.Index] == NodeStatus.Stopped) continue;
-            var message = offset == 0 ? envelope.Message : normalizer!.Message(envelope.Message, offset);
-            channels.Add(((long)(envelope.From.Index * 65536 + envelope.To.Index) << 32) | (uint)numbering.Number(message));
+            var number = offset == 0 ? MessageNumber(envelope, numbering) : numbering.Number(normalizer!.Message(envelope.Message, offset));
+            channels[count++] = Channel(envelope.From.Index, envelope.To.Index, number);
             slacks?.Add(Math.Max(0, envelope.SentAt + faults.MaxMessageDelay - now));
         }
-        WriteChannels(writer, channels, slacks);
-        var (specNumbers, specObjects) = specKeySize ??= Monitor.Evaluator.KeySize(); // the spec's shape never changes
+        at = WriteChannels(key, at, channels[..count], slacks);
         var numbers = numbering.SpecNumbers(specNumbers);
         var objects = numbering.SpecObjects(specObjects);
         int n = 0, o = 0;
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
-        for (var i = 0; i < specNumbers; i++) writer.Add(numbers[i]);
-        for (var i = 0; i < specObjects; i++) writer.Add(numbering.Number(objects[i]));
+        for (var i = 0; i < specNumbers; i++) at = KeyWriter.Put(key, at, numbers[i]);
+        for (var i = 0; i < specObjects; i++) at = KeyWriter.Put(key, at, numbering.Number(objects[i]));
+        writer.Commit(at);
+    }
+
+    /// <summary>How many numbers a key of this world holds at most (the room <see cref="KeyWriter.Reserve"/> is asked for).</summary>
+    private int KeyNumbersAtMost(int specNumbers)
+    {
+        var numbers = 1 + 2 * roles.Length + 4 + 3 * states.Length + suspected.Length + 3 + 1 + 3 * inFlight.Count + specNumbers;
+        if (!synchronous) return numbers;
+        foreach (var armed in deadlines) numbers += armed.Length;
+        return numbers;
+    }
+
+    /// <summary>A message in flight as one number, sender and addressee above its message's number, so that sorting these sorts by link first.</summary>
+    private static long Channel(int from, int to, int message) => ((long)(from * 65536 + to) << 32) | (uint)message;
+
+    /// <summary>The fault budgets' part of a key. A budget's use matters only while it can run out: an unbounded one adds nothing.</summary>
+    private int WriteBudgets(Span<byte> key, int at)
+    {
+        for (var r = 0; r < roles.Length; r++)
+        {
+            at = KeyWriter.Put(key, at, roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
+            at = KeyWriter.Put(key, at, roleDown[r]);
+        }
+        at = KeyWriter.Put(key, at, faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
+        at = KeyWriter.Put(key, at, faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
+        at = KeyWriter.Put(key, at, faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
+        return KeyWriter.Put(key, at, FaultsEnabled ? 1 : 0);
+    }
+
+    /// <summary>The network's part of a key: each message in flight as (sender, addressee, message number), in the network's order.</summary>
+    private int WriteChannels(Span<byte> key, int at, Span<long> channels, List<long>? slacks)
+    {
+        if (slacks is not null) return WriteTimedChannels(key, at, channels, slacks);
+        if (faults.Network == NetworkOrder.Unordered) SortSmall(channels);
+        else SortByLink(channels);
+        at = KeyWriter.Put(key, at, channels.Length);
+        // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
+        foreach (var channel in channels)
+        {
+            at = KeyWriter.Put(key, at, (channel >> 48) & 0xFFFF);
+            at = KeyWriter.Put(key, at, (channel >> 32) & 0xFFFF);
+            at = KeyWriter.Put(key, at, (uint)channel);
+        }
+        return at;
     }
 
     /// <summary>Under synchronous timing, how long each message may still take matters too: each paired with its message, the pairs sorted.</summary>
     /// <remarks>Apart from <see cref="WriteKey"/> so that its lambdas' captures cost nothing on the common path.</remarks>
-    /// <summary>The fault budgets' part of a key. A budget's use matters only while it can run out: an unbounded one adds nothing.</summary>
-    private void WriteBudgets(KeyWriter writer)
+    private int WriteTimedChannels(Span<byte> key, int at, Span<long> channels, List<long> slacks)
     {
-        for (var r = 0; r < roles.Length; r++)
-        {
-            writer.Add(roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
-            writer.Add(roleDown[r]);
-        }
-        writer.Add(faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
-        writer.Add(faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
-        writer.Add(faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
-        writer.Add(FaultsEnabled ? 1 : 0);
-    }
-
-    /// <summary>The network's part of a key: each message in flight as (sender, addressee, message number), in the network's order.</summary>
-    private void WriteChannels(KeyWriter writer, List<long> channels, List<long>? slacks)
-    {
-        if (slacks is not null)
-        {
-            WriteTimedChannels(writer, channels, slacks);
-            return;
-        }
-        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(channels);
-        if (faults.Network == NetworkOrder.Unordered) sorted.Sort();
-        else SortByLink(channels);
-        writer.Add(sorted.Length);
-        // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
-        foreach (var channel in sorted)
-        {
-            writer.Add((channel >> 48) & 0xFFFF);
-            writer.Add((channel >> 32) & 0xFFFF);
-            writer.Add((uint)channel);
-        }
-    }
-
-    private void WriteTimedChannels(KeyWriter writer, List<long> channels, List<long> slacks)
-    {
-        var timed = channels.Select((channel, i) => (channel, slacks[i])).ToList();
+        var timed = channels.ToArray().Select((channel, i) => (channel, slacks[i])).ToList();
         if (faults.Network == NetworkOrder.Unordered) timed.Sort();
         else timed = [.. timed.OrderBy(pair => pair.channel >> 32)]; // stable: each link keeps its order
-        writer.Add(timed.Count);
+        at = KeyWriter.Put(key, at, timed.Count);
         foreach (var (channel, slack) in timed)
         {
-            writer.Add(channel);
-            writer.Add(slack);
+            at = KeyWriter.Put(key, at, channel);
+            at = KeyWriter.Put(key, at, slack);
+        }
+        return at;
+    }
+
+    /// <summary>Sorts a few numbers in place: insertion sort while there are few (the usual network), the library's sort past that.</summary>
+    private static void SortSmall(Span<long> numbers)
+    {
+        if (numbers.Length > 24)
+        {
+            numbers.Sort();
+            return;
+        }
+        for (var i = 1; i < numbers.Length; i++)
+        {
+            var number = numbers[i];
+            var j = i;
+            for (; j > 0 && numbers[j - 1] > number; j--) numbers[j] = numbers[j - 1];
+            numbers[j] = number;
         }
     }
 
@@ -823,9 +856,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// are put in one order, each keeping its messages in the order sent — two states that differ only in how sends on
     /// different links interleaved are one state. A stable insertion sort on the link (the channel's upper half).
     /// </summary>
-    private static void SortByLink(List<long> channels)
+    private static void SortByLink(Span<long> channels)
     {
-        for (var i = 1; i < channels.Count; i++)
+        for (var i = 1; i < channels.Length; i++)
         {
             var channel = channels[i];
             var j = i;

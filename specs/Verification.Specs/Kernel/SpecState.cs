@@ -51,12 +51,25 @@ public sealed class SpecState
     /// <summary>Overwrites this state with <paramref name="source"/>'s values (same spec), reusing this state's arrays.</summary>
     public void CopyFrom(SpecState source)
     {
-        // Spans, not Array.Copy: a search copies a state at every transition, and the element types are known here.
-        source.Numbers.AsSpan().CopyTo(Numbers);
-        source.Flags.AsSpan().CopyTo(Flags);
-        source.References.AsSpan().CopyTo(References);
+        // A search copies a state at every transition: a few slots by a loop (a bulk copy's call costs more than
+        // they do), references only where they differ (each store of one is a GC write barrier), many in bulk.
+        CopyInto(source.Numbers, Numbers);
+        CopyInto(source.Flags, Flags);
+        if (References.Length > FewSlots) source.References.AsSpan().CopyTo(References);
+        else
+            for (var i = 0; i < References.Length; i++)
+                if (!ReferenceEquals(References[i], source.References[i])) References[i] = source.References[i];
         Parity = source.Parity;
         for (var i = 0; i < Children.Length; i++) Children[i].CopyFrom(source.Children[i]);
+    }
+
+    private const int FewSlots = 16;
+
+    private static void CopyInto<T>(T[] source, T[] target) where T : unmanaged
+    {
+        if (target.Length > FewSlots) source.AsSpan().CopyTo(target);
+        else
+            for (var i = 0; i < target.Length; i++) target[i] = source[i];
     }
 
     /// <summary>Offset of the current (next = false) or next half for a storage of <paramref name="count"/> slots.</summary>
