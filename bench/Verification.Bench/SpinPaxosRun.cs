@@ -70,7 +70,7 @@ internal static class SpinPaxosRun
         {
             var warm = Stopwatch.StartNew();
             var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst, 1L << bitsLog2, workers).Coverage.States;
-            Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F2} s");
+            Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F3} s");
         }
         var allocatedBefore = GC.GetTotalAllocatedBytes(); // the warm-ups' allocations are not the timed search's
         // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the

@@ -220,7 +220,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         if (options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
-        var choices = new VectorChoices(NoChoices);
+        var noChoices = NoChoices; // a static of a generic class costs a look-up at each use: read once
+        var choices = new VectorChoices(noChoices);
         // The worlds of frames that were expanded are reused for new states (a copy into one is a clone without allocating).
         var released = new Stack<World<TState, TMessage, TTimer, TDurable, TSpecEvent>>();
         World<TState, TMessage, TTimer, TDurable, TSpecEvent> Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached)
@@ -314,7 +315,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     Remove();
                     continue;
                 }
-                frame.Vector = NoChoices;
+                frame.Vector = noChoices;
             }
             var index = frame.Index;
             var action = frame.Actions[index];

@@ -80,7 +80,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var declared = protocol.IgnoredForever is { } ignores && states[to] is { } state && Ask(ignores, state, envelope.From, envelope.Message, to);
         var before = declared ? new NodeBefore(states[to], persisted[to], timers[to], inFlight.Count) : default;
         var eventsBefore = SpecEventsThisStep;
-        Handle(to, NodeHandler.OnMessage, envelope.From, envelope.Message, 0, choices);
+        Handle(to, NodeHandler.OnMessage, envelope.From, envelope.Message, MessageInput(envelope), choices);
         if (!declared) return;
         var changed =
             !EqualityComparer<TState?>.Default.Equals(states[to], before.State) ? $"changed its state to {Text(states[to])}"
@@ -94,6 +94,22 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                 $"the protocol declares that {envelope.To} ignores {Text(envelope.Message)} from {envelope.From} for ever (IgnoredForever), but handling it in state {Text(before.State)} {changed}\n"
                 + $"  while handling: {CurrentStep}\n  a search that trusts the declaration delivers such messages first and so would skip behaviour; fix the declaration (or the handler)");
         (ignoredEarlier ??= new (NodeId, TMessage)?[states.Length])[to] = (envelope.From, envelope.Message);
+    }
+
+    /// <summary>
+    /// Makes the last ignored messages <paramref name="source"/>'s, writing only the entries that differ (as
+    /// <see cref="ChangedCopy"/>: each write of an entry holding a reference is a GC write barrier).
+    /// </summary>
+    private void CopyIgnoredFrom((NodeId From, TMessage Message)?[] source)
+    {
+        var target = ignoredEarlier ??= new (NodeId, TMessage)?[states.Length];
+        var byValue = typeof(TMessage).IsValueType; // a struct message has no reference to compare: always written
+        for (var i = 0; i < source.Length; i++)
+        {
+            var (from, to) = (source[i], target[i]);
+            if (byValue || from.HasValue != to.HasValue || (from.HasValue && (from.Value.From != to!.Value.From || !ReferenceEquals(from.Value.Message, to.Value.Message))))
+                target[i] = from;
+        }
     }
 
     /// <summary>The last ignored messages of <paramref name="source"/> moved to the renamed nodes (for <see cref="CopyPermuted"/>).</summary>

@@ -26,14 +26,28 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private ChoiceCounter choiceCounter => choiceCounterBuffer ??= new();
 
     /// <summary>A timer as a handler's input: its array's number and its place in it (no boxing of a value-type timer).</summary>
-    private long TimerInput(int node, int index) => Memo is { } memo ? ((long)memo.Numbering.NumberSequence(timers[node]) << 16) | (uint)index : 0;
+    private long TimerInput(int node, int index)
+    {
+        if (Memo is not { } memo) return 0;
+        RememberNumbersOf(memo.Numbering);
+        return ((long)TimersNumber(node, memo.Numbering) << 16) | (uint)index;
+    }
+
+    /// <summary>A delivered message as a handler's input: its number.</summary>
+    private long MessageInput(in Envelope<TMessage> envelope)
+    {
+        if (Memo is not { } memo) return 0;
+        RememberNumbersOf(memo.Numbering);
+        return MessageNumber(envelope, memo.Numbering);
+    }
 
     /// <summary>
     /// Runs <paramref name="node"/>'s message or timer handler and applies its effects — or, with a <see cref="Memo"/>
     /// that knows the input, applies the remembered result (and, on a sampled replay, runs the handler again and
     /// requires the same result).
     /// </summary>
-    private void Handle(int node, NodeHandler handler, NodeId? from, TMessage? message, long timerInput, IChoiceSource choices)
+    /// <param name="input">The message's or timer's number as the memo knows it (<see cref="MessageInput"/>, <see cref="TimerInput"/>).</param>
+    private void Handle(int node, NodeHandler handler, NodeId? from, TMessage? message, long input, IChoiceSource choices)
     {
         var self = new NodeId(node);
         if (Memo is not { } memo || Trace is not null || Fingerprinting)
@@ -44,9 +58,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             return;
         }
         var numbering = memo.Numbering;
-        var input = new HandlerInput(node, handler, from?.Index ?? -1, numbering.Number(states[node]),
-            handler == NodeHandler.OnMessage ? numbering.Number(message) : timerInput);
-        var known = memo.Find(input, out var recheck);
+        RememberNumbersOf(numbering);
+        var call = new HandlerInput(node, handler, from?.Index ?? -1, StateNumber(node, numbering), input);
+        var known = memo.Find(call, out var recheck);
         if (known is not null && !recheck)
         {
             // Remembered from this search's own handler calls, of this world's state type: no checked cast needed.
@@ -63,14 +77,14 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             var first = $"returned {Text(known.State)} and asked for [{string.Join("; ", known.Items.Select(Text))}]";
             var again = $"returned {Text(next)} and asked for [{string.Join("; ", effects.Items.Select(Text))}]";
             // The same text but not equal: values compared by reference (a list in a record), not a different answer.
-            if (first == again && choiceCounter.Calls == 0) memo.Forget(input);
+            if (first == again && choiceCounter.Calls == 0) memo.Forget(call);
             else
                 throw new RunFailure(FailureKind.ModelError, HandlerMemo.Nondeterministic,
                     $"{self}'s {handler} answered the same input differently\n  while handling: {CurrentStep}\n"
                     + $"  the first call {first}; this call {again}{(choiceCounter.Calls > 0 ? " (and chose a value, which the first did not)" : "")}\n"
                     + $"  handlers must be deterministic functions of their state, their input and the values they Choose (the search replays results of equal inputs). {Determinism.LikelyCauses}");
         }
-        else if (known is null) memo.Remember(input, next, effects.Items, choiceCounter.Calls > 0);
+        else if (known is null) memo.Remember(call, next, effects.Items, choiceCounter.Calls > 0);
         states[node] = next;
         Process(node);
     }

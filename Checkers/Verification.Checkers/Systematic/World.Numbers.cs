@@ -46,9 +46,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private int TimersNumber(int node, ValueNumbering numbering)
     {
         var armed = timers[node];
-        if (armed.Length == 0) return 0;
-        if (ReferenceEquals(numberedTimers[node], armed)) return timerNumbers[node];
-        var number = numbering.NumberSequence(armed);
+        if (ReferenceEquals(numberedTimers[node], armed)) return timerNumbers[node]; // before the array's length: no read of the array itself
+        var number = armed.Length == 0 ? 0 : numbering.NumberSequence(armed);
         numberedTimers[node] = armed;
         timerNumbers[node] = number;
         return number;

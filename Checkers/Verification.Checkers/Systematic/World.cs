@@ -227,8 +227,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         partitions = source.partitions;
         nextEnvelope = source.nextEnvelope;
         FaultsEnabled = source.FaultsEnabled;
-        if (source.ignoredEarlier is not null) source.ignoredEarlier.AsSpan().CopyTo(ignoredEarlier ??= new (NodeId, TMessage)?[states.Length]);
-        else ignoredEarlier?.AsSpan().Clear();
+        if (source.ignoredEarlier is { } ignored) CopyIgnoredFrom(ignored);
+        else if (ignoredEarlier is not null)
+            for (var i = 0; i < ignoredEarlier.Length; i++) ignoredEarlier[i] = null;
         if (observed is not null)
         {
             observed.Clear();
@@ -430,7 +431,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     public void Apply(ScheduledAction action, IChoiceSource choices)
     {
         Trace?.Add(Describe(action));
-        currentAction = action;
+        // Field by field: the action arrives in two registers, and a copy of the whole struct read it back from the
+        // stack in one load, stalling on the two stores (a store-forwarding stall on every step).
+        currentAction = new ScheduledAction(action.Kind, action.Node, action.Item, action.Crash);
         SpecEventsThisStep = 0;
         if (action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate) currentEnvelope = inFlight[action.Item];
         StepFingerprint = 0;
