@@ -75,7 +75,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var writer = numbering.Writer;
         writer.Clear();
         var key = writer.Reserve(KeyNumbersAtMost(specNumbers + specObjects));
-        var at = KeyWriter.Put(key, 0, RenamedPartition(partitionMask, π));
+        var at = KeyWriter.Put(key, 0, 2L * RenamedPartition(partitionMask, π) + (FaultsEnabled ? 1 : 0));
         at = WriteBudgets(key, at); // per role, and a symmetric set lies inside one role
         // (No normaliser: a protocol with one cannot declare node symmetry.)
         for (var slot = 0; slot < states.Length; slot++)
@@ -84,8 +84,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             var state = states[node];
             at = KeyWriter.Put(key, at, 4L * keys.RenamedState(renaming, numbering.Number(state), state, numbering) + (long)status[node]);
             var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
-            at = KeyWriter.Put(key, at, durable is null ? 0 : keys.RenamedDurable(renaming, numbering.Number(durable), durable, numbering));
-            at = KeyWriter.Put(key, at, timers[node].Length == 0 ? 0 : keys.RenamedTimers(renaming, numbering.NumberSequence(timers[node]), timers[node], numbering));
+            var timersNumber = timers[node].Length == 0 ? 0 : keys.RenamedTimers(renaming, numbering.NumberSequence(timers[node]), timers[node], numbering);
+            at = KeyWriter.Put(key, at, 2L * timersNumber + (durable is null ? 0 : 1));
+            if (durable is not null) at = KeyWriter.Put(key, at, keys.RenamedDurable(renaming, numbering.Number(durable), durable, numbering));
             if (synchronous) at = WriteRenamedDeadlines(key, at, node, π, keys.Symmetry.Timer);
         }
         if (detector is not null)

@@ -725,7 +725,10 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var writer = numbering.Writer;
         writer.Clear();
         var key = writer.Reserve(KeyNumbersAtMost(specNumbers + specObjects));
-        var at = KeyWriter.Put(key, 0, partitionMask);
+        // Each part as few numbers as tell states apart (a key is written at every transition, and stored): the
+        // partition and whether faults are still enabled in one, a node's timers and whether a persisted state follows
+        // in one, a message's link (sender and addressee) in one.
+        var at = KeyWriter.Put(key, 0, 2L * partitionMask + (FaultsEnabled ? 1 : 0));
         at = WriteBudgets(key, at);
         // Under the protocol's symmetry every state and message is shifted by one offset before comparison.
         var normalizer = protocol.Normalizer;
@@ -739,8 +742,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             at = KeyWriter.Put(key, at, 4L * stateNumber + (long)status[node]);
             // What a node persisted matters only while a crash with amnesia can still make it read it back.
             var durable = status[node] == NodeStatus.Down || (anyAmnesia && AmnesiaPossible(node)) ? persisted[node] : null;
-            at = KeyWriter.Put(key, at, durable is null ? 0 : numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
-            at = KeyWriter.Put(key, at, TimersNumber(node, numbering));
+            at = KeyWriter.Put(key, at, 2L * TimersNumber(node, numbering) + (durable is null ? 0 : 1));
+            if (durable is not null) at = KeyWriter.Put(key, at, numbering.Number(offset == 0 ? durable : normalizer!.Durable(durable, offset)));
             // Under synchronous timing, when each timer is due, counted from now (the clock itself only grows).
             if (synchronous)
                 foreach (var deadline in deadlines[node]) at = KeyWriter.Put(key, at, deadline - now);
@@ -788,19 +791,27 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>A message in flight as one number, sender and addressee above its message's number, so that sorting these sorts by link first.</summary>
     private static long Channel(int from, int to, int message) => ((long)(from * 65536 + to) << 32) | (uint)message;
 
-    /// <summary>The fault budgets' part of a key. A budget's use matters only while it can run out: an unbounded one adds nothing.</summary>
+    /// <summary>
+    /// The fault budgets' part of a key. A budget's use matters only while it can run out: an unbounded one adds
+    /// nothing, and nor does a budget of none (its use is always 0). Which budgets are written depends on the fault
+    /// model alone, the same for every state of a search.
+    /// </summary>
     private int WriteBudgets(Span<byte> key, int at)
     {
         for (var r = 0; r < roles.Length; r++)
         {
-            at = KeyWriter.Put(key, at, roles[r].MaxCrashes == FaultModel.Unbounded ? 0 : roleCrashes[r]);
+            if (roles[r].MaxCrashes == 0) continue; // never crashes: none down either
+            if (roles[r].MaxCrashes != FaultModel.Unbounded) at = KeyWriter.Put(key, at, roleCrashes[r]);
             at = KeyWriter.Put(key, at, roleDown[r]);
         }
-        at = KeyWriter.Put(key, at, faults.MaxLosses == FaultModel.Unbounded ? 0 : losses);
-        at = KeyWriter.Put(key, at, faults.MaxDuplicates == FaultModel.Unbounded ? 0 : duplicates);
-        at = KeyWriter.Put(key, at, faults.MaxPartitions == FaultModel.Unbounded ? 0 : partitions);
-        return KeyWriter.Put(key, at, FaultsEnabled ? 1 : 0);
+        if (Limited(faults.MaxLosses)) at = KeyWriter.Put(key, at, losses);
+        if (Limited(faults.MaxDuplicates)) at = KeyWriter.Put(key, at, duplicates);
+        if (Limited(faults.MaxPartitions)) at = KeyWriter.Put(key, at, partitions);
+        return at;
     }
+
+    /// <summary>Whether a budget's use so far can change what may happen next: it allows some, and not without end.</summary>
+    private static bool Limited(int budget) => budget > 0 && budget != FaultModel.Unbounded;
 
     /// <summary>The network's part of a key: each message in flight as (sender, addressee, message number), in the network's order.</summary>
     private int WriteChannels(Span<byte> key, int at, Span<long> channels, List<long>? slacks)
@@ -809,11 +820,11 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         if (faults.Network == NetworkOrder.Unordered) SortSmall(channels);
         else SortByLink(channels);
         at = KeyWriter.Put(key, at, channels.Length);
-        // Sorted as one number each, written as three small ones (sender, addressee, message): a few bytes, not eight.
+        // Sorted as one number each, written as two small ones (the link, the message): a few bytes, not eight.
+        var nodes = states.Length;
         foreach (var channel in channels)
         {
-            at = KeyWriter.Put(key, at, (channel >> 48) & 0xFFFF);
-            at = KeyWriter.Put(key, at, (channel >> 32) & 0xFFFF);
+            at = KeyWriter.Put(key, at, ((channel >> 48) & 0xFFFF) * nodes + ((channel >> 32) & 0xFFFF));
             at = KeyWriter.Put(key, at, (uint)channel);
         }
         return at;
@@ -843,6 +854,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             numbers.Sort();
             return;
         }
+
         for (var i = 1; i < numbers.Length; i++)
         {
             var number = numbers[i];

@@ -135,12 +135,14 @@ public sealed class Evaluator<TEvent> where TEvent : class
 
     private static void AddKey(SpecState state, long[] numbers, ref int numberIndex, object?[] objects, ref int objectIndex)
     {
-        Array.Copy(state.Numbers, state.Offset(state.NumberCount, next: false), numbers, numberIndex, state.NumberCount);
-        numberIndex += state.NumberCount;
+        // Loops, not Array.Copy: a search writes a key at every transition, and a spec's state is a few slots, fewer
+        // than a general copy's checks cost.
+        var at = state.Offset(state.NumberCount, next: false);
+        for (var i = 0; i < state.NumberCount; i++) numbers[numberIndex++] = state.Numbers[at + i];
         var f = state.Offset(state.FlagCount, next: false);
         for (var i = 0; i < state.FlagCount; i++) numbers[numberIndex++] = state.Flags[f + i] ? 1 : 0;
-        Array.Copy(state.References, state.Offset(state.ReferenceCount, next: false), objects, objectIndex, state.ReferenceCount);
-        objectIndex += state.ReferenceCount;
+        var r = state.Offset(state.ReferenceCount, next: false);
+        for (var i = 0; i < state.ReferenceCount; i++) objects[objectIndex++] = state.References[r + i];
         foreach (var child in state.Children) AddKey(child, numbers, ref numberIndex, objects, ref objectIndex);
     }
 
