@@ -68,10 +68,12 @@ internal static class SpinPaxosRun
         }
         for (var w = 0; w < warmUps; w++)
         {
+            CollectGarbage();
             var warm = Stopwatch.StartNew();
             var states = SpinPaxosNode.Explore(config, store, null, contract, replay, ignoredFirst, 1L << bitsLog2, workers).Coverage.States;
             Console.Error.WriteLine($"  toolkit warm-up {w + 1}: {states} states in {warm.Elapsed.TotalSeconds:F3} s");
         }
+        if (warmUps > 0) CollectGarbage();
         var allocatedBefore = GC.GetTotalAllocatedBytes(); // the warm-ups' allocations are not the timed search's
         // A time limit, as the SPIN runs get one: the search runs on its own thread, and when the limit passes first the
         // last progress report is printed as a partial rate and the process exits (the explorer has no time limit).
@@ -103,5 +105,15 @@ internal static class SpinPaxosRun
                           $"{(GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
         Console.WriteLine($"  {result.Method}; within: {string.Join("; ", result.Within)}; {result.Notes}{(result.Reason is null ? "" : "; " + result.Reason)}");
         return 0;
+    }
+
+    /// <summary>
+    /// Frees what earlier searches left (their visited sets are tens of megabytes of large arrays), so a full
+    /// collection of it does not fall inside the next timed search, which pan, a fresh process per run, never pays.
+    /// </summary>
+    private static void CollectGarbage()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
     }
 }
