@@ -25,10 +25,13 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private ChoiceCounter? choiceCounterBuffer;
     private ChoiceCounter choiceCounter => choiceCounterBuffer ??= new();
 
+    /// <summary>Whether handler results are looked up in <see cref="Memo"/> (not while a step is traced or fingerprinted: those calls run).</summary>
+    private bool Replaying => Memo is not null && Trace is null && !Fingerprinting;
+
     /// <summary>A timer as a handler's input: its array's number and its place in it (no boxing of a value-type timer).</summary>
     private long TimerInput(int node, int index)
     {
-        if (Memo is not { } memo) return 0;
+        if (!Replaying || Memo is not { } memo) return 0;
         RememberNumbersOf(memo.Numbering);
         return ((long)TimersNumber(node, memo.Numbering) << 16) | (uint)index;
     }
@@ -36,7 +39,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>A delivered message as a handler's input: its number.</summary>
     private long MessageInput(in Envelope<TMessage> envelope)
     {
-        if (Memo is not { } memo) return 0;
+        if (!Replaying || Memo is not { } memo) return 0;
         RememberNumbersOf(memo.Numbering);
         return MessageNumber(envelope, memo.Numbering);
     }
@@ -50,7 +53,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     private void Handle(int node, NodeHandler handler, NodeId? from, TMessage? message, long input, IChoiceSource choices)
     {
         var self = new NodeId(node);
-        if (Memo is not { } memo || Trace is not null || Fingerprinting)
+        if (!Replaying || Memo is not { } memo)
         {
             effects.Reset(self, nodes.Length, choices);
             states[node] = Call(node, handler, from, message, effects);
