@@ -780,9 +780,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     }
 
     /// <summary>How many numbers a key of this world holds at most (the room <see cref="KeyWriter.Reserve"/> is asked for).</summary>
-    private int KeyNumbersAtMost(int specNumbers)
+    private int KeyNumbersAtMost(int specSlots)
     {
-        var numbers = 1 + 2 * roles.Length + 4 + 3 * states.Length + suspected.Length + 3 + 1 + 3 * inFlight.Count + specNumbers;
+        var numbers = 1 + 2 * roles.Length + 4 + 3 * states.Length + suspected.Length + 3 + 1 + 3 * inFlight.Count + specSlots;
         if (!synchronous) return numbers;
         foreach (var armed in deadlines) numbers += armed.Length;
         return numbers;
