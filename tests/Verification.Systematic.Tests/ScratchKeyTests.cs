@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 
 namespace Verification.Systematic.Tests;
 
-// The scratch world of a search keeps the numbers it gave its values from one transition to the next (World.Numbers.cs):
-// at every transition of a depth-first search over these systems its key must be a fresh clone's, under the search's
-// numbering and under another. The relay sends value-type or class messages (the message numbers are remembered only
+// The scratch world of a search keeps the numbers it gave its values from one transition to the next (World.Numbers.cs),
+// and is copied back from the same state by writing only what the last step changed (World.Copy.cs): at every
+// transition of a depth-first search over these systems its key must be a fresh clone's, under the search's numbering
+// and under another, and the copy back must equal the state it was copied from. The relay sends value-type or class messages (the message numbers are remembered only
 // for classes), persists and observes; the flood puts 150 messages in flight, more than the per-message slots.
 
 /// <summary>What the relay spec sees.</summary>
@@ -122,11 +123,16 @@ public class ScratchKeyTests(ITestOutputHelper output)
         while (stack.Count > 0 && visited.Count < maxStates)
         {
             var world = stack.Pop();
+            var worldKey = KeyOf(world, numbering);
             enabled.Clear();
             world.Enumerate(enabled);
             foreach (var action in enabled)
             {
+                // From the second action on, the copy writes back only what the last step changed (World.Copy.cs).
                 scratch.CopyFrom(world);
+                Assert.Equal(worldKey, KeyOf(scratch, numbering));
+                Assert.Equal(world.Monitor.Length, scratch.Monitor.Length);
+                if (checks % 64 == 0) Assert.Equal(world.Describe(), scratch.Describe()); // persisted states too, which the key holds only while they can be read
                 try
                 {
                     scratch.Apply(action, new FirstChoice());

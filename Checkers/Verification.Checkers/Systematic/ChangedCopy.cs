@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Verification.Checkers.Systematic;
 
 /// <summary>
@@ -13,8 +16,11 @@ internal static class ChangedCopy
     /// <summary>Makes <paramref name="target"/> hold <paramref name="source"/>'s references (arrays of the same length and element type).</summary>
     public static void Into(object?[] source, object?[] target)
     {
+        // Written through a reference to the element: an array store would check each element against the array's
+        // real type (covariance), which the caller guarantees (both arrays of one type) and which cost a helper call.
+        ref var first = ref MemoryMarshal.GetArrayDataReference(target);
         for (var i = 0; i < source.Length && i < target.Length; i++)
-            if (!ReferenceEquals(source[i], target[i])) target[i] = source[i];
+            if (!ReferenceEquals(source[i], target[i])) Unsafe.Add(ref first, i) = source[i];
     }
 
     /// <summary>The same for a few numbers: a loop, not a call to the runtime's bulk copy, which costs more than the copy for a handful.</summary>

@@ -450,7 +450,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
     /// <summary>Answers choices from a vector (0 past its end) and remembers how many options each had, to enumerate the next vector.</summary>
     private sealed class VectorChoices(List<int> vector) : IChoiceSource
     {
-        private static readonly List<int> None = [];
+        // Not static: a static of a class nested in a generic class is looked up at each use, and this is read at every transition.
+        private readonly List<int> none = [];
         private List<int>? used, branches;
 
         /// <summary>Starts answering from another vector (one instance serves every transition).</summary>
@@ -463,8 +464,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
 
         public int[]? UsedArray() => used is null || used.Count == 0 ? null : used.ToArray();
 
-        public List<int> Used => used ?? None;
-        public List<int> Branches => branches ?? None;
+        public List<int> Used => used ?? none;
+        public List<int> Branches => branches ?? none;
 
         public int Choose(int count)
         {
@@ -482,7 +483,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             // A step that chose nothing has no other vector: the common case, answered without allocating.
             if (Used.Count == 0)
             {
-                next = None;
+                next = none;
                 return false;
             }
             next = new List<int>(Used);

@@ -7,12 +7,12 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>
     /// The numbering the remembered numbers are of. A search writes every key on one scratch world that changes a
     /// node or two per transition, so most of a key's values are the very objects it numbered for the last key: each
-    /// place (a node's state, its timer array, a message by its envelope's id) remembers the object it last numbered
+    /// place (a node's state, its timer array, a message by its envelope's id, a slot of the spec's) remembers the object it last numbered
     /// and that number, checked by reference — no hashing, and a place whose object changed is numbered again.
     /// </summary>
     private ValueNumbering? numberedBy;
-    private object?[] numberedStates = [], numberedTimers = [], numberedMessages = [];
-    private int[] stateNumbers = [], timerNumbers = [], messageNumbers = [];
+    private object?[] numberedStates = [], numberedTimers = [], numberedMessages = [], numberedSpecObjects = [];
+    private int[] stateNumbers = [], timerNumbers = [], messageNumbers = [], specObjectNumbers = [];
 
     /// <summary>Messages remembered at most (by envelope id modulo this): more in flight only numbers some again.</summary>
     private const int RememberedMessages = 64;
@@ -29,6 +29,23 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         // A message of a value type has no reference to remember it by: numbered every time.
         numberedMessages = typeof(TMessage).IsValueType ? [] : new object?[RememberedMessages];
         messageNumbers = new int[numberedMessages.Length];
+        numberedSpecObjects = [];
+        specObjectNumbers = [];
+    }
+
+    /// <summary>The number of the spec's reference-valued slot <paramref name="slot"/>, now holding <paramref name="value"/> (0: null).</summary>
+    private int SpecObjectNumber(int slot, object? value, ValueNumbering numbering)
+    {
+        if (slot >= numberedSpecObjects.Length)
+        {
+            Array.Resize(ref numberedSpecObjects, slot + 1);
+            Array.Resize(ref specObjectNumbers, slot + 1);
+        }
+        if (ReferenceEquals(numberedSpecObjects[slot], value)) return specObjectNumbers[slot]; // a null value is 0, as the arrays start
+        var number = numbering.Number(value);
+        numberedSpecObjects[slot] = value;
+        specObjectNumbers[slot] = number;
+        return number;
     }
 
     /// <summary>The number of <paramref name="node"/>'s state (0: none).</summary>

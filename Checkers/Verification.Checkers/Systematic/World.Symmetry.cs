@@ -15,6 +15,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     public void CopyPermuted(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source, NodePermutation π, NodeSymmetry<TState, TMessage, TTimer, TDurable> symmetry, SpecRenaming<TSpecEvent> spec)
     {
         CopyFrom(source);
+        ChangedAll(); // every node renamed
         for (var i = 0; i < states.Length; i++)
         {
             var to = π[i];

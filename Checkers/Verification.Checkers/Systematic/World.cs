@@ -200,24 +200,32 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>Makes this world equal to <paramref name="source"/> without allocating (a scratch copy for exploring one transition).</summary>
     public void CopyFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
-        CopySystemFrom(source);
-        Monitor.CopyFrom(source.Monitor);
+        // The spec's values change only with an event (each one counted in the evaluator's length; a renaming, the
+        // other way, marks every node changed): a copy back from the same world after a step that gave none keeps them.
+        var specUnchanged = CopySystemFrom(source) && Monitor.Evaluator.Length == specLengthWhenCopied;
+        if (!specUnchanged) Monitor.CopyFrom(source.Monitor);
+        specLengthWhenCopied = Monitor.Evaluator.Length;
     }
 
-    /// <summary>Everything but the monitor.</summary>
-    private void CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
+    /// <summary>Everything but the monitor; true when only the nodes changed since the last copy from the same, unchanged world were written back.</summary>
+    private bool CopySystemFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
     {
-        // Only what differs is written (ChangedCopy.cs): this runs before every transition, onto a world that differs in a node or two.
-        ChangedCopy.Into(source.states, states);
-        ChangedCopy.Into(source.persisted, persisted);
-        ChangedCopy.Into(source.status, status);
-        ChangedCopy.Into(source.timers, timers);
-        ChangedCopy.Into(source.deadlines, deadlines);
+        // Only what differs is written (ChangedCopy.cs): this runs before every transition, onto a world that differs
+        // in a node or two — and when it is the same world as last time, unchanged since, only the nodes changed since.
+        var restored = RestoreChangedNodes(source);
+        if (!restored)
+        {
+            ChangedCopy.Into(source.states, states);
+            ChangedCopy.Into(source.persisted, persisted);
+            ChangedCopy.Into(source.status, status);
+            ChangedCopy.Into(source.timers, timers);
+            ChangedCopy.Into(source.deadlines, deadlines);
+            ChangedCopy.Into(source.suspected, suspected);
+        }
         CopyInFlightFrom(source);
         partitionMask = source.partitionMask;
         ChangedCopy.Into(source.roleCrashes, roleCrashes);
         ChangedCopy.Into(source.roleDown, roleDown);
-        ChangedCopy.Into(source.suspected, suspected);
         everSuspected = source.everSuspected;
         falseSuspicions = source.falseSuspicions;
         stabilized = source.stabilized;
@@ -227,18 +235,21 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         partitions = source.partitions;
         nextEnvelope = source.nextEnvelope;
         FaultsEnabled = source.FaultsEnabled;
-        if (source.ignoredEarlier is { } ignored) CopyIgnoredFrom(ignored);
-        else if (ignoredEarlier is not null)
+        // The last ignored messages are per node too: when restored, written back with the changed nodes.
+        if (!restored && source.ignoredEarlier is { } ignored) CopyIgnoredFrom(ignored);
+        else if (!restored && ignoredEarlier is not null)
             for (var i = 0; i < ignoredEarlier.Length; i++) ignoredEarlier[i] = null;
         if (observed is not null)
         {
             observed.Clear();
             observed.AddRange(source.observed!);
         }
+        return restored;
     }
 
     public void Start(IChoiceSource choices)
     {
+        ChangedAll();
         for (var i = 0; i < nodes.Length; i++)
         {
             var self = new NodeId(i);
@@ -437,6 +448,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         SpecEventsThisStep = 0;
         if (action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate) currentEnvelope = inFlight[action.Item];
         StepFingerprint = 0;
+        // A step changes the per-node arrays of the node it acts on only (a delivery's addressee, whose handler runs).
+        Changed(action.Kind is ActionKind.Deliver or ActionKind.Drop or ActionKind.Duplicate ? inFlight[action.Item].To.Index : action.Node);
         switch (action.Kind)
         {
             case ActionKind.Deliver:
@@ -775,7 +788,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         int n = 0, o = 0;
         Monitor.Evaluator.AddKey(numbers, ref n, objects, ref o);
         for (var i = 0; i < specNumbers; i++) at = KeyWriter.Put(key, at, numbers[i]);
-        for (var i = 0; i < specObjects; i++) at = KeyWriter.Put(key, at, numbering.Number(objects[i]));
+        for (var i = 0; i < specObjects; i++) at = KeyWriter.Put(key, at, SpecObjectNumber(i, objects[i], numbering));
         writer.Commit(at);
     }
 
