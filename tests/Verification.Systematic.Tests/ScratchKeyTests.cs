@@ -154,9 +154,12 @@ public class ScratchKeyTests(ITestOutputHelper output)
                     World<TState, TMessage, TTimer, TDurable, TEvent> kept;
                     if (pool.TryPop(out var reused))
                     {
-                        reused.CopyFrom(scratch);
+                        // As a depth-first search keeps a new state and then expands it: the copy back writes no node.
+                        reused.CopyFrom(scratch, copiedBack: true);
                         kept = reused;
                         Assert.Equal(key, KeyOf(kept, numbering));
+                        scratch.CopyFrom(kept);
+                        Assert.Equal(key, KeyOf(scratch, numbering));
                     }
                     else kept = scratch.Clone();
                     stack.Push(kept);
@@ -190,5 +193,40 @@ public class ScratchKeyTests(ITestOutputHelper output)
         Check(new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("Flood", 2, _ => new Flood(150), Relay<CVal>.Spec()), FaultModel.None, 1_000);
         Check(new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("Flood", 2, _ => new Flood(150), Relay<CVal>.Spec()), new FaultModel { MaxDuplicates = 2, MaxLosses = 2 }, 1_000);
         Check(RaftNode.System(RaftConfig.ForExhaustiveSearchWithRealBehaviourSymmetric()), FaultModel.None, 2_000);
+    }
+
+    /// <summary>
+    /// A world copied back from one it copied earlier writes only the nodes it changed since — but only while that
+    /// world is unchanged: here the source is overwritten by another state in between, and the copy back must be whole.
+    /// </summary>
+    [Fact]
+    public void CopyBackFromAChangedSourceCopiesEverything()
+    {
+        var protocol = new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("RelayC", 3, _ => new Relay<CVal>(v => new CVal(v, 7), m => m.V, 3), Relay<CVal>.Spec());
+        var nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
+        var source = new World<RelayState, CVal, string, RelayState, RelayEvent>(protocol, FaultModel.None, nodes);
+        source.Start(new FirstChoice());
+        var numbering = new ValueNumbering();
+        var enabled = new List<ScheduledAction>();
+        var compared = 0;
+        for (var round = 0; round < 30; round++)
+        {
+            var scratch = source.Clone();
+            scratch.CopyFrom(source);
+            enabled.Clear();
+            source.Enumerate(enabled);
+            if (enabled.Count == 0) break;
+            scratch.Apply(enabled[round % enabled.Count], new FirstChoice());
+            // The source moves on (as a search's released world is reused for another state)...
+            var other = source.Clone();
+            other.Apply(enabled[(round + 1) % enabled.Count], new FirstChoice());
+            source.CopyFrom(other);
+            // ...so copying it back must bring every node of the new state, not only the one the scratch world changed.
+            scratch.CopyFrom(source);
+            Assert.Equal(KeyOf(source, numbering), KeyOf(scratch, numbering));
+            Assert.Equal(source.Describe(), scratch.Describe());
+            compared++;
+        }
+        Assert.True(compared >= 10, $"only {compared} copies compared");
     }
 }

@@ -227,7 +227,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         World<TState, TMessage, TTimer, TDurable, TSpecEvent> Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached)
         {
             if (!released.TryPop(out var kept)) return reached.Clone();
-            kept.CopyFrom(reached);
+            kept.CopyFrom(reached, copiedBack: !breadthFirst); // depth-first expands the new state next
             return kept;
         }
         var nextCheck = 0L;

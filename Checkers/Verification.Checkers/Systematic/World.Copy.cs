@@ -52,6 +52,10 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         changedNodes = AllNodes;
     }
 
+    /// <summary>Records that this world, unchanged, equals <paramref name="copy"/>, which was just made a copy of it.</summary>
+    private void NoteCopyOf(World<TState, TMessage, TTimer, TDurable, TSpecEvent> copy) =>
+        (copiedFrom, copiedVersion, changedNodes, specLengthWhenCopied) = (copy, copy.version, 0, Monitor.Evaluator.Length);
+
     /// <summary>
     /// When this world was last copied from <paramref name="source"/>, which has not changed since, and since then only
     /// some nodes changed here: writes those nodes' per-node arrays back from it and says so (true). Otherwise false,

@@ -198,13 +198,17 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     public World<TState, TMessage, TTimer, TDurable, TSpecEvent> Clone() => new(this);
 
     /// <summary>Makes this world equal to <paramref name="source"/> without allocating (a scratch copy for exploring one transition).</summary>
-    public void CopyFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source)
+    /// <param name="copiedBack">This world is copied back onto <paramref name="source"/> next (a depth-first search keeps
+    /// a new state by copying its scratch world into a world of its own, then expands that state on the scratch world):
+    /// the source remembers it equals this world, so that copy writes no node.</param>
+    public void CopyFrom(World<TState, TMessage, TTimer, TDurable, TSpecEvent> source, bool copiedBack = false)
     {
         // The spec's values change only with an event (each one counted in the evaluator's length; a renaming, the
         // other way, marks every node changed): a copy back from the same world after a step that gave none keeps them.
         var specUnchanged = CopySystemFrom(source) && Monitor.Evaluator.Length == specLengthWhenCopied;
         if (!specUnchanged) Monitor.CopyFrom(source.Monitor);
         specLengthWhenCopied = Monitor.Evaluator.Length;
+        if (copiedBack) source.NoteCopyOf(this);
     }
 
     /// <summary>Everything but the monitor; true when only the nodes changed since the last copy from the same, unchanged world were written back.</summary>
