@@ -28,4 +28,15 @@ internal static class ChangedCopy
     {
         for (var i = 0; i < source.Length && i < target.Length; i++) target[i] = source[i];
     }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> at <paramref name="index"/> of an array a world made itself, of the value's own
+    /// declared type (a node state into the states, say): an array store would check the value against the array's real
+    /// type (covariance) on every step, a cast-cache look-up whenever states are subtypes of an abstract record.
+    /// </summary>
+    public static void Set(object?[] array, int index, object? value)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)array.Length, nameof(index));
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index) = value;
+    }
 }

@@ -68,11 +68,11 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
             for (var changed = changedNodes; changed != 0; changed &= changed - 1)
             {
                 var node = System.Numerics.BitOperations.TrailingZeroCount(changed);
-                states[node] = source.states[node];
-                persisted[node] = source.persisted[node];
+                ChangedCopy.Set(states, node, source.states[node]);
+                ChangedCopy.Set(persisted, node, source.persisted[node]);
                 status[node] = source.status[node];
-                timers[node] = source.timers[node];
-                deadlines[node] = source.deadlines[node];
+                ChangedCopy.Set(timers, node, source.timers[node]);
+                ChangedCopy.Set(deadlines, node, source.deadlines[node]);
                 if (suspected.Length > 0) suspected[node] = source.suspected[node];
                 if (source.ignoredEarlier is { } ignored) (ignoredEarlier ??= new (NodeId, TMessage)?[states.Length])[node] = ignored[node];
                 else if (ignoredEarlier is not null) ignoredEarlier[node] = null;

@@ -56,7 +56,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         if (!Replaying || Memo is not { } memo)
         {
             effects.Reset(self, nodes.Length, choices);
-            states[node] = Call(node, handler, from, message, effects);
+            ChangedCopy.Set(states, node, Call(node, handler, from, message, effects));
             Process(node);
             return;
         }
@@ -66,8 +66,8 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
         var known = memo.Find(call, out var recheck);
         if (known is not null && !recheck)
         {
-            // Remembered from this search's own handler calls, of this world's state type: no checked cast needed.
-            states[node] = System.Runtime.CompilerServices.Unsafe.As<TState>(known.State!);
+            // Remembered from this search's own handler calls, of this world's state type: stored without a type check.
+            ChangedCopy.Set(states, node, known.State);
             Process(node, known.Items);
             return;
         }
@@ -88,7 +88,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                     + $"  handlers must be deterministic functions of their state, their input and the values they Choose (the search replays results of equal inputs). {Determinism.LikelyCauses}");
         }
         else if (known is null) memo.Remember(call, next, effects.Items, choiceCounter.Calls > 0);
-        states[node] = next;
+        ChangedCopy.Set(states, node, next);
         Process(node);
     }
 }
