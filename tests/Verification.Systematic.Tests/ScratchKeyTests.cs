@@ -196,6 +196,74 @@ public class ScratchKeyTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The steps whose node is not a delivery's addressee — a failure detector's report (its subscriber's row and
+    /// state), a pause and a recovery — and a spec with nested components, under the same check: the copy back after
+    /// each must equal the state it was copied from.
+    /// </summary>
+    [Fact]
+    public void ScratchKeysEqualFreshClones_DetectorReportsPausesAndNestedSpecs()
+    {
+        FaultModel[] models =
+        [
+            new FaultModel { MaxCrashes = 1, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Pause, CrashKind.Amnesia], MaxLosses = 1, Detector = FailureDetector.EventuallyPerfect },
+            new FaultModel { MaxCrashes = 2, MaxDownAtOnce = 1, CrashKinds = [CrashKind.Stop, CrashKind.Pause], MaxDuplicates = 1, Detector = FailureDetector.Weak },
+        ];
+        foreach (var faults in models)
+        {
+            Check(Watcher.Protocol(3, Verification.Specs.FailureDetection.DetectorClass.EventuallyPerfect), faults, 3_000);
+            Check(Shifter.Protocol(history: true), faults, 3_000);
+        }
+    }
+
+    /// <summary>
+    /// The version guard when the source itself takes a step (a node other than the one the copy changed), and when a
+    /// kept copy (copiedBack) takes one before the scratch world is copied back from it: the copy back must be whole.
+    /// </summary>
+    [Fact]
+    public void CopyBackFromASourceThatSteppedCopiesEverything()
+    {
+        var protocol = new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("RelayC", 3, _ => new Relay<CVal>(v => new CVal(v, 7), m => m.V, 3), Relay<CVal>.Spec());
+        var nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
+        var source = new World<RelayState, CVal, string, RelayState, RelayEvent>(protocol, FaultModel.CrashRecover(1), nodes);
+        source.Start(new FirstChoice());
+        var initial = source.Clone();
+        var scratch = source.Clone();
+        var numbering = new ValueNumbering();
+        var enabled = new List<ScheduledAction>();
+        var compared = 0;
+        for (var round = 0; round < 60; round++)
+        {
+            enabled.Clear();
+            source.Enumerate(enabled);
+            var mine = enabled[round % enabled.Count];
+            var others = enabled.Where(a => a.Node != mine.Node).ToList();
+            if (others.Count == 0)
+            {
+                source.CopyFrom(initial); // a run that ended: from the start again
+                continue;
+            }
+            scratch.CopyFrom(source);
+            scratch.Apply(mine, new FirstChoice());
+            source.Apply(others[round % others.Count], new FirstChoice()); // the source moves on at another node
+            scratch.CopyFrom(source);
+            Assert.Equal(KeyOf(source, numbering), KeyOf(scratch, numbering));
+            Assert.Equal(source.Describe(), scratch.Describe());
+            // A world kept as the scratch world's copy, which then steps itself before the copy back.
+            var kept = source.Clone();
+            kept.CopyFrom(scratch, copiedBack: true);
+            enabled.Clear();
+            kept.Enumerate(enabled);
+            if (enabled.Count == 0) continue;
+            kept.Apply(enabled[round % enabled.Count], new FirstChoice());
+            scratch.CopyFrom(kept);
+            Assert.Equal(KeyOf(kept, numbering), KeyOf(scratch, numbering));
+            Assert.Equal(kept.Describe(), scratch.Describe());
+            compared++;
+        }
+        Assert.True(compared >= 30, $"only {compared} copies compared");
+    }
+
+    /// <summary>
     /// A world copied back from one it copied earlier writes only the nodes it changed since — but only while that
     /// world is unchanged: here the source is overwritten by another state in between, and the copy back must be whole.
     /// </summary>
