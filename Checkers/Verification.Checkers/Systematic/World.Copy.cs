@@ -24,10 +24,10 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     }
 
     /// <summary>
-    /// The world this one was last made a copy of, and that world's <see cref="version"/> then; the nodes whose
-    /// states, persisted states, status, timers, deadlines, detector row or last ignored message changed here since (a bit per node; all set:
-    /// unknown). A search copies a state before each of its transitions onto one scratch world, which each transition
-    /// changes in one node: copying it back means writing that node, not comparing every node's five arrays.
+    /// The world this one was last made a copy of, and that world's <see cref="version"/> then; the nodes whose state,
+    /// persisted state, status, timers, deadlines, detector row or last ignored message changed here since (a bit per
+    /// node; all set: unknown). A search copies a state before each of its transitions onto one scratch world, which
+    /// each transition changes in one node: copying it back means writing that node, not comparing every node's entries.
     /// </summary>
     private World<TState, TMessage, TTimer, TDurable, TSpecEvent>? copiedFrom;
     private long copiedVersion;

@@ -7,8 +7,9 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>
     /// The numbering the remembered numbers are of. A search writes every key on one scratch world that changes a
     /// node or two per transition, so most of a key's values are the very objects it numbered for the last key: each
-    /// place (a node's state, its timer array, a message by its envelope's id, a slot of the spec's) remembers the object it last numbered
-    /// and that number, checked by reference — no hashing, and a place whose object changed is numbered again.
+    /// place (a node's state, its timer array, a message by its envelope's id, a slot of the spec's) remembers the
+    /// object it last numbered and that number, checked by reference — no hashing, and a place whose object changed is
+    /// numbered again.
     /// </summary>
     private ValueNumbering? numberedBy;
     private object?[] numberedStates = [], numberedTimers = [], numberedMessages = [], numberedSpecObjects = [];
