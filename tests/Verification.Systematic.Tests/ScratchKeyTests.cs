@@ -222,10 +222,7 @@ public class ScratchKeyTests(ITestOutputHelper output)
     [Fact]
     public void CopyBackFromASourceThatSteppedCopiesEverything()
     {
-        var protocol = new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("RelayC", 3, _ => new Relay<CVal>(v => new CVal(v, 7), m => m.V, 3), Relay<CVal>.Spec());
-        var nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
-        var source = new World<RelayState, CVal, string, RelayState, RelayEvent>(protocol, FaultModel.CrashRecover(1), nodes);
-        source.Start(new FirstChoice());
+        var source = StartedRelay(FaultModel.CrashRecover(1));
         var initial = source.Clone();
         var scratch = source.Clone();
         var numbering = new ValueNumbering();
@@ -270,10 +267,7 @@ public class ScratchKeyTests(ITestOutputHelper output)
     [Fact]
     public void CopyBackFromAChangedSourceCopiesEverything()
     {
-        var protocol = new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("RelayC", 3, _ => new Relay<CVal>(v => new CVal(v, 7), m => m.V, 3), Relay<CVal>.Spec());
-        var nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
-        var source = new World<RelayState, CVal, string, RelayState, RelayEvent>(protocol, FaultModel.None, nodes);
-        source.Start(new FirstChoice());
+        var source = StartedRelay(FaultModel.None);
         var numbering = new ValueNumbering();
         var enabled = new List<ScheduledAction>();
         var compared = 0;
@@ -296,5 +290,15 @@ public class ScratchKeyTests(ITestOutputHelper output)
             compared++;
         }
         Assert.True(compared >= 10, $"only {compared} copies compared");
+    }
+
+    /// <summary>The three-node relay with class messages, started.</summary>
+    private static World<RelayState, CVal, string, RelayState, RelayEvent> StartedRelay(FaultModel faults)
+    {
+        var protocol = new Protocol<RelayState, CVal, string, RelayState, RelayEvent>("RelayC", 3, _ => new Relay<CVal>(v => new CVal(v, 7), m => m.V, 3), Relay<CVal>.Spec());
+        var nodes = Enumerable.Range(0, protocol.Nodes).Select(i => protocol.NodeFactory(new NodeId(i))).ToArray();
+        var world = new World<RelayState, CVal, string, RelayState, RelayEvent>(protocol, faults, nodes);
+        world.Start(new FirstChoice());
+        return world;
     }
 }
