@@ -211,24 +211,24 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         if (protocol.Symmetry is not null) symmetry = new SymmetryReduction(protocol, options.Faults, nodes, start, numbering);
         // Depth-first works on the newest state, one step at a time (a true depth-first search: only the worlds on the
         // current path are held); breadth-first takes the oldest and expands all its steps before the next.
-        var frontier = new LinkedList<Frame>();
+        var frontier = new Deque<Frame>();
         WriteSearchKey(start, numbering, symmetry);
         visited.Add(numbering.Writer, out var startId);
         shallowest?.Add(startId, 0);
         if (start.Violation is not null) return Found(null, 0);
-        frontier.AddLast(new Frame(start, null, 0, startId, null, null));
+        frontier.AddLast(new Frame(start).Reset(null, 0, startId, null, null));
         var enabled = new List<ScheduledAction>();
         var scratch = start.Clone(); // each transition is tried on this copy; only new states get a world of their own
         if (options.ReplayHandlerResults) scratch.Memo = memo = new HandlerMemo(numbering); // each distinct handler input runs once (rechecked on a sample)
         var noChoices = NoChoices; // a static of a generic class costs a look-up at each use: read once
         var choices = new VectorChoices(noChoices);
-        // The worlds of frames that were expanded are reused for new states (a copy into one is a clone without allocating).
-        var released = new Stack<World<TState, TMessage, TTimer, TDurable, TSpecEvent>>();
-        World<TState, TMessage, TTimer, TDurable, TSpecEvent> Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached)
+        // The frames that were expanded are reused for new states, with their worlds (a copy into one is a clone without allocating).
+        var released = new Stack<Frame>();
+        Frame Keep(World<TState, TMessage, TTimer, TDurable, TSpecEvent> reached, PathNode path, int depth, long id, SleepEntry[]? awake = null, SleepEntry[]? arrivingSleep = null)
         {
-            if (!released.TryPop(out var kept)) return reached.Clone();
-            kept.CopyFrom(reached, copiedBack: !breadthFirst); // depth-first expands the new state next
-            return kept;
+            if (!released.TryPop(out var kept)) return new Frame(reached.Clone()).Reset(path, depth, id, awake, arrivingSleep);
+            kept.World.CopyFrom(reached, copiedBack: !breadthFirst); // depth-first expands the new state next
+            return kept.Reset(path, depth, id, awake, arrivingSleep);
         }
         var nextCheck = 0L;
         var lastProgress = watch.Elapsed;
@@ -250,9 +250,9 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     progress(new SearchProgress(visited.Count, visited.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), deepest, frontier.Count, heap, watch.Elapsed));
                 }
             }
-            var frame = breadthFirst ? frontier.First!.Value : frontier.Last!.Value;
+            var frame = breadthFirst ? frontier.First : frontier.Last;
             var (world, path, depth) = (frame.World, frame.Path, frame.Depth);
-            if (frame.Actions is null)
+            if (frame.ActionCount < 0)
             {
                 // First visit to the frame: is the state one to expand?
                 if (visited.Count >= maxStates)
@@ -285,7 +285,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                     continue;
                 }
                 frame.Only = ignoredFirst?.Only(world, enabled) ?? -1;
-                frame.Actions = enabled.ToArray();
+                frame.TakeUp(enabled);
                 // With sleep sets: the steps covered by another order (asleep) are skipped; a state reached again
                 // with fewer asleep than it was expanded with takes only the steps that woke up.
                 if (sleepSets is not null)
@@ -300,7 +300,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 var found = false;
                 while (frame.NextAction())
                 {
-                    frame.Identity = sleepSets is null ? null : world.StepIdentity(frame.Actions[frame.Index], numbering);
+                    frame.Identity = sleepSets is null ? null : world.StepIdentity(frame.Action(frame.Index), numbering);
                     if (frame.Sleep is not null && frame.Identity is { } asleep && (frame.Awake is null ? SleepSets.Contains(frame.Sleep, asleep) : !SleepSets.Contains(frame.Awake, asleep)))
                     {
                         slept++;
@@ -318,7 +318,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
                 frame.Vector = noChoices;
             }
             var index = frame.Index;
-            var action = frame.Actions[index];
+            var action = frame.Action(index);
             var vector = frame.Vector!;
             var next = scratch;
             next.CopyFrom(world);
@@ -352,17 +352,17 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 shallowest?.Add(childId, depth + 1);
                 sleepSets?.Arrive(childId, childSleep!);
-                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+                frontier.AddLast(Keep(next, new PathNode(path, index, choices.UsedArray()), depth + 1, childId));
             }
             else if (shallowest is not null && shallowest[childId] > depth + 1)
             {
                 shallowest[childId] = depth + 1;
-                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, null, null));
+                frontier.AddLast(Keep(next, new PathNode(path, index, choices.UsedArray()), depth + 1, childId));
             }
             else if (sleepSets?.Revisit(childId, childSleep!) is { } woke)
             {
                 woken += woke.Length;
-                frontier.AddLast(new Frame(Keep(next), new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
+                frontier.AddLast(Keep(next, new PathNode(path, index, choices.UsedArray()), depth + 1, childId, woke, childSleep));
             }
             symmetry?.CheckTransition(world, action, vector, next, numbering, transitions, protocol.Name);
 
@@ -370,7 +370,7 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 if (breadthFirst) frontier.RemoveFirst();
                 else frontier.RemoveLast();
-                if (!ReferenceEquals(frame.World, start)) released.Push(frame.World); // no frame holds it any more
+                if (!ReferenceEquals(frame.World, start)) released.Push(frame); // nothing refers to it any more
             }
         }
         return Swept(memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction())), visited.Incomplete);
@@ -399,18 +399,21 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
 
     /// <summary>
     /// A state being expanded: its world and how it was reached, and where its expansion stands — the actions enabled
-    /// (null until first taken up), the one being tried and the choice vector to try next. With sleep sets, the steps
-    /// asleep and those taken so far; a frame made when a state is reached again holds only the steps that woke up.
+    /// (none taken up until <see cref="TakeUp"/>), the one being tried and the choice vector to try next. With sleep
+    /// sets, the steps asleep and those taken so far; a frame made when a state is reached again holds only the steps
+    /// that woke up. A search reuses the frames it has finished with, world and action array included (<see cref="Reset"/>).
     /// </summary>
-    private sealed class Frame(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world, PathNode? path, int depth, long id, SleepEntry[]? awake, SleepEntry[]? arrivingSleep)
+    private sealed class Frame(World<TState, TMessage, TTimer, TDurable, TSpecEvent> world)
     {
         public World<TState, TMessage, TTimer, TDurable, TSpecEvent> World { get; } = world;
-        public PathNode? Path { get; } = path;
-        public int Depth { get; } = depth;
-        public long Id { get; } = id;
-        public SleepEntry[]? Awake { get; } = awake;
-        public SleepEntry[]? ArrivingSleep { get; } = arrivingSleep;
-        public ScheduledAction[]? Actions;
+        public PathNode? Path { get; private set; }
+        public int Depth { get; private set; }
+        public long Id { get; private set; }
+        public SleepEntry[]? Awake { get; private set; }
+        public SleepEntry[]? ArrivingSleep { get; private set; }
+        private ScheduledAction[] actions = [];
+        /// <summary>How many actions were enabled, or −1 until the frame is taken up.</summary>
+        public int ActionCount { get; private set; } = -1;
         public int Index = -1;
         /// <summary>The one action to take (a delivery of a message ignored for ever: IgnoredFirst.cs), or −1: all.</summary>
         public int Only = -1;
@@ -419,10 +422,28 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
         public SleepEntry[]? Sleep;
         public List<SleepEntry>? Done;
 
+        /// <summary>Makes this frame the state its world now holds, reached by <paramref name="path"/>, not yet taken up.</summary>
+        public Frame Reset(PathNode? path, int depth, long id, SleepEntry[]? awake, SleepEntry[]? arrivingSleep)
+        {
+            (Path, Depth, Id, Awake, ArrivingSleep) = (path, depth, id, awake, arrivingSleep);
+            (ActionCount, Index, Only, Vector, Identity, Sleep, Done) = (-1, -1, -1, null, null, null, null);
+            return this;
+        }
+
+        /// <summary>Takes up the frame with the actions its state enables (copied: the list is the search's scratch).</summary>
+        public void TakeUp(List<ScheduledAction> enabled)
+        {
+            if (actions.Length < enabled.Count) actions = new ScheduledAction[Math.Max(enabled.Count, 2 * actions.Length)];
+            enabled.CopyTo(actions);
+            ActionCount = enabled.Count;
+        }
+
+        public ScheduledAction Action(int index) => actions[index];
+
         /// <summary>Moves to the next action to try — each in turn, or only <see cref="Only"/> — and says whether there is one.</summary>
         public bool NextAction()
         {
-            if (Only < 0) return ++Index < Actions!.Length;
+            if (Only < 0) return ++Index < ActionCount;
             if (Index >= Only) return false;
             Index = Only;
             return true;

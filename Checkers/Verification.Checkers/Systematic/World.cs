@@ -652,7 +652,7 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
                     Arm(node, set.Timer, now + set.Length);
                     break;
                 case CancelTimer<TTimer> cancel:
-                    var armed = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, cancel.Timer));
+                    var armed = IndexOf(timers[node], cancel.Timer);
                     if (armed >= 0)
                     {
                         timers[node] = Without(timers[node], armed);
@@ -676,10 +676,19 @@ internal sealed partial class World<TState, TMessage, TTimer, TDurable, TSpecEve
     /// <summary>A new array: <paramref name="items"/> without the one at <paramref name="index"/> (timer arrays are replaced, never changed).</summary>
     private static T[] Without<T>(T[] items, int index) => items.Length == 1 ? [] : [.. items.AsSpan(0, index), .. items.AsSpan(index + 1)];
 
+    /// <summary>Where <paramref name="timer"/> is among a node's armed timers, or −1.</summary>
+    /// <remarks>A loop, not Array.FindIndex with a lambda: the lambda's capture was allocated for every effect a step processed.</remarks>
+    private static int IndexOf(TTimer[] armed, TTimer timer)
+    {
+        for (var i = 0; i < armed.Length; i++)
+            if (EqualityComparer<TTimer>.Default.Equals(armed[i], timer)) return i;
+        return -1;
+    }
+
     /// <summary>Arms a timer (once: arming an armed one moves its deadline), keeping the node's timers in their text order.</summary>
     private void Arm(int node, TTimer timer, long deadline)
     {
-        var at = Array.FindIndex(timers[node], t => EqualityComparer<TTimer>.Default.Equals(t, timer));
+        var at = IndexOf(timers[node], timer);
         if (at >= 0)
         {
             if (deadlines[node][at] == deadline) return;
