@@ -103,8 +103,28 @@ internal static class SpinPaxosRun
         // Where the time goes, coarsely: the garbage collector's share (pauses) and what each transition allocates.
         Console.WriteLine($"  GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s of {seconds:F2} s, " +
                           $"{(GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)Math.Max(1, result.Coverage.Transitions):F0} B allocated per transition, node-contract check {(contract == MutationCheck.Off ? "off" : "on")}, handler results {(replay ? "replayed" : "not replayed")}");
+        if (HugePages() is { } huge) Console.WriteLine($"  memory: {huge}");
         Console.WriteLine($"  {result.Method}; within: {string.Join("; ", result.Within)}; {result.Notes}{(result.Reason is null ? "" : "; " + result.Reason)}");
         return 0;
+    }
+
+    /// <summary>
+    /// On Linux, how much of the process's resident memory is on 2 MiB pages (the visited set's large arrays ask for
+    /// them: LargeArrays in the checker), from /proc/self/smaps_rollup; null where that cannot be read.
+    /// </summary>
+    private static string? HugePages()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/self/smaps_rollup");
+            long Kilobytes(string field) => lines.Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+                .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+            return $"{Kilobytes("Rss") / 1024.0:F0} MiB resident, {Kilobytes("AnonHugePages") / 1024.0:F0} MiB of it on 2 MiB pages";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

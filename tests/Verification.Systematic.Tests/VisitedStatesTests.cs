@@ -48,4 +48,18 @@ public class VisitedStatesTests
         Assert.False(visited.Add(Key(2, 10)));
         Assert.True(visited.Bytes > 26_000_000);
     }
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(3 << 20)] // 24 MiB of longs: past the size at which huge pages are asked for
+    public void LargeArrays_AreZeroedWhole_AtEverySize(int length)
+    {
+        var array = LargeArrays.Zeroed<long>(length);
+        Assert.Equal(length, array.Length);
+        Assert.Equal(-1, array.AsSpan().IndexOfAnyExcept(0L));
+        for (var i = 0; i < length; i += 4096) array[i] = i + 1;
+        array[^1] = -1;
+        for (var i = 0; i < length - 1; i += 4096) Assert.Equal(i + 1, array[i]);
+        Assert.Equal(-1, array[^1]);
+    }
 }

@@ -115,7 +115,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
             // Chunks grow from 16 KiB to 16 MiB, so a small search (or one of a parallel set's many stripes) holds
             // little; a key larger than a chunk gets one of its own, at offset 0.
             var next = chunks.Count == 0 ? FirstChunkSize : Math.Min(ChunkSize, chunks[^1].Length * 2);
-            chunks.Add(new byte[Math.Max(next, size)]);
+            chunks.Add(LargeArrays.Zeroed<byte>(Math.Max(next, size)));
             chunkUsed.Add(0);
             used = 0;
         }
@@ -156,7 +156,7 @@ internal sealed class ExactVisitedStates : IVisitedStates
     private void Grow()
     {
         if (table.Length >= 1 << 30) throw new ConfigurationException($"the exact visited set's table is full at {Count:N0} states (2³⁰ slots); use a state limit");
-        var larger = new long[table.Length * 2];
+        var larger = LargeArrays.Zeroed<long>(table.Length * 2);
         var largerMask = larger.Length - 1;
         // The keys are read where they are stored, chunk by chunk in order (not in the table's order, which would
         // jump through memory for each one); every stored key is in the table, once.
@@ -231,7 +231,7 @@ internal sealed class FingerprintVisitedStates : IVisitedStates
     private void Grow()
     {
         if (table.Length >= 1 << 30) throw new ConfigurationException($"hash compaction's table is full at {Count:N0} states (2³⁰ slots); use a state limit");
-        var larger = new long[table.Length * 2];
+        var larger = LargeArrays.Zeroed<long>(table.Length * 2);
         var largerMask = larger.Length - 1;
         foreach (var fingerprint in table)
             if (fingerprint != 0) Insert(larger, largerMask, fingerprint);
@@ -268,7 +268,7 @@ internal sealed class BitstateVisitedStates : IVisitedStates
         CheckSize(bits);
         try
         {
-            words = new ulong[bits / 64];
+            words = LargeArrays.Zeroed<ulong>(checked((int)(bits / 64)));
         }
         catch (OutOfMemoryException)
         {
