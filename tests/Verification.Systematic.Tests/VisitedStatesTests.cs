@@ -62,4 +62,17 @@ public class VisitedStatesTests
         for (var i = 0; i < length - 1; i += 4096) Assert.Equal(i + 1, array[i]);
         Assert.Equal(-1, array[^1]);
     }
+
+    [Fact]
+    public void LargeArrays_TakeArraysOfMoreThan2GiB()
+    {
+        // 2 GiB of longs: more bytes than a span holds (a table past ~100 M states, a bitstate array of 2^34 bits).
+        // Only its two ends are touched, so the test holds two pages, not 2 GiB.
+        var array = LargeArrays.Zeroed<long>(1 << 28);
+        Assert.Equal(1 << 28, array.Length);
+        Assert.Equal(0, array[0]);
+        Assert.Equal(0, array[^1]);
+        array[^1] = 7;
+        Assert.Equal(7, array[^1]);
+    }
 }

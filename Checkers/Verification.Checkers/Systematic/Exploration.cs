@@ -370,7 +370,8 @@ public sealed partial class SystematicTester<TState, TMessage, TTimer, TDurable,
             {
                 if (breadthFirst) frontier.RemoveFirst();
                 else frontier.RemoveLast();
-                if (!ReferenceEquals(frame.World, start)) released.Push(frame); // nothing refers to it any more
+                // Nothing refers to it any more; what it refers to (its path, sleep sets) is let go until it is reused.
+                if (!ReferenceEquals(frame.World, start)) released.Push(frame.Reset(null, 0, 0, null, null));
             }
         }
         return Swept(memo.Noted(SearchResult(limit, null, Coverage(deepest), watch.Elapsed, networkBound, cutByNetwork, numbering.Count, order, visited.Caveat, Reduction())), visited.Incomplete);

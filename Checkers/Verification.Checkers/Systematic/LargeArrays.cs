@@ -23,17 +23,17 @@ internal static partial class LargeArrays
         // Pinned, so its address stays where the advice was given. Fresh memory from the system is zero without being
         // touched, so its pages are first touched by the search, after the advice.
         var array = GC.AllocateArray<T>(length, pinned: true);
-        Advise(MemoryMarshal.AsBytes(array.AsSpan()));
+        Advise(array, bytes); // by address and a long length: an array may hold more than 2 GiB, which no span of bytes can
         return array;
     }
 
-    /// <summary>Asks for huge pages over the whole 2 MiB pages inside <paramref name="memory"/> (which must stay where it is).</summary>
-    private static unsafe void Advise(Span<byte> memory)
+    /// <summary>Asks for huge pages over the whole 2 MiB pages inside <paramref name="array"/>'s <paramref name="bytes"/> bytes (pinned: it stays where it is).</summary>
+    private static unsafe void Advise<T>(T[] array, long bytes) where T : unmanaged
     {
-        fixed (byte* start = memory)
+        fixed (T* start = array)
         {
             var first = ((long)start + HugePage - 1) & ~(HugePage - 1);
-            var end = ((long)start + memory.Length) & ~(HugePage - 1);
+            var end = ((long)start + bytes) & ~(HugePage - 1);
             if (end <= first) return;
             try
             {
